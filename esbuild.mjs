@@ -1,0 +1,46 @@
+// Builds the four bundles: the extension for Node and browser hosts, the core for scripts, the CLI.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  target: 'es2022',
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/web/extension.js',
+    platform: 'browser',
+    format: 'cjs',
+    mainFields: ['browser', 'module', 'main'],
+    conditions: ['browser'],
+    // sql.js's browser build never touches these; the web host has no Node built-ins.
+    external: ['vscode', 'fs', 'path', 'crypto'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+  },
+  { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', platform: 'node', format: 'cjs' },
+  { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+];
+
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist/web', { recursive: true });
+// One wasm for every bundle: Node finds it beside the bundle, the extension reads it through vscode.workspace.fs.
+copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log('esbuild: watching for changes');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,307 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import {
+  AdaptiveModelRouter,
+  InvalidCallError,
+  TelemetryFileError,
+  TelemetryStore,
+  formatRoutingStats,
+  formatUpgradeCheck,
+  generateSampleCalls,
+  importJsonlFiles,
+  money,
+  openTelemetry,
+  parseTelemetryLine,
+  pct,
+} from '../core';
+import type { TierUpgradeVerdict } from '../core';
+
+const USAGE = `Usage: adaptive-routing <command> [options]
+
+Commands:
+  routing-stats --workflow W [--stage S] [--days 7]   per-model statistics
+  routing-check --workflow W [--stage S] | --all      tier-upgrade recommendations
+                [--fail-on-upgrade]                   exit 2 when a stage needs an upgrade (CI gate)
+  best-model --workflow W --stage S [--max-cost USD] [--max-latency-ms MS] [--min-success-rate 0.8]
+  route --workflow W --stage S [--tier cheap] [--min-success-rate 0.8]   the decision to run now
+  track                                               record JSON lines of calls read from stdin
+  import FILE...                                      import usage.jsonl / llm_calls.jsonl files
+  demo                                                the router on built-in sample telemetry
+
+Options:
+  --db PATH                telemetry database (default .attune/telemetry.db)
+  --json                   machine-readable output
+  --failure-threshold 0.2  --min-sample-size 10  --days 7`;
+
+/** A problem the user can fix: printed as one line, never as a stack trace. */
+class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  stdin: () => Promise<string>;
+  cwd: string;
+}
+
+const OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean' },
+  workflow: { type: 'string' },
+  stage: { type: 'string' },
+  days: { type: 'string' },
+  all: { type: 'boolean' },
+  'fail-on-upgrade': { type: 'boolean' },
+  'max-cost': { type: 'string' },
+  'max-latency-ms': { type: 'string' },
+  'min-success-rate': { type: 'string' },
+  'failure-threshold': { type: 'string' },
+  'min-sample-size': { type: 'string' },
+  tier: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(args: string[]) {
+  return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+function numberOption(values: Values, name: keyof Values, min: number, max: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${String(name)} must be a number from ${min} to ${max}, got "${String(raw)}"`);
+  }
+  return value;
+}
+
+function required(values: Values, name: 'workflow' | 'stage', command: string): string {
+  const value = values[name];
+  if (!value) throw new UsageError(`${command} needs --${name}`);
+  return value;
+}
+
+function requireStage(values: Values, command: string): void {
+  required(values, 'workflow', command);
+  required(values, 'stage', command);
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.err(`adaptive-routing: ${(error as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    (command || values.help ? io.out : io.err)(USAGE);
+    return values.help ? 0 : 1;
+  }
+  try {
+    switch (command) {
+      case 'routing-stats':
+        required(values, 'workflow', command);
+        return await withStore(values, io, false, (store) => routingStats(store, values, io));
+      case 'routing-check':
+        if (!values.all && !values.workflow) throw new UsageError(`routing-check needs --workflow W or --all\n\n${USAGE}`);
+        return await withStore(values, io, false, (store) => routingCheck(store, values, io));
+      case 'best-model':
+        requireStage(values, command);
+        return await withStore(values, io, false, (store) => bestModel(store, values, io));
+      case 'route':
+        requireStage(values, command);
+        return await withStore(values, io, false, (store) => route(store, values, io));
+      case 'track':
+        return await withStore(values, io, true, (store) => track(store, values, io));
+      case 'import':
+        if (rest.length === 0) throw new UsageError('import needs at least one FILE');
+        return await withStore(values, io, true, (store) => importFiles(store, rest, values, io));
+      case 'demo':
+        return await demo(values, io);
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`adaptive-routing: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof TelemetryFileError || error instanceof InvalidCallError) {
+      io.err(`adaptive-routing: ${error.message}`);
+      return 3;
+    }
+    io.err(`adaptive-routing: ${(error as Error).message ?? String(error)}`);
+    return 3;
+  }
+}
+
+function dbPath(values: Values, io: Io): string {
+  return path.resolve(io.cwd, values.db ?? path.join('.attune', 'telemetry.db'));
+}
+
+async function withStore(values: Values, io: Io, writes: boolean, action: (store: TelemetryStore) => Promise<number> | number): Promise<number> {
+  const file = dbPath(values, io);
+  if (!writes && !fs.existsSync(file)) {
+    throw new UsageError(`no telemetry database at ${file} (record calls with "track" or "import", or pass --db)`);
+  }
+  const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+  try {
+    const code = await action(store);
+    if (writes) await store.flush();
+    return code;
+  } finally {
+    if (writes) await store.close();
+    else store.dispose();
+  }
+}
+
+function makeRouter(store: TelemetryStore, values: Values): AdaptiveModelRouter {
+  return new AdaptiveModelRouter(store, {
+    days: numberOption(values, 'days', 0, 100000),
+    failureRateThreshold: numberOption(values, 'failure-threshold', 0, 1),
+    minSampleSize: numberOption(values, 'min-sample-size', 1, 1e9),
+  });
+}
+
+function routingStats(store: TelemetryStore, values: Values, io: Io): number {
+  const workflow = required(values, 'workflow', 'routing-stats');
+  const router = makeRouter(store, values);
+  const stats = router.getRoutingStats(workflow, { stage: values.stage, days: router.days });
+  if (values.json) io.out(JSON.stringify(stats, null, 2));
+  else if (stats.totalCalls === 0) {
+    io.out(`❌ No data found for workflow '${workflow}'${values.stage ? ` stage '${values.stage}'` : ''}\n   (searched last ${router.days} days)`);
+  } else io.out(formatRoutingStats(stats));
+  return stats.totalCalls === 0 ? 1 : 0;
+}
+
+function routingCheck(store: TelemetryStore, values: Values, io: Io): number {
+  if (!values.all && !values.workflow) throw new UsageError('routing-check needs --workflow W or --all');
+  const router = makeRouter(store, values);
+  const since = store.now().getTime() - router.days * 86_400_000;
+  const workflows = values.all ? store.workflows(router.days > 0 ? since : 0) : [values.workflow as string];
+  const verdicts: TierUpgradeVerdict[] = [];
+  for (const workflow of workflows) {
+    const stages = values.stage ? [values.stage] : store.stages(workflow, router.days > 0 ? since : 0);
+    if (stages.length === 0) verdicts.push(router.recommendTierUpgrade(workflow));
+    for (const stage of stages) verdicts.push(router.recommendTierUpgrade(workflow, stage));
+  }
+  const needed = verdicts.filter((v) => v.upgrade).length;
+  if (values.json) io.out(JSON.stringify({ days: router.days, upgradesNeeded: needed, verdicts }, null, 2));
+  else if (workflows.length === 0) io.out('❌ No workflow data found');
+  else io.out(formatUpgradeCheck(verdicts, router.days, values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`));
+  return values['fail-on-upgrade'] && needed > 0 ? 2 : 0;
+}
+
+function bestModel(store: TelemetryStore, values: Values, io: Io): number {
+  const query = {
+    workflow: required(values, 'workflow', 'best-model'),
+    stage: required(values, 'stage', 'best-model'),
+    maxCost: numberOption(values, 'max-cost', 0, 1e6),
+    maxLatencyMs: numberOption(values, 'max-latency-ms', 0, 1e9),
+    minSuccessRate: numberOption(values, 'min-success-rate', 0, 1) ?? 0.8,
+  };
+  const model = makeRouter(store, values).getBestModel(query);
+  if (values.json) io.out(JSON.stringify({ ...query, model }, null, 2));
+  else {
+    const constraints = [query.maxCost != null ? `max_cost=${money(query.maxCost)}` : '', query.maxLatencyMs != null ? `max_latency=${query.maxLatencyMs}ms` : '', `min_success_rate=${pct(query.minSuccessRate)}`].filter(Boolean);
+    io.out(`✓ Selected model: ${model}\n  Constraints: ${constraints.join(', ')}`);
+  }
+  return 0;
+}
+
+function route(store: TelemetryStore, values: Values, io: Io): number {
+  const decision = makeRouter(store, values).route({
+    workflow: required(values, 'workflow', 'route'),
+    stage: required(values, 'stage', 'route'),
+    tier: values.tier,
+    maxCost: numberOption(values, 'max-cost', 0, 1e6),
+    maxLatencyMs: numberOption(values, 'max-latency-ms', 0, 1e9),
+    minSuccessRate: numberOption(values, 'min-success-rate', 0, 1) ?? 0.8,
+  });
+  if (values.json) io.out(JSON.stringify(decision, null, 2));
+  else io.out(`→ ${decision.model}${decision.tier ? ` (${decision.tier})` : ''}\n  ${decision.reason}`);
+  return 0;
+}
+
+async function track(store: TelemetryStore, values: Values, io: Io): Promise<number> {
+  const text = await io.stdin();
+  let tracked = 0;
+  const problems: string[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    try {
+      store.trackLlmCall(parseTelemetryLine(line).call);
+      tracked++;
+    } catch (error) {
+      problems.push(`line ${index + 1}: ${(error as Error).message}`);
+    }
+  });
+  await store.flush();
+  if (values.json) io.out(JSON.stringify({ tracked, skipped: problems.length, problems, db: store.location }));
+  else {
+    io.out(`Tracked ${tracked} call(s) into ${store.location}${problems.length ? `; skipped ${problems.length} bad line(s)` : ''}`);
+    for (const problem of problems.slice(0, 20)) io.err(`  ${problem}`);
+  }
+  return problems.length && tracked === 0 ? 1 : 0;
+}
+
+async function importFiles(store: TelemetryStore, files: string[], values: Values, io: Io): Promise<number> {
+  const missing = files.filter((file) => !fs.existsSync(path.resolve(io.cwd, file)));
+  if (missing.length) throw new UsageError(`file not found: ${missing.join(', ')}`);
+  const reports = await importJsonlFiles(store, files.map((file) => path.resolve(io.cwd, file)));
+  await store.flush();
+  if (values.json) io.out(JSON.stringify({ db: store.location, reports }, null, 2));
+  else {
+    for (const r of reports) {
+      io.out(`${r.source}: ${r.imported} imported, ${r.duplicates} already present, ${r.skipped} bad line(s) skipped (bytes ${r.fromOffset}–${r.toOffset})`);
+      for (const p of r.problems.slice(0, 5)) io.err(`  line ${p.line}: ${p.message}`);
+    }
+    io.out(`Telemetry: ${store.location} (${store.callCount()} calls)`);
+  }
+  return 0;
+}
+
+async function demo(values: Values, io: Io): Promise<number> {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'adaptive-routing-demo-'));
+  const file = path.join(folder, 'telemetry.db');
+  const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+  try {
+    store.trackLlmCalls(generateSampleCalls({ now: store.now() }));
+    await store.flush();
+    const router = new AdaptiveModelRouter(store);
+    const best = router.getBestModel({ workflow: 'code-review', stage: 'analysis', maxCost: 0.01, minSuccessRate: 0.9 });
+    const stages = store.stages('code-review');
+    const verdicts = stages.map((stage) => router.recommendTierUpgrade('code-review', stage));
+    const stats = router.getRoutingStats('code-review', { days: 7 });
+    if (values.json) {
+      io.out(JSON.stringify({ db: file, bestModel: best, verdicts, stats }, null, 2));
+      return 0;
+    }
+    const rule = '='.repeat(70);
+    const thin = '-'.repeat(70);
+    const out: string[] = [rule, 'ADAPTIVE MODEL ROUTING DEMONSTRATION', rule, `Sample telemetry: ${store.callCount()} calls in ${file}`, ''];
+    out.push('📊 Example 1: Get Best Model for Code Review (stage "analysis")', thin, `✓ Selected model: ${best}`, '  Constraints: max_cost=$0.01, min_success_rate=90%', '');
+    out.push('⚠️  Example 2: Check for Tier Upgrade Recommendations', thin);
+    for (const v of verdicts) {
+      out.push(v.upgrade ? `⚠️  Upgrade ${v.workflow}/${v.stage} from ${v.currentTier?.toUpperCase()} to ${v.recommendedTier?.toUpperCase()}: ${v.reason}` : `✓ No upgrade needed for ${v.workflow}/${v.stage}: ${v.reason}`);
+    }
+    out.push('', '📈 Example 3: Routing Statistics (Last 7 Days)', thin);
+    out.push(`Workflow: ${stats.workflow}`, `Total calls: ${stats.totalCalls}`, `Average cost: ${money(stats.avgCost)}`, `Average success rate: ${pct(stats.avgSuccessRate)}`, '');
+    out.push(`Models used: ${stats.modelsUsed.join(', ')}`, '', 'Per-Model Performance:');
+    for (const model of stats.modelsUsed) {
+      const p = stats.performanceByModel[model];
+      out.push(`  ${model}:`, `    Calls: ${p.calls}`, `    Success rate: ${pct(p.successRate)}`, `    Avg cost: ${money(p.avgCost)}`, `    Avg latency: ${p.avgLatencyMs == null ? '—' : Math.round(p.avgLatencyMs) + 'ms'}`, '');
+    }
+    out.push(`Try the CLI on it: node dist/cli.js routing-check --all --db ${file}`);
+    io.out(out.join('\n'));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

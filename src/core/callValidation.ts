@@ -1,0 +1,94 @@
+import { parseTier } from './tiers';
+import type { LlmCall, LlmCallInput } from './types';
+
+/** A call that cannot be stored; the message names the field. */
+export class InvalidCallError extends Error {
+  constructor(readonly field: string, detail: string) {
+    super(`Invalid LLM call: ${field} ${detail}`);
+    this.name = 'InvalidCallError';
+  }
+}
+
+/** 53-bit hash (cyrb53): stable call identities from the ids callers or log files give us. */
+export function identityOf(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** A fresh random 53-bit identity for calls that carry none. */
+export function randomIdentity(): number {
+  const words = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(words);
+  return 4294967296 * (words[0] & 0x1fffff) + words[1];
+}
+
+function text(value: unknown, field: string, required: boolean): string | null {
+  if (value == null || value === '') {
+    if (required) throw new InvalidCallError(field, 'is required');
+    return null;
+  }
+  if (typeof value !== 'string') throw new InvalidCallError(field, `must be text, got ${typeof value}`);
+  const trimmed = value.trim();
+  if (required && trimmed === '') throw new InvalidCallError(field, 'is required');
+  if (trimmed.length > 200 && field !== 'error') throw new InvalidCallError(field, 'is longer than 200 characters');
+  return trimmed;
+}
+
+function count(value: unknown, field: string): number | null {
+  if (value == null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidCallError(field, `must be a number >= 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function flag(value: unknown, field: string): boolean | null {
+  if (value == null) return null;
+  if (typeof value !== 'boolean') throw new InvalidCallError(field, `must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function timestamp(value: unknown, now: () => Date): number {
+  if (value == null) return now().getTime();
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw new InvalidCallError('ts', `is not a valid date: ${JSON.stringify(value)}`);
+  return Math.round(ms);
+}
+
+/** Checks every field before anything is written, so an invalid call leaves no trace. */
+export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
+  if (input == null || typeof input !== 'object') throw new InvalidCallError('call', 'must be an object');
+  const workflow = text(input.workflow, 'workflow', true) as string;
+  const model = text(input.model, 'model', true) as string;
+  const stage = text(input.stage, 'stage', false) ?? '';
+  const tier = input.tier == null || input.tier === '' ? null : parseTier(input.tier);
+  if (tier === undefined) throw new InvalidCallError('tier', `must be cheap, capable or premium, got ${JSON.stringify(input.tier)}`);
+  const tokens = input.tokens ?? {};
+  if (typeof tokens !== 'object') throw new InvalidCallError('tokens', 'must be an object { input, output }');
+  const durationMs = count(input.durationMs, 'durationMs');
+  const id = input.id == null ? randomIdentity() : identityOf(String(input.id));
+  return {
+    id,
+    ts: timestamp(input.ts, now),
+    workflow,
+    stage,
+    tier,
+    model,
+    provider: text(input.provider, 'provider', false),
+    cost: count(input.cost, 'cost'),
+    inputTokens: count(tokens.input, 'tokens.input'),
+    outputTokens: count(tokens.output, 'tokens.output'),
+    durationMs: durationMs == null ? null : Math.round(durationMs),
+    success: flag(input.success, 'success'),
+    error: text(input.error, 'error', false)?.slice(0, 2000) ?? null,
+    cacheHit: flag(input.cacheHit, 'cacheHit'),
+  };
+}

@@ -1,0 +1,164 @@
+import { identityOf } from './callValidation';
+import type { TelemetryStore } from './telemetryStore';
+import type { LlmCallInput } from './types';
+
+/** Which writer produced a line. */
+export type LineFormat = 'usage' | 'llm_calls' | 'call';
+
+export interface ImportReport {
+  source: string;
+  linesRead: number;
+  imported: number;
+  duplicates: number;
+  skipped: number;
+  /** The first few bad lines, with why. */
+  problems: Array<{ line: number; message: string }>;
+  formats: Partial<Record<LineFormat, number>>;
+  /** Byte range read this time: a re-import starts where the last one stopped. */
+  fromOffset: number;
+  toOffset: number;
+}
+
+const MAX_PROBLEMS = 20;
+
+/**
+ * Converts one JSON line of the upstream framework's logs (UsageTracker's usage.jsonl,
+ * TelemetryStore's llm_calls.jsonl) or of our own `track` format into a call.
+ * Throws with a readable message for anything else.
+ */
+export function parseTelemetryLine(line: string): { format: LineFormat; call: LlmCallInput } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new Error('not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+  const o = value as Record<string, unknown>;
+  if ('call_id' in o || 'workflow_name' in o) return { format: 'llm_calls', call: fromLlmCallsLine(o) };
+  if ('duration_ms' in o || 'seq' in o || 'user_id' in o || ('v' in o && 'cache' in o)) return { format: 'usage', call: fromUsageLine(o) };
+  if ('workflow' in o && 'model' in o) return { format: 'call', call: o as unknown as LlmCallInput };
+  throw new Error('unknown line shape (expected usage.jsonl, llm_calls.jsonl or {workflow, model, ...})');
+}
+
+function optionalNumber(o: Record<string, unknown>, key: string): number | null {
+  const v = o[key];
+  if (v == null) return null;
+  if (typeof v !== 'number') throw new Error(`"${key}" is not a number`);
+  return v;
+}
+
+function fromUsageLine(o: Record<string, unknown>): LlmCallInput {
+  const tokens = (o.tokens ?? {}) as Record<string, unknown>;
+  const cache = (o.cache ?? {}) as Record<string, unknown>;
+  if (typeof tokens !== 'object' || typeof cache !== 'object') throw new Error('"tokens" and "cache" must be objects');
+  if (typeof o.ts !== 'string') throw new Error('"ts" is missing');
+  return {
+    id: `usage|${String(o.ts)}|${String(o.user_id ?? '')}|${String(o.seq ?? '')}|${String(o.workflow)}|${String(o.stage ?? '')}|${String(o.model)}`,
+    ts: o.ts,
+    workflow: o.workflow as string,
+    stage: (o.stage as string | undefined) ?? null,
+    tier: (o.tier as string | undefined) ?? null,
+    model: o.model as string,
+    provider: (o.provider as string | undefined) ?? null,
+    cost: optionalNumber(o, 'cost'),
+    tokens: { input: optionalNumber(tokens, 'input'), output: optionalNumber(tokens, 'output') },
+    durationMs: optionalNumber(o, 'duration_ms'),
+    cacheHit: typeof cache.hit === 'boolean' ? cache.hit : null,
+    // UsageTracker never recorded outcomes: unknown, which counts as success.
+    success: null,
+  };
+}
+
+function fromLlmCallsLine(o: Record<string, unknown>): LlmCallInput {
+  if (typeof o.call_id !== 'string' || o.call_id === '') throw new Error('"call_id" is missing');
+  const actual = optionalNumber(o, 'actual_cost');
+  const errorText = [o.error_type, o.error_message].filter((v) => typeof v === 'string' && v !== '').join(': ');
+  if (o.success != null && typeof o.success !== 'boolean') throw new Error('"success" is not true or false');
+  return {
+    id: `llm_calls|${o.call_id}`,
+    ts: parseNaiveLocalTime(o.timestamp),
+    workflow: o.workflow_name as string,
+    stage: (o.step_name as string | undefined) ?? null,
+    tier: (o.tier as string | undefined) ?? null,
+    model: o.model_id as string,
+    provider: (o.provider as string | undefined) ?? null,
+    cost: actual ?? optionalNumber(o, 'estimated_cost'),
+    tokens: { input: optionalNumber(o, 'input_tokens'), output: optionalNumber(o, 'output_tokens') },
+    durationMs: optionalNumber(o, 'latency_ms'),
+    success: (o.success as boolean | undefined) ?? null,
+    error: errorText || null,
+  };
+}
+
+/**
+ * Python's `datetime.now().isoformat()`: local wall-clock time without an offset, up to microseconds.
+ * An explicit offset or Z is honoured when present.
+ */
+export function parseNaiveLocalTime(value: unknown): Date {
+  if (typeof value !== 'string') throw new Error('"timestamp" is missing');
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
+  if (!m) throw new Error(`"timestamp" is not an ISO date: ${JSON.stringify(value).slice(0, 40)}`);
+  const [, y, mo, d, h, mi, s = '0', frac = '0', zone] = m;
+  const ms = Math.floor(Number(`0.${frac}`) * 1000);
+  if (zone) {
+    const iso = `${y}-${mo}-${d}T${h}:${mi}:${s.padStart(2, '0')}.${String(ms).padStart(3, '0')}${zone === 'Z' ? 'Z' : zone.length === 5 ? zone.slice(0, 3) + ':' + zone.slice(3) : zone}`;
+    return new Date(iso);
+  }
+  const date = new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  if (Number.isNaN(date.getTime())) throw new Error(`"timestamp" is not a valid date: ${value}`);
+  return date;
+}
+
+const FINGERPRINT_BYTES = 1024;
+
+/**
+ * Identifies a file by its first bytes (up to what was already read), so that a rotated or
+ * truncated file is read from the start again while a growing one is read on from its bookmark.
+ */
+export function fingerprintOf(head: Uint8Array, readUpTo: number): string {
+  const length = Math.min(FINGERPRINT_BYTES, readUpTo, head.length);
+  let text = '';
+  for (const byte of head.subarray(0, length)) text += String.fromCharCode(byte);
+  return `${length}:${identityOf(text).toString(36)}`;
+}
+
+/** Where to resume reading a file whose first bytes are `head` and whose size is `size`. */
+export function resumeOffset(progress: { offset: number; fingerprint: string } | undefined, head: Uint8Array, size: number): number {
+  if (!progress || progress.offset > size) return 0;
+  const length = Number(progress.fingerprint.split(':')[0]);
+  return fingerprintOf(head, length) === progress.fingerprint ? progress.offset : 0;
+}
+
+/**
+ * Imports the complete lines of `bytes` (the part of the source file from `fromOffset` on).
+ * A trailing line without a newline is left for the next import: its writer may be mid-line.
+ * Nothing throws for a bad line: it is counted and skipped.
+ */
+export function importJsonlBytes(store: TelemetryStore, source: string, bytes: Uint8Array, fromOffset: number, head: Uint8Array): ImportReport {
+  const lastNewline = bytes.lastIndexOf(0x0a);
+  const complete = lastNewline < 0 ? new Uint8Array(0) : bytes.subarray(0, lastNewline + 1);
+  const report: ImportReport = { source, linesRead: 0, imported: 0, duplicates: 0, skipped: 0, problems: [], formats: {}, fromOffset, toOffset: fromOffset + complete.length };
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(complete);
+  const before = store.callCount();
+  let lineNumber = 0;
+  for (const rawLine of text.split('\n')) {
+    lineNumber++;
+    const line = rawLine.trim();
+    if (line === '') continue;
+    report.linesRead++;
+    try {
+      const { format, call } = parseTelemetryLine(line);
+      store.trackLlmCall(call);
+      report.formats[format] = (report.formats[format] ?? 0) + 1;
+    } catch (error) {
+      report.skipped++;
+      if (report.problems.length < MAX_PROBLEMS) report.problems.push({ line: lineNumber, message: (error as Error).message });
+    }
+  }
+  const accepted = report.linesRead - report.skipped;
+  report.imported = store.callCount() - before;
+  report.duplicates = accepted - report.imported;
+  store.setImportProgress(source, report.toOffset, fingerprintOf(head, report.toOffset));
+  return report;
+}

@@ -1,0 +1,69 @@
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ImportReport, importJsonlBytes, resumeOffset } from './importers';
+import type { TelemetryStore } from './telemetryStore';
+
+/** Where the upstream framework writes its logs. */
+export function defaultImportSources(workspaceFolder?: string): string[] {
+  const sources = [path.join(os.homedir(), '.attune', 'telemetry', 'usage.jsonl')];
+  if (workspaceFolder) sources.unshift(path.join(workspaceFolder, '.attune', 'llm_calls.jsonl'));
+  return sources;
+}
+
+/** `usage.jsonl` plus its rotated siblings `usage.YYYY-MM-DD[.N].jsonl`, oldest first. */
+export async function expandRotated(file: string): Promise<string[]> {
+  const dir = path.dirname(file);
+  const ext = path.extname(file);
+  const stem = path.basename(file, ext);
+  const pattern = new RegExp(`^${escapeRegExp(stem)}\\.\\d{4}-\\d{2}-\\d{2}(\\.\\d+)?${escapeRegExp(ext)}$`);
+  let names: string[] = [];
+  try {
+    names = (await fs.readdir(dir)).filter((name) => pattern.test(name));
+  } catch {
+    return [file];
+  }
+  names.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  return [...names.map((name) => path.join(dir, name)), file];
+}
+
+/**
+ * Imports one JSONL file from where the last import stopped (from the start when the file was
+ * replaced or truncated). Missing files yield an empty report, not an error.
+ */
+export async function importJsonlFile(store: TelemetryStore, file: string): Promise<ImportReport> {
+  const source = path.resolve(file);
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(source, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { source, linesRead: 0, imported: 0, duplicates: 0, skipped: 0, problems: [{ line: 0, message: 'file not found' }], formats: {}, fromOffset: 0, toOffset: 0 };
+    }
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(1024, size));
+    await handle.read(head, 0, head.length, 0);
+    const from = resumeOffset(store.getImportProgress(source), head, size);
+    const bytes = Buffer.alloc(size - from);
+    await handle.read(bytes, 0, bytes.length, from);
+    return importJsonlBytes(store, source, bytes, from, head);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Imports each file and, for a usage log, its rotated siblings. */
+export async function importJsonlFiles(store: TelemetryStore, files: string[]): Promise<ImportReport[]> {
+  const reports: ImportReport[] = [];
+  for (const file of files) {
+    for (const part of await expandRotated(file)) reports.push(await importJsonlFile(store, part));
+  }
+  return reports;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

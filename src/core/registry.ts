@@ -1,0 +1,160 @@
+import { TIERS, Tier, parseTier } from './tiers';
+
+export interface ModelInfo {
+  id: string;
+  /** Null for a model that is priced but not tier-routed. */
+  tier: Tier | null;
+  /** USD per million tokens; null when unknown (cost then comes from telemetry). */
+  inputPer1M: number | null;
+  outputPer1M: number | null;
+}
+
+export interface RegistryData {
+  effectiveDate?: string;
+  models: Array<Omit<ModelInfo, 'tier'> & { tier?: string | null }>;
+}
+
+/** Built-in prices; the effective date says how old they are. */
+export const BUILT_IN_REGISTRY: Required<RegistryData> = {
+  effectiveDate: '2026-11-01',
+  models: [
+    { id: 'claude-haiku-4-5', tier: 'cheap', inputPer1M: 1, outputPer1M: 5 },
+    { id: 'claude-sonnet-5', tier: 'capable', inputPer1M: 3, outputPer1M: 15 },
+    { id: 'claude-fable-5', tier: 'premium', inputPer1M: 10, outputPer1M: 50 },
+    { id: 'claude-opus-4-8', tier: null, inputPer1M: 5, outputPer1M: 25 },
+  ],
+};
+
+const ENV_OVERRIDE: Record<Tier, string> = {
+  cheap: 'ATTUNE_MODEL_CHEAP',
+  capable: 'ATTUNE_MODEL_CAPABLE',
+  premium: 'ATTUNE_MODEL_PREMIUM',
+};
+
+function readEnv(): Record<string, string | undefined> {
+  // The browser build has no process; overrides simply do not apply there.
+  return typeof process !== 'undefined' && process.env ? process.env : {};
+}
+
+export class ModelRegistry {
+  readonly effectiveDate: string | undefined;
+  private readonly byId = new Map<string, ModelInfo>();
+  private readonly tierModel = new Map<Tier, string>();
+
+  constructor(data: RegistryData = BUILT_IN_REGISTRY, env: Record<string, string | undefined> = readEnv()) {
+    this.effectiveDate = data.effectiveDate;
+    for (const raw of data.models) {
+      if (!raw || typeof raw.id !== 'string' || raw.id.trim() === '') {
+        throw new Error('Model registry: every model needs a non-empty "id"');
+      }
+      const tier = raw.tier == null ? null : parseTier(raw.tier);
+      if (raw.tier != null && !tier) {
+        throw new Error(`Model registry: model "${raw.id}" has unknown tier "${raw.tier}" (use cheap, capable or premium)`);
+      }
+      for (const key of ['inputPer1M', 'outputPer1M'] as const) {
+        const price = raw[key];
+        if (price != null && !(Number.isFinite(price) && price >= 0)) {
+          throw new Error(`Model registry: model "${raw.id}" has an invalid ${key} (${String(price)})`);
+        }
+      }
+      const info: ModelInfo = { id: raw.id, tier: tier ?? null, inputPer1M: raw.inputPer1M ?? null, outputPer1M: raw.outputPer1M ?? null };
+      this.byId.set(info.id, info);
+      if (info.tier && !this.tierModel.has(info.tier)) this.tierModel.set(info.tier, info.id);
+    }
+    for (const tier of TIERS) {
+      const override = env[ENV_OVERRIDE[tier]]?.trim();
+      if (!override) continue;
+      this.tierModel.set(tier, override);
+      const known = this.byId.get(override);
+      if (!known) this.byId.set(override, { id: override, tier, inputPer1M: null, outputPer1M: null });
+      else if (!known.tier) this.byId.set(override, { ...known, tier });
+    }
+  }
+
+  /** The model that serves a tier (after environment overrides). */
+  modelForTier(tier: Tier): string | undefined {
+    return this.tierModel.get(tier);
+  }
+
+  /** The tier-routed models, cheapest tier first. */
+  tierModels(): Array<{ tier: Tier; model: string }> {
+    return TIERS.flatMap((tier) => {
+      const model = this.tierModel.get(tier);
+      return model ? [{ tier, model }] : [];
+    });
+  }
+
+  /** The model used when there is no evidence at all. */
+  cheapModel(): string {
+    return this.tierModels()[0]?.model ?? 'claude-haiku-4-5';
+  }
+
+  get(id: string): ModelInfo | undefined {
+    return this.byId.get(id);
+  }
+
+  tierOf(id: string): Tier | null {
+    return this.byId.get(id)?.tier ?? null;
+  }
+
+  models(): ModelInfo[] {
+    return [...this.byId.values()];
+  }
+
+  /** Cost from prices and token counts, or null when either is unknown. */
+  estimateCost(id: string, inputTokens: number | null, outputTokens: number | null): number | null {
+    const info = this.byId.get(id);
+    if (!info || info.inputPer1M == null || info.outputPer1M == null) return null;
+    if (inputTokens == null && outputTokens == null) return null;
+    return ((inputTokens ?? 0) * info.inputPer1M + (outputTokens ?? 0) * info.outputPer1M) / 1e6;
+  }
+
+  toJSON(): Required<RegistryData> {
+    return { effectiveDate: this.effectiveDate ?? '', models: this.models() };
+  }
+}
+
+/** One entry of Anthropic's Models API (`GET /v1/models`). */
+export interface ApiModelEntry {
+  id: string;
+  created_at?: string;
+  display_name?: string;
+}
+
+const FAMILY_TIER: Array<{ pattern: RegExp; tier: Tier }> = [
+  { pattern: /haiku/i, tier: 'cheap' },
+  { pattern: /sonnet/i, tier: 'capable' },
+  { pattern: /opus|fable/i, tier: 'premium' },
+];
+
+/**
+ * Picks the newest model of each family (haiku, sonnet, opus/fable) from a Models API listing and
+ * returns a registry with those models on their tiers. Prices are kept where the base registry knows
+ * the model, else left null (cost then comes from telemetry).
+ */
+export function resolveNewestModels(listing: { data?: ApiModelEntry[] } | ApiModelEntry[], base: ModelRegistry = new ModelRegistry(BUILT_IN_REGISTRY, {})): RegistryData {
+  const entries = Array.isArray(listing) ? listing : listing?.data ?? [];
+  const newest = new Map<Tier, { id: string; created: number }>();
+  for (const entry of entries) {
+    if (!entry || typeof entry.id !== 'string') continue;
+    const family = FAMILY_TIER.find((f) => f.pattern.test(entry.id));
+    if (!family) continue;
+    const created = Date.parse(entry.created_at ?? '');
+    const score = Number.isFinite(created) ? created : 0;
+    const current = newest.get(family.tier);
+    if (!current || score > current.created || (score === current.created && entry.id > current.id)) {
+      newest.set(family.tier, { id: entry.id, created: score });
+    }
+  }
+  const models: RegistryData['models'] = [];
+  for (const tier of TIERS) {
+    const chosen = newest.get(tier)?.id ?? base.modelForTier(tier);
+    if (!chosen) continue;
+    const known = base.get(chosen);
+    models.push({ id: chosen, tier, inputPer1M: known?.inputPer1M ?? null, outputPer1M: known?.outputPer1M ?? null });
+  }
+  for (const info of base.models()) {
+    if (!models.some((m) => m.id === info.id)) models.push({ ...info, tier: null });
+  }
+  return { effectiveDate: new Date().toISOString().slice(0, 10), models };
+}

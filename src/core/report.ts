@@ -1,0 +1,60 @@
+import { RoutingStats, TierUpgradeVerdict, money, pct } from './router';
+
+/** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */
+const RULE = '='.repeat(70);
+const THIN = '-'.repeat(70);
+
+export function formatRoutingStats(stats: RoutingStats): string {
+  const lines: string[] = ['', RULE, `ADAPTIVE ROUTING STATISTICS - ${stats.workflow}`];
+  if (stats.stage !== 'all') lines.push(`Stage: ${stats.stage}`);
+  lines.push(RULE, '', `📊 Overview (Last ${stats.daysAnalyzed} days)`);
+  lines.push(`  Total calls: ${stats.totalCalls.toLocaleString('en-US')}`);
+  lines.push(`  Average cost: ${money(stats.avgCost)}`);
+  lines.push(`  Average success rate: ${pct(stats.avgSuccessRate)}`);
+  lines.push(`  Models used: ${stats.modelsUsed.join(', ') || '(none)'}`);
+  lines.push('', '📈 Per-Model Performance', THIN);
+  for (const model of stats.modelsUsed) {
+    const perf = stats.performanceByModel[model];
+    lines.push('', `  ${model}${perf.tier ? ` (${perf.tier})` : ''}:`);
+    lines.push(`    Calls: ${perf.calls.toLocaleString('en-US')}`);
+    lines.push(`    Success rate: ${pct(perf.successRate)}`);
+    lines.push(`    Avg cost: ${money(perf.avgCost)}`);
+    lines.push(`    Avg latency: ${perf.avgLatencyMs == null ? '—' : `${Math.round(perf.avgLatencyMs)}ms`} (p95 ${perf.p95LatencyMs == null ? '—' : `${Math.round(perf.p95LatencyMs)}ms`})`);
+    lines.push(`    Cost per success: ${money(perf.costPerSuccess)}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatUpgradeCheck(verdicts: TierUpgradeVerdict[], days: number, title?: string): string {
+  const lines: string[] = ['', RULE, 'ADAPTIVE ROUTING - TIER UPGRADE RECOMMENDATIONS', RULE];
+  if (title) lines.push('', title);
+  lines.push(`Analysis period: Last ${days} days`, '');
+  const needed = verdicts.filter((v) => v.upgrade);
+  const fine = verdicts.filter((v) => !v.upgrade);
+  if (needed.length) {
+    lines.push(`⚠️  ${needed.length} stage(s) need a tier upgrade:`, THIN);
+    for (const v of needed) {
+      const move = v.currentTier && v.recommendedTier ? ` ${v.currentTier.toUpperCase()} → ${v.recommendedTier.toUpperCase()}` : '';
+      lines.push(`  • ${label(v)}${move}`, `    ${v.reason}`, `    ${confidenceText(v)}`);
+    }
+    lines.push('');
+  }
+  if (fine.length) {
+    lines.push(`✓ ${fine.length} stage(s) performing well:`, THIN);
+    for (const v of fine) lines.push(`  • ${label(v)}: ${v.reason}`);
+    lines.push('');
+  }
+  lines.push(needed.length ? '💡 Action: upgrade the tier of those stages (quick fix in VS Code), or let route() adapt them.' : '✓ All stages performing well - no upgrades needed');
+  return lines.join('\n');
+}
+
+export function confidenceText(v: TierUpgradeVerdict): string {
+  const range = `${pct(v.interval.low)}–${pct(v.interval.high)}`;
+  return v.confident
+    ? `Confident: failure rate ${range} over ${v.sampleSize} calls, entirely above the threshold`
+    : `Not yet certain: failure rate ${range} over ${v.sampleSize} calls`;
+}
+
+function label(v: TierUpgradeVerdict): string {
+  return v.stage === 'all' ? v.workflow : `${v.workflow} / ${v.stage || '(no stage)'}`;
+}

@@ -1,0 +1,144 @@
+import type { Database } from 'sql.js';
+
+/** Bumped with every forward migration; files from a newer version are refused. */
+export const SCHEMA_VERSION = 1;
+export const APP_ID = 'adaptive-model-router';
+
+/** Errors about the file itself: the caller shows them and never saves over that file. */
+export class TelemetryFileError extends Error {
+  constructor(
+    readonly location: string,
+    readonly problem: 'not-sqlite' | 'corrupt' | 'foreign-schema' | 'newer-version' | 'wal-mode' | 'unsafe-schema' | 'too-large',
+    detail: string,
+  ) {
+    super(`${location}: ${detail}`);
+    this.name = 'TelemetryFileError';
+  }
+}
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE router_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE stages (
+      id INTEGER PRIMARY KEY,
+      workflow TEXT NOT NULL,
+      stage TEXT NOT NULL,
+      UNIQUE (workflow, stage)
+    );
+    CREATE TABLE models (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      provider TEXT
+    );
+    -- One row per LLM call. id is a 53-bit identity derived from the call's own id, so that merging
+    -- two copies of a file or re-importing a log never counts a call twice. ts: ms since epoch, UTC.
+    -- tier: 0 cheap, 1 capable, 2 premium. success NULL = not recorded (counts as success).
+    CREATE TABLE calls (
+      id INTEGER PRIMARY KEY,
+      ts INTEGER NOT NULL,
+      stage_id INTEGER NOT NULL REFERENCES stages(id),
+      model_id INTEGER NOT NULL REFERENCES models(id),
+      tier INTEGER,
+      cost REAL,
+      input_tokens INTEGER,
+      output_tokens INTEGER,
+      duration_ms INTEGER,
+      success INTEGER,
+      error TEXT,
+      cache_hit INTEGER
+    );
+    CREATE INDEX calls_by_stage_time ON calls (stage_id, ts);
+    -- How far each importer has read each source file.
+    CREATE TABLE import_progress (
+      source TEXT PRIMARY KEY,
+      offset INTEGER NOT NULL,
+      fingerprint TEXT NOT NULL
+    );
+    -- For people reading the file with the sqlite3 tool.
+    CREATE VIEW calls_readable AS
+      SELECT c.id, strftime('%Y-%m-%dT%H:%M:%fZ', c.ts / 1000.0, 'unixepoch') AS ts_utc,
+             s.workflow, s.stage, m.name AS model, m.provider,
+             CASE c.tier WHEN 0 THEN 'cheap' WHEN 1 THEN 'capable' WHEN 2 THEN 'premium' END AS tier,
+             c.cost, c.input_tokens, c.output_tokens, c.duration_ms, c.success, c.error, c.cache_hit
+      FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;
+  `,
+};
+
+/** Schema objects we create; anything else with code in it (triggers, views) is refused. */
+const OWN_CODE_OBJECTS = new Set(['calls_readable']);
+
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/** Checks the raw bytes before handing them to SQLite. */
+export function checkHeader(location: string, bytes: Uint8Array): void {
+  const header = new TextDecoder('latin1').decode(bytes.subarray(0, 16));
+  if (bytes.length < 100 || header !== SQLITE_HEADER) {
+    throw new TelemetryFileError(location, 'not-sqlite', 'not a SQLite database (the header is wrong). Move it aside or point the telemetry path at another file.');
+  }
+  // Bytes 18 and 19 are the read/write format versions: 2 means write-ahead logging.
+  if (bytes[18] === 2 || bytes[19] === 2) {
+    throw new TelemetryFileError(
+      location,
+      'wal-mode',
+      `the database is in WAL mode, and its recent changes live in a "-wal" file that cannot be read here. ` +
+        `Run: sqlite3 "${location}" "PRAGMA journal_mode=DELETE;" with the -wal file beside it, then reload.`,
+    );
+  }
+}
+
+function scalar(db: Database, sql: string): unknown {
+  const result = db.exec(sql);
+  return result[0]?.values[0]?.[0];
+}
+
+/** Safety settings that `db.export()` resets, so they are applied after every open and save. */
+export function applyPragmas(db: Database): void {
+  db.exec('PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = OFF;');
+}
+
+/**
+ * Validates an opened file and brings it to the current schema.
+ * Returns true when the file was migrated or created (it needs saving).
+ */
+export function prepareSchema(db: Database, location: string): boolean {
+  applyPragmas(db);
+  let check: unknown;
+  try {
+    check = scalar(db, 'PRAGMA quick_check');
+  } catch (error) {
+    throw new TelemetryFileError(location, 'corrupt', `the database is damaged (${(error as Error).message}). Move it aside to start a new one; keep it if you want to recover it with sqlite3 ".recover".`);
+  }
+  if (check !== 'ok') {
+    throw new TelemetryFileError(location, 'corrupt', `the database is damaged (${String(check)}). Move it aside to start a new one; keep it if you want to recover it with sqlite3 ".recover".`);
+  }
+  const version = Number(scalar(db, 'PRAGMA user_version') ?? 0);
+  const objects = db.exec("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")[0]?.values ?? [];
+  if (version > SCHEMA_VERSION) {
+    throw new TelemetryFileError(location, 'newer-version', `written by a newer version of Adaptive Model Router (schema ${version}, this one reads up to ${SCHEMA_VERSION}). Update the extension or CLI; the file is left as it is.`);
+  }
+  if (version === 0 && objects.length > 0) {
+    throw new TelemetryFileError(location, 'foreign-schema', 'a SQLite database of another program (it has tables, but not ours). Point adaptiveRouting.telemetryPath (or --db) at another file.');
+  }
+  if (version > 0) {
+    const app = db.exec("SELECT value FROM router_meta WHERE key = 'app'")[0]?.values[0]?.[0];
+    if (app !== APP_ID) {
+      throw new TelemetryFileError(location, 'foreign-schema', 'a SQLite database of another program (no Adaptive Model Router marker). Point adaptiveRouting.telemetryPath (or --db) at another file.');
+    }
+    for (const [type, name] of objects) {
+      if ((type === 'trigger' || type === 'view') && !OWN_CODE_OBJECTS.has(String(name))) {
+        throw new TelemetryFileError(location, 'unsafe-schema', `contains a ${String(type)} "${String(name)}" that Adaptive Model Router did not create; it is not loaded, for safety. Remove it with sqlite3 or move the file aside.`);
+      }
+    }
+  }
+  if (version === SCHEMA_VERSION) return false;
+  db.exec('BEGIN');
+  try {
+    for (let next = version + 1; next <= SCHEMA_VERSION; next++) db.exec(MIGRATIONS[next]);
+    db.exec(`INSERT OR REPLACE INTO router_meta (key, value) VALUES ('app', '${APP_ID}'); PRAGMA user_version = ${SCHEMA_VERSION};`);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+  return true;
+}

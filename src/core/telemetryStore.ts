@@ -1,0 +1,516 @@
+import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { validateCall } from './callValidation';
+import { TelemetryFileError, applyPragmas, checkHeader, prepareSchema } from './schema';
+import { loadSqlJs } from './sqlite';
+import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
+import { TIERS, Tier } from './tiers';
+import type { Clock, LlmCall, LlmCallInput, ModelAggregate } from './types';
+
+export interface TelemetryStoreOptions {
+  now?: Clock;
+  /** sql.js wasm bytes, for hosts where the file cannot be located (VS Code web). */
+  wasmBinary?: Uint8Array;
+  /** Save this long after the first unsaved call when the caller never flushes; 0 turns it off. */
+  autoSaveMs?: number;
+  /** Refuse to load files larger than this (default 256 MB). */
+  maxFileBytes?: number;
+}
+
+/** Everything a query needs to name the calls it looks at. */
+export interface CallScope {
+  workflow: string;
+  /** Undefined: every stage of the workflow. */
+  stage?: string;
+  /** Only calls at or after this time (ms since epoch). */
+  since?: number;
+}
+
+export type StoreEvent = { kind: 'calls'; added: number } | { kind: 'reloaded' } | { kind: 'saved' } | { kind: 'save-failed'; error: Error };
+
+const MATERIALIZE_BATCH = 5000;
+const DEFAULT_MAX_FILE = 256 * 1024 * 1024;
+
+/**
+ * SQLite telemetry of LLM calls, held in memory by sql.js and saved as a whole file.
+ * Calls are validated at once, buffered, and inserted in batches before any query reads them.
+ */
+export class TelemetryStore {
+  private pending: LlmCall[] = [];
+  /** Calls inserted since the last completed save: re-applied when another writer changed the file. */
+  private unsaved: LlmCall[] = [];
+  private statements = new Map<string, Statement>();
+  private stageIds = new Map<string, number>();
+  private modelIds = new Map<string, number>();
+  private knownStamp: FileStamp | undefined;
+  private needsSave = false;
+  private saving: Promise<void> | undefined;
+  private autoSaveTimer: ReturnType<typeof setTimeout> | undefined;
+  private listeners = new Set<(event: StoreEvent) => void>();
+  private closed = false;
+  readonly now: Clock;
+
+  private constructor(
+    private db: Database,
+    private readonly sql: SqlJsStatic,
+    readonly backend: StorageBackend,
+    private readonly options: TelemetryStoreOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Opens (or prepares to create) the database behind a backend. Never writes a file it could not read. */
+  static async open(backend: StorageBackend = new MemoryBackend(), options: TelemetryStoreOptions = {}): Promise<TelemetryStore> {
+    const sql = await loadSqlJs(options.wasmBinary);
+    const stamp = await backend.stat();
+    const { db, created } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE);
+    const store = new TelemetryStore(db, sql, backend, options);
+    store.knownStamp = stamp;
+    store.needsSave = created && stamp !== undefined;
+    return store;
+  }
+
+  get location(): string {
+    return this.backend.location;
+  }
+
+  onDidChange(listener: (event: StoreEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Records one call. Throws InvalidCallError (naming the field) before anything is written. */
+  trackLlmCall(input: LlmCallInput): LlmCall {
+    this.assertOpen();
+    const call = validateCall(input, this.now);
+    this.pending.push(call);
+    if (this.pending.length >= MATERIALIZE_BATCH) this.materialize();
+    this.scheduleAutoSave();
+    return call;
+  }
+
+  /** Records many calls; all are validated first, so one bad call stores none. */
+  trackLlmCalls(inputs: LlmCallInput[]): LlmCall[] {
+    this.assertOpen();
+    const calls = inputs.map((input) => validateCall(input, this.now));
+    this.pending.push(...calls);
+    this.materialize();
+    this.scheduleAutoSave();
+    return calls;
+  }
+
+  /** Whether there are calls not yet saved to the file. */
+  get dirty(): boolean {
+    return this.needsSave || this.pending.length > 0 || this.unsaved.length > 0;
+  }
+
+  /**
+   * Saves to the file: merges what other writers saved meanwhile, then writes atomically.
+   * Cheap when nothing changed. Concurrent calls share one save.
+   */
+  async flush(): Promise<void> {
+    if (this.saving) {
+      await this.saving.catch(() => undefined);
+      if (!this.dirty) return;
+    }
+    if (!this.dirty) return;
+    this.saving = this.save();
+    try {
+      await this.saving;
+    } finally {
+      this.saving = undefined;
+    }
+  }
+
+  private async save(): Promise<void> {
+    this.clearAutoSave();
+    this.materialize();
+    const stamp = await this.backend.stat();
+    if (stamp && !sameStamp(stamp, this.knownStamp)) await this.mergeFromFile();
+    this.materialize();
+    const savedCount = this.unsaved.length;
+    const bytes = this.exportBytes();
+    try {
+      await this.backend.write(bytes);
+    } catch (error) {
+      this.emit({ kind: 'save-failed', error: error as Error });
+      this.scheduleAutoSave();
+      throw error;
+    }
+    this.knownStamp = await this.backend.stat();
+    this.unsaved = this.unsaved.slice(savedCount);
+    this.needsSave = false;
+    this.emit({ kind: 'saved' });
+  }
+
+  /**
+   * Re-reads the file when another process changed it, keeping our unsaved calls.
+   * Returns true when something was reloaded.
+   */
+  async reloadIfChanged(): Promise<boolean> {
+    this.assertOpen();
+    const stamp = await this.backend.stat();
+    if (!stamp || sameStamp(stamp, this.knownStamp)) return false;
+    if (this.saving) await this.saving.catch(() => undefined);
+    await this.mergeFromFile();
+    return true;
+  }
+
+  private async mergeFromFile(): Promise<void> {
+    const stamp = await this.backend.stat();
+    const { db } = await loadDatabase(this.sql, this.backend, this.options.maxFileBytes ?? DEFAULT_MAX_FILE);
+    this.materialize();
+    this.replaceDatabase(db);
+    this.pending = this.unsaved;
+    this.unsaved = [];
+    this.materialize();
+    this.knownStamp = stamp;
+    if (this.unsaved.length > 0) this.scheduleAutoSave();
+    this.emit({ kind: 'reloaded' });
+  }
+
+  private replaceDatabase(db: Database): void {
+    this.freeStatements();
+    this.db.close();
+    this.db = db;
+    this.stageIds.clear();
+    this.modelIds.clear();
+  }
+
+  /** Flushes and releases the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      this.clearAutoSave();
+      this.freeStatements();
+      this.db.close();
+      this.listeners.clear();
+    }
+  }
+
+  /** Releases without saving: for read-only views of files we must not write. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearAutoSave();
+    this.freeStatements();
+    this.db.close();
+    this.listeners.clear();
+  }
+
+  /** The database bytes as they would be saved. */
+  exportBytes(): Uint8Array {
+    this.materialize();
+    this.freeStatements();
+    const bytes = this.db.export();
+    // export() closes and reopens the database: pragmas are reset, statements are gone.
+    applyPragmas(this.db);
+    return bytes;
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  /** Per-model aggregates of the calls in scope. */
+  aggregateByModel(scope: CallScope): ModelAggregate[] {
+    const where = this.scopeSql(scope);
+    if (!where) return [];
+    const rows = this.all(
+      `SELECT m.name, count(*), sum(coalesce(c.success, 1)), total(c.cost), count(c.cost),
+              total(c.duration_ms), count(c.duration_ms), total(c.input_tokens), total(c.output_tokens),
+              c.tier, max(c.ts)
+       FROM calls c JOIN models m ON m.id = c.model_id
+       WHERE ${where.sql} GROUP BY c.model_id ORDER BY m.name`,
+      where.params,
+    );
+    return rows.map((r) => ({
+      model: String(r[0]),
+      calls: Number(r[1]),
+      successes: Number(r[2]),
+      costSum: Number(r[3]),
+      costKnown: Number(r[4]),
+      latencySum: Number(r[5]),
+      latencyKnown: Number(r[6]),
+      inputTokens: Number(r[7]),
+      outputTokens: Number(r[8]),
+      tier: r[9] == null ? null : TIERS[Number(r[9])] ?? null,
+    }));
+  }
+
+  /** Outcomes of the most recent calls in scope, newest first (unknown counts as success). */
+  recentOutcomes(scope: CallScope, limit: number): Array<{ success: boolean; tier: Tier | null; model: string; ts: number }> {
+    const where = this.scopeSql(scope);
+    if (!where) return [];
+    const rows = this.all(
+      `SELECT coalesce(c.success, 1), c.tier, m.name, c.ts FROM calls c JOIN models m ON m.id = c.model_id
+       WHERE ${where.sql} ORDER BY c.ts DESC, c.id DESC LIMIT ?`,
+      [...where.params, limit],
+    );
+    return rows.map((r) => ({ success: Number(r[0]) === 1, tier: r[1] == null ? null : TIERS[Number(r[1])] ?? null, model: String(r[2]), ts: Number(r[3]) }));
+  }
+
+  /** The q-quantile (nearest rank) of known latencies of one model in scope, or null. */
+  latencyQuantile(scope: CallScope, model: string, q: number): number | null {
+    const where = this.scopeSql(scope);
+    const modelId = this.lookupModelId(model);
+    if (!where || modelId === undefined) return null;
+    const filter = `${where.sql} AND c.model_id = ? AND c.duration_ms IS NOT NULL`;
+    const params = [...where.params, modelId];
+    const n = Number(this.all(`SELECT count(*) FROM calls c WHERE ${filter}`, params)[0]?.[0] ?? 0);
+    if (n === 0) return null;
+    const rank = Math.max(0, Math.ceil(q * n) - 1);
+    const row = this.all(`SELECT c.duration_ms FROM calls c WHERE ${filter} ORDER BY c.duration_ms LIMIT 1 OFFSET ?`, [...params, rank]);
+    return row[0] ? Number(row[0][0]) : null;
+  }
+
+  /** Workflows with calls at or after `since`, sorted. */
+  workflows(since = 0): string[] {
+    this.materialize();
+    return this.all(
+      `SELECT DISTINCT s.workflow FROM stages s WHERE EXISTS (SELECT 1 FROM calls c WHERE c.stage_id = s.id AND c.ts >= ?) ORDER BY s.workflow`,
+      [since],
+    ).map((r) => String(r[0]));
+  }
+
+  /** Stages of a workflow with calls at or after `since`, sorted ('' is the workflow-level stage). */
+  stages(workflow: string, since = 0): string[] {
+    this.materialize();
+    return this.all(
+      `SELECT s.stage FROM stages s WHERE s.workflow = ? AND EXISTS (SELECT 1 FROM calls c WHERE c.stage_id = s.id AND c.ts >= ?) ORDER BY s.stage`,
+      [workflow, since],
+    ).map((r) => String(r[0]));
+  }
+
+  /** The most recent call of all, or undefined when there is none. */
+  lastCall(): LlmCall | undefined {
+    this.materialize();
+    const row = this.all(
+      `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
+              c.duration_ms, c.success, c.error, c.cache_hit
+       FROM stages s CROSS JOIN calls c ON c.id = (SELECT id FROM calls WHERE stage_id = s.id ORDER BY ts DESC LIMIT 1)
+       JOIN models m ON m.id = c.model_id ORDER BY c.ts DESC LIMIT 1`,
+      [],
+    )[0];
+    return row ? rowToCall(row) : undefined;
+  }
+
+  /** Every stored call in scope, oldest first: for exports and tests, not for decisions. */
+  calls(scope?: CallScope): LlmCall[] {
+    const where = scope ? this.scopeSql(scope) : { sql: '1', params: [] as SqlValue[] };
+    if (!where) return [];
+    return this.all(
+      `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
+              c.duration_ms, c.success, c.error, c.cache_hit
+       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+       WHERE ${where.sql} ORDER BY c.ts, c.id`,
+      where.params,
+    ).map(rowToCall);
+  }
+
+  callCount(): number {
+    this.materialize();
+    return Number(this.all('SELECT count(*) FROM calls', [])[0][0]);
+  }
+
+  /** Importer bookmarks, kept in the database so they travel with it. */
+  getImportProgress(source: string): { offset: number; fingerprint: string } | undefined {
+    const row = this.all('SELECT offset, fingerprint FROM import_progress WHERE source = ?', [source])[0];
+    return row ? { offset: Number(row[0]), fingerprint: String(row[1]) } : undefined;
+  }
+
+  setImportProgress(source: string, offset: number, fingerprint: string): void {
+    this.run('INSERT OR REPLACE INTO import_progress (source, offset, fingerprint) VALUES (?, ?, ?)', [source, offset, fingerprint]);
+    this.needsSave = true;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  /** Inserts buffered calls in one transaction; duplicates (same id) are ignored. */
+  private materialize(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    let added = 0;
+    this.db.exec('BEGIN');
+    try {
+      const insert = this.statement(
+        `INSERT OR IGNORE INTO calls (id, ts, stage_id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const call of batch) {
+        insert.run([
+          call.id,
+          call.ts,
+          this.stageId(call.workflow, call.stage),
+          this.modelId(call.model, call.provider),
+          call.tier == null ? null : TIERS.indexOf(call.tier),
+          call.cost,
+          call.inputTokens,
+          call.outputTokens,
+          call.durationMs,
+          call.success == null ? null : call.success ? 1 : 0,
+          call.error,
+          call.cacheHit == null ? null : call.cacheHit ? 1 : 0,
+        ]);
+        added += this.db.getRowsModified();
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      this.stageIds.clear();
+      this.modelIds.clear();
+      this.pending = batch.concat(this.pending);
+      throw error;
+    }
+    this.unsaved.push(...batch);
+    if (added > 0) this.emit({ kind: 'calls', added });
+  }
+
+  private stageId(workflow: string, stage: string): number {
+    const key = `${workflow}\u0000${stage}`;
+    let id = this.stageIds.get(key);
+    if (id === undefined) {
+      this.statement('INSERT OR IGNORE INTO stages (workflow, stage) VALUES (?, ?)').run([workflow, stage]);
+      id = Number(this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [workflow, stage])[0][0]);
+      this.stageIds.set(key, id);
+    }
+    return id;
+  }
+
+  private modelId(name: string, provider: string | null): number {
+    let id = this.modelIds.get(name);
+    if (id === undefined) {
+      this.statement('INSERT OR IGNORE INTO models (name, provider) VALUES (?, ?)').run([name, provider]);
+      id = Number(this.all('SELECT id FROM models WHERE name = ?', [name])[0][0]);
+      this.modelIds.set(name, id);
+    }
+    return id;
+  }
+
+  private lookupModelId(name: string): number | undefined {
+    this.materialize();
+    const cached = this.modelIds.get(name);
+    if (cached !== undefined) return cached;
+    const row = this.all('SELECT id FROM models WHERE name = ?', [name])[0];
+    return row ? Number(row[0]) : undefined;
+  }
+
+  /** SQL filter for a scope, or undefined when the scope matches nothing. */
+  private scopeSql(scope: CallScope): { sql: string; params: SqlValue[] } | undefined {
+    this.materialize();
+    const ids =
+      scope.stage === undefined
+        ? this.all('SELECT id FROM stages WHERE workflow = ?', [scope.workflow]).map((r) => Number(r[0]))
+        : this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage]).map((r) => Number(r[0]));
+    if (ids.length === 0) return undefined;
+    const stageFilter = ids.length === 1 ? 'c.stage_id = ?' : `c.stage_id IN (${ids.map(() => '?').join(',')})`;
+    return { sql: `${stageFilter} AND c.ts >= ?`, params: [...ids, scope.since ?? 0] };
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private all(sql: string, params: SqlValue[]): SqlValue[][] {
+    const statement = this.statement(sql);
+    try {
+      statement.bind(params);
+      const rows: SqlValue[][] = [];
+      while (statement.step()) rows.push(statement.get());
+      return rows;
+    } finally {
+      statement.reset();
+    }
+  }
+
+  private run(sql: string, params: SqlValue[]): void {
+    this.statement(sql).run(params);
+  }
+
+  private freeStatements(): void {
+    for (const statement of this.statements.values()) {
+      try {
+        statement.free();
+      } catch {
+        // Already freed by export().
+      }
+    }
+    this.statements.clear();
+  }
+
+  private scheduleAutoSave(): void {
+    const delay = this.options.autoSaveMs ?? 2000;
+    if (delay <= 0 || this.autoSaveTimer || this.backend instanceof MemoryBackend) return;
+    this.autoSaveTimer = setTimeout(() => {
+      this.autoSaveTimer = undefined;
+      this.flush().catch(() => undefined); // reported through the save-failed event and retried
+    }, delay);
+    (this.autoSaveTimer as { unref?: () => void }).unref?.();
+  }
+
+  private clearAutoSave(): void {
+    if (this.autoSaveTimer) clearTimeout(this.autoSaveTimer);
+    this.autoSaveTimer = undefined;
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`Telemetry store ${this.location} is closed`);
+  }
+}
+
+async function loadDatabase(sql: SqlJsStatic, backend: StorageBackend, maxBytes: number): Promise<{ db: Database; created: boolean }> {
+  const bytes = await backend.read();
+  if (!bytes || bytes.length === 0) {
+    const db = new sql.Database();
+    prepareSchema(db, backend.location);
+    return { db, created: true };
+  }
+  if (bytes.length > maxBytes) {
+    throw new TelemetryFileError(backend.location, 'too-large', `is ${(bytes.length / 1048576).toFixed(0)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (setting adaptiveRouting.maxFileSizeMB). Raise the limit or move the file aside.`);
+  }
+  checkHeader(backend.location, bytes);
+  let db: Database;
+  try {
+    db = new sql.Database(bytes);
+  } catch (error) {
+    throw new TelemetryFileError(backend.location, 'corrupt', `cannot be opened (${(error as Error).message}). Move it aside to start a new one.`);
+  }
+  try {
+    return { db, created: prepareSchema(db, backend.location) };
+  } catch (error) {
+    db.close();
+    if (error instanceof TelemetryFileError) throw error;
+    throw new TelemetryFileError(backend.location, 'corrupt', `cannot be read (${(error as Error).message}). Move it aside to start a new one.`);
+  }
+}
+
+function rowToCall(r: SqlValue[]): LlmCall {
+  const bool = (v: SqlValue) => (v == null ? null : Number(v) === 1);
+  const num = (v: SqlValue) => (v == null ? null : Number(v));
+  return {
+    id: Number(r[0]),
+    ts: Number(r[1]),
+    workflow: String(r[2]),
+    stage: String(r[3]),
+    tier: r[4] == null ? null : TIERS[Number(r[4])] ?? null,
+    model: String(r[5]),
+    provider: r[6] == null ? null : String(r[6]),
+    cost: num(r[7]),
+    inputTokens: num(r[8]),
+    outputTokens: num(r[9]),
+    durationMs: num(r[10]),
+    success: bool(r[11]),
+    error: r[12] == null ? null : String(r[12]),
+    cacheHit: bool(r[13]),
+  };
+}
