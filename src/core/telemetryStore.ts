@@ -297,6 +297,7 @@ export class TelemetryStore {
 
   /** Every stored call in scope, oldest first: for exports and tests, not for decisions. */
   calls(scope?: CallScope): LlmCall[] {
+    this.materialize();
     const where = scope ? this.scopeSql(scope) : { sql: '1', params: [] as SqlValue[] };
     if (!where) return [];
     return this.all(

@@ -1,0 +1,111 @@
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { generateSampleCalls, openTelemetry } from '../../src/core';
+import { tempDir } from './helpers';
+
+async function run(args: string[], cwd: string, stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdin: async () => stdin, cwd });
+  return { code, out, err };
+}
+
+describe('adaptive-routing CLI', () => {
+  let dir: string;
+  before(async () => {
+    dir = tempDir();
+    const store = await openTelemetry({ path: path.join(dir, '.attune', 'telemetry.db'), autoSaveMs: 0 });
+    store.trackLlmCalls(generateSampleCalls());
+    await store.close();
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('routing-check with neither --workflow nor --all exits 1 with usage', async () => {
+    const r = await run(['routing-check'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /needs --workflow W or --all/);
+    assert.match(r.err, /Usage: adaptive-routing/);
+  });
+
+  it('routing-check --all lists the failing stage and --fail-on-upgrade exits 2', async () => {
+    const r = await run(['routing-check', '--all'], dir);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /TIER UPGRADE RECOMMENDATIONS/);
+    assert.match(r.out, /code-review \/ analysis CHEAP → CAPABLE/);
+    assert.match(r.out, /High failure rate: \d+\.\d% \(\d+\/20 failed in recent calls\)/);
+    assert.equal((await run(['routing-check', '--all', '--fail-on-upgrade'], dir)).code, 2);
+    assert.equal((await run(['routing-check', '--workflow', 'code-review', '--stage', 'summary', '--fail-on-upgrade'], dir)).code, 0);
+  });
+
+  it('routing-stats prints the seed layout and --json the API shape', async () => {
+    const human = await run(['routing-stats', '--workflow', 'code-review'], dir);
+    assert.equal(human.code, 0);
+    assert.match(human.out, /ADAPTIVE ROUTING STATISTICS - code-review/);
+    assert.match(human.out, /Average cost: \$\d\.\d{4}/);
+    assert.match(human.out, /Success rate: \d+\.\d%/);
+    const json = JSON.parse((await run(['routing-stats', '--workflow', 'code-review', '--json', '--days', '30'], dir)).out);
+    assert.equal(json.daysAnalyzed, 30);
+    assert.ok(json.totalCalls > 300);
+    assert.ok(json.performanceByModel['claude-haiku-4-5'].calls > 0);
+  });
+
+  it('best-model honours its constraints', async () => {
+    const r = await run(['best-model', '--workflow', 'code-review', '--stage', 'summary', '--max-cost', '0.01', '--json'], dir);
+    assert.equal(JSON.parse(r.out).model, 'claude-haiku-4-5');
+    const bad = await run(['best-model', '--workflow', 'code-review', '--stage', 'summary', '--max-cost', 'lots'], dir);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /--max-cost must be a number/);
+  });
+
+  it('track records JSON lines from stdin and reports bad ones', async () => {
+    const db = path.join(dir, 'tracked.db');
+    const lines = [JSON.stringify({ workflow: 'w', stage: 's', model: 'm', cost: 0.01, success: true }), 'garbage', JSON.stringify({ workflow: 'w', model: 'm', cost: -1 })].join('\n');
+    const r = await run(['track', '--db', db], dir, lines);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /Tracked 1 call/);
+    assert.match(r.err, /line 2: not valid JSON/);
+    assert.match(r.err, /line 3: .*cost/);
+    const store = await openTelemetry({ path: db });
+    assert.equal(store.callCount(), 1);
+    store.dispose();
+  });
+
+  it('import reports counts and re-importing adds nothing', async () => {
+    const log = path.join(dir, 'llm_calls.jsonl');
+    fs.writeFileSync(log, JSON.stringify({ call_id: 'x1', timestamp: '2026-11-20T09:00:00', workflow_name: 'w', step_name: 's', tier: 'cheap', model_id: 'm', success: true }) + '\n');
+    const db = path.join(dir, 'imported.db');
+    assert.match((await run(['import', log, '--db', db], dir)).out, /1 imported, 0 already present, 0 bad/);
+    assert.match((await run(['import', log, '--db', db], dir)).out, /0 imported/);
+    const missing = await run(['import', 'nope.jsonl', '--db', db], dir);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /file not found: nope.jsonl/);
+  });
+
+  it('errors are one line, never a stack trace: missing db, corrupt db, unknown command', async () => {
+    const none = await run(['routing-stats', '--workflow', 'w', '--db', 'missing.db'], dir);
+    assert.equal(none.code, 1);
+    assert.match(none.err, /no telemetry database at/);
+    const junk = path.join(dir, 'junk.db');
+    fs.writeFileSync(junk, 'x'.repeat(500));
+    const corrupt = await run(['routing-check', '--all', '--db', junk], dir);
+    assert.equal(corrupt.code, 3);
+    assert.match(corrupt.err, /not a SQLite database/);
+    assert.equal(corrupt.err.trim().split('\n').length, 1);
+    assert.equal(fs.readFileSync(junk, 'utf8'), 'x'.repeat(500));
+    assert.equal((await run(['frobnicate'], dir)).code, 1);
+  });
+
+  it('the bundled dist/cli.js runs the demo with no arguments or network', () => {
+    const cli = path.resolve(__dirname, '../../dist/cli.js');
+    assert.ok(fs.existsSync(cli), 'dist/cli.js is missing: npm run build');
+    const r = spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8', cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Example 1: Get Best Model/);
+    assert.match(r.stdout, /Selected model: claude-sonnet-5/);
+    assert.match(r.stdout, /Upgrade code-review\/analysis from CHEAP to CAPABLE/);
+    assert.match(r.stdout, /Example 3: Routing Statistics \(Last 7 Days\)/);
+  });
+});

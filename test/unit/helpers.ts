@@ -1,0 +1,32 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { LlmCallInput } from '../../src/core';
+
+/** A fresh temporary folder per test, removed afterwards by the caller's `after`. */
+export function tempDir(prefix = 'amr-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A controllable clock for time windows. */
+export function fixedClock(iso = '2026-11-20T12:00:00Z'): { now: () => Date; advance(ms: number): void } {
+  let t = Date.parse(iso);
+  return { now: () => new Date(t), advance: (ms: number) => (t += ms) };
+}
+
+/** n calls of one stage/model, one minute apart ending at `end`, failing where `fails(i)` says so. */
+export function series(n: number, base: Partial<LlmCallInput> & { fails?: (i: number) => boolean; end: Date }): LlmCallInput[] {
+  const { fails = () => false, end, ...call } = base;
+  return Array.from({ length: n }, (_, i) => ({
+    workflow: 'code-review',
+    stage: 'analysis',
+    tier: 'cheap',
+    model: 'claude-haiku-3.5',
+    cost: 0.0018,
+    durationMs: 1200,
+    tokens: { input: 1000, output: 500 },
+    ...call,
+    success: !fails(i),
+    ts: new Date(end.getTime() - (n - 1 - i) * 60_000),
+  }));
+}

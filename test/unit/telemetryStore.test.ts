@@ -1,0 +1,175 @@
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { InvalidCallError, TelemetryFileError, openTelemetry } from '../../src/core';
+import { fixedClock, tempDir } from './helpers';
+
+describe('telemetry store', () => {
+  let dir: string;
+  beforeEach(() => (dir = tempDir()));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('rejects invalid calls with the field named, writing nothing', async () => {
+    const store = await openTelemetry();
+    const bad: Array<[object, string]> = [
+      [{ model: 'm' }, 'workflow'],
+      [{ workflow: 'w' }, 'model'],
+      [{ workflow: 'w', model: 'm', cost: -0.01 }, 'cost'],
+      [{ workflow: 'w', model: 'm', ts: 'yesterday-ish' }, 'ts'],
+      [{ workflow: 'w', model: 'm', tier: 'gold' }, 'tier'],
+      [{ workflow: 'w', model: 'm', tokens: { input: -5 } }, 'tokens.input'],
+      [{ workflow: 'w', model: 'm', success: 'yes' }, 'success'],
+    ];
+    for (const [call, field] of bad) {
+      assert.throws(() => store.trackLlmCall(call as never), (e: unknown) => e instanceof InvalidCallError && e.field === field && e.message.includes(field));
+    }
+    assert.throws(() => store.trackLlmCalls([{ workflow: 'w', model: 'm' }, { workflow: 'w', model: 'm', cost: -1 }]), InvalidCallError);
+    assert.equal(store.callCount(), 0, 'a batch with one bad call stores none');
+    await store.close();
+  });
+
+  it('accepts the seed tier spelling, stores unknown success as NULL and counts it as success', async () => {
+    const store = await openTelemetry({ now: fixedClock().now });
+    store.trackLlmCall({ workflow: 'w', stage: 's', tier: 'CHEAP', model: 'm', ts: '2026-11-20T10:00:00Z' });
+    store.trackLlmCall({ workflow: 'w', stage: 's', tier: 'ModelTier.PREMIUM', model: 'm', success: false, ts: '2026-11-20T10:01:00Z' });
+    const [first, second] = store.calls();
+    assert.equal(first.tier, 'cheap');
+    assert.equal(first.success, null);
+    assert.equal(second.tier, 'premium');
+    const [aggregate] = store.aggregateByModel({ workflow: 'w', stage: 's' });
+    assert.equal(aggregate.calls, 2);
+    assert.equal(aggregate.successes, 1);
+    await store.close();
+  });
+
+  it('uses the injected clock for default timestamps', async () => {
+    const clock = fixedClock('2026-01-02T03:04:05Z');
+    const store = await openTelemetry({ now: clock.now });
+    store.trackLlmCall({ workflow: 'w', model: 'm' });
+    assert.equal(new Date(store.calls()[0].ts).toISOString(), '2026-01-02T03:04:05.000Z');
+    await store.close();
+  });
+
+  it('a flushed file reopens with the same calls and the sqlite3 tool reads it', async () => {
+    const file = path.join(dir, 'nested', 'telemetry.db');
+    const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+    for (let i = 0; i < 25; i++) {
+      store.trackLlmCall({ id: `c${i}`, workflow: 'code-review', stage: 'analysis', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.001 * i, tokens: { input: 10, output: 5 }, durationMs: 100 + i, success: i % 5 !== 0, ts: new Date(Date.UTC(2026, 10, 1, 0, i)) });
+    }
+    assert.equal(fs.existsSync(file), false, 'nothing is written before a save');
+    await store.flush();
+    const before = store.calls();
+    await store.close();
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['telemetry.db'], 'no temporary file is left behind');
+
+    const reopened = await openTelemetry({ path: file });
+    assert.deepEqual(reopened.calls(), before);
+    reopened.dispose();
+
+    const cli = spawnSync('sqlite3', [file, "SELECT count(*), sum(success), min(ts_utc) FROM calls_readable; PRAGMA user_version;"], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(cli.stdout.trim(), '25|20|2026-11-01T00:00:00.000Z\n1');
+  });
+
+  it('ignores a call it already has (same id), so merges and re-imports never double count', async () => {
+    const store = await openTelemetry();
+    store.trackLlmCall({ id: 'same', workflow: 'w', model: 'm' });
+    store.trackLlmCall({ id: 'same', workflow: 'w', model: 'm' });
+    store.trackLlmCall({ workflow: 'w', model: 'm' });
+    assert.equal(store.callCount(), 2);
+    await store.close();
+  });
+
+  it('merges what another writer saved instead of overwriting it', async () => {
+    const file = path.join(dir, 'telemetry.db');
+    const a = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const b = await openTelemetry({ path: file, autoSaveMs: 0 });
+    a.trackLlmCall({ workflow: 'w', model: 'from-a' });
+    await a.flush();
+    b.trackLlmCall({ workflow: 'w', model: 'from-b' });
+    await b.flush();
+    a.trackLlmCall({ workflow: 'w', model: 'from-a-again' });
+    await a.close();
+    await b.close();
+    const check = await openTelemetry({ path: file });
+    assert.deepEqual(check.calls().map((c) => c.model).sort(), ['from-a', 'from-a-again', 'from-b']);
+    check.dispose();
+  });
+
+  it('reloads when another process changed the file', async () => {
+    const file = path.join(dir, 'telemetry.db');
+    const reader = await openTelemetry({ path: file, autoSaveMs: 0 });
+    assert.equal(await reader.reloadIfChanged(), false);
+    const writer = await openTelemetry({ path: file, autoSaveMs: 0 });
+    writer.trackLlmCall({ workflow: 'w', model: 'm' });
+    await writer.close();
+    assert.equal(await reader.reloadIfChanged(), true);
+    assert.equal(reader.callCount(), 1);
+    reader.dispose();
+  });
+
+  it('saves by itself when the caller never flushes', async () => {
+    const file = path.join(dir, 'telemetry.db');
+    const store = await openTelemetry({ path: file, autoSaveMs: 20 });
+    store.trackLlmCall({ workflow: 'w', model: 'm' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok(fs.existsSync(file), 'auto-save wrote the file');
+    assert.equal(store.dirty, false);
+    await store.close();
+  });
+
+  describe('refuses files it cannot trust, leaving them byte-for-byte as they were', () => {
+    async function expectRefusal(bytes: Buffer, problem: TelemetryFileError['problem']): Promise<void> {
+      const file = path.join(dir, 'bad.db');
+      fs.writeFileSync(file, bytes);
+      await assert.rejects(openTelemetry({ path: file }), (e: unknown) => e instanceof TelemetryFileError && e.problem === problem && e.message.includes(file));
+      assert.ok(fs.readFileSync(file).equals(bytes), 'file unchanged');
+    }
+
+    async function validFile(): Promise<Buffer> {
+      const file = path.join(dir, 'good.db');
+      const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+      store.trackLlmCall({ workflow: 'w', model: 'm' });
+      await store.close();
+      return fs.readFileSync(file);
+    }
+
+    it('not SQLite at all', () => expectRefusal(Buffer.from('{"workflow": "not a database"}\n'.repeat(10)), 'not-sqlite'));
+
+    it('a truncated database', async () => {
+      const good = await validFile();
+      await expectRefusal(good.subarray(0, 2048), 'corrupt');
+    });
+
+    it('a SQLite file of another program', () => {
+      const file = path.join(dir, 'foreign.db');
+      const made = spawnSync('sqlite3', [file, 'CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES (1);']);
+      assert.equal(made.status, 0);
+      return expectRefusal(fs.readFileSync(file), 'foreign-schema');
+    });
+
+    it('a newer schema version', async () => {
+      const good = await validFile();
+      const newer = Buffer.from(good);
+      newer.writeUInt32BE(99, 60); // user_version lives at offset 60 of the header
+      await expectRefusal(newer, 'newer-version');
+    });
+
+    it('a file in WAL mode', async () => {
+      const good = await validFile();
+      const wal = Buffer.from(good);
+      wal[18] = 2;
+      wal[19] = 2;
+      await expectRefusal(wal, 'wal-mode');
+    });
+
+    it('a trigger it did not create', async () => {
+      const file = path.join(dir, 'trigger.db');
+      fs.writeFileSync(file, await validFile());
+      const added = spawnSync('sqlite3', [file, "CREATE TRIGGER sneaky AFTER INSERT ON calls BEGIN DELETE FROM calls; END;"]);
+      assert.equal(added.status, 0, String(added.stderr));
+      await expectRefusal(fs.readFileSync(file), 'unsafe-schema');
+    });
+  });
+});
