@@ -12,6 +12,8 @@ const common = {
   sourcesContent: false,
   logLevel: 'warning',
   target: 'es2022',
+  // jsonc-parser's "main" is UMD with runtime requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [

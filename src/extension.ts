@@ -1,1 +1,48 @@
-export function activate() { return undefined; }
+import * as vscode from 'vscode';
+import { AdaptiveRoutingApi, createApi } from './vscode/api';
+import { registerRegistryCommands } from './vscode/registryCommands';
+import { registerRoutingCommands } from './vscode/routingCommands';
+import { RoutingStatusBar } from './vscode/statusBar';
+import { StatsTreeProvider } from './vscode/statsTree/statsTreeProvider';
+import { registerTelemetryCommands } from './vscode/telemetryCommands';
+import { TelemetryService } from './vscode/telemetryService';
+import { TierDiagnostics } from './vscode/tierDiagnostics';
+import { UpgradeTierCodeActions } from './vscode/upgradeTierCodeActions';
+
+let service: TelemetryService | undefined;
+
+/** Wires the adapters together. Nothing heavy here: the telemetry file opens on first use. */
+export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi & { readonly testing?: unknown } {
+  const log = vscode.window.createOutputChannel('Adaptive Routing', { log: true });
+  service = new TelemetryService(context, log);
+  const tree = new StatsTreeProvider(service);
+  const statusBar = new RoutingStatusBar(service, tree);
+  const diagnostics = new TierDiagnostics(service);
+  context.subscriptions.push(
+    log,
+    { dispose: () => void service?.dispose() },
+    tree,
+    statusBar,
+    diagnostics,
+    vscode.languages.registerCodeActionsProvider([{ language: 'python' }, { language: 'json' }, { language: 'jsonc' }], new UpgradeTierCodeActions(), {
+      providedCodeActionKinds: UpgradeTierCodeActions.kinds,
+    }),
+    ...registerRoutingCommands(service, tree, statusBar, diagnostics),
+    ...registerTelemetryCommands(service, tree),
+    ...registerRegistryCommands(context, service),
+  );
+  // The status bar and diagnostics need the file; open it once the window has settled.
+  const opener = setTimeout(() => void service?.ensureOpen(), 500);
+  context.subscriptions.push({ dispose: () => clearTimeout(opener) });
+
+  const api = createApi(service);
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
+  // Test runs can read what a person would see, which VS Code's API does not expose.
+  return { ...api, testing: { service, tree, statusBar, diagnostics } };
+}
+
+/** Saves pending calls before the extension host goes away. */
+export async function deactivate(): Promise<void> {
+  await service?.dispose();
+  service = undefined;
+}

@@ -162,3 +162,17 @@ export function importJsonlBytes(store: TelemetryStore, source: string, bytes: U
   store.setImportProgress(source, report.toOffset, fingerprintOf(head, report.toOffset));
   return report;
 }
+
+/** Whether `candidate` is a rotated sibling of `base` (`usage.jsonl` → `usage.2026-11-20.jsonl`, `usage.2026-11-20.2.jsonl`). */
+export function isRotatedSibling(base: string, candidate: string): boolean {
+  const dot = base.lastIndexOf('.');
+  const stem = dot > 0 ? base.slice(0, dot) : base;
+  const ext = dot > 0 ? base.slice(dot) : '';
+  if (!candidate.startsWith(stem + '.') || !candidate.endsWith(ext)) return false;
+  return /^\d{4}-\d{2}-\d{2}(\.\d+)?$/.test(candidate.slice(stem.length + 1, candidate.length - ext.length));
+}
+
+/** Oldest first: dates, then rotation numbers in numeric order. */
+export function sortRotated(names: string[]): string[] {
+  return [...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+}

@@ -24,3 +24,7 @@ export { wilsonInterval, normalQuantile } from './statistics';
 export { NodeFileBackend } from './nodeFileBackend';
 export { MemoryBackend } from './storage';
 export type { StorageBackend } from './storage';
+export { buildOverview, overviewRows, toCsv } from './overview';
+export type { StageOverview, WorkflowOverview, StageTargets } from './overview';
+export { findPythonTierDeclarations, parseWorkflowsManifest, tierReplacement, positionAt } from './declarations';
+export type { TierDeclaration, WorkflowSettings } from './declarations';

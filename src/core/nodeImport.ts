@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ImportReport, importJsonlBytes, resumeOffset } from './importers';
+import { ImportReport, importJsonlBytes, isRotatedSibling, resumeOffset, sortRotated } from './importers';
 import type { TelemetryStore } from './telemetryStore';
 
 /** Where the upstream framework writes its logs. */
@@ -14,17 +14,13 @@ export function defaultImportSources(workspaceFolder?: string): string[] {
 /** `usage.jsonl` plus its rotated siblings `usage.YYYY-MM-DD[.N].jsonl`, oldest first. */
 export async function expandRotated(file: string): Promise<string[]> {
   const dir = path.dirname(file);
-  const ext = path.extname(file);
-  const stem = path.basename(file, ext);
-  const pattern = new RegExp(`^${escapeRegExp(stem)}\\.\\d{4}-\\d{2}-\\d{2}(\\.\\d+)?${escapeRegExp(ext)}$`);
   let names: string[] = [];
   try {
-    names = (await fs.readdir(dir)).filter((name) => pattern.test(name));
+    names = (await fs.readdir(dir)).filter((name) => isRotatedSibling(path.basename(file), name));
   } catch {
     return [file];
   }
-  names.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-  return [...names.map((name) => path.join(dir, name)), file];
+  return [...sortRotated(names).map((name) => path.join(dir, name)), file];
 }
 
 /**
@@ -62,8 +58,4 @@ export async function importJsonlFiles(store: TelemetryStore, files: string[]): 
     for (const part of await expandRotated(file)) reports.push(await importJsonlFile(store, part));
   }
   return reports;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

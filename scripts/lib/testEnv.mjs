@@ -1,0 +1,127 @@
+// Shared by the extension-host tests, the browser check and `npm start`: a fixture workspace, a
+// code-server on a free loopback port, and Debian's Chromium driven by playwright-core.
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+export const codeServerBin = join(root, '.test-tools', 'code-server', 'node_modules', '.bin', 'code-server');
+export const vsixPath = join(root, 'adaptive-model-router.vsix');
+
+/** Runs the project's setup script (Debian packages, code-server), which returns at once when all is there. */
+export function ensureTestTools() {
+  execFileSync('bash', [join(root, 'scripts', 'setup-test-tools.sh')], { stdio: 'inherit' });
+}
+
+/** Builds the production bundles and the .vsix, then unpacks it: tests run what users install. */
+export function packageExtension(into) {
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  mkdirSync(into, { recursive: true });
+  execFileSync('unzip', ['-q', '-o', vsixPath, 'extension/*', '-d', into]);
+  return join(into, 'extension');
+}
+
+export function tempFolder(prefix) {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Copies the fixture workspace and writes its telemetry with the packaged core. */
+export async function makeFixtureWorkspace(coreModulePath, { withTelemetry = true } = {}) {
+  const workspace = tempFolder('amr-ws-');
+  cpSync(join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  if (withTelemetry) {
+    const core = require(coreModulePath);
+    const store = await core.openTelemetry({ path: join(workspace, '.attune', 'telemetry.db'), autoSaveMs: 0 });
+    store.trackLlmCalls(core.generateSampleCalls({ now: new Date() }));
+    await store.close();
+  }
+  return workspace;
+}
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Starts code-server in its own process group and resolves once it listens. */
+export async function startCodeServer({ workspace, extensionsDir, userDataDir, env = {}, trust = false, log = () => {} }) {
+  const port = await freePort();
+  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'];
+  if (!trust) args.push('--disable-workspace-trust');
+  args.push(workspace);
+  const child = spawn(codeServerBin, args, { detached: true, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const ready = new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`code-server did not start within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk) => {
+      output += chunk;
+      log(String(chunk));
+      if (output.includes('HTTP server listening')) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`code-server exited (${code}) before listening:\n${output}`));
+    });
+  });
+  await ready;
+  return { port, url: `http://127.0.0.1:${port}`, stop: () => killGroup(child) };
+}
+
+export function killGroup(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  setTimeout(() => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 2000).unref();
+}
+
+export async function launchChromium() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Removes folders, ignoring what is already gone. */
+export function cleanup(...folders) {
+  for (const folder of folders) if (folder) rmSync(folder, { recursive: true, force: true });
+}
+
+/** Ends everything on Ctrl-C, termination or an uncaught error. */
+export function onExit(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  process.once('exit', run);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => { run(); process.exit(130); });
+  return run;
+}

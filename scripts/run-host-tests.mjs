@@ -1,0 +1,78 @@
+// Layer 2 of the test ladder: the mocha integration suite inside a real VS Code extension host
+// (code-server 4.100.3 = VS Code 1.100.3), driven through Debian's Chromium, against the unpacked
+// .vsix. Exits with the suite's result; every process started here is ended, also on failure.
+import { build } from 'esbuild';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { format } from 'node:util';
+import { cleanup, ensureTestTools, launchChromium, makeFixtureWorkspace, onExit, packageExtension, root, startCodeServer, tempFolder } from './lib/testEnv.mjs';
+
+const TIMEOUT_MS = 5 * 60_000;
+const started = Date.now();
+
+ensureTestTools();
+const scratch = tempFolder('amr-host-');
+let server;
+let browser;
+const stopAll = onExit(() => {
+  server?.stop();
+  cleanup(scratch);
+});
+
+async function main() {
+  const extensionDir = packageExtension(join(scratch, 'package'));
+  const testsDir = join(root, 'out', 'test', 'integration');
+  const entryPoints = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'test', 'integration', f));
+  await build({ entryPoints, outdir: testsDir, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['vscode', 'mocha'], logLevel: 'warning' });
+
+  const suites = (process.env.AMR_SUITES ?? 'extension,restricted').split(',');
+  let failures = 0;
+  for (const suite of suites) {
+    const workspace = await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'));
+    const code = await runSuite(suite, extensionDir, testsDir, workspace, suite === 'restricted');
+    cleanup(workspace);
+    if (code !== 0) failures++;
+  }
+  return failures ? 1 : 0;
+}
+
+async function runSuite(suite, extensionDir, testsDir, workspace, untrusted) {
+  console.log(`\nextension host: suite "${suite}" in code-server (VS Code 1.100.3)${untrusted ? ', workspace NOT trusted (Restricted Mode)' : ''}`);
+  const userDataDir = join(scratch, `user-${suite}`);
+  server = await startCodeServer({ workspace, extensionsDir: join(scratch, `ext-${suite}`), userDataDir, trust: untrusted, env: { AMR_TEST_SUITE: suite } });
+  browser = await launchChromium();
+  const page = await browser.newPage();
+  let resolveExit;
+  const exit = new Promise((resolve) => (resolveExit = resolve));
+  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+  await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(format(...args)));
+  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(extensionDir)],
+    ['extensionTestsPath', remote(join(testsDir, 'index.js'))],
+  ];
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS));
+  const code = await Promise.race([exit, timeout]);
+  await browser.close();
+  server.stop();
+  server = undefined;
+  if (code === 'timeout') {
+    console.error(`extension host: suite "${suite}" did not finish within ${TIMEOUT_MS / 1000} s`);
+    return 1;
+  }
+  console.log(`extension host: suite "${suite}" exited with ${code}`);
+  return code;
+}
+
+main()
+  .then((code) => {
+    console.log(`extension host: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    stopAll();
+    process.exit(code);
+  })
+  .catch((error) => {
+    console.error(`extension host: ${error.stack ?? error}`);
+    stopAll();
+    process.exit(1);
+  });

@@ -1,0 +1,130 @@
+import { Node as JsonNode, findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { Tier, parseTier } from './tiers';
+
+/** Where a workflow file declares a stage's tier: the text to replace to change it. */
+export interface TierDeclaration {
+  workflow: string;
+  stage: string;
+  tier: Tier;
+  /** Offsets of the tier text itself (`CHEAP` in `ModelTier.CHEAP`, `cheap` inside the JSON quotes). */
+  start: number;
+  end: number;
+  /** How the replacement must be spelled. */
+  style: 'python-enum' | 'json-string';
+  /** Per-stage targets from the manifest, when given. */
+  minSuccessRate?: number;
+  maxCost?: number;
+  maxLatencyMs?: number;
+}
+
+export interface WorkflowSettings {
+  workflow: string;
+  /** False when the manifest switches adaptive routing off for this workflow. */
+  adaptive: boolean;
+}
+
+/** Text that replaces a declaration's tier with another one, in the file's own spelling. */
+export function tierReplacement(declaration: TierDeclaration, tier: Tier): string {
+  return declaration.style === 'json-string' ? tier : tier.toUpperCase();
+}
+
+/**
+ * Finds upstream Python workflow classes: a class body with `name = "code-review"` and
+ * `tier_map = {"analysis": ModelTier.CHEAP, ...}`. Line-based on purpose: it must work on files
+ * that do not parse yet while the user types.
+ */
+export function findPythonTierDeclarations(text: string): TierDeclaration[] {
+  const declarations: TierDeclaration[] = [];
+  const classPattern = /^([ \t]*)class\s+\w+[^\n]*:/gm;
+  const starts: Array<{ index: number; indent: number }> = [];
+  for (let m = classPattern.exec(text); m; m = classPattern.exec(text)) starts.push({ index: m.index, indent: m[1].replace(/\t/g, '    ').length });
+  starts.forEach((start, i) => {
+    const end = nextClassStart(text, starts, i);
+    const body = text.slice(start.index, end);
+    const name = /^[ \t]+name\s*(?::\s*\w+\s*)?=\s*["']([^"'\n]+)["']/m.exec(body)?.[1];
+    const map = /^[ \t]+tier_map\s*(?::[^=\n]+)?=\s*\{/m.exec(body);
+    if (!name || !map) return;
+    const mapStart = map.index + map[0].length;
+    const mapEnd = matchingBrace(body, mapStart - 1);
+    const entries = body.slice(mapStart, mapEnd);
+    const entryPattern = /["']([^"'\n]+)["']\s*:\s*((?:[A-Za-z_][\w]*\.)*)(CHEAP|CAPABLE|PREMIUM)\b/gi;
+    for (let e = entryPattern.exec(entries); e; e = entryPattern.exec(entries)) {
+      const tier = parseTier(e[3]);
+      if (!tier) continue;
+      const tierStart = start.index + mapStart + e.index + e[0].length - e[3].length;
+      declarations.push({ workflow: name, stage: e[1], tier, start: tierStart, end: tierStart + e[3].length, style: 'python-enum' });
+    }
+  });
+  return declarations;
+}
+
+function nextClassStart(text: string, starts: Array<{ index: number; indent: number }>, i: number): number {
+  for (let j = i + 1; j < starts.length; j++) if (starts[j].indent <= starts[i].indent) return starts[j].index;
+  return text.length;
+}
+
+function matchingBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '{') depth++;
+    else if (ch === '}' && --depth === 0) return i;
+  }
+  return text.length;
+}
+
+/**
+ * The JSON/JSONC workflows manifest:
+ * `{ "workflows": { "code-review": { "adaptive": true, "stages": { "analysis": { "tier": "cheap", "minSuccessRate": 0.85, "maxCost": 0.01 } } } } }`.
+ */
+export function parseWorkflowsManifest(text: string): { declarations: TierDeclaration[]; workflows: WorkflowSettings[]; errors: string[] } {
+  const errors: Array<{ error: number; offset: number }> = [];
+  const root = parseTree(text, errors as never, { allowTrailingComma: true, disallowComments: false });
+  const result = { declarations: [] as TierDeclaration[], workflows: [] as WorkflowSettings[], errors: errors.map((e) => `syntax error at offset ${e.offset}`) };
+  const workflows = root && findNodeAtLocation(root, ['workflows']);
+  if (!workflows || workflows.type !== 'object') return result;
+  for (const property of workflows.children ?? []) {
+    const [key, value] = property.children ?? [];
+    if (!key || !value || value.type !== 'object') continue;
+    const workflow = String(key.value);
+    const adaptive = findNodeAtLocation(value, ['adaptive']);
+    result.workflows.push({ workflow, adaptive: adaptive?.value !== false });
+    const stages = findNodeAtLocation(value, ['stages']);
+    for (const stageProperty of stages?.type === 'object' ? stages.children ?? [] : []) {
+      const [stageKey, stageValue] = stageProperty.children ?? [];
+      const tierNode = stageValue && findNodeAtLocation(stageValue, ['tier']);
+      const tier = tierNode?.type === 'string' ? parseTier(tierNode.value) : undefined;
+      if (!tierNode || !tier) continue;
+      result.declarations.push({
+        workflow,
+        stage: String(stageKey.value),
+        tier,
+        start: tierNode.offset + 1,
+        end: tierNode.offset + tierNode.length - 1,
+        style: 'json-string',
+        minSuccessRate: numberAt(stageValue, 'minSuccessRate'),
+        maxCost: numberAt(stageValue, 'maxCost'),
+        maxLatencyMs: numberAt(stageValue, 'maxLatencyMs'),
+      });
+    }
+  }
+  return result;
+}
+
+function numberAt(node: JsonNode, key: string): number | undefined {
+  const found = findNodeAtLocation(node, [key]);
+  return found?.type === 'number' ? (found.value as number) : undefined;
+}
+
+/** Converts an offset into a zero-based line and character. */
+export function positionAt(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, character: offset - lineStart };
+}

@@ -1,0 +1,85 @@
+import type { AdaptiveModelRouter, ModelPerformance, RouteDecision, TierUpgradeVerdict } from './router';
+import type { TelemetryStore } from './telemetryStore';
+
+/** What the UI shows for one stage: statistics per model, the upgrade verdict, the route decision. */
+export interface StageOverview {
+  workflow: string;
+  stage: string;
+  calls: number;
+  models: Array<ModelPerformance & { model: string; enoughData: boolean }>;
+  verdict: TierUpgradeVerdict;
+  decision: RouteDecision;
+}
+
+export interface WorkflowOverview {
+  workflow: string;
+  calls: number;
+  stages: StageOverview[];
+  upgradesNeeded: number;
+}
+
+export interface StageTargets {
+  minSuccessRate?: number;
+  maxCost?: number;
+  maxLatencyMs?: number;
+  tier?: string;
+}
+
+/**
+ * One pass over the telemetry for every surface (tree, status bar, diagnostics, export), so that
+ * they agree with each other and the work is done once per change.
+ */
+export function buildOverview(store: TelemetryStore, router: AdaptiveModelRouter, targets: (workflow: string, stage: string) => StageTargets = () => ({})): WorkflowOverview[] {
+  const since = router.days > 0 ? store.now().getTime() - router.days * 86_400_000 : 0;
+  return store.workflows(since).map((workflow) => {
+    const stages = store.stages(workflow, since).map((stage): StageOverview => {
+      const stats = router.getRoutingStats(workflow, { stage, days: router.days });
+      const target = targets(workflow, stage);
+      return {
+        workflow,
+        stage,
+        calls: stats.totalCalls,
+        models: stats.modelsUsed.map((model) => ({ model, ...stats.performanceByModel[model], enoughData: stats.performanceByModel[model].calls >= router.minSampleSize })),
+        verdict: router.recommendTierUpgrade(workflow, stage),
+        decision: router.route({ workflow, stage, ...target }),
+      };
+    });
+    return { workflow, stages, calls: stages.reduce((n, s) => n + s.calls, 0), upgradesNeeded: stages.filter((s) => s.verdict.upgrade).length };
+  });
+}
+
+/** Flat rows for CSV/JSON export. */
+export function overviewRows(overview: WorkflowOverview[]): Array<Record<string, string | number | boolean | null>> {
+  return overview.flatMap((w) =>
+    w.stages.flatMap((s) =>
+      s.models.map((m) => ({
+        workflow: w.workflow,
+        stage: s.stage,
+        model: m.model,
+        tier: m.tier,
+        calls: m.calls,
+        successRate: m.successRate,
+        avgCostUsd: m.avgCost,
+        costPerSuccessUsd: m.costPerSuccess,
+        avgLatencyMs: m.avgLatencyMs,
+        p95LatencyMs: m.p95LatencyMs,
+        recommendedModel: s.decision.model,
+        needsUpgrade: s.verdict.upgrade,
+        verdict: s.verdict.reason,
+      })),
+    ),
+  );
+}
+
+/** RFC 4180 CSV; cells that a spreadsheet would run as formulas are prefixed with a quote. */
+export function toCsv(rows: Array<Record<string, string | number | boolean | null>>): string {
+  if (rows.length === 0) return '';
+  const columns = Object.keys(rows[0]);
+  const cell = (value: string | number | boolean | null) => {
+    if (value == null) return '';
+    let text = String(value);
+    if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\r\n') + '\r\n';
+}

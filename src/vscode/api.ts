@@ -1,0 +1,39 @@
+import type { BestModelQuery, RouteDecision, RouteQuery, RoutingStats, TierUpgradeVerdict } from '../core/router';
+import type { LlmCall, LlmCallInput } from '../core/types';
+import type { TelemetryService } from './telemetryService';
+
+/**
+ * What `activate` returns to other extensions that call LLMs: route each stage through the router,
+ * and record each call into the workspace's telemetry.
+ * `vscode.extensions.getExtension('attune-tools.adaptive-model-router')?.activate()` resolves to it.
+ */
+export interface AdaptiveRoutingApi {
+  readonly version: 1;
+  trackLlmCall(call: LlmCallInput): Promise<LlmCall>;
+  route(query: RouteQuery): Promise<RouteDecision>;
+  getBestModel(query: BestModelQuery): Promise<string>;
+  recommendTierUpgrade(workflow: string, stage?: string): Promise<TierUpgradeVerdict>;
+  getRoutingStats(workflow: string, options?: { stage?: string; days?: number }): Promise<RoutingStats>;
+  /** Saves pending calls now (they are also saved on a timer and on shutdown). */
+  flush(): Promise<void>;
+}
+
+export function createApi(service: TelemetryService): AdaptiveRoutingApi {
+  const router = async () => {
+    const r = await service.router();
+    if (!r) throw new Error(service.error?.message ?? 'Adaptive Routing: no workspace folder is open, so there is no telemetry.');
+    return r;
+  };
+  return {
+    version: 1,
+    trackLlmCall: (call) => service.trackLlmCall(call),
+    route: async (query) => (await router()).route(query),
+    getBestModel: async (query) => (await router()).getBestModel(query),
+    recommendTierUpgrade: async (workflow, stage) => (await router()).recommendTierUpgrade(workflow, stage),
+    getRoutingStats: async (workflow, options) => {
+      const r = await router();
+      return r.getRoutingStats(workflow, { stage: options?.stage, days: options?.days ?? r.days });
+    },
+    flush: () => service.save(),
+  };
+}

@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { money, pct } from '../core/router';
+import type { ModelPerformance } from '../core/router';
+
+export { money, pct };
+
+export function latency(ms: number | null | undefined): string {
+  if (ms == null) return '—';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
+}
+
+/** A rate, or "insufficient data (n=4)" when there are too few calls to say: never a bare 100%. */
+export function rateOrInsufficient(rate: number, n: number, minSamples: number): string {
+  return n < minSamples ? vscode.l10n.t('insufficient data (n={0})', n) : pct(rate);
+}
+
+/** One-line summary of a model's performance for tree descriptions. */
+export function performanceLine(p: ModelPerformance, minSamples: number): string {
+  return [
+    rateOrInsufficient(p.successRate, p.calls, minSamples),
+    vscode.l10n.t('avg {0}', latency(p.avgLatencyMs)),
+    vscode.l10n.t('p95 {0}', latency(p.p95LatencyMs)),
+    vscode.l10n.t('{0}/success', money(p.costPerSuccess)),
+    `n=${p.calls}`,
+  ].join(' · ');
+}
+
+/** Markdown that shows untrusted text (workflow, stage, model names) as plain text, never as links or commands. */
+export function safeMarkdown(): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  return md;
+}

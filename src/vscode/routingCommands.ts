@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import type { StageOverview } from '../core/overview';
+import { formatRoutingStats, formatUpgradeCheck } from '../core/report';
+import type { TierUpgradeVerdict } from '../core/router';
+import { notifyWithDetails } from './reports';
+import type { RoutingStatusBar } from './statusBar';
+import { STATS_VIEW_ID, StatsTreeProvider } from './statsTree/statsTreeProvider';
+import type { StageNode } from './statsTree/statsNodes';
+import type { TelemetryService } from './telemetryService';
+import type { TierDiagnostics } from './tierDiagnostics';
+
+export interface CheckResult {
+  verdicts: TierUpgradeVerdict[];
+  upgradesNeeded: number;
+  report: string;
+}
+
+/** Routing checks, best model, and the stage actions of the tree and status bar. */
+export function registerRoutingCommands(service: TelemetryService, tree: StatsTreeProvider, statusBar: RoutingStatusBar, diagnostics: TierDiagnostics): vscode.Disposable[] {
+  async function check(workflows: string[] | undefined, stage?: { workflow: string; stage: string }): Promise<CheckResult | undefined> {
+    const router = await service.router();
+    if (!router) return noTelemetry(service);
+    const overview = await service.overview();
+    const selected = overview.filter((w) => !workflows || workflows.includes(w.workflow));
+    const verdicts = stage
+      ? [router.recommendTierUpgrade(stage.workflow, stage.stage)]
+      : selected.flatMap((w) => w.stages.map((s) => s.verdict));
+    const upgradesNeeded = verdicts.filter((v) => v.upgrade).length;
+    const title = stage ? `Workflow: ${stage.workflow}\nStage: ${stage.stage}` : workflows ? `Workflow: ${workflows.join(', ')}` : `Checking ${selected.length} workflows`;
+    const report = formatUpgradeCheck(verdicts, router.days, title);
+    const summary = upgradesNeeded
+      ? vscode.l10n.t('Routing check: {0} stage(s) need a tier upgrade.', upgradesNeeded)
+      : vscode.l10n.t('Routing check: all {0} stage(s) performing well.', verdicts.length);
+    void notifyWithDetails(summary, report, upgradesNeeded > 0);
+    return { verdicts, upgradesNeeded, report };
+  }
+
+  return [
+    vscode.commands.registerCommand('adaptiveRouting.checkAll', () => check(undefined)),
+    vscode.commands.registerCommand('adaptiveRouting.checkWorkflow', async (workflow?: string) => {
+      const overview = await service.overview();
+      if (!overview.length) return noTelemetry(service);
+      const chosen =
+        workflow ??
+        (
+          await vscode.window.showQuickPick(
+            overview.map((w) => ({ label: w.workflow, description: vscode.l10n.t('{0} stages · {1} calls', w.stages.length, w.calls), detail: w.upgradesNeeded ? vscode.l10n.t('{0} need an upgrade', w.upgradesNeeded) : undefined })),
+            { title: vscode.l10n.t('Routing Check: Workflow'), placeHolder: vscode.l10n.t('Pick a workflow to check') },
+          )
+        )?.label;
+      return chosen ? check([chosen]) : undefined;
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.checkStage', async (target?: StageNode | string, stageName?: string) => {
+      const stage = typeof target === 'string' ? { workflow: target, stage: stageName ?? '' } : target?.stage ?? (await statusBar.stageInContext())?.stage;
+      return stage ? check([stage.workflow], { workflow: stage.workflow, stage: stage.stage }) : undefined;
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.showStats', async () => {
+      await vscode.commands.executeCommand(`${STATS_VIEW_ID}.focus`);
+      return service.overview();
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.bestModel', async (workflow?: string, stage?: string) => {
+      const picked = workflow && stage !== undefined ? { workflow, stage } : await pickStage(service, vscode.l10n.t('Best Model for Stage'));
+      const router = await service.router();
+      if (!picked || !router) return picked ? noTelemetry(service) : undefined;
+      const model = router.getBestModel({ workflow: picked.workflow, stage: picked.stage });
+      const stats = router.getRoutingStats(picked.workflow, { stage: picked.stage, days: router.days });
+      void notifyWithDetails(vscode.l10n.t('Best model for {0} / {1}: {2}', picked.workflow, picked.stage, model), formatRoutingStats(stats), false);
+      return model;
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.pickStage', async () => {
+      const picked = await pickStage(service, vscode.l10n.t('Show the recommended model for…'));
+      if (picked) statusBar.pick(picked);
+      return picked;
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.copyModel', async (node?: StageNode) => {
+      const stage = node?.stage ?? tree.selection;
+      if (!stage) return undefined;
+      await vscode.env.clipboard.writeText(stage.decision.model);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', stage.decision.model), 3000);
+      return stage.decision.model;
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.goToDefinition', async (node?: StageNode) => {
+      const stage = node?.stage ?? tree.selection;
+      if (!stage) return undefined;
+      const found = await diagnostics.findDeclaration(stage.workflow, stage.stage);
+      if (!found) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('No tier declaration found for {0} / {1} (Python tier_map or {2}).', stage.workflow, stage.stage, 'adaptiveRouting.workflowsFile'));
+        return undefined;
+      }
+      await vscode.window.showTextDocument(found.uri, { selection: found.range });
+      return found.uri;
+    }),
+  ];
+}
+
+async function pickStage(service: TelemetryService, title: string): Promise<{ workflow: string; stage: string } | undefined> {
+  const overview = await service.overview();
+  if (!overview.length) {
+    noTelemetry(service);
+    return undefined;
+  }
+  const items = overview.flatMap((w) =>
+    w.stages.map((s: StageOverview) => ({
+      label: `${w.workflow} / ${s.stage || '(no stage)'}`,
+      description: `→ ${s.decision.model}`,
+      detail: s.verdict.reason,
+      stage: { workflow: w.workflow, stage: s.stage },
+    })),
+  );
+  return (await vscode.window.showQuickPick(items, { title, matchOnDetail: true }))?.stage;
+}
+
+function noTelemetry(service: TelemetryService): undefined {
+  const reason = service.error?.message ?? vscode.l10n.t('No telemetry yet: import a JSONL file or create sample telemetry.');
+  void vscode.window.showInformationMessage(reason);
+  return undefined;
+}

@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+
+export const SECTION = 'adaptiveRouting';
+
+export type SeverityChoice = 'auto' | 'warning' | 'information' | 'hint' | 'off';
+export type TimeRange = 'today' | '7d' | '30d' | 'all';
+
+export interface RoutingSettings {
+  telemetryPath: string;
+  importSources: string[];
+  workflowsFile: string;
+  failureRateThreshold: number;
+  minSampleSize: number;
+  disabledWorkflows: string[];
+  diagnosticSeverity: SeverityChoice;
+  pinnedStage: string;
+  registryBaseUrl: string;
+  maxFileSizeMB: number;
+}
+
+/** Typed reads of the extension's settings, with the seed's defaults. */
+export function readSettings(scope?: vscode.ConfigurationScope): RoutingSettings {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  return {
+    telemetryPath: c.get<string>('telemetryPath') || '.attune/telemetry.db',
+    importSources: c.get<string[]>('importSources') ?? ['.attune/llm_calls.jsonl', '~/.attune/telemetry/usage.jsonl'],
+    workflowsFile: c.get<string>('workflowsFile') || '.attune/workflows.json',
+    failureRateThreshold: c.get<number>('failureRateThreshold') ?? 0.2,
+    minSampleSize: c.get<number>('minSampleSize') ?? 10,
+    disabledWorkflows: c.get<string[]>('disabledWorkflows') ?? [],
+    diagnosticSeverity: c.get<SeverityChoice>('diagnosticSeverity') ?? 'auto',
+    pinnedStage: c.get<string>('pinnedStage') ?? '',
+    registryBaseUrl: c.get<string>('registryBaseUrl') || 'https://api.anthropic.com',
+    maxFileSizeMB: c.get<number>('maxFileSizeMB') ?? 256,
+  };
+}
+
+/** Days of history for a time range; "today" counts from local midnight. */
+export function rangeDays(range: TimeRange, now = new Date()): number {
+  switch (range) {
+    case 'today': {
+      const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+      return Math.max((now.getTime() - midnight.getTime()) / 86_400_000, 1 / 86_400);
+    }
+    case '30d':
+      return 30;
+    case 'all':
+      return 0;
+    default:
+      return 7;
+  }
+}
+
+export const RANGE_LABELS: Record<TimeRange, string> = { today: 'Today', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All time' };

@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import type { StageOverview } from '../core/overview';
+import { confidenceText } from '../core/report';
+import { money, pct } from './format';
+import { readSettings } from './settings';
+import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
+import { declarationsIn } from './tierDiagnostics';
+import type { TelemetryService } from './telemetryService';
+
+export const PICK_STAGE_COMMAND = 'adaptiveRouting.pickStage';
+
+/**
+ * The model the router recommends for the stage in context: the stage under the cursor in a
+ * workflow file, else the one selected in the tree, else the pinned one, else the latest call's.
+ */
+export class RoutingStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('adaptiveRouting.model', vscode.StatusBarAlignment.Right, 100);
+  private readonly disposables: vscode.Disposable[] = [this.item];
+  /** Chosen from the status bar's quick pick; lasts for the session. */
+  private picked: { workflow: string; stage: string } | undefined;
+  private visible = false;
+
+  constructor(
+    private readonly service: TelemetryService,
+    private readonly tree: StatsTreeProvider,
+  ) {
+    this.item.name = vscode.l10n.t('Adaptive Routing Model');
+    this.item.command = PICK_STAGE_COMMAND;
+    const update = () => void this.update();
+    this.disposables.push(
+      service.onDidChange(update),
+      tree.onDidSelectStage(update),
+      vscode.window.onDidChangeTextEditorSelection(update),
+      vscode.window.onDidChangeActiveTextEditor(update),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('adaptiveRouting.pinnedStage') && update()),
+    );
+  }
+
+  pick(stage: { workflow: string; stage: string } | undefined): void {
+    this.picked = stage;
+    void this.update();
+  }
+
+  /** The stage the status bar describes right now, and why. */
+  async stageInContext(): Promise<{ stage: StageOverview; source: string } | undefined> {
+    const overview = await this.service.overview();
+    const find = (workflow: string, stage: string) => overview.find((w) => w.workflow === workflow)?.stages.find((s) => s.stage === stage);
+    const editor = vscode.window.activeTextEditor;
+    if (editor) {
+      const offset = editor.document.offsetAt(editor.selection.active);
+      const line = editor.selection.active.line;
+      const declaration = declarationsIn(editor.document).find((d) => (offset >= d.start && offset <= d.end) || editor.document.positionAt(d.start).line === line);
+      const found = declaration && find(declaration.workflow, declaration.stage);
+      if (found) return { stage: found, source: vscode.l10n.t('stage under the cursor') };
+    }
+    const selected = this.tree.selection;
+    if (selected) return { stage: find(selected.workflow, selected.stage) ?? selected, source: vscode.l10n.t('stage selected in Routing Stats') };
+    if (this.picked) {
+      const found = find(this.picked.workflow, this.picked.stage);
+      if (found) return { stage: found, source: vscode.l10n.t('stage picked from the status bar') };
+    }
+    const pinned = readSettings().pinnedStage;
+    if (pinned.includes('/')) {
+      const slash = pinned.indexOf('/');
+      const found = find(pinned.slice(0, slash), pinned.slice(slash + 1));
+      if (found) return { stage: found, source: vscode.l10n.t('pinned stage (adaptiveRouting.pinnedStage)') };
+    }
+    const last = this.service.lastCall();
+    const found = last && find(last.workflow, last.stage);
+    return found ? { stage: found, source: vscode.l10n.t('stage of the most recent call') } : undefined;
+  }
+
+  async update(): Promise<void> {
+    const context = await this.stageInContext().catch(() => undefined);
+    if (!context) {
+      this.visible = false;
+      this.item.hide();
+      return;
+    }
+    const { stage, source } = context;
+    const { decision, verdict } = stage;
+    this.item.text = `$(hubot) ${decision.model}`;
+    this.item.backgroundColor = verdict.upgrade ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Adaptive routing recommends {0} for {1} {2}', decision.model, stage.workflow, stage.stage) };
+    const chosen = stage.models.find((m) => m.model === decision.model);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['adaptiveRouting.checkStage', 'adaptiveRouting.showStats', PICK_STAGE_COMMAND] };
+    md.appendMarkdown('**').appendText(`${stage.workflow} / ${stage.stage || '(no stage)'}`).appendMarkdown('**  \n');
+    md.appendText(`${source}`).appendMarkdown('\n\n');
+    md.appendText(vscode.l10n.t('Model: {0}', decision.model)).appendMarkdown('  \n');
+    md.appendText(decision.reason).appendMarkdown('  \n');
+    if (chosen) {
+      md.appendText(vscode.l10n.t('Success rate: {0} · cost per success: {1} · n={2}', pct(chosen.successRate), money(chosen.costPerSuccess), chosen.calls)).appendMarkdown('  \n');
+    }
+    md.appendText(vscode.l10n.t('Window: {0}', this.service.rangeLabel)).appendMarkdown('\n\n');
+    if (verdict.upgrade) md.appendMarkdown('$(warning) ').appendText(`${verdict.reason}. ${confidenceText(verdict)}`).appendMarkdown('\n\n');
+    const args = encodeURIComponent(JSON.stringify([stage.workflow, stage.stage]));
+    md.appendMarkdown(`[$(checklist) ${vscode.l10n.t('Check this stage')}](command:adaptiveRouting.checkStage?${args}) · [$(graph) ${vscode.l10n.t('Show stats')}](command:adaptiveRouting.showStats) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](command:${PICK_STAGE_COMMAND})`);
+    this.item.tooltip = md;
+    this.visible = true;
+    this.item.show();
+  }
+
+  /** What a person sees, for tests. */
+  snapshot(): { text: string; visible: boolean; warning: boolean } {
+    return { text: this.item.text, visible: this.visible, warning: this.item.backgroundColor !== undefined };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,134 @@
+import * as vscode from 'vscode';
+import { overviewRows, toCsv } from '../core/overview';
+import { generateSampleCalls } from '../core/sampleData';
+import { RANGE_LABELS, TimeRange, readSettings } from './settings';
+import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
+import type { TelemetryService } from './telemetryService';
+
+const SAMPLE_MANIFEST = `{
+  // Tiers of each workflow stage. Adaptive Routing warns here when telemetry says a stage needs more.
+  "workflows": {
+    "code-review": {
+      "stages": {
+        "analysis": { "tier": "cheap", "minSuccessRate": 0.85, "maxCost": 0.01 },
+        "summary": { "tier": "cheap" },
+        "security-scan": { "tier": "cheap" }
+      }
+    },
+    "test-generation": {
+      "stages": {
+        "plan": { "tier": "cheap" },
+        "generate": { "tier": "capable" }
+      }
+    },
+    "refactor-plan": {
+      "adaptive": false,
+      "stages": {
+        "design": { "tier": "premium" },
+        "checklist": { "tier": "cheap" }
+      }
+    }
+  }
+}
+`;
+
+/** Getting telemetry in and statistics out: import, sample data, export, refresh, time range. */
+export function registerTelemetryCommands(service: TelemetryService, tree: StatsTreeProvider): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('adaptiveRouting.refresh', async () => {
+      await service.reloadFromDisk();
+      service.invalidate(true);
+      tree.refresh();
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.setTimeRange', async (range?: TimeRange) => {
+      const chosen =
+        range ??
+        (
+          await vscode.window.showQuickPick(
+            (Object.keys(RANGE_LABELS) as TimeRange[]).map((key) => ({ label: RANGE_LABELS[key], picked: key === service.range, key })),
+            { title: vscode.l10n.t('Routing Stats: Time Range') },
+          )
+        )?.key;
+      if (chosen) await service.setRange(chosen);
+      return chosen;
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.importFile', async (file?: vscode.Uri) => {
+      if (!guardWrites(service)) return undefined;
+      const uri =
+        file ??
+        (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl', 'json', 'log'] }, title: vscode.l10n.t('Import Telemetry File') }))?.[0];
+      if (!uri) return undefined;
+      try {
+        const [report] = await service.importUri(uri);
+        if (!report) throw new Error(vscode.l10n.t('Cannot read {0}', uri.toString(true)));
+        const message = vscode.l10n.t('Imported {0} call(s) from {1}; {2} already present, {3} bad line(s) skipped.', report.imported, uri.path.split('/').pop() ?? '', report.duplicates, report.skipped);
+        service.log.info(message + (report.problems.length ? ` First problems: ${report.problems.slice(0, 5).map((p) => `line ${p.line}: ${p.message}`).join('; ')}` : ''));
+        void (report.skipped ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
+        return report;
+      } catch (error) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Import failed: {0}', (error as Error).message));
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.createSample', async () => {
+      if (!guardWrites(service)) return undefined;
+      const store = await service.ensureOpen();
+      if (!store) {
+        void vscode.window.showErrorMessage(service.error?.message ?? vscode.l10n.t('Open a folder first: sample telemetry is written into the workspace.'));
+        return undefined;
+      }
+      const calls = await service.trackLlmCalls(generateSampleCalls({ now: new Date(), registry: service.registry }));
+      const manifest = await writeSampleManifest();
+      service.invalidate(true);
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Created {0} sample calls in {1}.', calls.length, vscode.workspace.asRelativePath(service.telemetryUri!)) + (manifest ? ' ' + vscode.l10n.t('Also wrote a sample workflows manifest.') : ''),
+      );
+      return calls.length;
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.exportStats', async (target?: vscode.Uri) => {
+      const rows = overviewRows(await service.overview());
+      if (!rows.length) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to export: there are no calls in the selected time range.'));
+        return undefined;
+      }
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri =
+        target ??
+        (await vscode.window.showSaveDialog({
+          defaultUri: folder && vscode.Uri.joinPath(folder, 'routing-stats.csv'),
+          filters: { CSV: ['csv'], JSON: ['json'] },
+          title: vscode.l10n.t('Export Routing Stats'),
+        }));
+      if (!uri) return undefined;
+      const json = uri.path.toLowerCase().endsWith('.json');
+      const text = json ? JSON.stringify({ range: service.range, exportedAt: new Date().toISOString(), rows }, null, 2) + '\n' : toCsv(rows);
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} rows to {1}', rows.length, vscode.workspace.asRelativePath(uri)));
+      return uri;
+    }),
+    vscode.commands.registerCommand('adaptiveRouting.openDocs', () =>
+      vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(vscode.extensions.getExtension('attune-tools.adaptive-model-router')!.extensionUri, 'README.md')),
+    ),
+  ];
+}
+
+function guardWrites(service: TelemetryService): boolean {
+  if (service.trusted) return true;
+  void vscode.window.showWarningMessage(vscode.l10n.t('Restricted Mode: Adaptive Routing shows statistics but does not import, create or edit anything until you trust this workspace.'), vscode.l10n.t('Manage Workspace Trust')).then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+  return false;
+}
+
+async function writeSampleManifest(): Promise<boolean> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return false;
+  const uri = vscode.Uri.joinPath(folder.uri, readSettings(folder.uri).workflowsFile);
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return false; // never overwrite the user's manifest
+  } catch {
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(SAMPLE_MANIFEST));
+    return true;
+  }
+}

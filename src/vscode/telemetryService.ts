@@ -1,0 +1,354 @@
+import * as vscode from 'vscode';
+import { AdaptiveModelRouter } from '../core/router';
+import { ModelRegistry, RegistryData } from '../core/registry';
+import { TelemetryStore } from '../core/telemetryStore';
+import { TelemetryFileError } from '../core/schema';
+import { buildOverview, WorkflowOverview } from '../core/overview';
+import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRotated } from '../core/importers';
+import { parseWorkflowsManifest, TierDeclaration, WorkflowSettings } from '../core/declarations';
+import type { LlmCall, LlmCallInput } from '../core/types';
+import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
+import { WorkspaceFsBackend } from './workspaceFsBackend';
+
+export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
+
+const RANGE_KEY = 'adaptiveRouting.timeRange';
+const REGISTRY_KEY = 'adaptiveRouting.registryCache';
+
+/**
+ * Owns the workspace's telemetry store: opens it lazily, reloads it when another process writes,
+ * imports the upstream logs, and keeps one overview that every surface reads.
+ */
+export class TelemetryService implements vscode.Disposable {
+  private store: TelemetryStore | undefined;
+  private opening: Promise<TelemetryStore | undefined> | undefined;
+  private overviewCache: WorkflowOverview[] | undefined;
+  private manifest: { workflows: WorkflowSettings[]; declarations: TierDeclaration[] } = { workflows: [], declarations: [] };
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private wasmBytes: Uint8Array | undefined;
+  state: ServiceState = 'closed';
+  error: Error | undefined;
+  /** Set when a file watcher of ours is live (cheap to create once the store is open). */
+  private watching = false;
+
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('adaptiveRouting.telemetryPath') || e.affectsConfiguration('adaptiveRouting.maxFileSizeMB')) void this.reopen();
+        else if (e.affectsConfiguration('adaptiveRouting')) this.invalidate();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reopen()),
+    );
+  }
+
+  get trusted(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+
+  /** Writes (imports, samples, quick fixes, tracking) need a trusted workspace and a readable file. */
+  get readOnly(): boolean {
+    return !this.trusted || this.state === 'error';
+  }
+
+  get range(): TimeRange {
+    return this.context.workspaceState.get<TimeRange>(RANGE_KEY) ?? '7d';
+  }
+
+  get rangeLabel(): string {
+    return RANGE_LABELS[this.range];
+  }
+
+  async setRange(range: TimeRange): Promise<void> {
+    await this.context.workspaceState.update(RANGE_KEY, range);
+    this.invalidate();
+  }
+
+  get telemetryUri(): vscode.Uri | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return undefined;
+    const configured = readSettings(folder.uri).telemetryPath;
+    return isAbsolute(configured) ? folder.uri.with({ path: configured.replace(/\\/g, '/') }) : vscode.Uri.joinPath(folder.uri, configured);
+  }
+
+  get registry(): ModelRegistry {
+    const cached = this.context.globalState.get<RegistryData>(REGISTRY_KEY);
+    try {
+      return cached ? new ModelRegistry(cached) : new ModelRegistry();
+    } catch {
+      return new ModelRegistry();
+    }
+  }
+
+  async setRegistry(data: RegistryData | undefined): Promise<void> {
+    await this.context.globalState.update(REGISTRY_KEY, data);
+    this.invalidate();
+  }
+
+  /** Opens the store on first use. Resolves undefined when there is no workspace or the file is unreadable. */
+  ensureOpen(): Promise<TelemetryStore | undefined> {
+    if (this.store) return Promise.resolve(this.store);
+    this.opening ??= this.open().finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private async open(): Promise<TelemetryStore | undefined> {
+    const uri = this.telemetryUri;
+    if (!uri) {
+      this.state = 'no-workspace';
+      this.fire();
+      return undefined;
+    }
+    const settings = readSettings(uri);
+    try {
+      this.wasmBytes ??= await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm'));
+      const store = await TelemetryStore.open(new WorkspaceFsBackend(uri), { wasmBinary: this.wasmBytes, autoSaveMs: 1000, maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 });
+      this.store = store;
+      this.error = undefined;
+      store.onDidChange((event) => {
+        if (event.kind === 'save-failed') this.log.error(`Saving ${store.location} failed (will retry): ${event.error.message}`);
+        if (event.kind === 'calls' || event.kind === 'reloaded') this.invalidate();
+      });
+      this.log.info(`Opened telemetry ${store.location} (${store.callCount()} calls)${this.trusted ? '' : ' read-only: the workspace is not trusted'}`);
+      this.state = store.callCount() > 0 ? 'ready' : 'empty';
+      this.startWatching(uri);
+      await this.loadManifest();
+      if (!this.readOnly) void this.importConfiguredSources();
+    } catch (error) {
+      this.state = 'error';
+      this.error = error as Error;
+      this.log.error(`Cannot open telemetry: ${(error as Error).message}`);
+      void this.offerRecovery(uri, error as Error);
+    }
+    this.fire();
+    return this.store;
+  }
+
+  private async offerRecovery(uri: vscode.Uri, error: Error): Promise<void> {
+    if (!(error instanceof TelemetryFileError) || !this.trusted) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Adaptive Routing: {0}', error.message));
+      return;
+    }
+    const moveAside = vscode.l10n.t('Move Aside and Start New');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Adaptive Routing cannot use the telemetry file: {0}', error.message), moveAside, vscode.l10n.t('Open Settings'));
+    if (choice === moveAside) {
+      const aside = uri.with({ path: `${uri.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}` });
+      await vscode.workspace.fs.rename(uri, aside, { overwrite: false });
+      this.log.warn(`Moved ${uri.toString(true)} aside to ${aside.toString(true)}`);
+      await this.reopen();
+    } else if (choice) {
+      void vscode.commands.executeCommand('workbench.action.openSettings', 'adaptiveRouting.telemetryPath');
+    }
+  }
+
+  /** Closes and reopens, for a new path or after the trust changed. */
+  async reopen(): Promise<void> {
+    await this.closeStore();
+    this.state = 'closed';
+    await this.ensureOpen();
+  }
+
+  private async closeStore(): Promise<void> {
+    const store = this.store;
+    this.store = undefined;
+    this.overviewCache = undefined;
+    if (!store) return;
+    if (this.readOnly) store.dispose();
+    else await store.close().catch((error: Error) => this.log.error(`Saving telemetry on close failed: ${error.message}`));
+  }
+
+  private startWatching(uri: vscode.Uri): void {
+    if (this.watching) return;
+    this.watching = true;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const pattern = folder ? new vscode.RelativePattern(folder, vscode.workspace.asRelativePath(uri, false)) : new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop() ?? '');
+    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    const onFileChanged = () => void this.reloadFromDisk();
+    this.disposables.push(watcher, watcher.onDidChange(onFileChanged), watcher.onDidCreate(onFileChanged));
+    // Watchers can miss events (network drives, some remotes): a slow poll catches up.
+    const poll = setInterval(onFileChanged, 5000);
+    this.disposables.push({ dispose: () => clearInterval(poll) });
+    const manifestWatcher = vscode.workspace.createFileSystemWatcher(`**/${readSettings().workflowsFile.replace(/^\.\//, '')}`);
+    const onManifest = () => void this.loadManifest().then(() => this.invalidate());
+    this.disposables.push(manifestWatcher, manifestWatcher.onDidChange(onManifest), manifestWatcher.onDidCreate(onManifest), manifestWatcher.onDidDelete(onManifest));
+    for (const source of this.importSourceUris()) {
+      const sourceWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(source, '..'), '*.jsonl'));
+      const onSource = () => void (this.readOnly ? undefined : this.importConfiguredSources());
+      this.disposables.push(sourceWatcher, sourceWatcher.onDidChange(onSource), sourceWatcher.onDidCreate(onSource));
+    }
+  }
+
+  /** Picks up what another process wrote; our own saves are recognised by their stamp and ignored. */
+  async reloadFromDisk(): Promise<void> {
+    const store = this.store;
+    if (!store) {
+      if (this.state === 'error') return;
+      if (this.state !== 'closed') await this.reopen();
+      return;
+    }
+    try {
+      if (await store.reloadIfChanged()) {
+        this.log.info(`Reloaded ${store.location}: changed by another process`);
+        this.invalidate(true);
+      }
+    } catch (error) {
+      this.log.error(`Reloading telemetry failed: ${(error as Error).message}`);
+    }
+  }
+
+  private importSourceUris(): vscode.Uri[] {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const home = typeof process !== 'undefined' ? process.env.HOME ?? process.env.USERPROFILE : undefined;
+    return readSettings(folder?.uri).importSources.flatMap((source) => {
+      if (source.startsWith('~/')) return home ? [vscode.Uri.file(`${home}/${source.slice(2)}`)] : [];
+      if (isAbsolute(source)) return [vscode.Uri.file(source)];
+      return folder ? [vscode.Uri.joinPath(folder.uri, source)] : [];
+    });
+  }
+
+  /** Imports the configured upstream logs (and rotated siblings) through the idempotent importers. */
+  async importConfiguredSources(): Promise<ImportReport[]> {
+    const reports: ImportReport[] = [];
+    for (const uri of this.importSourceUris()) reports.push(...(await this.importUri(uri, true)));
+    const imported = reports.reduce((n, r) => n + r.imported, 0);
+    if (imported > 0) this.log.info(`Imported ${imported} call(s) from ${reports.filter((r) => r.imported).map((r) => r.source).join(', ')}`);
+    return reports;
+  }
+
+  /** Imports one JSONL file (and its rotated siblings when asked); nothing for a missing file. */
+  async importUri(uri: vscode.Uri, withRotated = false): Promise<ImportReport[]> {
+    this.assertWritable();
+    const store = await this.ensureOpen();
+    if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open.'));
+    const files = withRotated ? await this.rotatedFiles(uri) : [uri];
+    const reports: ImportReport[] = [];
+    for (const file of files) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await vscode.workspace.fs.readFile(file);
+      } catch {
+        continue;
+      }
+      const source = file.scheme === 'file' ? file.fsPath : file.toString(true);
+      const from = resumeOffset(store.getImportProgress(source), bytes.subarray(0, 1024), bytes.length);
+      reports.push(importJsonlBytes(store, source, bytes.subarray(from), from, bytes.subarray(0, 1024)));
+    }
+    if (reports.some((r) => r.imported > 0 || r.linesRead > 0)) await this.save();
+    return reports;
+  }
+
+  private async rotatedFiles(uri: vscode.Uri): Promise<vscode.Uri[]> {
+    const name = uri.path.split('/').pop() ?? '';
+    const dir = vscode.Uri.joinPath(uri, '..');
+    try {
+      const entries = await vscode.workspace.fs.readDirectory(dir);
+      const siblings = sortRotated(entries.filter(([entry, type]) => type === vscode.FileType.File && isRotatedSibling(name, entry)).map(([entry]) => entry));
+      return [...siblings.map((entry) => vscode.Uri.joinPath(dir, entry)), uri];
+    } catch {
+      return [uri];
+    }
+  }
+
+  async trackLlmCall(call: LlmCallInput): Promise<LlmCall> {
+    this.assertWritable();
+    const store = await this.ensureOpen();
+    if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open: there is no telemetry file to record into.'));
+    return store.trackLlmCall(call);
+  }
+
+  async trackLlmCalls(calls: LlmCallInput[]): Promise<LlmCall[]> {
+    this.assertWritable();
+    const store = await this.ensureOpen();
+    if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open.'));
+    const tracked = store.trackLlmCalls(calls);
+    await this.save();
+    return tracked;
+  }
+
+  /** Saves now; failures are logged and retried by the store's timer, never dropped. */
+  async save(): Promise<void> {
+    if (!this.store || this.readOnly) return;
+    await this.store.flush();
+  }
+
+  private assertWritable(): void {
+    if (!this.trusted) throw new Error(vscode.l10n.t('Restricted Mode: Adaptive Routing does not write telemetry in an untrusted workspace. Trust the workspace to record or import calls.'));
+    if (this.state === 'error') throw new Error(vscode.l10n.t('The telemetry file cannot be used: {0}', this.error?.message ?? ''));
+  }
+
+  /** The router for the current settings and time range. */
+  async router(): Promise<AdaptiveModelRouter | undefined> {
+    const store = await this.ensureOpen();
+    if (!store) return undefined;
+    const settings = readSettings(this.telemetryUri);
+    const disabled = new Set(settings.disabledWorkflows);
+    for (const w of this.manifest.workflows) if (!w.adaptive) disabled.add(w.workflow);
+    return new AdaptiveModelRouter(store, {
+      registry: this.registry,
+      failureRateThreshold: settings.failureRateThreshold,
+      minSampleSize: settings.minSampleSize,
+      days: rangeDays(this.range),
+      disabledWorkflows: disabled,
+    });
+  }
+
+  /** Statistics of every workflow and stage, computed once per change. */
+  async overview(): Promise<WorkflowOverview[]> {
+    if (this.overviewCache) return this.overviewCache;
+    const store = await this.ensureOpen();
+    const router = await this.router();
+    if (!store || !router) return [];
+    const targets = (workflow: string, stage: string) => {
+      const declared = this.manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
+      return declared ? { tier: declared.tier, minSuccessRate: declared.minSuccessRate, maxCost: declared.maxCost, maxLatencyMs: declared.maxLatencyMs } : {};
+    };
+    this.overviewCache = buildOverview(store, router, targets);
+    this.state = store.callCount() > 0 ? 'ready' : 'empty';
+    return this.overviewCache;
+  }
+
+  lastCall(): LlmCall | undefined {
+    return this.store?.lastCall();
+  }
+
+  private async loadManifest(): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return;
+    try {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, readSettings(folder.uri).workflowsFile));
+      const parsed = parseWorkflowsManifest(new TextDecoder().decode(bytes));
+      this.manifest = { workflows: parsed.workflows, declarations: parsed.declarations };
+    } catch {
+      this.manifest = { workflows: [], declarations: [] };
+    }
+  }
+
+  /** Marks the overview stale and tells every surface, debounced so bursts of calls refresh once. */
+  invalidate(immediate = false): void {
+    this.overviewCache = undefined;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.fire(), immediate ? 0 : 150);
+  }
+
+  private fire(): void {
+    this.refreshTimer = undefined;
+    this.changed.fire();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    await this.closeStore();
+  }
+}
+
+function isAbsolute(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
+}

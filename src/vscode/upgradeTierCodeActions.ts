@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { tierReplacement } from '../core/declarations';
+import { nextTier, tierIndex } from '../core/tiers';
+import { DIAGNOSTIC_SOURCE, declarationsIn } from './tierDiagnostics';
+
+/** Quick fix for a tier-upgrade diagnostic: rewrites the declared tier in place (Python enum or JSON string). */
+export class UpgradeTierCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    // Restricted Mode: statistics stay visible, but nothing edits files.
+    if (!vscode.workspace.isTrusted) return [];
+    const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
+    if (ours.length === 0) return [];
+    const declarations = declarationsIn(document);
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of ours) {
+      const declaration = declarations.find((d) => document.offsetAt(diagnostic.range.start) === d.start);
+      if (!declaration) continue;
+      const target = nextTier(declaration.tier);
+      if (tierIndex(target) === tierIndex(declaration.tier)) continue;
+      const action = new vscode.CodeAction(vscode.l10n.t('Upgrade {0} to {1}', declaration.stage, target.toUpperCase()), vscode.CodeActionKind.QuickFix);
+      action.diagnostics = [diagnostic];
+      action.isPreferred = true;
+      action.edit = new vscode.WorkspaceEdit();
+      action.edit.replace(document.uri, new vscode.Range(document.positionAt(declaration.start), document.positionAt(declaration.end)), tierReplacement(declaration, target));
+      actions.push(action);
+    }
+    return actions;
+  }
+}

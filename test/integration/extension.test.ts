@@ -1,0 +1,257 @@
+import { strict as assert } from 'assert';
+import { execFile } from 'child_process';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { CheckResult } from '../../src/vscode/routingCommands';
+import { Testing, activateExtension, readTree, waitFor, workspaceUri } from './helpers';
+import type { AdaptiveRoutingApi } from '../../src/vscode/api';
+
+type Core = typeof import('../../src/core');
+
+describe('Adaptive Routing in a real extension host', () => {
+  let api: AdaptiveRoutingApi;
+  let testing: Testing;
+  let extensionPath: string;
+  let core: Core;
+
+  before(async () => {
+    const activated = await activateExtension();
+    api = activated.api;
+    testing = activated.testing;
+    extensionPath = activated.extension.extensionPath;
+    // The packaged core, exactly as scripts and other extensions load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    core = require(path.join(extensionPath, 'dist', 'core.js')) as Core;
+    await testing.service.setRange('7d');
+  });
+
+  it('runs the packaged extension (dist from the .vsix, no node_modules)', async () => {
+    assert.ok(!(await exists(vscode.Uri.file(path.join(extensionPath, 'node_modules')))), 'the package carries no node_modules');
+    assert.ok(await exists(vscode.Uri.file(path.join(extensionPath, 'dist', 'sql-wasm.wasm'))));
+    assert.ok(!(await exists(vscode.Uri.file(path.join(extensionPath, 'src')))), 'no sources in the package');
+  });
+
+  it('the tree shows the workflows, stages and numbers of the telemetry file', async () => {
+    const rows = await waitFor('tree rows', async () => {
+      const r = await readTree(testing.tree);
+      return r.length > 3 ? r : undefined;
+    });
+    const workflows = rows.filter((r) => r.depth === 0).map((r) => r.label);
+    assert.deepEqual(workflows, ['code-review', 'refactor-plan', 'test-generation']);
+    const stages = rows.filter((r) => r.depth === 1).map((r) => r.label);
+    assert.ok(stages.includes('analysis') && stages.includes('summary') && stages.includes('generate'), stages.join(','));
+
+    // Numbers: the tree must say what the packaged core computes from the same file.
+    const store = await core.openTelemetry({ path: workspaceUri('.attune', 'telemetry.db').fsPath });
+    const router = new core.AdaptiveModelRouter(store);
+    const analysis = rows.find((r) => r.depth === 1 && r.label === 'analysis')!;
+    const expected = router.route({ workflow: 'code-review', stage: 'analysis' });
+    assert.equal(analysis.description, `→ ${expected.model}`);
+    assert.equal(analysis.icon, 'warning', 'analysis fails too often on the cheap tier');
+    const summary = rows.find((r) => r.depth === 1 && r.label === 'summary')!;
+    assert.equal(summary.icon, 'pass');
+
+    const stats = router.getRoutingStats('code-review', { stage: 'summary' });
+    const haiku = stats.performanceByModel['claude-haiku-4-5'];
+    const haikuRow = rows.find((r) => r.depth === 2 && r.label === 'claude-haiku-4-5' && rows.indexOf(r) > rows.indexOf(summary))!;
+    assert.ok(haikuRow.description.startsWith(`${(haiku.successRate * 100).toFixed(1)}% · `), haikuRow.description);
+    assert.ok(haikuRow.description.endsWith(`n=${haiku.calls}`), haikuRow.description);
+    assert.ok(haikuRow.description.includes(`$${haiku.costPerSuccess!.toFixed(4)}/success`), haikuRow.description);
+
+    // A stage with fewer calls than the minimum reads "insufficient data", never a bare 100%.
+    const checklistModel = rows.find((r) => r.depth === 2 && r.description.includes('insufficient data (n='));
+    assert.ok(checklistModel, 'refactor-plan/checklist has too few calls for a rate');
+    assert.ok(!/^100\.0%/.test(checklistModel.description));
+    store.dispose();
+
+    assert.equal(testing.tree.view.badge?.value, 2, 'badge counts the stages needing an upgrade');
+    assert.equal(testing.tree.view.description, 'Last 7 days');
+  });
+
+  it('routing-check commands report the failing stage', async () => {
+    const all = (await vscode.commands.executeCommand('adaptiveRouting.checkAll')) as CheckResult;
+    assert.equal(all.upgradesNeeded, 2);
+    assert.match(all.report, /ADAPTIVE ROUTING - TIER UPGRADE RECOMMENDATIONS/);
+    assert.match(all.report, /code-review \/ analysis CHEAP → CAPABLE/);
+    const one = (await vscode.commands.executeCommand('adaptiveRouting.checkWorkflow', 'code-review')) as CheckResult;
+    assert.equal(one.verdicts.length, 3);
+    assert.equal(one.upgradesNeeded, 1);
+    const stage = (await vscode.commands.executeCommand('adaptiveRouting.checkStage', 'code-review', 'summary')) as CheckResult;
+    assert.equal(stage.upgradesNeeded, 0);
+    assert.match(stage.report, /Performance acceptable/);
+  });
+
+  it('best model, time range, export and show stats commands work', async () => {
+    assert.equal(await vscode.commands.executeCommand('adaptiveRouting.bestModel', 'code-review', 'summary'), 'claude-haiku-4-5');
+    await vscode.commands.executeCommand('adaptiveRouting.setTimeRange', '30d');
+    await waitFor('30-day range', async () => (await readTree(testing.tree)).length > 0 && testing.tree.view.description === 'Last 30 days');
+    const csv = workspaceUri('export.csv');
+    await vscode.commands.executeCommand('adaptiveRouting.exportStats', csv);
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(csv));
+    assert.ok(text.startsWith('workflow,stage,model,tier,calls,successRate'), text.slice(0, 80));
+    assert.ok(text.includes('code-review,analysis,claude-haiku-4-5,cheap,140,'), 'all 140 cheap analysis calls are in the 30-day export');
+    const json = workspaceUri('export.json');
+    await vscode.commands.executeCommand('adaptiveRouting.exportStats', json);
+    assert.equal(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(json))).range, '30d');
+    await vscode.commands.executeCommand('adaptiveRouting.setTimeRange', '7d');
+    const overview = (await vscode.commands.executeCommand('adaptiveRouting.showStats')) as unknown[];
+    assert.equal(overview.length, 3);
+  });
+
+  it('Problems panel: a warning on the Python tier_map line, and the quick fix upgrades it', async () => {
+    const file = workspaceUri('workflows', 'code_review.py');
+    const document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+    const analysisLine = document.getText().split('\n').findIndex((l) => l.includes('"analysis": ModelTier.CHEAP'));
+    const diagnostic = await waitFor('diagnostic on the analysis line', () => vscode.languages.getDiagnostics(file).find((d) => d.range.start.line === analysisLine));
+    assert.equal(diagnostic.source, 'adaptive-routing');
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning, 'a confident verdict is a warning');
+    assert.match(diagnostic.message, /High failure rate/);
+    assert.equal(document.getText(diagnostic.range), 'CHEAP');
+    assert.equal(ours(file).length, 1, 'summary and security-scan are fine');
+
+    const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', file, diagnostic.range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+    const fix = actions.find((a) => a.title === 'Upgrade analysis to CAPABLE');
+    assert.ok(fix?.edit, `quick fix offered: ${actions.map((a) => a.title).join(', ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.ok(document.lineAt(analysisLine).text.includes('"analysis": ModelTier.CAPABLE'));
+    await waitFor('diagnostic cleared after the upgrade', () => ours(file).length === 0);
+    await document.save();
+  });
+
+  it('Problems panel: information (not yet confident) on the manifest tier, and the quick fix rewrites the JSON string', async () => {
+    const file = workspaceUri('.attune', 'workflows.json');
+    const document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+    const line = document.getText().split('\n').findIndex((l) => l.includes('"generate"'));
+    const diagnostic = await waitFor('diagnostic on the generate line', () => vscode.languages.getDiagnostics(file).find((d) => d.range.start.line === line));
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Information);
+    assert.equal(document.getText(diagnostic.range), 'capable');
+    // The JSON language server starts with the first JSON document and may cancel the first requests.
+    const fix = await waitFor('the JSON quick fix', async () => {
+      const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', file, diagnostic.range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+      return actions.find((a) => a.title === 'Upgrade generate to PREMIUM');
+    });
+    assert.ok(fix.edit);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.ok(document.lineAt(line).text.includes('"tier": "premium"'));
+    await document.save();
+    await waitFor('manifest diagnostic cleared', () => {
+      const left = ours(file);
+      if (left.length) throw new Error(left.map((d) => `line ${d.range.start.line}: ${d.message}`).join('; '));
+      return true;
+    });
+  });
+
+  it('the status bar names the model for the stage under the cursor, with a warning background', async () => {
+    const document = await vscode.workspace.openTextDocument(workspaceUri('workflows', 'code_review.py'));
+    const editor = await vscode.window.showTextDocument(document);
+    const summaryLine = document.getText().split('\n').findIndex((l) => l.includes('"summary": ModelTier'));
+    editor.selection = new vscode.Selection(summaryLine, 10, summaryLine, 10);
+    const expected = await api.route({ workflow: 'code-review', stage: 'summary' });
+    await waitFor('status bar for summary', () => testing.statusBar.snapshot().text === `$(hubot) ${expected.model}`);
+    assert.equal(testing.statusBar.snapshot().warning, false);
+    const analysisLine = document.getText().split('\n').findIndex((l) => l.includes('"analysis": ModelTier'));
+    editor.selection = new vscode.Selection(analysisLine, 10, analysisLine, 10);
+    const analysis = await api.route({ workflow: 'code-review', stage: 'analysis' });
+    await waitFor('status bar for analysis', () => testing.statusBar.snapshot().text === `$(hubot) ${analysis.model}` && testing.statusBar.snapshot().warning);
+    assert.equal(testing.statusBar.snapshot().visible, true);
+  });
+
+  it('the API routes and records calls into the workspace file', async () => {
+    const before = (await api.getRoutingStats('api-workflow')).totalCalls;
+    assert.equal(before, 0);
+    for (let i = 0; i < 12; i++) await api.trackLlmCall({ workflow: 'api-workflow', stage: 'draft', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.001, success: i % 2 === 0 });
+    await api.flush();
+    const verdict = await api.recommendTierUpgrade('api-workflow', 'draft');
+    assert.equal(verdict.upgrade, true);
+    const decision = await api.route({ workflow: 'api-workflow', stage: 'draft' });
+    assert.equal(decision.tier, 'capable');
+    assert.equal(await api.getBestModel({ workflow: 'api-workflow', stage: 'draft', minSuccessRate: 0.4 }), 'claude-haiku-4-5');
+    await assert.rejects(api.trackLlmCall({ workflow: 'api-workflow', model: 'm', cost: -1 }), /cost/);
+    const store = await core.openTelemetry({ path: workspaceUri('.attune', 'telemetry.db').fsPath });
+    assert.equal(store.calls({ workflow: 'api-workflow' }).length, 12, 'saved to the file');
+    store.dispose();
+  });
+
+  it('a change written by another process (the CLI) shows up without a reload', async () => {
+    const db = workspaceUri('.attune', 'telemetry.db').fsPath;
+    const lines = Array.from({ length: 3 }, (_, i) => JSON.stringify({ workflow: 'external-workflow', stage: 'from-cli', model: 'claude-sonnet-5', cost: 0.004, success: true, id: `ext-${i}` })).join('\n');
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), 'track', '--db', db], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, _out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()));
+      child.stdin?.end(lines);
+    });
+    const started = Date.now();
+    const rows = await waitFor('external workflow in the tree', async () => {
+      const r = await readTree(testing.tree);
+      return r.some((row) => row.label === 'external-workflow') ? r : undefined;
+    }, 10_000);
+    assert.ok(rows.some((r) => r.label === 'from-cli'));
+    console.log(`    (external change visible after ${Date.now() - started} ms)`);
+  });
+
+  it('imports a JSONL log picked by the user, counting bad lines', async () => {
+    const log = workspaceUri('picked.jsonl');
+    const good = JSON.stringify({ call_id: 'picked-1', timestamp: new Date().toISOString().replace('Z', ''), workflow_name: 'imported-workflow', step_name: 'only', tier: 'cheap', model_id: 'claude-haiku-4-5', success: true });
+    await vscode.workspace.fs.writeFile(log, new TextEncoder().encode(`${good}\n{broken\n`));
+    const report = (await vscode.commands.executeCommand('adaptiveRouting.importFile', log)) as { imported: number; skipped: number };
+    assert.equal(report.imported, 1);
+    assert.equal(report.skipped, 1);
+    const again = (await vscode.commands.executeCommand('adaptiveRouting.importFile', log)) as { imported: number };
+    assert.equal(again.imported, 0, 're-import adds nothing');
+  });
+
+  it('Create Sample Telemetry is idempotent (sample calls have stable ids)', async () => {
+    const before = (await api.getRoutingStats('code-review', { days: 30 })).totalCalls;
+    await vscode.commands.executeCommand('adaptiveRouting.createSample');
+    assert.equal((await api.getRoutingStats('code-review', { days: 30 })).totalCalls, before);
+  });
+
+  it('Refresh Model Registry reads the Models API with the stored key, and says so without one', async () => {
+    const noKey = (await vscode.commands.executeCommand('adaptiveRouting.refreshRegistry')) as { ok: boolean; reason: string };
+    assert.deepEqual(noKey, { ok: false, reason: 'no-key' });
+    const seen: http.IncomingHttpHeaders[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.headers);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ data: [{ id: 'claude-haiku-5', created_at: '2026-10-01T00:00:00Z' }, { id: 'claude-haiku-4-5', created_at: '2025-10-01T00:00:00Z' }, { id: 'claude-sonnet-5', created_at: '2026-05-01T00:00:00Z' }], has_more: false }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await vscode.workspace.getConfiguration('adaptiveRouting').update('registryBaseUrl', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('adaptiveRouting.setApiKey', 'sk-test-123');
+      const result = (await vscode.commands.executeCommand('adaptiveRouting.refreshRegistry')) as { ok: boolean; tiers: Array<{ tier: string; model: string }> };
+      assert.equal(result.ok, true);
+      assert.deepEqual(result.tiers.map((t) => t.model), ['claude-haiku-5', 'claude-sonnet-5', 'claude-fable-5']);
+      assert.equal(seen[0]['x-api-key'], 'sk-test-123');
+      assert.equal(seen[0]['anthropic-version'], '2023-06-01');
+      assert.equal(await api.getBestModel({ workflow: 'nothing-here', stage: 'x' }), 'claude-haiku-5', 'the refreshed registry is used');
+    } finally {
+      server.close();
+      await testing.service.setRegistry(undefined);
+      await vscode.commands.executeCommand('adaptiveRouting.setApiKey', '');
+    }
+    await vscode.workspace.getConfiguration('adaptiveRouting').update('registryBaseUrl', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('adaptiveRouting.setApiKey', 'sk-test-123');
+    const offline = (await vscode.commands.executeCommand('adaptiveRouting.refreshRegistry')) as { ok: boolean; reason: string };
+    assert.equal(offline.ok, false);
+    assert.match(offline.reason, /offline or unreachable/);
+    await vscode.commands.executeCommand('adaptiveRouting.setApiKey', '');
+  });
+});
+
+/** Our Problems entries only (the JSON language server adds its own). */
+function ours(file: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(file).filter((d) => d.source === 'adaptive-routing');
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import type { AdaptiveRoutingApi } from '../../src/vscode/api';
+import type { TelemetryService } from '../../src/vscode/telemetryService';
+import type { StatsTreeProvider } from '../../src/vscode/statsTree/statsTreeProvider';
+import type { RoutingStatusBar } from '../../src/vscode/statusBar';
+import type { TierDiagnostics } from '../../src/vscode/tierDiagnostics';
+import type { StatsNode } from '../../src/vscode/statsTree/statsNodes';
+
+export const EXTENSION_ID = 'attune-tools.adaptive-model-router';
+
+export interface Testing {
+  service: TelemetryService;
+  tree: StatsTreeProvider;
+  statusBar: RoutingStatusBar;
+  diagnostics: TierDiagnostics;
+}
+
+export async function activateExtension(): Promise<{ api: AdaptiveRoutingApi; testing: Testing; extension: vscode.Extension<unknown> }> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!extension) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
+  const exports = (await extension.activate()) as AdaptiveRoutingApi & { testing?: Testing };
+  if (!exports.testing) throw new Error('the extension did not expose its test hooks (extensionMode is not Test?)');
+  return { api: exports, testing: exports.testing, extension };
+}
+
+/** Polls until `check` returns a truthy value or the time is up; the last error explains a failure. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}
+
+/** The tree as a person would read it: labels and descriptions, depth-first. */
+export async function readTree(tree: StatsTreeProvider, node?: StatsNode, depth = 0): Promise<Array<{ depth: number; label: string; description: string; icon: string; node: StatsNode }>> {
+  const rows: Array<{ depth: number; label: string; description: string; icon: string; node: StatsNode }> = [];
+  for (const child of await tree.getChildren(node)) {
+    const item = tree.getTreeItem(child);
+    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    rows.push({ depth, label, description: String(item.description ?? ''), icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : '', node: child });
+    rows.push(...(await readTree(tree, child, depth + 1)));
+  }
+  return rows;
+}
+
+export function workspaceUri(...parts: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the test workspace is not open');
+  return vscode.Uri.joinPath(folder.uri, ...parts);
+}
