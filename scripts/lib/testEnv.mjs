@@ -1,7 +1,7 @@
 // Shared by the extension-host tests, the browser check and `npm start`: a fixture workspace, a
 // code-server on a free loopback port, and Debian's Chromium driven by playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -57,6 +57,9 @@ export function freePort() {
 /** Starts code-server in its own process group and resolves once it listens. */
 export async function startCodeServer({ workspace, extensionsDir, userDataDir, env = {}, trust = false, log = () => {} }) {
   const port = await freePort();
+  // A quiet workbench: no welcome page in front of what the tests look at.
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false }));
   const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'];
   if (!trust) args.push('--disable-workspace-trust');
   args.push(workspace);
