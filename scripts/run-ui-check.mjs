@@ -51,6 +51,14 @@ async function main() {
   check('tree marks the failing stage', Boolean(analysis?.includes('needs upgrade to capable')), analysis);
   const badge = await page.locator('.activitybar [aria-label^="Adaptive Routing"] + .badge, .activitybar .action-item:has([aria-label^="Adaptive Routing"]) .badge-content').first().innerText().catch(() => '');
   check('activity bar badge counts stages needing an upgrade', badge.trim() === '2', JSON.stringify(badge));
+  // Selecting a stage expands it and makes it the status bar's stage in context.
+  await page.locator('.pane-body .monaco-list-row', { hasText: 'analysis' }).first().click();
+  await page.locator('.pane-body .monaco-list-row', { hasText: 'claude-sonnet-5' }).nth(1).waitFor({ timeout: 15_000 }).catch(() => undefined);
+  const modelRows = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? '').filter((l) => / n=\d+/.test(l)));
+  check('model rows show success rate, latency, cost per success and n', modelRows.some((l) => /^claude-haiku-4-5, \d+\.\d% · avg [\d.]+m?s · p95 [\d.]+m?s · \$\d\.\d{4}\/success · n=\d+$/.test(l)), modelRows[0]);
+  await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((el) => el.textContent?.includes('claude-sonnet-5') && el.className.includes('warning-kind')), null, { timeout: 15_000 }).catch(() => undefined);
+  const selectedStatus = await page.locator('.statusbar-item', { hasText: /claude-/ }).first().evaluate((el) => ({ text: el.textContent?.trim(), warning: el.className.includes('warning-kind') }));
+  check('status bar follows the selected stage, with a warning background', selectedStatus.text === 'claude-sonnet-5' && selectedStatus.warning, JSON.stringify(selectedStatus));
   await page.screenshot({ path: join(results, 'routing-stats.png') });
 
   await page.locator('.statusbar-item[id="status.problems"]').first().click();
