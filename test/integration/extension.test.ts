@@ -100,6 +100,21 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(overview.length, 3);
   });
 
+  it('stage context actions: go to the tier declaration, copy the recommended model, refresh', async () => {
+    const rows = await readTree(testing.tree);
+    const summary = rows.find((r) => r.depth === 1 && r.label === 'summary')!;
+    const target = (await vscode.commands.executeCommand('adaptiveRouting.goToDefinition', summary.node)) as vscode.Uri;
+    assert.ok(target.path.endsWith('workflows/code_review.py'));
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.getText(editor.selection), 'CHEAP');
+    assert.match(editor.document.lineAt(editor.selection.start.line).text, /"summary": ModelTier\.CHEAP/);
+    const copied = await vscode.commands.executeCommand('adaptiveRouting.copyModel', summary.node);
+    assert.equal(await vscode.env.clipboard.readText(), copied);
+    assert.equal(copied, 'claude-haiku-4-5');
+    await vscode.commands.executeCommand('adaptiveRouting.refresh');
+    assert.equal((await readTree(testing.tree)).filter((r) => r.depth === 0).length, 3);
+  });
+
   it('Problems panel: a warning on the Python tier_map line, and the quick fix upgrades it', async () => {
     const file = workspaceUri('workflows', 'code_review.py');
     const document = await vscode.workspace.openTextDocument(file);
