@@ -41,7 +41,7 @@ export function buildOverview(store: TelemetryStore, router: AdaptiveModelRouter
         calls: stats.totalCalls,
         models: stats.modelsUsed.map((model) => ({ model, ...stats.performanceByModel[model], enoughData: stats.performanceByModel[model].calls >= router.minSampleSize })),
         verdict: router.recommendTierUpgrade(workflow, stage),
-        decision: router.route({ workflow, stage, ...target }),
+        decision: router.route({ workflow, stage, ...target }, { explore: false }),
       };
     });
     return { workflow, stages, calls: stages.reduce((n, s) => n + s.calls, 0), upgradesNeeded: stages.filter((s) => s.verdict.upgrade).length };

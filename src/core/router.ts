@@ -1,7 +1,8 @@
+import { ArmState, DEFAULT_POLICY, PolicySettings, chooseArm, evidenceFromHistory, summarize } from './learningPolicy';
 import { ModelRegistry } from './registry';
 import { Interval, wilsonInterval } from './statistics';
-import type { CallScope, TelemetryStore } from './telemetryStore';
-import { Tier, nextTier, parseTier, tierIndex } from './tiers';
+import type { CallScope, StageCall, TelemetryStore } from './telemetryStore';
+import { Tier, nextTier, parseTier } from './tiers';
 import type { Clock, ModelAggregate } from './types';
 
 export interface RouterOptions {
@@ -15,8 +16,19 @@ export interface RouterOptions {
   recentWindowSize?: number;
   /** History window in days (seed: 7). */
   days?: number;
-  /** Two-sided confidence of the failure-rate interval behind `confident`. */
+  /** Two-sided confidence of the failure-rate interval behind `confident` (see `verdictPriorCalls`). */
   confidenceLevel?: number;
+  /**
+   * Pseudo-calls at the threshold added to the failure counts before the interval is taken: a
+   * skeptical prior that keeps small samples from raising confident alarms.
+   */
+  verdictPriorCalls?: number;
+  /** Largest share of a stage's calls route() spends exploring once the stage has minSampleSize calls. */
+  explorationBudget?: number;
+  /** Evidence half-life in calls of the stage. */
+  halfLife?: number;
+  /** Source of randomness for route()'s posterior sampling (seed it for reproducible replays). */
+  random?: () => number;
   /** Workflows that keep their declared tiers: route() does not adapt them. */
   disabledWorkflows?: Iterable<string>;
 }
@@ -79,17 +91,26 @@ export interface RouteQuery extends BestModelQuery {
 export interface RouteDecision {
   model: string;
   tier: Tier | null;
+  /** Why, in words that read well in the UI. */
   reason: string;
+  /** True when this call tries a model other than the current best guess, to keep learning. */
   explored: boolean;
+  /** False when adaptive routing is off for the workflow (the declared tier is used). */
   adaptive: boolean;
+  /** True when no model meets the target: the most successful one is used. */
+  outOfReach: boolean;
+  /** Posterior mean success rate of the chosen model at this stage. */
   successRate: number | null;
   interval: Interval | null;
+  /** Calls of the chosen model behind that estimate. */
   sampleSize: number;
-  upgrade: TierUpgradeVerdict | null;
+  target: number;
   alternatives: Array<{ model: string; tier: Tier | null; calls: number; successRate: number; avgCost: number | null; excludedBy?: string }>;
 }
 
 const DAY_MS = 86_400_000;
+/** Calls of a stage the learner looks back over (weights have halved four times by then). */
+const HISTORY_LIMIT = 4 * DEFAULT_POLICY.halfLife;
 
 /** Learns from telemetry which model each workflow stage needs. */
 export class AdaptiveModelRouter {
@@ -99,6 +120,9 @@ export class AdaptiveModelRouter {
   readonly recentWindowSize: number;
   readonly days: number;
   readonly confidenceLevel: number;
+  readonly verdictPriorCalls: number;
+  private readonly policy: Omit<PolicySettings, 'target'>;
+  private readonly random: () => number;
   private readonly now: Clock;
   private readonly disabled: Set<string>;
 
@@ -112,7 +136,15 @@ export class AdaptiveModelRouter {
     this.minSampleSize = Math.max(1, Math.round(checkRange('minSampleSize', options.minSampleSize ?? 10, 1, 1e9)));
     this.recentWindowSize = Math.max(1, Math.round(checkRange('recentWindowSize', options.recentWindowSize ?? 20, 1, 1e9)));
     this.days = checkRange('days', options.days ?? 7, 0, 1e6);
-    this.confidenceLevel = checkRange('confidenceLevel', options.confidenceLevel ?? 0.9, 0.5, 0.9999);
+    this.confidenceLevel = checkRange('confidenceLevel', options.confidenceLevel ?? 0.58, 0.01, 0.9999);
+    this.verdictPriorCalls = checkRange('verdictPriorCalls', options.verdictPriorCalls ?? 35, 0, 1e6);
+    this.policy = {
+      ...DEFAULT_POLICY,
+      minSample: this.minSampleSize,
+      explorationBudget: checkRange('explorationBudget', options.explorationBudget ?? DEFAULT_POLICY.explorationBudget, 0, 1),
+      halfLife: checkRange('halfLife', options.halfLife ?? DEFAULT_POLICY.halfLife, 1, 1e9),
+    };
+    this.random = options.random ?? Math.random;
     this.disabled = new Set(options.disabledWorkflows ?? []);
   }
 
@@ -146,12 +178,19 @@ export class AdaptiveModelRouter {
     const recentFailures = recent.filter((r) => !r.success).length;
     const failureRate = recent.length ? recentFailures / recent.length : 0;
     const allFailures = aggregates.reduce((sum, a) => sum + a.calls - a.successes, 0);
-    const interval = wilsonInterval(allFailures, sampleSize, this.confidenceLevel);
+    // The interval over the whole window, with a skeptical prior at the threshold: a warning needs
+    // more evidence from 15 calls than from 150.
+    const prior = this.verdictPriorCalls;
+    const interval = wilsonInterval(allFailures + prior * this.failureRateThreshold, sampleSize + prior, this.confidenceLevel);
+    const confident = interval.low > this.failureRateThreshold;
     const currentTier = recent[0]?.tier ?? this.registry.tierOf(recent[0]?.model ?? '');
-    const upgrade = failureRate > this.failureRateThreshold;
-    const reason = upgrade
+    const windowSaysUpgrade = failureRate > this.failureRateThreshold;
+    const upgrade = windowSaysUpgrade || confident;
+    const reason = windowSaysUpgrade
       ? `High failure rate: ${pct(failureRate)} (${recentFailures}/${recent.length} failed in recent calls)`
-      : `Performance acceptable: ${pct(failureRate)} failure rate`;
+      : upgrade
+        ? `High failure rate: ${pct(allFailures / sampleSize)} (${allFailures}/${sampleSize} failed in ${this.days} days)`
+        : `Performance acceptable: ${pct(failureRate)} failure rate`;
     return {
       ...base,
       upgrade,
@@ -162,7 +201,7 @@ export class AdaptiveModelRouter {
       recentFailures,
       failureRate,
       interval,
-      confident: upgrade && interval.low > this.failureRateThreshold,
+      confident,
     };
   }
 
@@ -208,54 +247,105 @@ export class AdaptiveModelRouter {
   }
 
   /**
-   * The model a workflow stage should run now: the best proven model, moved up a tier when the
-   * stage's recent failures call for it. (The routing-quality issue replaces this with a learner.)
+   * The model a workflow stage should run now: the cheapest model whose success rate meets the
+   * target, learned per stage from telemetry (see learningPolicy.ts). Explores a little, leaves a
+   * model that degrades within a few calls, and serves out-of-reach stages with their best model.
    */
-  route(query: RouteQuery): RouteDecision {
+  route(query: RouteQuery, options: { explore?: boolean } = {}): RouteDecision {
+    const target = checkRange('minSuccessRate', query.minSuccessRate ?? 0.8, 0, 1);
     const declared = parseTier(query.tier ?? 'cheap') ?? 'cheap';
-    const candidates = this.rankCandidates(query);
-    const alternatives = candidates.map(({ model, tier, calls, successRate, avgCost, excludedBy }) => ({ model, tier, calls, successRate, avgCost, excludedBy }));
-    const declaredModel = this.registry.modelForTier(declared) ?? this.registry.cheapModel();
+    const stage = query.stage ?? '';
     if (this.disabled.has(query.workflow)) {
-      return this.decision(declaredModel, declared, `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`, null, alternatives, false);
+      const model = this.registry.modelForTier(declared) ?? this.registry.cheapModel();
+      return { model, tier: declared, reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`, explored: false, adaptive: false, outOfReach: false, successRate: null, interval: null, sampleSize: 0, target, alternatives: [] };
     }
-    const verdict = this.recommendTierUpgrade(query.workflow, query.stage);
-    const best = candidates.find((c) => !c.excludedBy);
-    if (verdict.upgrade && verdict.recommendedTier) {
-      const target = verdict.recommendedTier;
-      const better = candidates.find((c) => !c.excludedBy && c.tier && tierIndex(c.tier) >= tierIndex(target));
-      const model = better?.model ?? this.registry.modelForTier(target) ?? declaredModel;
-      return this.decision(model, target, `${verdict.reason}: moving up to the ${target} tier`, verdict, alternatives, true);
-    }
-    if (best) {
-      const tier = best.tier ?? this.registry.tierOf(best.model);
-      return this.decision(best.model, tier, `Cheapest model meeting ${pct(query.minSuccessRate ?? 0.8)} success: ${pct(best.successRate)} over ${best.calls} calls`, verdict, alternatives, true, best);
-    }
-    return this.decision(declaredModel, declared, `Not enough evidence yet (${verdict.sampleSize} calls): using the declared ${declared} tier`, verdict, alternatives, true);
+    const since = this.days > 0 ? this.now().getTime() - this.days * DAY_MS : 0;
+    const history = this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT).filter((c) => c.ts >= since);
+    const arms = this.armsFor(query, stage, history, since);
+    const choice = chooseArm(arms, { ...this.policy, target }, history.length, this.random, options.explore !== false);
+    const { arm, greedy } = choice;
+    const evidence = arm.calls ? `${pct(arm.mean)}, 90% interval ${pct(arm.interval.low)}–${pct(arm.interval.high)}, n=${arm.calls}` : 'no calls here yet';
+    let reason: string;
+    if (history.length === 0) reason = options.explore === false ? `No history for this stage yet: ${arm.model} until there is` : `No history for this stage yet: trying ${arm.model}`;
+    else if (choice.explored) reason = `Exploring ${arm.model} (${evidence}) to keep learning; the current best guess for the ${pct(target)} target is ${greedy.model}`;
+    else if (choice.outOfReach && arm.calls === 0) {
+      const short = arms.filter((a) => a.calls > 0).map((a) => summarize(a, target)).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
+      reason = `${short.length ? `Tried models fall short of the ${pct(target)} target (${short.join('; ')})` : 'Not enough evidence yet'}: trying ${arm.model}`;
+    } else if (choice.outOfReach) reason = `No model reaches the ${pct(target)} target here; using the most successful, ${arm.model} (${evidence})`;
+    else reason = `${arm.model} is the cheapest model meeting the ${pct(target)} target (${evidence})`;
+    if (arm.changed === 'recovered') reason += '; it recovered recently';
+    const degraded = arms.filter((a) => a.changed === 'degraded').map((a) => a.model);
+    if (degraded.length) reason += `; ${degraded.join(', ')} degraded recently`;
+    if (choice.limitsRelaxed) reason = `No model meets the cost or latency limit, so it is ignored: ${reason}`;
+    return {
+      model: arm.model,
+      tier: arm.tier ?? this.registry.tierOf(arm.model),
+      reason,
+      explored: choice.explored,
+      adaptive: true,
+      outOfReach: choice.outOfReach,
+      successRate: arm.mean,
+      interval: arm.interval,
+      sampleSize: arm.calls,
+      target,
+      alternatives: arms.map((a): RouteDecision['alternatives'][number] => {
+        const mean = (a.priorAlpha + a.successes) / (a.priorAlpha + a.priorBeta + a.successes + a.failures);
+        return { model: a.model, tier: a.tier, calls: a.calls, successRate: mean, avgCost: a.expectedCost, excludedBy: a.excludedBy };
+      }),
+    };
   }
 
-  private decision(
-    model: string,
-    tier: Tier | null,
-    reason: string,
-    verdict: TierUpgradeVerdict | null,
-    alternatives: RouteDecision['alternatives'],
-    adaptive: boolean,
-    evidence?: Candidate,
-  ): RouteDecision {
-    const interval = evidence ? wilsonInterval(evidence.successes, evidence.calls, this.confidenceLevel) : null;
-    return {
-      model,
-      tier,
-      reason,
-      explored: false,
-      adaptive,
-      successRate: evidence ? evidence.successRate : null,
-      interval,
-      sampleSize: evidence ? evidence.calls : verdict?.sampleSize ?? 0,
-      upgrade: verdict,
-      alternatives,
-    };
+  /** The models route() considers for a stage: the registry's tier models and those seen there. */
+  private armsFor(query: RouteQuery, stage: string, history: StageCall[], since: number): ArmState[] {
+    const evidence = evidenceFromHistory(history, this.policy);
+    const models = new Map<string, Tier | null>();
+    for (const { tier, model } of this.registry.tierModels()) models.set(model, tier);
+    for (const e of evidence.values()) if (!models.has(e.model)) models.set(e.model, e.tier ?? this.registry.tierOf(e.model));
+    const tierPrior = this.tierRecordElsewhere(query.workflow, stage, since);
+    const withTokens = history.filter((c) => c.inputTokens != null || c.outputTokens != null);
+    const avgIn = withTokens.length ? withTokens.reduce((n, c) => n + (c.inputTokens ?? 0), 0) / withTokens.length : null;
+    const avgOut = withTokens.length ? withTokens.reduce((n, c) => n + (c.outputTokens ?? 0), 0) / withTokens.length : null;
+    return [...models].map(([model, registryTier]): ArmState => {
+      const e = evidence.get(model);
+      const tier = registryTier ?? e?.tier ?? null;
+      // Cost per call: this stage's telemetry where known, else registry prices on the stage's tokens.
+      const costs = history.filter((c) => c.model === model && c.cost != null);
+      const expectedCost = costs.length ? costs.reduce((n, c) => n + (c.cost as number), 0) / costs.length : avgIn != null ? this.registry.estimateCost(model, avgIn, avgOut) : null;
+      const record = tier ? tierPrior.get(tier) : undefined;
+      const strength = record ? Math.min(record.calls, this.policy.priorStrength) : 0;
+      const p = record ? (record.successes + 1) / (record.calls + 2) : 0.5;
+      const arm: ArmState = {
+        model,
+        tier,
+        successes: e?.successes ?? 0,
+        failures: e?.failures ?? 0,
+        calls: e?.calls ?? 0,
+        priorAlpha: 1 + strength * p,
+        priorBeta: 1 + strength * (1 - p),
+        expectedCost,
+        avgLatencyMs: e?.avgLatencyMs ?? null,
+        changed: e?.changed ?? null,
+      };
+      if (query.maxCost != null && expectedCost != null && expectedCost > query.maxCost) arm.excludedBy = `cost ${money(expectedCost)} > ${money(query.maxCost)}`;
+      else if (query.maxLatencyMs != null && arm.avgLatencyMs != null && arm.avgLatencyMs > query.maxLatencyMs) arm.excludedBy = `latency ${Math.round(arm.avgLatencyMs)}ms > ${query.maxLatencyMs}ms`;
+      return arm;
+    });
+  }
+
+  /** Each tier's success record on the workflow's other stages: the prior of a stage's arms (shrinkage). */
+  private tierRecordElsewhere(workflow: string, stage: string, since: number): Map<Tier, { calls: number; successes: number }> {
+    const all = this.store.aggregateByModel({ workflow, since });
+    const here = new Map(this.store.aggregateByModel({ workflow, stage, since }).map((a) => [a.model, a]));
+    const record = new Map<Tier, { calls: number; successes: number }>();
+    for (const a of all) {
+      const tier = a.tier ?? this.registry.tierOf(a.model);
+      const calls = a.calls - (here.get(a.model)?.calls ?? 0);
+      if (!tier || calls <= 0) continue;
+      const successes = a.successes - (here.get(a.model)?.successes ?? 0);
+      const r = record.get(tier) ?? { calls: 0, successes: 0 };
+      record.set(tier, { calls: r.calls + calls, successes: r.successes + successes });
+    }
+    return record;
   }
 
   /** Models seen for the stage, cheapest eligible first; ineligible ones say why. */

@@ -40,3 +40,92 @@ export function wilsonInterval(k: number, n: number, confidence = 0.95): Interva
 export function betaMean(alpha: number, beta: number): number {
   return alpha / (alpha + beta);
 }
+
+/** A Gamma(shape, 1) draw by Marsaglia and Tsang's method (shape < 1 boosted by U^(1/shape)). */
+export function sampleGamma(shape: number, random: () => number): number {
+  if (shape < 1) return sampleGamma(shape + 1, random) * Math.pow(random() || Number.MIN_VALUE, 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = sampleNormal(random);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = random();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** A standard normal draw (Box-Muller). */
+export function sampleNormal(random: () => number): number {
+  const u = random() || Number.MIN_VALUE;
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** A Beta(alpha, beta) draw: the posterior sample behind Thompson sampling. */
+export function sampleBeta(alpha: number, beta: number, random: () => number): number {
+  const x = sampleGamma(alpha, random);
+  const y = sampleGamma(beta, random);
+  return x / (x + y);
+}
+
+/** P(X >= k) for X ~ Binomial(n, p), summed exactly (n is a recent window, so small). */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  let term = Math.pow(1 - p, n); // P(X = 0)
+  let below = 0;
+  for (let i = 0; i < k; i++) {
+    below += term;
+    term *= ((n - i) / (i + 1)) * (p / (1 - p));
+  }
+  return Math.max(0, 1 - below);
+}
+
+/** Weight of an observation `age` steps old when weights halve every `halfLife` steps. */
+export function decayWeight(age: number, halfLife: number): number {
+  return halfLife > 0 && Number.isFinite(halfLife) ? Math.pow(2, -age / halfLife) : 1;
+}
+
+/** ln Γ(x) by the Lanczos approximation (g = 7, n = 9). */
+export function logGamma(x: number): number {
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let sum = c[0];
+  for (let i = 1; i < 9; i++) sum += c[i] / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+
+/** Regularized incomplete beta I_x(a, b): the Beta(a, b) CDF at x (continued fraction, Lentz). */
+export function regularizedBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x > (a + 1) / (a + b + 2)) return 1 - regularizedBeta(1 - x, b, a);
+  const tiny = 1e-300;
+  let f = 1;
+  let c = 1;
+  let d = 0;
+  for (let i = 0; i <= 300; i++) {
+    const m = i >> 1;
+    let numerator: number;
+    if (i === 0) numerator = 1;
+    else if (i % 2 === 0) numerator = (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m));
+    else numerator = -((a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1));
+    d = 1 + numerator * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    d = 1 / d;
+    c = 1 + numerator / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    const step = c * d;
+    f *= step;
+    if (Math.abs(1 - step) < 1e-12) break;
+  }
+  return (front * (f - 1)) / a;
+}

@@ -25,6 +25,19 @@ export interface CallScope {
   since?: number;
 }
 
+/** One call of a stage's recent history, as the learning router reads it. */
+export interface StageCall {
+  model: string;
+  tier: Tier | null;
+  /** Unknown outcomes count as success, as everywhere else. */
+  success: boolean;
+  cost: number | null;
+  durationMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  ts: number;
+}
+
 export type StoreEvent = { kind: 'calls'; added: number } | { kind: 'reloaded' } | { kind: 'saved' } | { kind: 'save-failed'; error: Error };
 
 const MATERIALIZE_BATCH = 5000;
@@ -41,6 +54,8 @@ export class TelemetryStore {
   private statements = new Map<string, Statement>();
   private stageIds = new Map<string, number>();
   private modelIds = new Map<string, number>();
+  /** Newest-first recent calls per stage, kept up to date as calls arrive, so decisions never rescan. */
+  private history = new Map<string, { calls: StageCall[]; limit: number }>();
   private knownStamp: FileStamp | undefined;
   private needsSave = false;
   private saving: Promise<void> | undefined;
@@ -174,6 +189,7 @@ export class TelemetryStore {
     this.db = db;
     this.stageIds.clear();
     this.modelIds.clear();
+    this.history.clear();
   }
 
   /** Flushes and releases the database. */
@@ -248,6 +264,56 @@ export class TelemetryStore {
       [...where.params, limit],
     );
     return rows.map((r) => ({ success: Number(r[0]) === 1, tier: r[1] == null ? null : TIERS[Number(r[1])] ?? null, model: String(r[2]), ts: Number(r[3]) }));
+  }
+
+  /** The `limit` most recent calls of one stage, newest first (served from memory after the first read). */
+  recentStageCalls(workflow: string, stage: string, limit: number): StageCall[] {
+    this.materialize();
+    const key = `${workflow}\u0000${stage}`;
+    const cached = this.history.get(key);
+    if (cached && cached.limit >= limit) return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
+    const stageId = this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [workflow, stage])[0]?.[0];
+    if (stageId == null) return [];
+    const calls = this.all(
+      `SELECT m.name, c.tier, coalesce(c.success, 1), c.cost, c.duration_ms, c.input_tokens, c.output_tokens, c.ts
+       FROM calls c JOIN models m ON m.id = c.model_id WHERE c.stage_id = ? ORDER BY c.ts DESC, c.id DESC LIMIT ?`,
+      [stageId, limit],
+    ).map(
+      (r): StageCall => ({
+        model: String(r[0]),
+        tier: r[1] == null ? null : TIERS[Number(r[1])] ?? null,
+        success: Number(r[2]) === 1,
+        cost: r[3] == null ? null : Number(r[3]),
+        durationMs: r[4] == null ? null : Number(r[4]),
+        inputTokens: r[5] == null ? null : Number(r[5]),
+        outputTokens: r[6] == null ? null : Number(r[6]),
+        ts: Number(r[7]),
+      }),
+    );
+    this.history.set(key, { calls, limit });
+    return calls;
+  }
+
+  /** Keeps cached stage histories current; an out-of-order call (an import of old data) drops the cache. */
+  private rememberInHistory(call: LlmCall): void {
+    const key = `${call.workflow}\u0000${call.stage}`;
+    const cached = this.history.get(key);
+    if (!cached) return;
+    if (cached.calls.length && call.ts < cached.calls[0].ts) {
+      this.history.delete(key);
+      return;
+    }
+    cached.calls.unshift({
+      model: call.model,
+      tier: call.tier,
+      success: call.success !== false,
+      cost: call.cost,
+      durationMs: call.durationMs,
+      inputTokens: call.inputTokens,
+      outputTokens: call.outputTokens,
+      ts: call.ts,
+    });
+    if (cached.calls.length > cached.limit) cached.calls.length = cached.limit;
   }
 
   /** The q-quantile (nearest rank) of known latencies of one model in scope, or null. */
@@ -354,13 +420,17 @@ export class TelemetryStore {
           call.error,
           call.cacheHit == null ? null : call.cacheHit ? 1 : 0,
         ]);
-        added += this.db.getRowsModified();
+        if (this.db.getRowsModified() > 0) {
+          added++;
+          this.rememberInHistory(call);
+        }
       }
       this.db.exec('COMMIT');
     } catch (error) {
       this.db.exec('ROLLBACK');
       this.stageIds.clear();
       this.modelIds.clear();
+      this.history.clear();
       this.pending = batch.concat(this.pending);
       throw error;
     }

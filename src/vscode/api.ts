@@ -10,7 +10,8 @@ import type { TelemetryService } from './telemetryService';
 export interface AdaptiveRoutingApi {
   readonly version: 1;
   trackLlmCall(call: LlmCallInput): Promise<LlmCall>;
-  route(query: RouteQuery): Promise<RouteDecision>;
+  /** The model to run now; `explore: false` gives the current best guess without exploration. */
+  route(query: RouteQuery, options?: { explore?: boolean }): Promise<RouteDecision>;
   getBestModel(query: BestModelQuery): Promise<string>;
   recommendTierUpgrade(workflow: string, stage?: string): Promise<TierUpgradeVerdict>;
   getRoutingStats(workflow: string, options?: { stage?: string; days?: number }): Promise<RoutingStats>;
@@ -27,7 +28,7 @@ export function createApi(service: TelemetryService): AdaptiveRoutingApi {
   return {
     version: 1,
     trackLlmCall: (call) => service.trackLlmCall(call),
-    route: async (query) => (await router()).route(query),
+    route: async (query, options) => (await router()).route(query, options),
     getBestModel: async (query) => (await router()).getBestModel(query),
     recommendTierUpgrade: async (workflow, stage) => (await router()).recommendTierUpgrade(workflow, stage),
     getRoutingStats: async (workflow, options) => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
-import { normalQuantile, wilsonInterval } from '../../src/core/statistics';
+import { seededRandom } from '../../src/core/random';
+import { binomialUpperTail, decayWeight, normalQuantile, regularizedBeta, sampleBeta, sampleGamma, wilsonInterval } from '../../src/core/statistics';
 
 describe('statistics', () => {
   it('normal quantiles match the tables', () => {
@@ -23,5 +24,58 @@ describe('statistics', () => {
     const all = wilsonInterval(10, 10, 0.95);
     assert.equal(all.high, 1);
     assert.deepEqual(wilsonInterval(0, 0), { low: 0, high: 1 });
+  });
+});
+
+describe('posterior sampling and tests', () => {
+  it('Beta draws have the Beta mean and variance (Beta(8, 2): mean 0.8, variance 0.01455)', () => {
+    const random = seededRandom(7);
+    const n = 40_000;
+    let sum = 0;
+    let sumSq = 0;
+    for (let i = 0; i < n; i++) {
+      const x = sampleBeta(8, 2, random);
+      sum += x;
+      sumSq += x * x;
+    }
+    const mean = sum / n;
+    const variance = sumSq / n - mean * mean;
+    // alpha*beta / ((alpha+beta)^2 (alpha+beta+1)) = 16 / (100 * 11) = 0.014545
+    assert.ok(Math.abs(mean - 0.8) < 0.003, `mean ${mean}`);
+    assert.ok(Math.abs(variance - 0.014545) < 0.0008, `variance ${variance}`);
+  });
+
+  it('Gamma draws below shape 1 keep their mean (Gamma(0.5): mean 0.5)', () => {
+    const random = seededRandom(3);
+    let sum = 0;
+    for (let i = 0; i < 40_000; i++) sum += sampleGamma(0.5, random);
+    assert.ok(Math.abs(sum / 40_000 - 0.5) < 0.01);
+  });
+
+  it('binomial upper tails match hand-computed values', () => {
+    // P(X >= 4 | n = 10, p = 0.15) = 1 - (0.19687 + 0.34743 + 0.27590 + 0.12983) = 0.04997
+    assert.ok(Math.abs(binomialUpperTail(4, 10, 0.15) - 0.04997) < 1e-4);
+    // P(X >= 5 | n = 5, p = 0.5) = 1/32
+    assert.ok(Math.abs(binomialUpperTail(5, 5, 0.5) - 1 / 32) < 1e-12);
+    assert.equal(binomialUpperTail(0, 5, 0.3), 1);
+    assert.equal(binomialUpperTail(6, 5, 0.3), 0);
+  });
+
+  it('the Beta CDF matches closed forms', () => {
+    // I_x(4, 2) = x^4 (5 - 4x): at 0.8, 0.4096 * 1.8 = 0.73728
+    assert.ok(Math.abs(regularizedBeta(0.8, 4, 2) - 0.73728) < 1e-9);
+    // I_x(1, 1) = x; I_x(1, b) = 1 - (1 - x)^b
+    assert.ok(Math.abs(regularizedBeta(0.2, 1, 1) - 0.2) < 1e-12);
+    assert.ok(Math.abs(regularizedBeta(0.3, 1, 5) - (1 - 0.7 ** 5)) < 1e-12);
+    // symmetric: I_0.5(a, a) = 0.5, also for non-integer and large shapes
+    assert.ok(Math.abs(regularizedBeta(0.5, 7.3, 7.3) - 0.5) < 1e-9);
+    assert.ok(Math.abs(regularizedBeta(0.5, 400, 400) - 0.5) < 1e-9);
+  });
+
+  it('decay halves a weight every half-life', () => {
+    assert.equal(decayWeight(0, 200), 1);
+    assert.equal(decayWeight(200, 200), 0.5);
+    assert.equal(decayWeight(600, 200), 0.125);
+    assert.equal(decayWeight(600, Infinity), 1);
   });
 });

@@ -1,0 +1,193 @@
+import { binomialUpperTail, decayWeight, Interval, regularizedBeta, sampleBeta, wilsonInterval } from './statistics';
+import type { StageCall } from './telemetryStore';
+import type { Tier } from './tiers';
+
+/**
+ * The per-stage learner behind `route()`: Beta posteriors of each model's success rate from the
+ * stage's recent calls (older calls weigh less, and a detected change cuts old evidence off),
+ * shrunk toward the tier's record on the workflow's other stages, then Thompson sampling for the
+ * cheapest model that meets the target. Pure functions: the router feeds them telemetry.
+ */
+
+export interface PolicySettings {
+  /** Success-rate target of the stage. */
+  target: number;
+  /** Evidence halves every this many calls of the stage (not of the model), so idle models are retried. */
+  halfLife: number;
+  /** Significance of the change test on a model's most recent calls. */
+  changeAlpha: number;
+  /** Largest share of calls spent away from the greedy choice once the stage has `minSample` calls. */
+  explorationBudget: number;
+  minSample: number;
+  /** Pseudo-calls of the shrinkage prior drawn from the tier's record on other stages. */
+  priorStrength: number;
+}
+
+export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
+  halfLife: 200,
+  changeAlpha: 0.002,
+  explorationBudget: 0.1,
+  priorStrength: 4,
+};
+
+/** What the learner knows about one model at one stage. */
+export interface ArmState {
+  model: string;
+  tier: Tier | null;
+  /** Decayed successes and failures (after any change cut). */
+  successes: number;
+  failures: number;
+  /** Raw calls behind the evidence. */
+  calls: number;
+  /** Prior pseudo-counts from the workflow's other stages. */
+  priorAlpha: number;
+  priorBeta: number;
+  /** Expected USD per call; null when unknown. */
+  expectedCost: number | null;
+  avgLatencyMs: number | null;
+  /** The model's recent calls look different from its older ones (degraded or recovered). */
+  changed: 'degraded' | 'recovered' | null;
+  /** Why a hard limit rules it out, if one does. */
+  excludedBy?: string;
+}
+
+export interface ArmSummary extends ArmState {
+  mean: number;
+  interval: Interval;
+  /** Posterior probability that the success rate meets the target. */
+  chance: number;
+}
+
+/** Evidence per model from a stage's calls, newest first. */
+export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicySettings, 'halfLife' | 'changeAlpha'>): Map<string, Omit<ArmState, 'priorAlpha' | 'priorBeta' | 'expectedCost'>> {
+  const byModel = new Map<string, Array<{ age: number; call: StageCall }>>();
+  history.forEach((call, age) => {
+    let list = byModel.get(call.model);
+    if (!list) byModel.set(call.model, (list = []));
+    list.push({ age, call });
+  });
+  const result = new Map<string, Omit<ArmState, 'priorAlpha' | 'priorBeta' | 'expectedCost'>>();
+  for (const [model, calls] of byModel) {
+    const change = detectChange(calls.map((c) => c.call.success), settings.changeAlpha);
+    const kept = change ? calls.slice(0, change.recent) : calls;
+    let successes = 0;
+    let failures = 0;
+    let latencySum = 0;
+    let latencyCount = 0;
+    for (const { age, call } of kept) {
+      const w = decayWeight(age, settings.halfLife);
+      if (call.success) successes += w;
+      else failures += w;
+      if (call.durationMs != null) {
+        latencySum += call.durationMs;
+        latencyCount++;
+      }
+    }
+    result.set(model, {
+      model,
+      tier: calls[0].call.tier,
+      successes,
+      failures,
+      calls: kept.length,
+      avgLatencyMs: latencyCount ? latencySum / latencyCount : null,
+      changed: change?.direction ?? null,
+    });
+  }
+  return result;
+}
+
+/**
+ * Change test on one model's outcomes (newest first): do its last w calls (4 <= w <= 20) differ
+ * from its earlier ones more than chance allows at `alpha`? Returns the most significant cut.
+ */
+export function detectChange(outcomes: boolean[], alpha: number): { recent: number; direction: 'degraded' | 'recovered' } | undefined {
+  let best: { recent: number; direction: 'degraded' | 'recovered'; p: number } | undefined;
+  let recentFailures = 0;
+  for (let w = 1; w <= Math.min(20, outcomes.length - 10); w++) {
+    if (!outcomes[w - 1]) recentFailures++;
+    if (w < 4) continue;
+    const older = outcomes.slice(w, w + 200);
+    const olderFailureRate = (older.filter((ok) => !ok).length + 0.5) / (older.length + 1);
+    const worse = binomialUpperTail(recentFailures, w, olderFailureRate);
+    const better = binomialUpperTail(w - recentFailures, w, 1 - olderFailureRate);
+    const p = Math.min(worse, better);
+    if (p < alpha && (!best || p < best.p)) best = { recent: w, direction: worse < better ? 'degraded' : 'recovered', p };
+  }
+  return best && { recent: best.recent, direction: best.direction };
+}
+
+export function summarize(arm: ArmState, target: number): ArmSummary {
+  const alpha = arm.priorAlpha + arm.successes;
+  const beta = arm.priorBeta + arm.failures;
+  return {
+    ...arm,
+    mean: alpha / (alpha + beta),
+    interval: wilsonInterval(arm.successes, arm.successes + arm.failures, 0.9),
+    chance: 1 - regularizedBeta(target, alpha, beta),
+  };
+}
+
+export interface PolicyChoice {
+  arm: ArmSummary;
+  greedy: ArmSummary;
+  explored: boolean;
+  outOfReach: boolean;
+  /** No model satisfied the hard limits, so they were set aside. */
+  limitsRelaxed: boolean;
+}
+
+/**
+ * Cheapest model whose sampled success rate meets the target; when none does, the model with the
+ * highest sample (the most successful, as far as we know). Exploration away from the greedy choice
+ * is capped by the budget once the stage has enough calls. Without `explore`, the greedy choice:
+ * what the UI shows as the recommended model.
+ */
+export function chooseArm(arms: ArmState[], settings: PolicySettings, stageCalls: number, random: () => number, explore = true): PolicyChoice {
+  const all = arms.map((arm) => summarize(arm, settings.target)).sort(byCost);
+  const allowed = all.filter((a) => !a.excludedBy);
+  const limitsRelaxed = allowed.length === 0;
+  const pool = limitsRelaxed ? all : allowed;
+  // Best guess: the cheapest model expected to meet the target; else the likeliest to (an untried
+  // model beats one that has shown it falls short).
+  const greedy = pool.find((a) => a.mean >= settings.target) ?? maxBy(pool, (a) => a.chance);
+  const sampled = explore ? thompson(pool, settings.target, random) : greedy;
+  let arm = sampled;
+  if (sampled !== greedy && stageCalls >= settings.minSample) {
+    // Estimate how often Thompson leaves the greedy choice here, and follow it only within budget.
+    let away = 0;
+    const draws = 24;
+    for (let i = 0; i < draws; i++) if (thompson(pool, settings.target, random) !== greedy) away++;
+    const exploreShare = Math.max(away / draws, 1 / draws);
+    if (random() >= Math.min(1, settings.explorationBudget / exploreShare)) arm = greedy;
+  }
+  return { arm, greedy, explored: arm !== greedy, outOfReach: greedy.mean < settings.target, limitsRelaxed };
+}
+
+function thompson(pool: ArmSummary[], target: number, random: () => number): ArmSummary {
+  let best: ArmSummary | undefined;
+  let bestDraw = -1;
+  for (const arm of pool) {
+    const draw = sampleBeta(arm.priorAlpha + arm.successes, arm.priorBeta + arm.failures, random);
+    if (draw >= target) return arm; // pool is cheapest first
+    if (draw > bestDraw) {
+      bestDraw = draw;
+      best = arm;
+    }
+  }
+  return best as ArmSummary;
+}
+
+function byCost(a: ArmSummary, b: ArmSummary): number {
+  const ca = a.expectedCost ?? Infinity;
+  const cb = b.expectedCost ?? Infinity;
+  if (ca !== cb) return ca - cb;
+  return tierRank(a.tier) - tierRank(b.tier) || a.model.localeCompare(b.model);
+}
+
+function tierRank(tier: Tier | null): number {
+  return tier === 'cheap' ? 0 : tier === 'capable' ? 1 : tier === 'premium' ? 2 : 3;
+}
+
+function maxBy<T>(items: T[], score: (item: T) => number): T {
+  return items.reduce((best, item) => (score(item) > score(best) ? item : best));
+}
