@@ -1,0 +1,127 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { seededRandom } from '../../src/core/random';
+import type { Tier } from '../../src/core/tiers';
+
+/** A full-information outcome table (format v1 of shared/data/README.md). */
+export interface OutcomeTable {
+  name: string;
+  models: Array<{ id: string; tier: Tier; inputPer1M: number | null; outputPer1M: number | null }>;
+  rows: OutcomeRow[];
+}
+
+export interface OutcomeRow {
+  workflow: string;
+  stage: string;
+  success: Record<string, boolean>;
+  cost: Record<string, number>;
+}
+
+export function loadTable(dir: string, name: string): OutcomeTable {
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, `${name}.models.json`), 'utf8')) as { models: OutcomeTable['models'] };
+  const [header, ...lines] = fs.readFileSync(path.join(dir, `${name}.csv`), 'utf8').trim().split(/\r?\n/);
+  const columns = header.split(',');
+  const rows = lines.map((line): OutcomeRow => {
+    const cells = line.split(',');
+    const row: OutcomeRow = { workflow: cells[0], stage: cells[1], success: {}, cost: {} };
+    columns.forEach((column, i) => {
+      if (i < 2) return;
+      if (column.endsWith('|cost')) row.cost[column.slice(0, -5)] = Number(cells[i]);
+      else row.success[column] = cells[i] === '1';
+    });
+    return row;
+  });
+  return { name, models: meta.models, rows };
+}
+
+/**
+ * Synthetic stages with three tiers, made here (no dataset behind them): a stage the cheap model
+ * handles, one that needs the capable tier, one that needs premium, one out of reach, and one where
+ * the cheap model sits just above the target. Costs follow per-call prices with noise.
+ */
+export function syntheticTable(seed = 7, rowsPerStage = 400): OutcomeTable {
+  const random = seededRandom(seed);
+  const models = [
+    { id: 'small', tier: 'cheap' as Tier, inputPer1M: 1, outputPer1M: 5, rate: [0.95, 0.62, 0.4, 0.5, 0.86] },
+    { id: 'medium', tier: 'capable' as Tier, inputPer1M: 3, outputPer1M: 15, rate: [0.97, 0.9, 0.66, 0.62, 0.93] },
+    { id: 'large', tier: 'premium' as Tier, inputPer1M: 10, outputPer1M: 50, rate: [0.99, 0.95, 0.91, 0.72, 0.97] },
+  ];
+  const stages = ['easy', 'needs-capable', 'needs-premium', 'out-of-reach', 'borderline'];
+  const rows: OutcomeRow[] = [];
+  stages.forEach((stage, s) => {
+    for (let i = 0; i < rowsPerStage; i++) {
+      const difficulty = random();
+      const row: OutcomeRow = { workflow: 'synthetic', stage, success: {}, cost: {} };
+      for (const m of models) {
+        // Correlated outcomes: a hard request is hard for every model.
+        row.success[m.id] = difficulty < m.rate[s] ? random() < 0.985 : random() < 0.03;
+        const tokensIn = 800 + random() * 1600;
+        const tokensOut = 150 + random() * 400;
+        row.cost[m.id] = (tokensIn * m.inputPer1M + tokensOut * m.outputPer1M) / 1e6;
+      }
+      rows.push(row);
+    }
+  });
+  return { name: 'synthetic-3-tier', models: models.map(({ rate: _rate, ...m }) => m), rows };
+}
+
+/** The rows with every stage's own order kept, stages interleaved at random. */
+export function interleave(rows: OutcomeRow[], seed: number): OutcomeRow[] {
+  const random = seededRandom(seed);
+  const queues = new Map<string, OutcomeRow[]>();
+  for (const row of rows) {
+    const key = `${row.workflow}\u0000${row.stage}`;
+    if (!queues.has(key)) queues.set(key, []);
+    queues.get(key)!.push(row);
+  }
+  const lists = [...queues.values()].map((list) => ({ list, next: 0 }));
+  const out: OutcomeRow[] = [];
+  let left = rows.length;
+  while (left > 0) {
+    let pick = Math.floor(random() * left);
+    for (const q of lists) {
+      const remaining = q.list.length - q.next;
+      if (pick < remaining) {
+        out.push(q.list[q.next++]);
+        break;
+      }
+      pick -= remaining;
+    }
+    left--;
+  }
+  return out;
+}
+
+/** The cheapest model's successes halved after the midpoint of each stage (seeded). */
+export function withDrift(table: OutcomeTable, seed: number): { table: OutcomeTable; dropIndex: Map<string, number> } {
+  const random = seededRandom(seed);
+  const cheapest = cheapestModel(table);
+  const counts = new Map<string, number>();
+  for (const row of table.rows) counts.set(stageKey(row), (counts.get(stageKey(row)) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const dropIndex = new Map<string, number>();
+  const rows = table.rows.map((row) => {
+    const key = stageKey(row);
+    const index = seen.get(key) ?? 0;
+    seen.set(key, index + 1);
+    const mid = Math.floor((counts.get(key) ?? 0) / 2);
+    dropIndex.set(key, mid);
+    if (index < mid) return row;
+    return { ...row, success: { ...row.success, [cheapest]: row.success[cheapest] && random() < 0.5 } };
+  });
+  return { table: { ...table, name: `${table.name} + drift`, rows }, dropIndex };
+}
+
+export function stageKey(row: { workflow: string; stage: string }): string {
+  return `${row.workflow}/${row.stage}`;
+}
+
+export function cheapestModel(table: OutcomeTable): string {
+  const average = (id: string) => table.rows.reduce((n, r) => n + r.cost[id], 0) / table.rows.length;
+  return [...table.models].sort((a, b) => average(a.id) - average(b.id))[0].id;
+}
+
+export function priciestModel(table: OutcomeTable): string {
+  const average = (id: string) => table.rows.reduce((n, r) => n + r.cost[id], 0) / table.rows.length;
+  return [...table.models].sort((a, b) => average(b.id) - average(a.id))[0].id;
+}
