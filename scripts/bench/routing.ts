@@ -21,6 +21,7 @@ interface Tally {
   calls: number;
   successes: number;
   cost: number;
+  models: Record<string, number>;
 }
 
 interface Policy {
@@ -112,7 +113,8 @@ async function replay(table: OutcomeTable, makePolicies: (seed: number) => Promi
       for (const row of rows) {
         const model = policy.pick(row);
         policy.record(row, model);
-        const t = perStage.get(stageKey(row)) ?? { calls: 0, successes: 0, cost: 0 };
+        const t = perStage.get(stageKey(row)) ?? { calls: 0, successes: 0, cost: 0, models: {} };
+        t.models[model] = (t.models[model] ?? 0) + 1;
         t.calls++;
         if (row.success[model]) t.successes++;
         t.cost += row.cost[model];
@@ -125,7 +127,7 @@ async function replay(table: OutcomeTable, makePolicies: (seed: number) => Promi
 }
 
 function sum(tallies: Iterable<Tally>): Tally {
-  const total = { calls: 0, successes: 0, cost: 0 };
+  const total: Tally = { calls: 0, successes: 0, cost: 0, models: {} };
   for (const t of tallies) {
     total.calls += t.calls;
     total.successes += t.successes;
@@ -187,12 +189,13 @@ async function qualityReport(table: OutcomeTable): Promise<Goals> {
     console.log(pad([name, pct(total.successes / total.calls), usd(total.cost / ORDERS), usd(total.cost / Math.max(total.successes, 1)), `${compliant}/${feasible}`, savings == null ? 'n/a (oracle = premium)' : pct(savings)], widths));
     if (name === 'route()') goals = { compliant, feasible, outOfReachOk, outOfReach, savings };
   }
-  console.log('per stage (realised success of route() | seed rule | oracle model and its rate):');
+  console.log('per stage (realised success of route() | seed rule | oracle model and its rate; route()\'s model shares):');
   for (const [key, o] of oracle) {
     const r = totals.get('route()')!.get(key)!;
     const s = totals.get("seed's fixed rule")!.get(key)!;
     const orc = totals.get('hindsight oracle')!.get(key)!;
-    console.log(`  ${key.padEnd(34)} ${pct(r.successes / r.calls).padStart(6)} | ${pct(s.successes / s.calls).padStart(6)} | ${o.model} ${pct(orc.successes / orc.calls)}${o.feasible ? '' : ' (out of reach)'}`);
+    const shares = Object.entries(r.models).sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${pct(n / r.calls)}`).join(', ');
+    console.log(`  ${key.padEnd(28)} ${pct(r.successes / r.calls).padStart(6)} | ${pct(s.successes / s.calls).padStart(6)} | ${`${o.model} ${pct(orc.successes / orc.calls)}${o.feasible ? '' : ' (out of reach)'}`.padEnd(36)} ${shares}`);
   }
   return goals!;
 }

@@ -16,7 +16,7 @@ export interface PolicySettings {
   halfLife: number;
   /** Significance of the change test on a model's most recent calls. */
   changeAlpha: number;
-  /** Largest share of calls spent away from the greedy choice once the stage has `minSample` calls. */
+  /** Largest share of calls spent on pricier models than the greedy choice once the stage has `minSample` calls. */
   explorationBudget: number;
   minSample: number;
   /** Pseudo-calls of the shrinkage prior drawn from the tier's record on other stages. */
@@ -24,8 +24,8 @@ export interface PolicySettings {
 }
 
 export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
-  halfLife: 200,
-  changeAlpha: 0.002,
+  halfLife: 500,
+  changeAlpha: 1e-4,
   explorationBudget: 0.1,
   priorStrength: 4,
 };
@@ -97,17 +97,19 @@ export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicyS
 }
 
 /**
- * Change test on one model's outcomes (newest first): do its last w calls (4 <= w <= 20) differ
+ * Change test on one model's outcomes (newest first): do its last w calls (5 <= w <= 20) differ
  * from its earlier ones more than chance allows at `alpha`? Returns the most significant cut.
  */
 export function detectChange(outcomes: boolean[], alpha: number): { recent: number; direction: 'degraded' | 'recovered' } | undefined {
+  const horizon = Math.min(outcomes.length, 220);
+  const failuresBefore = new Array<number>(horizon + 1);
+  failuresBefore[0] = 0;
+  for (let i = 0; i < horizon; i++) failuresBefore[i + 1] = failuresBefore[i] + (outcomes[i] ? 0 : 1);
   let best: { recent: number; direction: 'degraded' | 'recovered'; p: number } | undefined;
-  let recentFailures = 0;
-  for (let w = 1; w <= Math.min(20, outcomes.length - 10); w++) {
-    if (!outcomes[w - 1]) recentFailures++;
-    if (w < 4) continue;
-    const older = outcomes.slice(w, w + 200);
-    const olderFailureRate = (older.filter((ok) => !ok).length + 0.5) / (older.length + 1);
+  for (let w = 5; w <= Math.min(20, horizon - 10); w++) {
+    const recentFailures = failuresBefore[w];
+    const end = Math.min(horizon, w + 200);
+    const olderFailureRate = (failuresBefore[end] - failuresBefore[w] + 0.5) / (end - w + 1);
     const worse = binomialUpperTail(recentFailures, w, olderFailureRate);
     const better = binomialUpperTail(w - recentFailures, w, 1 - olderFailureRate);
     const p = Math.min(worse, better);
@@ -143,21 +145,30 @@ export interface PolicyChoice {
  * what the UI shows as the recommended model.
  */
 export function chooseArm(arms: ArmState[], settings: PolicySettings, stageCalls: number, random: () => number, explore = true): PolicyChoice {
-  const all = arms.map((arm) => summarize(arm, settings.target)).sort(byCost);
+  // Costs are compared where every model has one; otherwise tiers order them (cheap < capable < premium).
+  const comparable = arms.every((a) => a.expectedCost != null);
+  const order = comparable ? byCost : byTierThenCost;
+  const all = arms.map((arm) => summarize(arm, settings.target)).sort(order);
   const allowed = all.filter((a) => !a.excludedBy);
   const limitsRelaxed = allowed.length === 0;
   const pool = limitsRelaxed ? all : allowed;
-  // Best guess: the cheapest model expected to meet the target; else the likeliest to (an untried
-  // model beats one that has shown it falls short).
-  const greedy = pool.find((a) => a.mean >= settings.target) ?? maxBy(pool, (a) => a.chance);
+  // Best guess: the cheapest model expected to meet the target; else the cheapest one not tried
+  // here yet (it might); else the most successful.
+  const greedy = pool.find((a) => a.mean >= settings.target) ?? pool.find((a) => a.calls === 0) ?? maxBy(pool, (a) => a.mean);
   const sampled = explore ? thompson(pool, settings.target, random) : greedy;
   let arm = sampled;
-  if (sampled !== greedy && stageCalls >= settings.minSample) {
-    // Estimate how often Thompson leaves the greedy choice here, and follow it only within budget.
-    let away = 0;
-    const draws = 24;
-    for (let i = 0; i < draws; i++) if (thompson(pool, settings.target, random) !== greedy) away++;
-    const exploreShare = Math.max(away / draws, 1 / draws);
+  // Trying a cheaper model costs little and can save a lot: Thompson's own rate limits it. Trying a
+  // pricier one is what the budget caps, once the stage has enough calls to have a best guess.
+  // When nothing meets the target, finding the most successful model is worth its price: no cap.
+  if (sampled !== greedy && stageCalls >= settings.minSample && greedy.mean >= settings.target && order(sampled, greedy) > 0) {
+    // Estimate how often Thompson leaves the greedy choice upward here, and follow it only within budget.
+    let away = 1; // the draw that got us here
+    const draws = 63;
+    for (let i = 0; i < draws; i++) {
+      const draw = thompson(pool, settings.target, random);
+      if (draw !== greedy && order(draw, greedy) > 0) away++;
+    }
+    const exploreShare = away / (draws + 1);
     if (random() >= Math.min(1, settings.explorationBudget / exploreShare)) arm = greedy;
   }
   return { arm, greedy, explored: arm !== greedy, outOfReach: greedy.mean < settings.target, limitsRelaxed };
@@ -182,6 +193,10 @@ function byCost(a: ArmSummary, b: ArmSummary): number {
   const cb = b.expectedCost ?? Infinity;
   if (ca !== cb) return ca - cb;
   return tierRank(a.tier) - tierRank(b.tier) || a.model.localeCompare(b.model);
+}
+
+function byTierThenCost(a: ArmSummary, b: ArmSummary): number {
+  return tierRank(a.tier) - tierRank(b.tier) || byCost(a, b);
 }
 
 function tierRank(tier: Tier | null): number {

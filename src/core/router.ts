@@ -109,8 +109,11 @@ export interface RouteDecision {
 }
 
 const DAY_MS = 86_400_000;
-/** Calls of a stage the learner looks back over (weights have halved four times by then). */
-const HISTORY_LIMIT = 4 * DEFAULT_POLICY.halfLife;
+/** Calls of a stage the learner looks back over (the oldest weigh a quarter). */
+const HISTORY_LIMIT = 2 * DEFAULT_POLICY.halfLife;
+/** Token counts assumed to compare registry prices when a stage has recorded none. */
+const TYPICAL_INPUT_TOKENS = 1000;
+const TYPICAL_OUTPUT_TOKENS = 500;
 
 /** Learns from telemetry which model each workflow stage needs. */
 export class AdaptiveModelRouter {
@@ -125,6 +128,7 @@ export class AdaptiveModelRouter {
   private readonly random: () => number;
   private readonly now: Clock;
   private readonly disabled: Set<string>;
+  private readonly workflowRecords = new Map<string, { version: number; since: number; calls: number; rows: ReturnType<TelemetryStore['stageModelRecords']> }>();
 
   constructor(
     private readonly store: TelemetryStore,
@@ -310,7 +314,9 @@ export class AdaptiveModelRouter {
       const tier = registryTier ?? e?.tier ?? null;
       // Cost per call: this stage's telemetry where known, else registry prices on the stage's tokens.
       const costs = history.filter((c) => c.model === model && c.cost != null);
-      const expectedCost = costs.length ? costs.reduce((n, c) => n + (c.cost as number), 0) / costs.length : avgIn != null ? this.registry.estimateCost(model, avgIn, avgOut) : null;
+      const expectedCost = costs.length
+        ? costs.reduce((n, c) => n + (c.cost as number), 0) / costs.length
+        : this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
       const record = tier ? tierPrior.get(tier) : undefined;
       const strength = record ? Math.min(record.calls, this.policy.priorStrength) : 0;
       const p = record ? (record.successes + 1) / (record.calls + 2) : 0.5;
@@ -332,18 +338,24 @@ export class AdaptiveModelRouter {
     });
   }
 
-  /** Each tier's success record on the workflow's other stages: the prior of a stage's arms (shrinkage). */
+  /**
+   * Each tier's success record on the workflow's other stages: the prior of a stage's arms
+   * (shrinkage). A weak prior, so it is recomputed only after the workflow gained 2% more calls.
+   */
   private tierRecordElsewhere(workflow: string, stage: string, since: number): Map<Tier, { calls: number; successes: number }> {
-    const all = this.store.aggregateByModel({ workflow, since });
-    const here = new Map(this.store.aggregateByModel({ workflow, stage, since }).map((a) => [a.model, a]));
+    const version = this.store.version;
+    let cached = this.workflowRecords.get(workflow);
+    if (!cached || version - cached.version > Math.max(50, cached.calls * 0.02) || Math.abs(since - cached.since) > DAY_MS / 24) {
+      const rows = this.store.stageModelRecords(workflow, since);
+      cached = { version, since, calls: rows.reduce((n, r) => n + r.calls, 0), rows };
+      this.workflowRecords.set(workflow, cached);
+    }
     const record = new Map<Tier, { calls: number; successes: number }>();
-    for (const a of all) {
-      const tier = a.tier ?? this.registry.tierOf(a.model);
-      const calls = a.calls - (here.get(a.model)?.calls ?? 0);
-      if (!tier || calls <= 0) continue;
-      const successes = a.successes - (here.get(a.model)?.successes ?? 0);
+    for (const row of cached.rows) {
+      const tier = row.tier ?? this.registry.tierOf(row.model);
+      if (!tier || row.stage === stage) continue;
       const r = record.get(tier) ?? { calls: 0, successes: 0 };
-      record.set(tier, { calls: r.calls + calls, successes: r.successes + successes });
+      record.set(tier, { calls: r.calls + row.calls, successes: r.successes + row.successes });
     }
     return record;
   }

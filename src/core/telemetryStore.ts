@@ -61,6 +61,7 @@ export class TelemetryStore {
   private saving: Promise<void> | undefined;
   private autoSaveTimer: ReturnType<typeof setTimeout> | undefined;
   private listeners = new Set<(event: StoreEvent) => void>();
+  private changes = 0;
   private closed = false;
   readonly now: Clock;
 
@@ -82,6 +83,23 @@ export class TelemetryStore {
     store.knownStamp = stamp;
     store.needsSave = created && stamp !== undefined;
     return store;
+  }
+
+  /** Grows with every call added (and jumps on reload): lets readers keep derived data until it is stale. */
+  get version(): number {
+    this.materialize();
+    return this.changes;
+  }
+
+  /** Calls and successes per (stage, model) of a workflow since `since`: one grouped query. */
+  stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
+    this.materialize();
+    return this.all(
+      `SELECT s.stage, m.name, c.tier, count(*), sum(coalesce(c.success, 1)), max(c.ts)
+       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+       WHERE s.workflow = ? AND c.ts >= ? GROUP BY c.stage_id, c.model_id`,
+      [workflow, since],
+    ).map((r) => ({ stage: String(r[0]), model: String(r[1]), tier: r[2] == null ? null : TIERS[Number(r[2])] ?? null, calls: Number(r[3]), successes: Number(r[4]) }));
   }
 
   get location(): string {
@@ -180,6 +198,7 @@ export class TelemetryStore {
     this.materialize();
     this.knownStamp = stamp;
     if (this.unsaved.length > 0) this.scheduleAutoSave();
+    this.changes += 1_000_000; // a reload can change anything: caches keyed on this start over
     this.emit({ kind: 'reloaded' });
   }
 
@@ -435,6 +454,7 @@ export class TelemetryStore {
       throw error;
     }
     this.unsaved.push(...batch);
+    this.changes += added;
     if (added > 0) this.emit({ kind: 'calls', added });
   }
 

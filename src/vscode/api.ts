@@ -28,7 +28,8 @@ export function createApi(service: TelemetryService): AdaptiveRoutingApi {
   return {
     version: 1,
     trackLlmCall: (call) => service.trackLlmCall(call),
-    route: async (query, options) => (await router()).route(query, options),
+    // The manifest's (or the settings') targets for the stage fill in what the caller leaves out.
+    route: async (query, options) => (await router()).route({ ...service.stageTargets(query.workflow, query.stage ?? ''), ...definedOnly(query), workflow: query.workflow }, options),
     getBestModel: async (query) => (await router()).getBestModel(query),
     recommendTierUpgrade: async (workflow, stage) => (await router()).recommendTierUpgrade(workflow, stage),
     getRoutingStats: async (workflow, options) => {
@@ -37,4 +38,8 @@ export function createApi(service: TelemetryService): AdaptiveRoutingApi {
     },
     flush: () => service.save(),
   };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

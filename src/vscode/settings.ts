@@ -16,6 +16,8 @@ export interface RoutingSettings {
   pinnedStage: string;
   registryBaseUrl: string;
   maxFileSizeMB: number;
+  targetSuccessRate: number;
+  explorationBudget: number;
 }
 
 /** Typed reads of the extension's settings, with the seed's defaults. */
@@ -32,6 +34,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): RoutingSettings
     pinnedStage: c.get<string>('pinnedStage') ?? '',
     registryBaseUrl: c.get<string>('registryBaseUrl') || 'https://api.anthropic.com',
     maxFileSizeMB: c.get<number>('maxFileSizeMB') ?? 256,
+    targetSuccessRate: c.get<number>('targetSuccessRate') ?? 0.8,
+    explorationBudget: c.get<number>('explorationBudget') ?? 0.1,
   };
 }
 

@@ -3,7 +3,7 @@ import { AdaptiveModelRouter } from '../core/router';
 import { ModelRegistry, RegistryData } from '../core/registry';
 import { TelemetryStore } from '../core/telemetryStore';
 import { TelemetryFileError } from '../core/schema';
-import { buildOverview, WorkflowOverview } from '../core/overview';
+import { buildOverview, StageTargets, WorkflowOverview } from '../core/overview';
 import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRotated } from '../core/importers';
 import { parseWorkflowsManifest, TierDeclaration, WorkflowSettings } from '../core/declarations';
 import type { LlmCall, LlmCallInput } from '../core/types';
@@ -28,6 +28,7 @@ export class TelemetryService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private wasmBytes: Uint8Array | undefined;
+  private routerCache: { store: TelemetryStore; router: AdaptiveModelRouter; made: number } | undefined;
   state: ServiceState = 'closed';
   error: Error | undefined;
   /** Set when a file watcher of ours is live (cheap to create once the store is open). */
@@ -43,7 +44,10 @@ export class TelemetryService implements vscode.Disposable {
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('adaptiveRouting.telemetryPath') || e.affectsConfiguration('adaptiveRouting.maxFileSizeMB')) void this.reopen();
-        else if (e.affectsConfiguration('adaptiveRouting')) this.invalidate();
+        else if (e.affectsConfiguration('adaptiveRouting')) {
+          this.routerCache = undefined;
+          this.invalidate();
+        }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reopen()),
     );
@@ -68,6 +72,7 @@ export class TelemetryService implements vscode.Disposable {
 
   async setRange(range: TimeRange): Promise<void> {
     await this.context.workspaceState.update(RANGE_KEY, range);
+    this.routerCache = undefined;
     this.invalidate();
   }
 
@@ -89,6 +94,7 @@ export class TelemetryService implements vscode.Disposable {
 
   async setRegistry(data: RegistryData | undefined): Promise<void> {
     await this.context.globalState.update(REGISTRY_KEY, data);
+    this.routerCache = undefined;
     this.invalidate();
   }
 
@@ -283,20 +289,35 @@ export class TelemetryService implements vscode.Disposable {
     if (this.state === 'error') throw new Error(vscode.l10n.t('The telemetry file cannot be used: {0}', this.error?.message ?? ''));
   }
 
-  /** The router for the current settings and time range. */
+  /** The router for the current settings, manifest and time range (kept: it caches per-workflow records). */
   async router(): Promise<AdaptiveModelRouter | undefined> {
     const store = await this.ensureOpen();
     if (!store) return undefined;
+    if (this.routerCache?.store === store && (this.range !== 'today' || Date.now() - this.routerCache.made < 60_000)) return this.routerCache.router;
     const settings = readSettings(this.telemetryUri);
     const disabled = new Set(settings.disabledWorkflows);
     for (const w of this.manifest.workflows) if (!w.adaptive) disabled.add(w.workflow);
-    return new AdaptiveModelRouter(store, {
+    const router = new AdaptiveModelRouter(store, {
       registry: this.registry,
       failureRateThreshold: settings.failureRateThreshold,
       minSampleSize: settings.minSampleSize,
       days: rangeDays(this.range),
       disabledWorkflows: disabled,
+      explorationBudget: settings.explorationBudget,
     });
+    this.routerCache = { store, router, made: Date.now() };
+    return router;
+  }
+
+  /** A stage's targets: the manifest's, else the target setting. */
+  stageTargets(workflow: string, stage: string): StageTargets {
+    const declared = this.manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
+    return {
+      tier: declared?.tier,
+      minSuccessRate: declared?.minSuccessRate ?? readSettings(this.telemetryUri).targetSuccessRate,
+      maxCost: declared?.maxCost,
+      maxLatencyMs: declared?.maxLatencyMs,
+    };
   }
 
   /** Statistics of every workflow and stage, computed once per change. */
@@ -305,11 +326,7 @@ export class TelemetryService implements vscode.Disposable {
     const store = await this.ensureOpen();
     const router = await this.router();
     if (!store || !router) return [];
-    const targets = (workflow: string, stage: string) => {
-      const declared = this.manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
-      return declared ? { tier: declared.tier, minSuccessRate: declared.minSuccessRate, maxCost: declared.maxCost, maxLatencyMs: declared.maxLatencyMs } : {};
-    };
-    this.overviewCache = buildOverview(store, router, targets);
+    this.overviewCache = buildOverview(store, router, (workflow, stage) => this.stageTargets(workflow, stage));
     this.state = store.callCount() > 0 ? 'ready' : 'empty';
     return this.overviewCache;
   }
@@ -328,6 +345,7 @@ export class TelemetryService implements vscode.Disposable {
     } catch {
       this.manifest = { workflows: [], declarations: [] };
     }
+    this.routerCache = undefined;
   }
 
   /** Marks the overview stale and tells every surface, debounced so bursts of calls refresh once. */

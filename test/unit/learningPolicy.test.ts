@@ -1,0 +1,84 @@
+import { strict as assert } from 'assert';
+import { ArmState, chooseArm, detectChange, evidenceFromHistory, summarize } from '../../src/core/learningPolicy';
+import { seededRandom } from '../../src/core/random';
+import type { StageCall } from '../../src/core/telemetryStore';
+
+function call(model: string, success: boolean): StageCall {
+  return { model, tier: 'cheap', success, cost: 0.001, durationMs: 100, inputTokens: 10, outputTokens: 5, ts: 0 };
+}
+
+function arm(model: string, successes: number, failures: number, cost: number, extra: Partial<ArmState> = {}): ArmState {
+  return { model, tier: null, successes, failures, calls: successes + failures, priorAlpha: 1, priorBeta: 1, expectedCost: cost, avgLatencyMs: null, changed: null, ...extra };
+}
+
+const settings = { target: 0.8, halfLife: 500, changeAlpha: 1e-4, explorationBudget: 0.1, minSample: 10, priorStrength: 4 };
+
+describe('learning policy', () => {
+  it('weighs each call by its age in stage calls (half-life decay)', () => {
+    // Newest first: a success at age 0, a failure at age 1 and a success at age 2, half-life 1.
+    const evidence = evidenceFromHistory([call('a', true), call('a', false), call('a', true)], { halfLife: 1, changeAlpha: 1e-4 });
+    const a = evidence.get('a')!;
+    assert.equal(a.successes, 1 + 0.25);
+    assert.equal(a.failures, 0.5);
+    assert.equal(a.calls, 3);
+  });
+
+  it('ages a model by the stage\'s calls, not its own: an idle model\'s evidence fades', () => {
+    const history = [...Array.from({ length: 10 }, () => call('busy', true)), call('idle', false)];
+    const idle = evidenceFromHistory(history, { halfLife: 10, changeAlpha: 1e-4 }).get('idle')!;
+    assert.equal(idle.failures, 0.5, 'ten stage calls later, at half weight');
+  });
+
+  it('the posterior is the prior plus the evidence (Beta(1 + 8, 1 + 2): mean 0.75)', () => {
+    const s = summarize(arm('a', 8, 2, 0.001), 0.8);
+    assert.equal(s.mean, 0.75);
+    // P(theta >= 0.8) for Beta(9, 3) = 1 - I_0.8(9, 3), and I_0.8(9, 3) = P(Binomial(11, 0.8) >= 9)
+    // = 55 * 0.8^9 * 0.2^2 + 11 * 0.8^10 * 0.2 + 0.8^11 = 0.295279 + 0.236223 + 0.085899 = 0.617401
+    assert.ok(Math.abs(s.chance - (1 - 0.617401)) < 1e-5, String(s.chance));
+  });
+
+  it('detects a model whose recent calls fail far more than before, and not a stable one', () => {
+    const stable = Array.from({ length: 200 }, (_, i) => i % 12 !== 0); // ~8% failures throughout
+    assert.equal(detectChange(stable, 1e-4), undefined);
+    const degraded = [false, false, true, false, false, false, true, false, ...stable]; // 6 of the last 8 failed
+    const change = detectChange(degraded, 1e-4);
+    assert.equal(change?.direction, 'degraded');
+    assert.ok(change!.recent >= 5 && change!.recent <= 10, String(change?.recent));
+    const recovered = [...Array.from({ length: 15 }, () => true), ...Array.from({ length: 100 }, (_, i) => i % 2 === 0)];
+    assert.equal(detectChange(recovered, 1e-4)?.direction, 'recovered');
+  });
+
+  it('picks the cheapest model that meets the target, else an untried one, else the most successful', () => {
+    const random = seededRandom(1);
+    const noExplore = { ...settings, explorationBudget: 0 };
+    assert.equal(chooseArm([arm('cheap', 90, 10, 0.001), arm('dear', 99, 1, 0.01)], noExplore, 100, random, false).arm.model, 'cheap');
+    assert.equal(chooseArm([arm('cheap', 50, 50, 0.001), arm('dear', 99, 1, 0.01)], noExplore, 100, random, false).arm.model, 'dear');
+    const untried = chooseArm([arm('cheap', 50, 50, 0.001), arm('mid', 0, 0, 0.005), arm('dear', 60, 40, 0.01)], noExplore, 100, random, false);
+    assert.equal(untried.arm.model, 'mid');
+    const out = chooseArm([arm('cheap', 50, 50, 0.001), arm('dear', 70, 30, 0.01)], noExplore, 100, random, false);
+    assert.equal(out.arm.model, 'dear');
+    assert.equal(out.outOfReach, true);
+  });
+
+  it('orders by tier when a cost is unknown, and relaxes hard limits only when nothing is left', () => {
+    const random = seededRandom(2);
+    const byTier = chooseArm([arm('p', 95, 5, 0.01, { tier: 'premium' }), arm('c', 95, 5, 0, { tier: 'cheap', expectedCost: null })], settings, 100, random, false);
+    assert.equal(byTier.arm.model, 'c');
+    const limited = chooseArm([arm('a', 95, 5, 0.01, { excludedBy: 'cost' }), arm('b', 95, 5, 0.02)], settings, 100, random, false);
+    assert.equal(limited.arm.model, 'b');
+    const relaxed = chooseArm([arm('a', 95, 5, 0.01, { excludedBy: 'cost' })], settings, 100, random, false);
+    assert.equal(relaxed.limitsRelaxed, true);
+  });
+
+  it('keeps exploration of pricier models within the budget once a model meets the target', () => {
+    const random = seededRandom(3);
+    // The cheap model is only just above target, so Thompson alone would often try the dear one.
+    const arms = [arm('cheap', 41, 9, 0.001), arm('dear', 5, 0, 0.01)];
+    let dear = 0;
+    for (let i = 0; i < 4000; i++) if (chooseArm(arms, settings, 100, random).arm.model === 'dear') dear++;
+    assert.ok(dear / 4000 <= 0.11, `explored ${dear / 40}%`);
+    let unbounded = 0;
+    for (let i = 0; i < 4000; i++) if (chooseArm(arms, { ...settings, explorationBudget: 1 }, 100, random).arm.model === 'dear') unbounded++;
+    assert.ok(unbounded / 4000 > 0.2, `Thompson alone explores more: ${unbounded / 40}%`);
+  });
+});
