@@ -23,11 +23,17 @@ export function identityOf(text: string): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-/** A fresh random 53-bit identity for calls that carry none. */
+const randomWords = new Uint32Array(2048);
+let randomNext = randomWords.length;
+
+/** A fresh random 53-bit identity for calls that carry none (random words drawn in blocks: it is on the ingest path). */
 export function randomIdentity(): number {
-  const words = new Uint32Array(2);
-  globalThis.crypto.getRandomValues(words);
-  return 4294967296 * (words[0] & 0x1fffff) + words[1];
+  if (randomNext >= randomWords.length) {
+    globalThis.crypto.getRandomValues(randomWords);
+    randomNext = 0;
+  }
+  const high = randomWords[randomNext++] & 0x1fffff;
+  return 4294967296 * high + randomWords[randomNext++];
 }
 
 function text(value: unknown, field: string, required: boolean): string | null {

@@ -19,7 +19,7 @@ export interface PolicySettings {
   /** Largest share of calls spent on pricier models than the greedy choice once the stage has `minSample` calls. */
   explorationBudget: number;
   minSample: number;
-  /** Pseudo-calls of the shrinkage prior drawn from the tier's record on other stages. */
+  /** Most pseudo-calls the shrinkage prior from the tier's record on other stages may weigh. */
   priorStrength: number;
 }
 
@@ -74,8 +74,9 @@ export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicyS
     let failures = 0;
     let latencySum = 0;
     let latencyCount = 0;
+    const weights = weightTable(settings.halfLife, history.length);
     for (const { age, call } of kept) {
-      const w = decayWeight(age, settings.halfLife);
+      const w = weights[age];
       if (call.success) successes += w;
       else failures += w;
       if (call.durationMs != null) {
@@ -116,6 +117,18 @@ export function detectChange(outcomes: boolean[], alpha: number): { recent: numb
     if (p < alpha && (!best || p < best.p)) best = { recent: w, direction: worse < better ? 'degraded' : 'recovered', p };
   }
   return best && { recent: best.recent, direction: best.direction };
+}
+
+let weightCache: { halfLife: number; weights: Float64Array } | undefined;
+
+/** decayWeight for ages 0..length-1, computed once per half-life (it is on every decision's path). */
+function weightTable(halfLife: number, length: number): Float64Array {
+  if (!weightCache || weightCache.halfLife !== halfLife || weightCache.weights.length < length) {
+    const weights = new Float64Array(Math.max(length, 1024));
+    for (let age = 0; age < weights.length; age++) weights[age] = decayWeight(age, halfLife);
+    weightCache = { halfLife, weights };
+  }
+  return weightCache.weights;
 }
 
 export function summarize(arm: ArmState, target: number): ArmSummary {

@@ -275,7 +275,8 @@ export class AdaptiveModelRouter {
     else if (choice.outOfReach && arm.calls === 0) {
       const short = arms.filter((a) => a.calls > 0).map((a) => summarize(a, target)).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
       reason = `${short.length ? `Tried models fall short of the ${pct(target)} target (${short.join('; ')})` : 'Not enough evidence yet'}: trying ${arm.model}`;
-    } else if (choice.outOfReach) reason = `No model reaches the ${pct(target)} target here; using the most successful, ${arm.model} (${evidence})`;
+    } else if (choice.outOfReach && history.length < this.minSampleSize) reason = `Still learning which model meets the ${pct(target)} target (${history.length} calls so far): ${arm.model} (${evidence})`;
+    else if (choice.outOfReach) reason = `No model reaches the ${pct(target)} target here; using the most successful, ${arm.model} (${evidence})`;
     else reason = `${arm.model} is the cheapest model meeting the ${pct(target)} target (${evidence})`;
     if (arm.changed === 'recovered') reason += '; it recovered recently';
     const degraded = arms.filter((a) => a.changed === 'degraded').map((a) => a.model);
@@ -305,7 +306,7 @@ export class AdaptiveModelRouter {
     const models = new Map<string, Tier | null>();
     for (const { tier, model } of this.registry.tierModels()) models.set(model, tier);
     for (const e of evidence.values()) if (!models.has(e.model)) models.set(e.model, e.tier ?? this.registry.tierOf(e.model));
-    const tierPrior = this.tierRecordElsewhere(query.workflow, stage, since);
+    const tierPrior = this.tierPriors(query.workflow, stage, since);
     const withTokens = history.filter((c) => c.inputTokens != null || c.outputTokens != null);
     const avgIn = withTokens.length ? withTokens.reduce((n, c) => n + (c.inputTokens ?? 0), 0) / withTokens.length : null;
     const avgOut = withTokens.length ? withTokens.reduce((n, c) => n + (c.outputTokens ?? 0), 0) / withTokens.length : null;
@@ -317,9 +318,9 @@ export class AdaptiveModelRouter {
       const expectedCost = costs.length
         ? costs.reduce((n, c) => n + (c.cost as number), 0) / costs.length
         : this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
-      const record = tier ? tierPrior.get(tier) : undefined;
-      const strength = record ? Math.min(record.calls, this.policy.priorStrength) : 0;
-      const p = record ? (record.successes + 1) / (record.calls + 2) : 0.5;
+      const prior = tier ? tierPrior.get(tier) : undefined;
+      const strength = prior?.strength ?? 0;
+      const p = prior?.mean ?? 0.5;
       const arm: ArmState = {
         model,
         tier,
@@ -339,10 +340,12 @@ export class AdaptiveModelRouter {
   }
 
   /**
-   * Each tier's success record on the workflow's other stages: the prior of a stage's arms
-   * (shrinkage). A weak prior, so it is recomputed only after the workflow gained 2% more calls.
+   * The prior of a stage's arms, from each tier's record on the workflow's other stages (shrinkage).
+   * How much a new stage borrows is estimated from how much those stages agree (empirical Bayes):
+   * similar stages give a strong prior, dissimilar ones almost none. Recomputed after the workflow
+   * gained 2% more calls.
    */
-  private tierRecordElsewhere(workflow: string, stage: string, since: number): Map<Tier, { calls: number; successes: number }> {
+  private tierPriors(workflow: string, stage: string, since: number): Map<Tier, { mean: number; strength: number }> {
     const version = this.store.version;
     let cached = this.workflowRecords.get(workflow);
     if (!cached || version - cached.version > Math.max(50, cached.calls * 0.02) || Math.abs(since - cached.since) > DAY_MS / 24) {
@@ -350,14 +353,18 @@ export class AdaptiveModelRouter {
       cached = { version, since, calls: rows.reduce((n, r) => n + r.calls, 0), rows };
       this.workflowRecords.set(workflow, cached);
     }
-    const record = new Map<Tier, { calls: number; successes: number }>();
+    const byTier = new Map<Tier, Map<string, { calls: number; successes: number }>>();
     for (const row of cached.rows) {
       const tier = row.tier ?? this.registry.tierOf(row.model);
       if (!tier || row.stage === stage) continue;
-      const r = record.get(tier) ?? { calls: 0, successes: 0 };
-      record.set(tier, { calls: r.calls + row.calls, successes: r.successes + row.successes });
+      const stages = byTier.get(tier) ?? new Map<string, { calls: number; successes: number }>();
+      const r = stages.get(row.stage) ?? { calls: 0, successes: 0 };
+      stages.set(row.stage, { calls: r.calls + row.calls, successes: r.successes + row.successes });
+      byTier.set(tier, stages);
     }
-    return record;
+    const priors = new Map<Tier, { mean: number; strength: number }>();
+    for (const [tier, stages] of byTier) priors.set(tier, empiricalBayesPrior([...stages.values()], this.policy.priorStrength));
+    return priors;
   }
 
   /** Models seen for the stage, cheapest eligible first; ineligible ones say why. */
@@ -417,4 +424,29 @@ export function pct(rate: number): string {
 
 export function money(usd: number | null | undefined): string {
   return usd == null ? '—' : `$${usd.toFixed(4)}`;
+}
+
+/**
+ * Beta prior (mean and strength in pseudo-calls) from other stages' records of one tier, by the
+ * method of moments: strength = mean (1 - mean) / between-stage variance - 1, where the variance
+ * has the binomial noise of each stage's own estimate taken out. Fewer than three stages with ten
+ * calls give at most `maxStrength / 4`; the strength never exceeds `maxStrength`.
+ */
+export function empiricalBayesPrior(stages: Array<{ calls: number; successes: number }>, maxStrength: number): { mean: number; strength: number } {
+  const calls = stages.reduce((n, s) => n + s.calls, 0);
+  if (calls === 0) return { mean: 0.5, strength: 0 };
+  const mean = (stages.reduce((n, s) => n + s.successes, 0) + 1) / (calls + 2);
+  // The spread between stages needs a few stages with some calls each to mean anything.
+  const used = stages.filter((s) => s.calls >= 10);
+  if (used.length < 3) return { mean, strength: Math.min(calls, maxStrength / 4) };
+  const usedCalls = used.reduce((n, s) => n + s.calls, 0);
+  let spread = 0;
+  let noise = 0;
+  for (const s of used) {
+    const rate = s.successes / s.calls;
+    spread += (s.calls / usedCalls) * (rate - mean) ** 2;
+    noise += (s.calls / usedCalls) * ((mean * (1 - mean)) / s.calls);
+  }
+  const between = Math.max(spread - noise, 1e-6);
+  return { mean, strength: Math.max(0, Math.min(maxStrength, (mean * (1 - mean)) / between - 1)) };
 }

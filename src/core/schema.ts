@@ -93,7 +93,8 @@ function scalar(db: Database, sql: string): unknown {
 
 /** Safety settings that `db.export()` resets, so they are applied after every open and save. */
 export function applyPragmas(db: Database): void {
-  db.exec('PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = OFF;');
+  // The database lives in memory and is saved whole, so the rollback journal stays in memory too.
+  db.exec('PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY;');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
 import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry } from '../../src/core';
+import { empiricalBayesPrior } from '../../src/core/router';
 import { seededRandom } from '../../src/core/random';
 import { fixedClock, series } from './helpers';
 
@@ -196,12 +197,23 @@ describe('AdaptiveModelRouter', () => {
       assert.match(r.route(q).reason, /claude-haiku-4-5 degraded recently/);
     });
 
+    it('borrows as much as the other stages agree (empirical Bayes strength)', () => {
+      const alike = empiricalBayesPrior([{ calls: 50, successes: 45 }, { calls: 50, successes: 45 }, { calls: 50, successes: 46 }], 4);
+      assert.equal(alike.strength, 4, 'similar stages: the full strength');
+      assert.ok(Math.abs(alike.mean - 137 / 152) < 1e-12);
+      const unlike = empiricalBayesPrior([{ calls: 50, successes: 50 }, { calls: 50, successes: 25 }, { calls: 50, successes: 0 }], 4);
+      // mean 76/152 = 0.5; spread 1/3 (0.25 + 0 + 0.25) = 0.1667, noise 0.005: strength 0.25 / 0.1617 - 1 = 0.546
+      assert.ok(Math.abs(unlike.strength - 0.546) < 0.01, String(unlike.strength));
+      assert.deepEqual(empiricalBayesPrior([], 4), { mean: 0.5, strength: 0 });
+    });
+
     it('lets a new stage borrow the tier record of the workflow\'s other stages', () => {
       store.trackLlmCalls(series(50, { end: end(), stage: 'summary', model: 'claude-haiku-4-5', fails: (i) => i % 5 !== 0 }));
       const fresh = seeded().route({ workflow: 'code-review', stage: 'brand-new' });
       const cheap = fresh.alternatives.find((a) => a.model === 'claude-haiku-4-5')!;
-      // Beta(1 + 4 * 11/52, 1 + 4 * 41/52): mean 1.846 / 6 = 0.3077 (hand-computed).
-      assert.ok(Math.abs(cheap.successRate - 0.3077) < 1e-3, String(cheap.successRate));
+      // One other stage: prior mean (10 + 1) / (50 + 2) = 0.2115 at strength 1 (a quarter of the cap of 4):
+      // Beta(1 + 0.2115, 1 + 0.7885) has mean 1.2115 / 3 = 0.4038 (hand-computed).
+      assert.ok(Math.abs(cheap.successRate - 0.4038) < 1e-3, String(cheap.successRate));
       assert.equal(fresh.alternatives.find((a) => a.model === 'claude-fable-5')!.successRate, 0.5, 'no record: uniform prior');
     });
   });
