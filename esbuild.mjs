@@ -1,6 +1,7 @@
 // Builds the four bundles: the extension for Node and browser hosts, the core for scripts, the CLI.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -16,6 +17,14 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
+/** The browser build gets the web variant of node-only adapters (`x.ts` → `x.web.ts`). */
+const webVariants = {
+  name: 'web-variants',
+  setup(build) {
+    build.onResolve({ filter: /\/storageFactory$/ }, (args) => ({ path: path.join(args.resolveDir, `${args.path}.web.ts`) }));
+  },
+};
+
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   {
@@ -29,6 +38,7 @@ const builds = [
     // sql.js's browser build never touches these; the web host has no Node built-ins.
     external: ['vscode', 'fs', 'path', 'crypto'],
     define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [webVariants],
   },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },

@@ -2,7 +2,7 @@
 // (code-server 4.100.3 = VS Code 1.100.3), driven through Debian's Chromium, against the unpacked
 // .vsix. Exits with the suite's result; every process started here is ended, also on failure.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { cleanup, ensureTestTools, launchChromium, makeFixtureWorkspace, onExit, packageExtension, root, startCodeServer, tempFolder } from './lib/testEnv.mjs';
@@ -25,10 +25,11 @@ async function main() {
   const entryPoints = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'test', 'integration', f));
   await build({ entryPoints, outdir: testsDir, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['vscode', 'mocha'], logLevel: 'warning' });
 
-  const suites = (process.env.AMR_SUITES ?? 'extension,restricted').split(',');
+  const suites = (process.env.AMR_SUITES ?? 'extension,restricted,corrupt').split(',');
   let failures = 0;
   for (const suite of suites) {
     const workspace = await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'));
+    if (suite === 'corrupt') corruptTelemetry(join(workspace, '.attune', 'telemetry.db'));
     const code = await runSuite(suite, extensionDir, testsDir, workspace, suite === 'restricted');
     cleanup(workspace);
     if (code !== 0) failures++;
@@ -63,6 +64,13 @@ async function runSuite(suite, extensionDir, testsDir, workspace, untrusted) {
   }
   console.log(`extension host: suite "${suite}" exited with ${code}`);
   return code;
+}
+
+/** A valid SQLite header followed by random bytes: the file looks like a database but is not one. */
+function corruptTelemetry(file) {
+  const bytes = readFileSync(file);
+  for (let i = 100; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  writeFileSync(file, bytes);
 }
 
 main()

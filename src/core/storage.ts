@@ -11,6 +11,11 @@ export interface StorageBackend {
   write(bytes: Uint8Array): Promise<void>;
   /** A cheap fingerprint (size and modification time) to notice changes by other writers. */
   stat(): Promise<FileStamp | undefined>;
+  /**
+   * Takes the writers' lock (other processes and windows wait); resolves to its release. Backends
+   * with a single writer (memory, the web host) have none.
+   */
+  lock?(): Promise<() => Promise<void>>;
 }
 
 export interface FileStamp {

@@ -51,6 +51,8 @@ export class TelemetryStore {
   private pending: LlmCall[] = [];
   /** Calls inserted since the last completed save: re-applied when another writer changed the file. */
   private unsaved: LlmCall[] = [];
+  /** Importer bookmarks set since the last save, re-applied like calls when merging. */
+  private unsavedProgress = new Map<string, { offset: number; fingerprint: string }>();
   private statements = new Map<string, Statement>();
   private stageIds = new Map<string, number>();
   private modelIds = new Map<string, number>();
@@ -156,22 +158,27 @@ export class TelemetryStore {
 
   private async save(): Promise<void> {
     this.clearAutoSave();
-    this.materialize();
-    const stamp = await this.backend.stat();
-    if (stamp && !sameStamp(stamp, this.knownStamp)) await this.mergeFromFile();
-    this.materialize();
-    const savedCount = this.unsaved.length;
-    const bytes = this.exportBytes();
+    let release: (() => Promise<void>) | undefined;
     try {
-      await this.backend.write(bytes);
+      // Under the writers' lock: take in what others saved since we read the file, then replace it.
+      release = await this.backend.lock?.();
+      this.materialize();
+      const stamp = await this.backend.stat();
+      if (stamp && !sameStamp(stamp, this.knownStamp)) await this.mergeFromFile();
+      this.materialize();
+      const savedCount = this.unsaved.length;
+      await this.backend.write(this.exportBytes());
+      this.knownStamp = await this.backend.stat();
+      this.unsaved = this.unsaved.slice(savedCount);
+      this.unsavedProgress.clear();
+      this.needsSave = false;
     } catch (error) {
       this.emit({ kind: 'save-failed', error: error as Error });
-      this.scheduleAutoSave();
+      this.scheduleAutoSave(); // nothing is dropped: the calls stay unsaved and the save is retried
       throw error;
+    } finally {
+      await release?.().catch(() => undefined);
     }
-    this.knownStamp = await this.backend.stat();
-    this.unsaved = this.unsaved.slice(savedCount);
-    this.needsSave = false;
     this.emit({ kind: 'saved' });
   }
 
@@ -196,6 +203,7 @@ export class TelemetryStore {
     this.pending = this.unsaved;
     this.unsaved = [];
     this.materialize();
+    for (const [source, p] of this.unsavedProgress) this.writeProgress(source, p.offset, p.fingerprint);
     this.knownStamp = stamp;
     if (this.unsaved.length > 0) this.scheduleAutoSave();
     this.changes += 1_000_000; // a reload can change anything: caches keyed on this start over
@@ -406,8 +414,13 @@ export class TelemetryStore {
   }
 
   setImportProgress(source: string, offset: number, fingerprint: string): void {
-    this.run('INSERT OR REPLACE INTO import_progress (source, offset, fingerprint) VALUES (?, ?, ?)', [source, offset, fingerprint]);
+    this.writeProgress(source, offset, fingerprint);
+    this.unsavedProgress.set(source, { offset, fingerprint });
     this.needsSave = true;
+  }
+
+  private writeProgress(source: string, offset: number, fingerprint: string): void {
+    this.run('INSERT OR REPLACE INTO import_progress (source, offset, fingerprint) VALUES (?, ?, ?)', [source, offset, fingerprint]);
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -102,8 +102,9 @@ export class RoutingStatusBar implements vscode.Disposable {
   }
 
   /** What a person sees, for tests. */
-  snapshot(): { text: string; visible: boolean; warning: boolean } {
-    return { text: this.item.text, visible: this.visible, warning: this.item.backgroundColor !== undefined };
+  snapshot(): { text: string; visible: boolean; warning: boolean; tooltip: string } {
+    const tooltip = this.item.tooltip;
+    return { text: this.item.text, visible: this.visible, warning: this.item.backgroundColor !== undefined, tooltip: typeof tooltip === 'string' ? tooltip : tooltip?.value ?? '' };
   }
 
   dispose(): void {

@@ -106,6 +106,12 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
       void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} rows to {1}', rows.length, vscode.workspace.asRelativePath(uri)));
       return uri;
     }),
+    vscode.commands.registerCommand('adaptiveRouting.moveTelemetryAside', async () => {
+      if (!guardWrites(service)) return undefined;
+      const aside = await service.moveAside();
+      if (aside) void vscode.window.showInformationMessage(vscode.l10n.t('Moved the unreadable telemetry file to {0} and started a new one.', vscode.workspace.asRelativePath(aside)));
+      return aside;
+    }),
     vscode.commands.registerCommand('adaptiveRouting.openDocs', () =>
       vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(vscode.extensions.getExtension('attune-tools.adaptive-model-router')!.extensionUri, 'README.md')),
     ),

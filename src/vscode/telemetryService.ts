@@ -8,7 +8,7 @@ import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRot
 import { parseWorkflowsManifest, TierDeclaration, WorkflowSettings } from '../core/declarations';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
-import { WorkspaceFsBackend } from './workspaceFsBackend';
+import { createStorageBackend } from './storageFactory';
 
 export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
 
@@ -115,11 +115,11 @@ export class TelemetryService implements vscode.Disposable {
     const settings = readSettings(uri);
     try {
       this.wasmBytes ??= await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm'));
-      const store = await TelemetryStore.open(new WorkspaceFsBackend(uri), { wasmBinary: this.wasmBytes, autoSaveMs: 1000, maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 });
+      const store = await TelemetryStore.open(createStorageBackend(uri), { wasmBinary: this.wasmBytes, autoSaveMs: 1000, maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 });
       this.store = store;
       this.error = undefined;
       store.onDidChange((event) => {
-        if (event.kind === 'save-failed') this.log.error(`Saving ${store.location} failed (will retry): ${event.error.message}`);
+        if (event.kind === 'save-failed') this.reportSaveFailure(store.location, event.error);
         if (event.kind === 'calls' || event.kind === 'reloaded') this.invalidate();
       });
       this.log.info(`Opened telemetry ${store.location} (${store.callCount()} calls)${this.trusted ? '' : ' read-only: the workspace is not trusted'}`);
@@ -143,15 +143,33 @@ export class TelemetryService implements vscode.Disposable {
       return;
     }
     const moveAside = vscode.l10n.t('Move Aside and Start New');
-    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Adaptive Routing cannot use the telemetry file: {0}', error.message), moveAside, vscode.l10n.t('Open Settings'));
-    if (choice === moveAside) {
-      const aside = uri.with({ path: `${uri.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}` });
-      await vscode.workspace.fs.rename(uri, aside, { overwrite: false });
-      this.log.warn(`Moved ${uri.toString(true)} aside to ${aside.toString(true)}`);
-      await this.reopen();
-    } else if (choice) {
-      void vscode.commands.executeCommand('workbench.action.openSettings', 'adaptiveRouting.telemetryPath');
-    }
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Adaptive Routing cannot use the telemetry file (statistics are off until it is fixed): {0}', error.message), moveAside, vscode.l10n.t('Open Settings'));
+    if (choice === moveAside) await this.moveAside();
+    else if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'adaptiveRouting.telemetryPath');
+  }
+
+  /**
+   * Renames an unreadable telemetry file to `<name>.unreadable-<time>` (kept for recovery with
+   * sqlite3) and starts a new one. Returns the new name of the old file.
+   */
+  async moveAside(): Promise<vscode.Uri | undefined> {
+    const uri = this.telemetryUri;
+    if (!uri || this.state !== 'error' || !this.trusted) return undefined;
+    const aside = uri.with({ path: `${uri.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}` });
+    await vscode.workspace.fs.rename(uri, aside, { overwrite: false });
+    this.log.warn(`Moved ${uri.toString(true)} aside to ${aside.toString(true)}`);
+    await this.reopen();
+    return aside;
+  }
+
+  private saveFailureShown = false;
+
+  /** Logged every time; shown once per session, since the store keeps retrying on its own. */
+  private reportSaveFailure(location: string, error: Error): void {
+    this.log.error(`Saving ${location} failed (the calls are kept and the save is retried): ${error.message}`);
+    if (this.saveFailureShown) return;
+    this.saveFailureShown = true;
+    void vscode.window.showWarningMessage(vscode.l10n.t('Adaptive Routing could not save telemetry ({0}). The calls are kept in memory and the save is retried.', error.message));
   }
 
   /** Closes and reopens, for a new path or after the trust changed. */

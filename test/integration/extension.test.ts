@@ -192,6 +192,31 @@ describe('Adaptive Routing in a real extension host', () => {
     store.dispose();
   });
 
+  it('names from the telemetry file are shown as text: no markdown or command links get through', async () => {
+    const hostile = '[run](command:workbench.action.terminal.new)';
+    for (let i = 0; i < 3; i++) await api.trackLlmCall({ workflow: hostile, stage: '**bold** <img src=x>', model: 'claude-haiku-4-5', success: true });
+    await api.flush();
+    const rows = await waitFor('hostile workflow in the tree', async () => {
+      const r = await readTree(testing.tree);
+      return r.some((row) => row.label === hostile) ? r : undefined;
+    });
+    const stage = rows.find((r) => r.depth === 1 && r.label === '**bold** <img src=x>')!;
+    const tooltip = testing.tree.getTreeItem(stage.node).tooltip as vscode.MarkdownString;
+    assert.equal(tooltip.isTrusted, false);
+    assert.ok(!tooltip.value.includes('[run](command:'), tooltip.value);
+    assert.ok(tooltip.value.includes('\\[run\\]'), 'brackets are escaped');
+    assert.ok(!tooltip.value.includes('**bold**'), 'emphasis is escaped');
+    testing.statusBar.pick({ workflow: hostile, stage: '**bold** <img src=x>' });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const status = await waitFor('status bar on the hostile stage', () => {
+      const snap = testing.statusBar.snapshot();
+      return snap.tooltip.includes('run') ? snap : undefined;
+    });
+    assert.ok(!status.tooltip.includes('[run](command:'), status.tooltip);
+    assert.ok(status.tooltip.includes('command:adaptiveRouting.checkStage'), 'our own command links stay');
+    testing.statusBar.pick(undefined);
+  });
+
   it('a change written by another process (the CLI) shows up without a reload', async () => {
     const db = workspaceUri('.attune', 'telemetry.db').fsPath;
     const lines = Array.from({ length: 3 }, (_, i) => JSON.stringify({ workflow: 'external-workflow', stage: 'from-cli', model: 'claude-sonnet-5', cost: 0.004, success: true, id: `ext-${i}` })).join('\n');

@@ -53,6 +53,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     this.view.badge = upgrades ? { value: upgrades, tooltip: vscode.l10n.t('{0} stage(s) need a tier upgrade', upgrades) } : undefined;
     this.view.message = this.service.state === 'error' ? vscode.l10n.t('Telemetry unavailable: {0}', this.service.error?.message ?? '') : this.service.readOnly && overview.length ? vscode.l10n.t('Restricted Mode: read-only') : undefined;
     await vscode.commands.executeCommand('setContext', 'adaptiveRouting.noTelemetry', overview.length === 0);
+    await vscode.commands.executeCommand('setContext', 'adaptiveRouting.telemetryError', this.service.state === 'error');
     this.lastRenderMs = Date.now() - started;
     return overview.map((workflow) => new WorkflowNode(workflow, minSamples));
   }

@@ -1,0 +1,8 @@
+import type * as vscode from 'vscode';
+import type { StorageBackend } from '../core/storage';
+import { WorkspaceFsBackend } from './workspaceFsBackend';
+
+/** Browser hosts have no file system of their own: everything goes through vscode.workspace.fs. */
+export function createStorageBackend(uri: vscode.Uri): StorageBackend {
+  return new WorkspaceFsBackend(uri);
+}
