@@ -142,6 +142,14 @@ describe('telemetry store', () => {
       await expectRefusal(good.subarray(0, 2048), 'corrupt');
     });
 
+    it('random bytes after a valid header', async () => {
+      const good = await validFile();
+      const noise = Buffer.from(good);
+      let state = 12345;
+      for (let i = 100; i < noise.length; i++) noise[i] = (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+      await expectRefusal(noise, 'corrupt');
+    });
+
     it('a SQLite file of another program', () => {
       const file = path.join(dir, 'foreign.db');
       const made = spawnSync('sqlite3', [file, 'CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES (1);']);
