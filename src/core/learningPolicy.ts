@@ -58,39 +58,49 @@ export interface ArmSummary extends ArmState {
   chance: number;
 }
 
-/** Evidence per model from a stage's calls, newest first. */
-export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicySettings, 'halfLife' | 'changeAlpha'>): Map<string, Omit<ArmState, 'priorAlpha' | 'priorBeta' | 'expectedCost'>> {
-  const byModel = new Map<string, Array<{ age: number; call: StageCall }>>();
-  history.forEach((call, age) => {
-    let list = byModel.get(call.model);
-    if (!list) byModel.set(call.model, (list = []));
-    list.push({ age, call });
-  });
-  const result = new Map<string, Omit<ArmState, 'priorAlpha' | 'priorBeta' | 'expectedCost'>>();
-  for (const [model, calls] of byModel) {
-    const change = detectChange(calls.map((c) => c.call.success), settings.changeAlpha);
-    const kept = change ? calls.slice(0, change.recent) : calls;
+/** What one pass over a stage's history yields per model (evidence plus what the router needs besides). */
+export interface ModelEvidence extends Omit<ArmState, 'priorAlpha' | 'priorBeta' | 'expectedCost'> {
+  /** Mean known cost per call at this stage, or null. */
+  avgCost: number | null;
+}
+
+/** Evidence per model from a stage's calls, newest first, in one pass (this runs on every decision). */
+export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicySettings, 'halfLife' | 'changeAlpha'>): Map<string, ModelEvidence> {
+  const weights = weightTable(settings.halfLife, history.length);
+  const acc = new Map<string, { tier: StageCall['tier']; outcomes: boolean[]; ages: number[]; latencySum: number; latencyCount: number; costSum: number; costCount: number }>();
+  for (let age = 0; age < history.length; age++) {
+    const call = history[age];
+    let a = acc.get(call.model);
+    if (!a) acc.set(call.model, (a = { tier: call.tier, outcomes: [], ages: [], latencySum: 0, latencyCount: 0, costSum: 0, costCount: 0 }));
+    a.outcomes.push(call.success);
+    a.ages.push(age);
+    if (call.durationMs != null) {
+      a.latencySum += call.durationMs;
+      a.latencyCount++;
+    }
+    if (call.cost != null) {
+      a.costSum += call.cost;
+      a.costCount++;
+    }
+  }
+  const result = new Map<string, ModelEvidence>();
+  for (const [model, a] of acc) {
+    const change = detectChange(a.outcomes, settings.changeAlpha);
+    const kept = change ? change.recent : a.outcomes.length;
     let successes = 0;
     let failures = 0;
-    let latencySum = 0;
-    let latencyCount = 0;
-    const weights = weightTable(settings.halfLife, history.length);
-    for (const { age, call } of kept) {
-      const w = weights[age];
-      if (call.success) successes += w;
-      else failures += w;
-      if (call.durationMs != null) {
-        latencySum += call.durationMs;
-        latencyCount++;
-      }
+    for (let i = 0; i < kept; i++) {
+      if (a.outcomes[i]) successes += weights[a.ages[i]];
+      else failures += weights[a.ages[i]];
     }
     result.set(model, {
       model,
-      tier: calls[0].call.tier,
+      tier: a.tier,
       successes,
       failures,
-      calls: kept.length,
-      avgLatencyMs: latencyCount ? latencySum / latencyCount : null,
+      calls: kept,
+      avgLatencyMs: a.latencyCount ? a.latencySum / a.latencyCount : null,
+      avgCost: a.costCount ? a.costSum / a.costCount : null,
       changed: change?.direction ?? null,
     });
   }

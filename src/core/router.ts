@@ -214,6 +214,7 @@ export class AdaptiveModelRouter {
     const days = options.days ?? this.days;
     const scope = this.scope(workflow, options.stage, days);
     const aggregates = this.store.aggregateByModel(scope);
+    const p95 = aggregates.length ? this.store.latencyQuantiles(scope, 0.95) : new Map<string, number>();
     const performanceByModel: Record<string, ModelPerformance> = {};
     let totalCalls = 0;
     let successes = 0;
@@ -227,7 +228,7 @@ export class AdaptiveModelRouter {
         successRate,
         avgCost,
         avgLatencyMs: a.latencyKnown ? a.latencySum / a.latencyKnown : null,
-        p95LatencyMs: this.store.latencyQuantile(scope, a.model, 0.95),
+        p95LatencyMs: p95.get(a.model) ?? null,
         costPerSuccess: avgCost == null || a.successes === 0 ? null : (avgCost * a.calls) / a.successes,
         tier: a.tier ?? this.registry.tierOf(a.model),
       };
@@ -264,7 +265,7 @@ export class AdaptiveModelRouter {
       return { model, tier: declared, reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`, explored: false, adaptive: false, outOfReach: false, successRate: null, interval: null, sampleSize: 0, target, alternatives: [] };
     }
     const since = this.days > 0 ? this.now().getTime() - this.days * DAY_MS : 0;
-    const history = this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT).filter((c) => c.ts >= since);
+    const history = withinWindow(this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT), since);
     const arms = this.armsFor(query, stage, history, since);
     const choice = chooseArm(arms, { ...this.policy, target }, history.length, this.random, options.explore !== false);
     const { arm, greedy } = choice;
@@ -307,17 +308,22 @@ export class AdaptiveModelRouter {
     for (const { tier, model } of this.registry.tierModels()) models.set(model, tier);
     for (const e of evidence.values()) if (!models.has(e.model)) models.set(e.model, e.tier ?? this.registry.tierOf(e.model));
     const tierPrior = this.tierPriors(query.workflow, stage, since);
-    const withTokens = history.filter((c) => c.inputTokens != null || c.outputTokens != null);
-    const avgIn = withTokens.length ? withTokens.reduce((n, c) => n + (c.inputTokens ?? 0), 0) / withTokens.length : null;
-    const avgOut = withTokens.length ? withTokens.reduce((n, c) => n + (c.outputTokens ?? 0), 0) / withTokens.length : null;
+    let tokenCalls = 0;
+    let tokensIn = 0;
+    let tokensOut = 0;
+    for (const c of history) {
+      if (c.inputTokens == null && c.outputTokens == null) continue;
+      tokenCalls++;
+      tokensIn += c.inputTokens ?? 0;
+      tokensOut += c.outputTokens ?? 0;
+    }
+    const avgIn = tokenCalls ? tokensIn / tokenCalls : null;
+    const avgOut = tokenCalls ? tokensOut / tokenCalls : null;
     return [...models].map(([model, registryTier]): ArmState => {
       const e = evidence.get(model);
       const tier = registryTier ?? e?.tier ?? null;
       // Cost per call: this stage's telemetry where known, else registry prices on the stage's tokens.
-      const costs = history.filter((c) => c.model === model && c.cost != null);
-      const expectedCost = costs.length
-        ? costs.reduce((n, c) => n + (c.cost as number), 0) / costs.length
-        : this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
+      const expectedCost = e?.avgCost ?? this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
       const prior = tier ? tierPrior.get(tier) : undefined;
       const strength = prior?.strength ?? 0;
       const p = prior?.mean ?? 0.5;
@@ -449,4 +455,17 @@ export function empiricalBayesPrior(stages: Array<{ calls: number; successes: nu
   }
   const between = Math.max(spread - noise, 1e-6);
   return { mean, strength: Math.max(0, Math.min(maxStrength, (mean * (1 - mean)) / between - 1)) };
+}
+
+/** The calls of a newest-first history at or after `since` (binary search: no copy when all are). */
+function withinWindow(history: StageCall[], since: number): StageCall[] {
+  if (history.length === 0 || history[history.length - 1].ts >= since) return history;
+  let low = 0;
+  let high = history.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (history[mid].ts >= since) low = mid + 1;
+    else high = mid;
+  }
+  return history.slice(0, low);
 }

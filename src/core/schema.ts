@@ -1,7 +1,7 @@
 import type { Database } from 'sql.js';
 
 /** Bumped with every forward migration; files from a newer version are refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const APP_ID = 'adaptive-model-router';
 
 /** Errors about the file itself: the caller shows them and never saves over that file. */
@@ -62,6 +62,55 @@ const MIGRATIONS: Record<number, string> = {
              c.cost, c.input_tokens, c.output_tokens, c.duration_ms, c.success, c.error, c.cache_hit
       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;
   `,
+  // v2: calls clustered by (stage, time) with no separate index, and per-day counters that
+  // decisions read and that outlive the retention of raw calls.
+  2: `
+    DROP VIEW calls_readable;
+    CREATE TABLE calls_v2 (
+      stage_id INTEGER NOT NULL,
+      ts INTEGER NOT NULL,
+      id INTEGER NOT NULL,
+      model_id INTEGER NOT NULL,
+      tier INTEGER,
+      cost REAL,
+      input_tokens INTEGER,
+      output_tokens INTEGER,
+      duration_ms INTEGER,
+      success INTEGER,
+      error TEXT,
+      cache_hit INTEGER,
+      PRIMARY KEY (stage_id, ts, id)
+    ) WITHOUT ROWID;
+    INSERT INTO calls_v2 SELECT stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit FROM calls;
+    DROP TABLE calls;
+    ALTER TABLE calls_v2 RENAME TO calls;
+    CREATE TABLE daily (
+      stage_id INTEGER NOT NULL,
+      model_id INTEGER NOT NULL,
+      day INTEGER NOT NULL,
+      calls INTEGER NOT NULL,
+      successes INTEGER NOT NULL,
+      cost_sum REAL NOT NULL,
+      cost_known INTEGER NOT NULL,
+      latency_sum REAL NOT NULL,
+      latency_known INTEGER NOT NULL,
+      input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL,
+      last_tier INTEGER,
+      last_ts INTEGER NOT NULL,
+      PRIMARY KEY (stage_id, model_id, day)
+    ) WITHOUT ROWID;
+    INSERT INTO daily
+      SELECT stage_id, model_id, ts / 86400000, count(*), sum(coalesce(success, 1)), total(cost), count(cost),
+             total(duration_ms), count(duration_ms), total(input_tokens), total(output_tokens), tier, max(ts)
+      FROM calls GROUP BY stage_id, model_id, ts / 86400000;
+    CREATE VIEW calls_readable AS
+      SELECT c.id, strftime('%Y-%m-%dT%H:%M:%fZ', c.ts / 1000.0, 'unixepoch') AS ts_utc,
+             s.workflow, s.stage, m.name AS model, m.provider,
+             CASE c.tier WHEN 0 THEN 'cheap' WHEN 1 THEN 'capable' WHEN 2 THEN 'premium' END AS tier,
+             c.cost, c.input_tokens, c.output_tokens, c.duration_ms, c.success, c.error, c.cache_hit
+      FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;
+  `,
 };
 
 /** Schema objects we create; anything else with code in it (triggers, views) is refused. */
@@ -94,7 +143,7 @@ function scalar(db: Database, sql: string): unknown {
 /** Safety settings that `db.export()` resets, so they are applied after every open and save. */
 export function applyPragmas(db: Database): void {
   // The database lives in memory and is saved whole, so the rollback journal stays in memory too.
-  db.exec('PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY;');
+  db.exec('PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; PRAGMA temp_store = MEMORY;');
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { validateCall } from './callValidation';
+import { DAY_MS, DailyCounters, DayCounter } from './dailyCounters';
 import { TelemetryFileError, applyPragmas, checkHeader, prepareSchema } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
@@ -14,6 +15,11 @@ export interface TelemetryStoreOptions {
   autoSaveMs?: number;
   /** Refuse to load files larger than this (default 256 MB). */
   maxFileBytes?: number;
+  /**
+   * Raw calls older than this many days are deleted (their daily totals stay, so long-range
+   * statistics still count them); 0 keeps everything. Default 90.
+   */
+  retentionDays?: number;
 }
 
 /** Everything a query needs to name the calls it looks at. */
@@ -40,7 +46,9 @@ export interface StageCall {
 
 export type StoreEvent = { kind: 'calls'; added: number } | { kind: 'reloaded' } | { kind: 'saved' } | { kind: 'save-failed'; error: Error };
 
-const MATERIALIZE_BATCH = 5000;
+const MATERIALIZE_BATCH = 20_000;
+/** Stage histories are read at least this deep, so every reader shares one cached read. */
+const HISTORY_FLOOR = 1000;
 const DEFAULT_MAX_FILE = 256 * 1024 * 1024;
 
 /**
@@ -54,10 +62,10 @@ export class TelemetryStore {
   /** Importer bookmarks set since the last save, re-applied like calls when merging. */
   private unsavedProgress = new Map<string, { offset: number; fingerprint: string }>();
   private statements = new Map<string, Statement>();
-  private stageIds = new Map<string, number>();
+  private stageIds = new Map<string, Map<string, number>>();
   private modelIds = new Map<string, number>();
   /** Newest-first recent calls per stage, kept up to date as calls arrive, so decisions never rescan. */
-  private history = new Map<string, { calls: StageCall[]; limit: number }>();
+  private history = new Map<number, { calls: StageCall[]; limit: number }>();
   private knownStamp: FileStamp | undefined;
   private needsSave = false;
   private saving: Promise<void> | undefined;
@@ -65,6 +73,9 @@ export class TelemetryStore {
   private listeners = new Set<(event: StoreEvent) => void>();
   private changes = 0;
   private closed = false;
+  private counters: DailyCounters;
+  private modelNames = new Map<number, string>();
+  private lastRetention = -Infinity;
   readonly now: Clock;
 
   private constructor(
@@ -74,6 +85,7 @@ export class TelemetryStore {
     private readonly options: TelemetryStoreOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.counters = DailyCounters.load(db);
   }
 
   /** Opens (or prepares to create) the database behind a backend. Never writes a file it could not read. */
@@ -83,7 +95,7 @@ export class TelemetryStore {
     const { db, created } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE);
     const store = new TelemetryStore(db, sql, backend, options);
     store.knownStamp = stamp;
-    store.needsSave = created && stamp !== undefined;
+    store.needsSave = (created && stamp !== undefined) || store.applyRetention() > 0;
     return store;
   }
 
@@ -91,17 +103,6 @@ export class TelemetryStore {
   get version(): number {
     this.materialize();
     return this.changes;
-  }
-
-  /** Calls and successes per (stage, model) of a workflow since `since`: one grouped query. */
-  stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
-    this.materialize();
-    return this.all(
-      `SELECT s.stage, m.name, c.tier, count(*), sum(coalesce(c.success, 1)), max(c.ts)
-       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
-       WHERE s.workflow = ? AND c.ts >= ? GROUP BY c.stage_id, c.model_id`,
-      [workflow, since],
-    ).map((r) => ({ stage: String(r[0]), model: String(r[1]), tier: r[2] == null ? null : TIERS[Number(r[2])] ?? null, calls: Number(r[3]), successes: Number(r[4]) }));
   }
 
   get location(): string {
@@ -166,6 +167,8 @@ export class TelemetryStore {
       const stamp = await this.backend.stat();
       if (stamp && !sameStamp(stamp, this.knownStamp)) await this.mergeFromFile();
       this.materialize();
+      if (this.now().getTime() - this.lastRetention > 3_600_000) this.applyRetention();
+      this.transaction(() => this.counters.writeDirty(this.db));
       const savedCount = this.unsaved.length;
       await this.backend.write(this.exportBytes());
       this.knownStamp = await this.backend.stat();
@@ -216,7 +219,50 @@ export class TelemetryStore {
     this.db = db;
     this.stageIds.clear();
     this.modelIds.clear();
+    this.modelNames.clear();
     this.history.clear();
+    this.counters = DailyCounters.load(db);
+  }
+
+  /**
+   * Deletes raw calls older than the retention (their daily totals stay) and compacts the file
+   * after a large deletion. Returns how many calls were deleted.
+   */
+  applyRetention(): number {
+    this.lastRetention = this.now().getTime();
+    const days = this.options.retentionDays ?? 90;
+    if (!(days > 0)) return 0;
+    this.materialize();
+    const cutoff = this.now().getTime() - days * DAY_MS;
+    const stageIds = this.all('SELECT id FROM stages', []).map((r) => Number(r[0]));
+    let deleted = 0;
+    this.transaction(() => {
+      for (const stageId of stageIds) {
+        this.run('DELETE FROM calls WHERE stage_id = ? AND ts < ?', [stageId, cutoff]);
+        deleted += this.db.getRowsModified();
+      }
+    });
+    if (deleted === 0) return 0;
+    this.history.clear();
+    this.changes += deleted;
+    const remaining = this.callCount();
+    if (deleted > remaining * 0.2) {
+      this.freeStatements();
+      this.db.exec('VACUUM');
+      applyPragmas(this.db);
+    }
+    return deleted;
+  }
+
+  private transaction(work: () => void): void {
+    this.db.exec('BEGIN');
+    try {
+      work();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   /** Flushes and releases the database. */
@@ -255,52 +301,114 @@ export class TelemetryStore {
 
   // ---- queries -------------------------------------------------------------------------------
 
-  /** Per-model aggregates of the calls in scope. */
+  /**
+   * Per-model aggregates of the calls in scope: whole days from the daily counters (which include
+   * calls past the retention), the partial first day from the raw calls.
+   */
   aggregateByModel(scope: CallScope): ModelAggregate[] {
-    const where = this.scopeSql(scope);
-    if (!where) return [];
-    const rows = this.all(
-      `SELECT m.name, count(*), sum(coalesce(c.success, 1)), total(c.cost), count(c.cost),
-              total(c.duration_ms), count(c.duration_ms), total(c.input_tokens), total(c.output_tokens),
-              c.tier, max(c.ts)
-       FROM calls c JOIN models m ON m.id = c.model_id
-       WHERE ${where.sql} GROUP BY c.model_id ORDER BY m.name`,
-      where.params,
-    );
-    return rows.map((r) => ({
-      model: String(r[0]),
-      calls: Number(r[1]),
-      successes: Number(r[2]),
-      costSum: Number(r[3]),
-      costKnown: Number(r[4]),
-      latencySum: Number(r[5]),
-      latencyKnown: Number(r[6]),
-      inputTokens: Number(r[7]),
-      outputTokens: Number(r[8]),
-      tier: r[9] == null ? null : TIERS[Number(r[9])] ?? null,
-    }));
+    const totals = new Map<number, DayCounter>();
+    for (const stageId of this.stageIdsOf(scope)) this.addStageTotals(totals, stageId, scope.since ?? 0);
+    return [...totals].map(([modelId, t]) => toAggregate(this.modelName(modelId), t)).sort((a, b) => a.model.localeCompare(b.model));
+  }
+
+  /** Calls and successes per (stage, model) of a workflow since `since`. */
+  stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
+    const records: Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> = [];
+    for (const [stageId, stage] of this.stagesOfWorkflow(workflow)) {
+      const totals = new Map<number, DayCounter>();
+      this.addStageTotals(totals, stageId, since);
+      for (const [modelId, t] of totals) records.push({ stage, model: this.modelName(modelId), tier: t.lastTier == null ? null : TIERS[t.lastTier] ?? null, calls: t.calls, successes: t.successes });
+    }
+    return records;
+  }
+
+  private addStageTotals(totals: Map<number, DayCounter>, stageId: number, since: number): void {
+    const firstDay = Math.floor(since / DAY_MS);
+    const wholeFrom = since <= 0 ? -Infinity : since % DAY_MS === 0 ? firstDay : firstDay + 1;
+    const add = (modelId: number, c: DayCounter) => {
+      const t = totals.get(modelId);
+      if (!t) {
+        totals.set(modelId, { ...c });
+        return;
+      }
+      t.calls += c.calls;
+      t.successes += c.successes;
+      t.costSum += c.costSum;
+      t.costKnown += c.costKnown;
+      t.latencySum += c.latencySum;
+      t.latencyKnown += c.latencyKnown;
+      t.inputTokens += c.inputTokens;
+      t.outputTokens += c.outputTokens;
+      if (c.lastTs >= t.lastTs) {
+        t.lastTs = c.lastTs;
+        t.lastTier = c.lastTier;
+      }
+    };
+    for (const [modelId, c] of this.counters.sumFrom(stageId, wholeFrom)) add(modelId, c);
+    if (wholeFrom !== firstDay && since > 0) {
+      const rows = this.all(
+        `SELECT model_id, count(*), sum(coalesce(success, 1)), total(cost), count(cost), total(duration_ms), count(duration_ms),
+                total(input_tokens), total(output_tokens), tier, max(ts)
+         FROM calls WHERE stage_id = ? AND ts >= ? AND ts < ? GROUP BY model_id`,
+        [stageId, since, (firstDay + 1) * DAY_MS],
+      );
+      for (const r of rows) {
+        add(Number(r[0]), {
+          calls: Number(r[1]),
+          successes: Number(r[2]),
+          costSum: Number(r[3]),
+          costKnown: Number(r[4]),
+          latencySum: Number(r[5]),
+          latencyKnown: Number(r[6]),
+          inputTokens: Number(r[7]),
+          outputTokens: Number(r[8]),
+          lastTier: r[9] == null ? null : Number(r[9]),
+          lastTs: Number(r[10]),
+        });
+      }
+    }
+  }
+
+  /** Stage ids a scope covers. */
+  private stageIdsOf(scope: CallScope): number[] {
+    this.materialize();
+    if (scope.stage !== undefined) {
+      const id = this.stageIds.get(scope.workflow)?.get(scope.stage) ?? this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage])[0]?.[0];
+      return id == null ? [] : [Number(id)];
+    }
+    return [...this.stagesOfWorkflow(scope.workflow).keys()];
+  }
+
+  private stagesOfWorkflow(workflow: string): Map<number, string> {
+    this.materialize();
+    return new Map(this.all('SELECT id, stage FROM stages WHERE workflow = ?', [workflow]).map((r) => [Number(r[0]), String(r[1])]));
+  }
+
+  private modelName(modelId: number): string {
+    let name = this.modelNames.get(modelId);
+    if (name === undefined) {
+      for (const r of this.all('SELECT id, name FROM models', [])) this.modelNames.set(Number(r[0]), String(r[1]));
+      name = this.modelNames.get(modelId) ?? `model #${modelId}`;
+    }
+    return name;
   }
 
   /** Outcomes of the most recent calls in scope, newest first (unknown counts as success). */
   recentOutcomes(scope: CallScope, limit: number): Array<{ success: boolean; tier: Tier | null; model: string; ts: number }> {
-    const where = this.scopeSql(scope);
-    if (!where) return [];
-    const rows = this.all(
-      `SELECT coalesce(c.success, 1), c.tier, m.name, c.ts FROM calls c JOIN models m ON m.id = c.model_id
-       WHERE ${where.sql} ORDER BY c.ts DESC, c.id DESC LIMIT ?`,
-      [...where.params, limit],
-    );
-    return rows.map((r) => ({ success: Number(r[0]) === 1, tier: r[1] == null ? null : TIERS[Number(r[1])] ?? null, model: String(r[2]), ts: Number(r[3]) }));
+    const since = scope.since ?? 0;
+    const stages = scope.stage !== undefined ? [scope.stage] : [...this.stagesOfWorkflow(scope.workflow).values()];
+    // Each stage's history is newest first: merge them and keep the newest `limit`.
+    const merged = stages.flatMap((stage) => this.recentStageCalls(scope.workflow, stage, Math.max(limit, HISTORY_FLOOR)).slice(0, limit));
+    if (stages.length > 1) merged.sort((a, b) => b.ts - a.ts);
+    return merged.filter((c) => c.ts >= since).slice(0, limit).map(({ success, tier, model, ts }) => ({ success, tier, model, ts }));
   }
 
   /** The `limit` most recent calls of one stage, newest first (served from memory after the first read). */
   recentStageCalls(workflow: string, stage: string, limit: number): StageCall[] {
-    this.materialize();
-    const key = `${workflow}\u0000${stage}`;
-    const cached = this.history.get(key);
+    const [stageId] = this.stageIdsOf({ workflow, stage });
+    if (stageId === undefined) return [];
+    const cached = this.history.get(stageId);
     if (cached && cached.limit >= limit) return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
-    const stageId = this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [workflow, stage])[0]?.[0];
-    if (stageId == null) return [];
     const calls = this.all(
       `SELECT m.name, c.tier, coalesce(c.success, 1), c.cost, c.duration_ms, c.input_tokens, c.output_tokens, c.ts
        FROM calls c JOIN models m ON m.id = c.model_id WHERE c.stage_id = ? ORDER BY c.ts DESC, c.id DESC LIMIT ?`,
@@ -317,17 +425,16 @@ export class TelemetryStore {
         ts: Number(r[7]),
       }),
     );
-    this.history.set(key, { calls, limit });
+    this.history.set(stageId, { calls, limit });
     return calls;
   }
 
   /** Keeps cached stage histories current; an out-of-order call (an import of old data) drops the cache. */
-  private rememberInHistory(call: LlmCall): void {
-    const key = `${call.workflow}\u0000${call.stage}`;
-    const cached = this.history.get(key);
+  private rememberInHistory(stageId: number, call: LlmCall): void {
+    const cached = this.history.get(stageId);
     if (!cached) return;
     if (cached.calls.length && call.ts < cached.calls[0].ts) {
-      this.history.delete(key);
+      this.history.delete(stageId);
       return;
     }
     cached.calls.unshift({
@@ -343,18 +450,22 @@ export class TelemetryStore {
     if (cached.calls.length > cached.limit) cached.calls.length = cached.limit;
   }
 
-  /** The q-quantile (nearest rank) of known latencies of one model in scope, or null. */
-  latencyQuantile(scope: CallScope, model: string, q: number): number | null {
-    const where = this.scopeSql(scope);
-    const modelId = this.lookupModelId(model);
-    if (!where || modelId === undefined) return null;
-    const filter = `${where.sql} AND c.model_id = ? AND c.duration_ms IS NOT NULL`;
-    const params = [...where.params, modelId];
-    const n = Number(this.all(`SELECT count(*) FROM calls c WHERE ${filter}`, params)[0]?.[0] ?? 0);
-    if (n === 0) return null;
-    const rank = Math.max(0, Math.ceil(q * n) - 1);
-    const row = this.all(`SELECT c.duration_ms FROM calls c WHERE ${filter} ORDER BY c.duration_ms LIMIT 1 OFFSET ?`, [...params, rank]);
-    return row[0] ? Number(row[0][0]) : null;
+  /** The q-quantile (nearest rank) of known latencies per model in scope, from one read of the raw calls. */
+  latencyQuantiles(scope: CallScope, q: number): Map<string, number> {
+    const byModel = new Map<number, number[]>();
+    for (const stageId of this.stageIdsOf(scope)) {
+      for (const r of this.all('SELECT model_id, duration_ms FROM calls WHERE stage_id = ? AND ts >= ? AND duration_ms IS NOT NULL', [stageId, scope.since ?? 0])) {
+        const list = byModel.get(Number(r[0])) ?? [];
+        list.push(Number(r[1]));
+        byModel.set(Number(r[0]), list);
+      }
+    }
+    const result = new Map<string, number>();
+    for (const [modelId, values] of byModel) {
+      values.sort((a, b) => a - b);
+      result.set(this.modelName(modelId), values[Math.max(0, Math.ceil(q * values.length) - 1)]);
+    }
+    return result;
   }
 
   /** Workflows with calls at or after `since`, sorted. */
@@ -375,15 +486,21 @@ export class TelemetryStore {
     ).map((r) => String(r[0]));
   }
 
-  /** The most recent call of all, or undefined when there is none. */
+  /** The most recent call of all, or undefined when there is none (one index probe per stage). */
   lastCall(): LlmCall | undefined {
     this.materialize();
+    let best: { stageId: number; ts: number } | undefined;
+    for (const r of this.all('SELECT id FROM stages', [])) {
+      const ts = this.all('SELECT ts FROM calls WHERE stage_id = ? ORDER BY ts DESC LIMIT 1', [Number(r[0])])[0]?.[0];
+      if (ts != null && (!best || Number(ts) > best.ts)) best = { stageId: Number(r[0]), ts: Number(ts) };
+    }
+    if (!best) return undefined;
     const row = this.all(
       `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
               c.duration_ms, c.success, c.error, c.cache_hit
-       FROM stages s CROSS JOIN calls c ON c.id = (SELECT id FROM calls WHERE stage_id = s.id ORDER BY ts DESC LIMIT 1)
-       JOIN models m ON m.id = c.model_id ORDER BY c.ts DESC LIMIT 1`,
-      [],
+       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+       WHERE c.stage_id = ? AND c.ts = ? ORDER BY c.id DESC LIMIT 1`,
+      [best.stageId, best.ts],
     )[0];
     return row ? rowToCall(row) : undefined;
   }
@@ -434,16 +551,19 @@ export class TelemetryStore {
     this.db.exec('BEGIN');
     try {
       const insert = this.statement(
-        `INSERT OR IGNORE INTO calls (id, ts, stage_id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit)
+        `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const call of batch) {
+        const stageId = this.stageId(call.workflow, call.stage);
+        const modelId = this.modelId(call.model, call.provider);
+        const tier = call.tier == null ? null : TIERS.indexOf(call.tier);
         insert.run([
-          call.id,
+          stageId,
           call.ts,
-          this.stageId(call.workflow, call.stage),
-          this.modelId(call.model, call.provider),
-          call.tier == null ? null : TIERS.indexOf(call.tier),
+          call.id,
+          modelId,
+          tier,
           call.cost,
           call.inputTokens,
           call.outputTokens,
@@ -454,7 +574,8 @@ export class TelemetryStore {
         ]);
         if (this.db.getRowsModified() > 0) {
           added++;
-          this.rememberInHistory(call);
+          this.counters.add(stageId, modelId, call, tier);
+          this.rememberInHistory(stageId, call);
         }
       }
       this.db.exec('COMMIT');
@@ -463,6 +584,7 @@ export class TelemetryStore {
       this.stageIds.clear();
       this.modelIds.clear();
       this.history.clear();
+      this.counters = DailyCounters.load(this.db);
       this.pending = batch.concat(this.pending);
       throw error;
     }
@@ -472,12 +594,13 @@ export class TelemetryStore {
   }
 
   private stageId(workflow: string, stage: string): number {
-    const key = `${workflow}\u0000${stage}`;
-    let id = this.stageIds.get(key);
+    let stages = this.stageIds.get(workflow);
+    if (!stages) this.stageIds.set(workflow, (stages = new Map()));
+    let id = stages.get(stage);
     if (id === undefined) {
       this.statement('INSERT OR IGNORE INTO stages (workflow, stage) VALUES (?, ?)').run([workflow, stage]);
       id = Number(this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [workflow, stage])[0][0]);
-      this.stageIds.set(key, id);
+      stages.set(stage, id);
     }
     return id;
   }
@@ -488,16 +611,9 @@ export class TelemetryStore {
       this.statement('INSERT OR IGNORE INTO models (name, provider) VALUES (?, ?)').run([name, provider]);
       id = Number(this.all('SELECT id FROM models WHERE name = ?', [name])[0][0]);
       this.modelIds.set(name, id);
+      this.modelNames.set(id, name);
     }
     return id;
-  }
-
-  private lookupModelId(name: string): number | undefined {
-    this.materialize();
-    const cached = this.modelIds.get(name);
-    if (cached !== undefined) return cached;
-    const row = this.all('SELECT id FROM models WHERE name = ?', [name])[0];
-    return row ? Number(row[0]) : undefined;
   }
 
   /** SQL filter for a scope, or undefined when the scope matches nothing. */
@@ -616,5 +732,20 @@ function rowToCall(r: SqlValue[]): LlmCall {
     success: bool(r[11]),
     error: r[12] == null ? null : String(r[12]),
     cacheHit: bool(r[13]),
+  };
+}
+
+function toAggregate(model: string, t: DayCounter): ModelAggregate {
+  return {
+    model,
+    calls: t.calls,
+    successes: t.successes,
+    costSum: t.costSum,
+    costKnown: t.costKnown,
+    latencySum: t.latencySum,
+    latencyKnown: t.latencyKnown,
+    inputTokens: t.inputTokens,
+    outputTokens: t.outputTokens,
+    tier: t.lastTier == null ? null : TIERS[t.lastTier] ?? null,
   };
 }

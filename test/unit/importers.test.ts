@@ -142,10 +142,11 @@ describe('importers', () => {
     const file = path.join(dir, 'llm_calls.jsonl');
     const db = path.join(dir, 'telemetry.db');
     fs.writeFileSync(file, llmCallsLine('1') + '\n');
-    const first = await openTelemetry({ path: db, autoSaveMs: 0 });
+    const now = () => new Date('2026-11-21T00:00:00Z');
+    const first = await openTelemetry({ path: db, autoSaveMs: 0, now });
     await importJsonlFile(first, file);
     await first.close();
-    const second = await openTelemetry({ path: db, autoSaveMs: 0 });
+    const second = await openTelemetry({ path: db, autoSaveMs: 0, now });
     const report = await importJsonlFile(second, file);
     assert.equal(report.linesRead, 0);
     assert.equal(report.fromOffset, fs.statSync(file).size);

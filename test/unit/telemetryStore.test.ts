@@ -53,7 +53,7 @@ describe('telemetry store', () => {
 
   it('a flushed file reopens with the same calls and the sqlite3 tool reads it', async () => {
     const file = path.join(dir, 'nested', 'telemetry.db');
-    const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
     for (let i = 0; i < 25; i++) {
       store.trackLlmCall({ id: `c${i}`, workflow: 'code-review', stage: 'analysis', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.001 * i, tokens: { input: 10, output: 5 }, durationMs: 100 + i, success: i % 5 !== 0, ts: new Date(Date.UTC(2026, 10, 1, 0, i)) });
     }
@@ -63,13 +63,13 @@ describe('telemetry store', () => {
     await store.close();
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['telemetry.db'], 'no temporary file is left behind');
 
-    const reopened = await openTelemetry({ path: file });
+    const reopened = await openTelemetry({ path: file, now: fixedClock().now });
     assert.deepEqual(reopened.calls(), before);
     reopened.dispose();
 
     const cli = spawnSync('sqlite3', [file, "SELECT count(*), sum(success), min(ts_utc) FROM calls_readable; PRAGMA user_version;"], { encoding: 'utf8' });
     assert.equal(cli.status, 0, cli.stderr);
-    assert.equal(cli.stdout.trim(), '25|20|2026-11-01T00:00:00.000Z\n1');
+    assert.equal(cli.stdout.trim(), '25|20|2026-11-01T00:00:00.000Z\n2');
   });
 
   it('ignores a call it already has (same id), so merges and re-imports never double count', async () => {

@@ -1,0 +1,144 @@
+import type { Database } from 'sql.js';
+
+export const DAY_MS = 86_400_000;
+
+/** Totals of one (stage, model, UTC day): what decisions and long-range statistics read. */
+export interface DayCounter {
+  calls: number;
+  successes: number;
+  costSum: number;
+  costKnown: number;
+  latencySum: number;
+  latencyKnown: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Tier (index) and time of the latest call counted here. */
+  lastTier: number | null;
+  lastTs: number;
+}
+
+/** A counter as stored: where it belongs, and whether the table still has an older copy. */
+interface StoredCounter extends DayCounter {
+  stageId: number;
+  modelId: number;
+  day: number;
+  dirty: boolean;
+}
+
+/**
+ * Per (stage, model, day) counters of every call ever stored, kept in memory and mirrored in the
+ * `daily` table. They make windowed aggregates cost a few dozen additions instead of a scan, and
+ * they survive the retention that deletes old raw calls.
+ */
+export class DailyCounters {
+  private readonly byStage = new Map<number, Map<number, Map<number, StoredCounter>>>();
+  private readonly dirty: StoredCounter[] = [];
+
+  static load(db: Database): DailyCounters {
+    const counters = new DailyCounters();
+    const statement = db.prepare('SELECT stage_id, model_id, day, calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts FROM daily');
+    try {
+      while (statement.step()) {
+        const r = statement.get() as number[];
+        Object.assign(counters.slot(r[0], r[1], r[2], true), {
+          calls: r[3],
+          successes: r[4],
+          costSum: r[5],
+          costKnown: r[6],
+          latencySum: r[7],
+          latencyKnown: r[8],
+          inputTokens: r[9],
+          outputTokens: r[10],
+          lastTier: r[11],
+          lastTs: r[12],
+        });
+      }
+    } finally {
+      statement.free();
+    }
+    return counters;
+  }
+
+  private slot(stageId: number, modelId: number, day: number, loading = false): StoredCounter {
+    let models = this.byStage.get(stageId);
+    if (!models) this.byStage.set(stageId, (models = new Map()));
+    let days = models.get(modelId);
+    if (!days) models.set(modelId, (days = new Map()));
+    let counter = days.get(day);
+    if (!counter) {
+      counter = { stageId, modelId, day, dirty: false, calls: 0, successes: 0, costSum: 0, costKnown: 0, latencySum: 0, latencyKnown: 0, inputTokens: 0, outputTokens: 0, lastTier: null, lastTs: -Infinity };
+      days.set(day, counter);
+    }
+    if (!loading && !counter.dirty) {
+      counter.dirty = true;
+      this.dirty.push(counter);
+    }
+    return counter;
+  }
+
+  /** Counts one stored call. */
+  add(stageId: number, modelId: number, call: { ts: number; success: boolean | null; cost: number | null; durationMs: number | null; inputTokens: number | null; outputTokens: number | null }, tier: number | null): void {
+    const c = this.slot(stageId, modelId, Math.floor(call.ts / DAY_MS));
+    c.calls++;
+    if (call.success !== false) c.successes++;
+    if (call.cost != null) {
+      c.costSum += call.cost;
+      c.costKnown++;
+    }
+    if (call.durationMs != null) {
+      c.latencySum += call.durationMs;
+      c.latencyKnown++;
+    }
+    c.inputTokens += call.inputTokens ?? 0;
+    c.outputTokens += call.outputTokens ?? 0;
+    if (call.ts >= c.lastTs) {
+      c.lastTs = call.ts;
+      c.lastTier = tier;
+    }
+  }
+
+  /** Per-model sums over the whole days from `fromDay` on (inclusive). */
+  sumFrom(stageId: number, fromDay: number): Map<number, DayCounter> {
+    const result = new Map<number, DayCounter>();
+    const models = this.byStage.get(stageId);
+    if (!models) return result;
+    for (const [modelId, days] of models) {
+      const total: DayCounter = { calls: 0, successes: 0, costSum: 0, costKnown: 0, latencySum: 0, latencyKnown: 0, inputTokens: 0, outputTokens: 0, lastTier: null, lastTs: -Infinity };
+      for (const [day, c] of days) {
+        if (day < fromDay) continue;
+        total.calls += c.calls;
+        total.successes += c.successes;
+        total.costSum += c.costSum;
+        total.costKnown += c.costKnown;
+        total.latencySum += c.latencySum;
+        total.latencyKnown += c.latencyKnown;
+        total.inputTokens += c.inputTokens;
+        total.outputTokens += c.outputTokens;
+        if (c.lastTs >= total.lastTs) {
+          total.lastTs = c.lastTs;
+          total.lastTier = c.lastTier;
+        }
+      }
+      if (total.calls > 0) result.set(modelId, total);
+    }
+    return result;
+  }
+
+  /** Writes the changed counters to the `daily` table (inside the caller's transaction). */
+  writeDirty(db: Database): void {
+    if (this.dirty.length === 0) return;
+    const statement = db.prepare(
+      `INSERT OR REPLACE INTO daily (stage_id, model_id, day, calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    try {
+      for (const c of this.dirty) {
+        statement.run([c.stageId, c.modelId, c.day, c.calls, c.successes, c.costSum, c.costKnown, c.latencySum, c.latencyKnown, c.inputTokens, c.outputTokens, c.lastTier, Number.isFinite(c.lastTs) ? c.lastTs : 0]);
+      }
+      for (const c of this.dirty) c.dirty = false;
+      this.dirty.length = 0;
+    } finally {
+      statement.free();
+    }
+  }
+}

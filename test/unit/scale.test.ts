@@ -1,0 +1,76 @@
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { AdaptiveModelRouter, openTelemetry } from '../../src/core';
+import { fixedClock, tempDir } from './helpers';
+
+const DAY = 86_400_000;
+
+describe('daily counters, retention and migration', () => {
+  let dir: string;
+  beforeEach(() => (dir = tempDir('amr-scale-')));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('windowed aggregates are exact at the window edge (whole days from counters, the first day from raw calls)', async () => {
+    const clock = fixedClock('2026-11-20T15:00:00Z');
+    const store = await openTelemetry({ now: clock.now });
+    const now = clock.now().getTime();
+    // One call every 3 hours for 10 days, failing every fourth.
+    const calls = Array.from({ length: 80 }, (_, i) => ({ workflow: 'w', stage: 's', model: 'm', cost: 0.01, durationMs: 100, success: i % 4 !== 0, ts: now - i * 3 * 3_600_000 }));
+    store.trackLlmCalls(calls);
+    const router = new AdaptiveModelRouter(store, { now: clock.now });
+    for (const days of [1, 2.5, 7, 30]) {
+      const since = now - days * DAY;
+      const inWindow = calls.filter((c) => c.ts >= since);
+      const stats = router.getRoutingStats('w', { days });
+      assert.equal(stats.totalCalls, inWindow.length, `calls in ${days} days`);
+      assert.equal(stats.performanceByModel.m.successRate, inWindow.filter((c) => c.success).length / inWindow.length);
+    }
+    await store.close();
+  });
+
+  it('retention deletes raw calls past it, keeps their daily totals for long ranges, and compacts the file', async () => {
+    const clock = fixedClock('2026-11-20T12:00:00Z');
+    const file = path.join(dir, 'telemetry.db');
+    const now = clock.now().getTime();
+    const store = await openTelemetry({ path: file, now: clock.now, autoSaveMs: 0, retentionDays: 0 });
+    store.trackLlmCalls(Array.from({ length: 3000 }, (_, i) => ({ workflow: 'w', stage: 's', model: 'm', success: true, error: 'x'.repeat(50), ts: now - (i % 120) * DAY - 1000 })));
+    await store.close();
+    const before = fs.statSync(file).size;
+
+    const kept = await openTelemetry({ path: file, now: clock.now, autoSaveMs: 0, retentionDays: 30 });
+    assert.ok(kept.dirty, 'deleting old calls needs a save');
+    assert.equal(kept.calls().length, 750, '30 of the 120 days of raw calls remain');
+    const router = new AdaptiveModelRouter(kept, { now: clock.now });
+    assert.equal(router.getRoutingStats('w', { days: 365 }).totalCalls, 3000, 'long ranges still count rolled-up calls');
+    await kept.close();
+    assert.ok(fs.statSync(file).size < before * 0.6, `compacted: ${before} -> ${fs.statSync(file).size} bytes`);
+  });
+
+  it('migrates a version 1 file forward, keeping every call', async () => {
+    const file = path.join(dir, 'v1.db');
+    const v1 = `
+      CREATE TABLE router_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE stages (id INTEGER PRIMARY KEY, workflow TEXT NOT NULL, stage TEXT NOT NULL, UNIQUE (workflow, stage));
+      CREATE TABLE models (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, provider TEXT);
+      CREATE TABLE calls (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, stage_id INTEGER NOT NULL, model_id INTEGER NOT NULL, tier INTEGER, cost REAL,
+        input_tokens INTEGER, output_tokens INTEGER, duration_ms INTEGER, success INTEGER, error TEXT, cache_hit INTEGER);
+      CREATE INDEX calls_by_stage_time ON calls (stage_id, ts);
+      CREATE TABLE import_progress (source TEXT PRIMARY KEY, offset INTEGER NOT NULL, fingerprint TEXT NOT NULL);
+      CREATE VIEW calls_readable AS SELECT c.id FROM calls c;
+      INSERT INTO router_meta VALUES ('app', 'adaptive-model-router');
+      INSERT INTO stages VALUES (1, 'code-review', 'analysis');
+      INSERT INTO models VALUES (1, 'claude-haiku-4-5', 'anthropic');
+      INSERT INTO calls VALUES (11, 1763600000000, 1, 1, 0, 0.002, 100, 20, 900, 1, NULL, 0);
+      INSERT INTO calls VALUES (12, 1763600060000, 1, 1, 0, 0.002, 100, 20, 950, 0, 'timeout', 0);
+      PRAGMA user_version = 1;`;
+    assert.equal(spawnSync('sqlite3', [file, v1]).status, 0);
+    const store = await openTelemetry({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
+    assert.equal(store.callCount(), 2);
+    assert.deepEqual(store.aggregateByModel({ workflow: 'code-review', stage: 'analysis' }).map((a) => [a.calls, a.successes]), [[2, 1]]);
+    await store.close();
+    const check = spawnSync('sqlite3', [file, 'PRAGMA user_version; SELECT count(*) FROM calls_readable; SELECT calls FROM daily;'], { encoding: 'utf8' });
+    assert.equal(check.stdout.trim(), '2\n2\n2');
+  });
+});
