@@ -2,7 +2,8 @@
 // (code-server 4.100.3 = VS Code 1.100.3), driven through Debian's Chromium, against the unpacked
 // .vsix. Exits with the suite's result; every process started here is ended, also on failure.
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { cleanup, ensureTestTools, launchChromium, makeFixtureWorkspace, onExit, packageExtension, root, startCodeServer, tempFolder } from './lib/testEnv.mjs';
@@ -28,8 +29,9 @@ async function main() {
   const suites = (process.env.AMR_SUITES ?? 'extension,restricted,corrupt').split(',');
   let failures = 0;
   for (const suite of suites) {
-    const workspace = await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'));
+    const workspace = await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'), { withTelemetry: suite !== 'perf' });
     if (suite === 'corrupt') corruptTelemetry(join(workspace, '.attune', 'telemetry.db'));
+    if (suite === 'perf') await largeTelemetry(join(extensionDir, 'dist', 'core.js'), join(workspace, '.attune', 'telemetry.db'), Number(process.env.AMR_PERF_CALLS ?? 1_000_000));
     const code = await runSuite(suite, extensionDir, testsDir, workspace, suite === 'restricted');
     cleanup(workspace);
     if (code !== 0) failures++;
@@ -64,6 +66,24 @@ async function runSuite(suite, extensionDir, testsDir, workspace, untrusted) {
   }
   console.log(`extension host: suite "${suite}" exited with ${code}`);
   return code;
+}
+
+/** 40 workflows x 5 stages x 4 models over 30 days, as bench:perf makes them. */
+async function largeTelemetry(corePath, file, calls) {
+  const { openTelemetry } = createRequire(import.meta.url)(corePath);
+  const started = Date.now();
+  const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+  const models = ['claude-haiku-4-5', 'claude-sonnet-5', 'claude-fable-5', 'claude-opus-4-8'];
+  const tiers = ['cheap', 'capable', 'premium', null];
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const now = Date.now();
+  for (let i = 0; i < calls; i++) {
+    const m = Math.floor(random() * 4);
+    store.trackLlmCall({ workflow: `workflow-${Math.floor(random() * 40)}`, stage: `stage-${Math.floor(random() * 5)}`, tier: tiers[m], model: models[m], cost: 0.001 * (m + 1), tokens: { input: 1000, output: 300 }, durationMs: 300 + Math.floor(random() * 4000), success: random() < 0.75 + m * 0.06, ts: now - 30 * 86_400_000 + Math.floor((i / calls) * 30 * 86_400_000) });
+  }
+  await store.close();
+  console.log(`extension host: wrote ${calls} calls (${(statSync(file).size / 1048576).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** A valid SQLite header followed by random bytes: the file looks like a database but is not one. */

@@ -13,6 +13,7 @@ let service: TelemetryService | undefined;
 
 /** Wires the adapters together. Nothing heavy here: the telemetry file opens on first use. */
 export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi & { readonly testing?: unknown } {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Adaptive Routing', { log: true });
   service = new TelemetryService(context, log);
   const tree = new StatsTreeProvider(service);
@@ -36,9 +37,10 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   context.subscriptions.push({ dispose: () => clearTimeout(opener) });
 
   const api = createApi(service);
+  const activateMs = performance.now() - started;
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   // Test runs can read what a person would see, which VS Code's API does not expose.
-  return { ...api, testing: { service, tree, statusBar, diagnostics } };
+  return { ...api, testing: { service, tree, statusBar, diagnostics, activateMs } };
 }
 
 /** Saves pending calls before the extension host goes away. */

@@ -31,21 +31,60 @@ export interface StageTargets {
  */
 export function buildOverview(store: TelemetryStore, router: AdaptiveModelRouter, targets: (workflow: string, stage: string) => StageTargets = () => ({})): WorkflowOverview[] {
   const since = router.days > 0 ? store.now().getTime() - router.days * 86_400_000 : 0;
-  return store.workflows(since).map((workflow) => {
-    const stages = store.stages(workflow, since).map((stage): StageOverview => {
-      const stats = router.getRoutingStats(workflow, { stage, days: router.days });
-      const target = targets(workflow, stage);
-      return {
-        workflow,
-        stage,
-        calls: stats.totalCalls,
-        models: stats.modelsUsed.map((model) => ({ model, ...stats.performanceByModel[model], enoughData: stats.performanceByModel[model].calls >= router.minSampleSize })),
-        verdict: router.recommendTierUpgrade(workflow, stage),
-        decision: router.route({ workflow, stage, ...target }, { explore: false }),
-      };
-    });
-    return { workflow, stages, calls: stages.reduce((n, s) => n + s.calls, 0), upgradesNeeded: stages.filter((s) => s.verdict.upgrade).length };
+  return store.workflows(since).map((workflow) => workflowOverview(store, router, workflow, since, targets));
+}
+
+export interface OverviewTiming {
+  totalMs: number;
+  slices: number;
+  longestSliceMs: number;
+}
+
+/**
+ * The same overview built in slices of at most `sliceMs`, awaiting `pause` between them, so that a
+ * large file never holds the extension host for long (other extensions keep responding).
+ */
+export async function buildOverviewInSlices(
+  store: TelemetryStore,
+  router: AdaptiveModelRouter,
+  targets: (workflow: string, stage: string) => StageTargets,
+  pause: () => Promise<void>,
+  sliceMs = 10,
+): Promise<{ overview: WorkflowOverview[]; timing: OverviewTiming }> {
+  const started = Date.now();
+  const since = router.days > 0 ? store.now().getTime() - router.days * 86_400_000 : 0;
+  const overview: WorkflowOverview[] = [];
+  let sliceStart = Date.now();
+  let slices = 1;
+  let longest = 0;
+  for (const workflow of store.workflows(since)) {
+    overview.push(workflowOverview(store, router, workflow, since, targets));
+    const elapsed = Date.now() - sliceStart;
+    if (elapsed >= sliceMs) {
+      longest = Math.max(longest, elapsed);
+      await pause();
+      sliceStart = Date.now();
+      slices++;
+    }
+  }
+  longest = Math.max(longest, Date.now() - sliceStart);
+  return { overview, timing: { totalMs: Date.now() - started, slices, longestSliceMs: longest } };
+}
+
+function workflowOverview(store: TelemetryStore, router: AdaptiveModelRouter, workflow: string, since: number, targets: (workflow: string, stage: string) => StageTargets): WorkflowOverview {
+  const stages = store.stages(workflow, since).map((stage): StageOverview => {
+    const stats = router.getRoutingStats(workflow, { stage, days: router.days, latencyPercentiles: false });
+    const target = targets(workflow, stage);
+    return {
+      workflow,
+      stage,
+      calls: stats.totalCalls,
+      models: stats.modelsUsed.map((model) => ({ model, ...stats.performanceByModel[model], enoughData: stats.performanceByModel[model].calls >= router.minSampleSize })),
+      verdict: router.recommendTierUpgrade(workflow, stage),
+      decision: router.route({ workflow, stage, ...target }, { explore: false }),
+    };
   });
+  return { workflow, stages, calls: stages.reduce((n, s) => n + s.calls, 0), upgradesNeeded: stages.filter((s) => s.verdict.upgrade).length };
 }
 
 /** Flat rows for CSV/JSON export. */

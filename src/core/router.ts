@@ -210,11 +210,12 @@ export class AdaptiveModelRouter {
   }
 
   /** Per-model statistics of a workflow (or one stage) over the last `days`. */
-  getRoutingStats(workflow: string, options: { stage?: string; days?: number } = {}): RoutingStats {
+  getRoutingStats(workflow: string, options: { stage?: string; days?: number; latencyPercentiles?: boolean } = {}): RoutingStats {
     const days = options.days ?? this.days;
     const scope = this.scope(workflow, options.stage, days);
     const aggregates = this.store.aggregateByModel(scope);
-    const p95 = aggregates.length ? this.store.latencyQuantiles(scope, 0.95) : new Map<string, number>();
+    // p95 needs the raw calls; callers that do not show it (the overview) skip that read.
+    const p95 = aggregates.length && options.latencyPercentiles !== false ? this.store.latencyQuantiles(scope, 0.95) : new Map<string, number>();
     const performanceByModel: Record<string, ModelPerformance> = {};
     let totalCalls = 0;
     let successes = 0;

@@ -69,9 +69,11 @@ export interface SampleOptions {
   registry?: ModelRegistry;
 }
 
-/** Deterministic sample calls, ordered by time, ending just before `now`. */
+/** Deterministic sample calls, ordered by time, ending just before the start of `now`'s UTC day. */
 export function generateSampleCalls(options: SampleOptions = {}): LlmCallInput[] {
-  const now = (options.now ?? new Date()).getTime();
+  // Anchored to the start of the UTC day: creating the sample twice on one day adds nothing
+  // (same ids, same times), since a call is identified by its id, stage and time.
+  const now = Math.floor((options.now ?? new Date()).getTime() / 86_400_000) * 86_400_000;
   const days = options.days ?? 14;
   const random = seededRandom(options.seed ?? 42);
   const registry = options.registry ?? new ModelRegistry();

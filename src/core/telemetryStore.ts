@@ -410,12 +410,12 @@ export class TelemetryStore {
     const cached = this.history.get(stageId);
     if (cached && cached.limit >= limit) return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
     const calls = this.all(
-      `SELECT m.name, c.tier, coalesce(c.success, 1), c.cost, c.duration_ms, c.input_tokens, c.output_tokens, c.ts
-       FROM calls c JOIN models m ON m.id = c.model_id WHERE c.stage_id = ? ORDER BY c.ts DESC, c.id DESC LIMIT ?`,
+      `SELECT model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts
+       FROM calls WHERE stage_id = ? ORDER BY ts DESC, id DESC LIMIT ?`,
       [stageId, limit],
     ).map(
       (r): StageCall => ({
-        model: String(r[0]),
+        model: this.modelName(Number(r[0])),
         tier: r[1] == null ? null : TIERS[Number(r[1])] ?? null,
         success: Number(r[2]) === 1,
         cost: r[3] == null ? null : Number(r[3]),

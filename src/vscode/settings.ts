@@ -18,6 +18,7 @@ export interface RoutingSettings {
   maxFileSizeMB: number;
   targetSuccessRate: number;
   explorationBudget: number;
+  retentionDays: number;
 }
 
 /** Typed reads of the extension's settings, with the seed's defaults. */
@@ -36,6 +37,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RoutingSettings
     maxFileSizeMB: c.get<number>('maxFileSizeMB') ?? 256,
     targetSuccessRate: c.get<number>('targetSuccessRate') ?? 0.8,
     explorationBudget: c.get<number>('explorationBudget') ?? 0.1,
+    retentionDays: c.get<number>('retentionDays') ?? 90,
   };
 }
 

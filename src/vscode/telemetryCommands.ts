@@ -86,7 +86,17 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
       return calls.length;
     }),
     vscode.commands.registerCommand('adaptiveRouting.exportStats', async (target?: vscode.Uri) => {
-      const rows = overviewRows(await service.overview());
+      // The overview leaves p95 latency out (it needs raw calls); an export reads it for every stage.
+      const overview = [];
+      for (const w of await service.overview()) {
+        const stages = [];
+        for (const s of w.stages) {
+          const p95 = await service.stageP95(s.workflow, s.stage);
+          stages.push({ ...s, models: s.models.map((m) => ({ ...m, p95LatencyMs: p95.get(m.model) ?? null })) });
+        }
+        overview.push({ ...w, stages });
+      }
+      const rows = overviewRows(overview);
       if (!rows.length) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to export: there are no calls in the selected time range.'));
         return undefined;

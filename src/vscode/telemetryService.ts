@@ -3,7 +3,7 @@ import { AdaptiveModelRouter } from '../core/router';
 import { ModelRegistry, RegistryData } from '../core/registry';
 import { TelemetryStore } from '../core/telemetryStore';
 import { TelemetryFileError } from '../core/schema';
-import { buildOverview, StageTargets, WorkflowOverview } from '../core/overview';
+import { buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/overview';
 import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRotated } from '../core/importers';
 import { parseWorkflowsManifest, TierDeclaration, WorkflowSettings } from '../core/declarations';
 import type { LlmCall, LlmCallInput } from '../core/types';
@@ -31,6 +31,11 @@ export class TelemetryService implements vscode.Disposable {
   private routerCache: { store: TelemetryStore; router: AdaptiveModelRouter; made: number } | undefined;
   state: ServiceState = 'closed';
   error: Error | undefined;
+  /** How long the last load and overview took, for the log and the extension benchmark. */
+  timings: { openMs?: number; overview?: OverviewTiming } = {};
+  private overviewBuilding: Promise<WorkflowOverview[]> | undefined;
+  /** Bumped by every invalidation: an overview built across one is not kept. */
+  private generation = 0;
   /** Set when a file watcher of ours is live (cheap to create once the store is open). */
   private watching = false;
 
@@ -115,14 +120,21 @@ export class TelemetryService implements vscode.Disposable {
     const settings = readSettings(uri);
     try {
       this.wasmBytes ??= await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm'));
-      const store = await TelemetryStore.open(createStorageBackend(uri), { wasmBinary: this.wasmBytes, autoSaveMs: 1000, maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 });
+      const openStarted = Date.now();
+      const store = await TelemetryStore.open(createStorageBackend(uri), {
+        wasmBinary: this.wasmBytes,
+        autoSaveMs: 1000,
+        maxFileBytes: settings.maxFileSizeMB * 1024 * 1024,
+        retentionDays: settings.retentionDays,
+      });
+      this.timings.openMs = Date.now() - openStarted;
       this.store = store;
       this.error = undefined;
       store.onDidChange((event) => {
         if (event.kind === 'save-failed') this.reportSaveFailure(store.location, event.error);
         if (event.kind === 'calls' || event.kind === 'reloaded') this.invalidate();
       });
-      this.log.info(`Opened telemetry ${store.location} (${store.callCount()} calls)${this.trusted ? '' : ' read-only: the workspace is not trusted'}`);
+      this.log.info(`Opened telemetry ${store.location} (${store.callCount()} calls) in ${this.timings.openMs} ms${this.trusted ? '' : '; read-only: the workspace is not trusted'}`);
       this.state = store.callCount() > 0 ? 'ready' : 'empty';
       this.startWatching(uri);
       await this.loadManifest();
@@ -338,15 +350,34 @@ export class TelemetryService implements vscode.Disposable {
     };
   }
 
-  /** Statistics of every workflow and stage, computed once per change. */
+  /** Statistics of every workflow and stage, computed once per change, in slices that yield to other work. */
   async overview(): Promise<WorkflowOverview[]> {
     if (this.overviewCache) return this.overviewCache;
+    this.overviewBuilding ??= this.buildOverview().finally(() => (this.overviewBuilding = undefined));
+    return this.overviewBuilding;
+  }
+
+  private async buildOverview(): Promise<WorkflowOverview[]> {
     const store = await this.ensureOpen();
     const router = await this.router();
     if (!store || !router) return [];
-    this.overviewCache = buildOverview(store, router, (workflow, stage) => this.stageTargets(workflow, stage));
-    this.state = store.callCount() > 0 ? 'ready' : 'empty';
-    return this.overviewCache;
+    const generation = this.generation;
+    const { overview, timing } = await buildOverviewInSlices(store, router, (workflow, stage) => this.stageTargets(workflow, stage), () => new Promise((resolve) => setTimeout(resolve, 0)));
+    this.timings.overview = timing;
+    if (timing.totalMs > 200) this.log.info(`Routing overview: ${timing.totalMs} ms in ${timing.slices} slices (longest ${timing.longestSliceMs} ms)`);
+    this.state = overview.length > 0 || store.callCount() > 0 ? 'ready' : 'empty';
+    // Keep it only if nothing changed while it was being built.
+    if (store === this.store && generation === this.generation) this.overviewCache = overview;
+    return overview;
+  }
+
+  /** p95 latency per model of one stage in the current range (read when the stage is expanded). */
+  async stageP95(workflow: string, stage: string): Promise<Map<string, number>> {
+    const store = await this.ensureOpen();
+    const router = await this.router();
+    if (!store || !router) return new Map();
+    const since = router.days > 0 ? store.now().getTime() - router.days * 86_400_000 : 0;
+    return store.latencyQuantiles({ workflow, stage, since }, 0.95);
   }
 
   lastCall(): LlmCall | undefined {
@@ -369,6 +400,8 @@ export class TelemetryService implements vscode.Disposable {
   /** Marks the overview stale and tells every surface, debounced so bursts of calls refresh once. */
   invalidate(immediate = false): void {
     this.overviewCache = undefined;
+    this.overviewBuilding = undefined;
+    this.generation++;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => this.fire(), immediate ? 0 : 150);
   }

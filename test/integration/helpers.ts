@@ -13,6 +13,7 @@ export interface Testing {
   tree: StatsTreeProvider;
   statusBar: RoutingStatusBar;
   diagnostics: TierDiagnostics;
+  activateMs: number;
 }
 
 export async function activateExtension(): Promise<{ api: AdaptiveRoutingApi; testing: Testing; extension: vscode.Extension<unknown> }> {

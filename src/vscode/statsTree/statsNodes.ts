@@ -6,13 +6,17 @@ import { latency, money, performanceLine, rateOrInsufficient, safeMarkdown } fro
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
 export interface StatsNode {
   treeItem(): vscode.TreeItem;
-  children(): StatsNode[];
+  children(): StatsNode[] | Promise<StatsNode[]>;
 }
+
+/** Reads what the overview leaves out because it needs raw calls: p95 latency per model of a stage. */
+export type StageP95Reader = (workflow: string, stage: string) => Promise<Map<string, number>>;
 
 export class WorkflowNode implements StatsNode {
   constructor(
     readonly workflow: WorkflowOverview,
     private readonly minSamples: number,
+    private readonly readP95: StageP95Reader,
   ) {}
 
   treeItem(): vscode.TreeItem {
@@ -26,7 +30,7 @@ export class WorkflowNode implements StatsNode {
   }
 
   children(): StatsNode[] {
-    return this.workflow.stages.map((stage) => new StageNode(stage, this.minSamples));
+    return this.workflow.stages.map((stage) => new StageNode(stage, this.minSamples, this.readP95));
   }
 }
 
@@ -34,6 +38,7 @@ export class StageNode implements StatsNode {
   constructor(
     readonly stage: StageOverview,
     private readonly minSamples: number,
+    private readonly readP95: StageP95Reader,
   ) {}
 
   get label(): string {
@@ -62,8 +67,9 @@ export class StageNode implements StatsNode {
     return item;
   }
 
-  children(): StatsNode[] {
-    return this.stage.models.map((model) => new ModelNode(this.stage, model, this.minSamples));
+  async children(): Promise<StatsNode[]> {
+    const p95 = await this.readP95(this.stage.workflow, this.stage.stage);
+    return this.stage.models.map((model) => new ModelNode(this.stage, { ...model, p95LatencyMs: p95.get(model.model) ?? null }, this.minSamples));
   }
 }
 

@@ -55,7 +55,8 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     await vscode.commands.executeCommand('setContext', 'adaptiveRouting.noTelemetry', overview.length === 0);
     await vscode.commands.executeCommand('setContext', 'adaptiveRouting.telemetryError', this.service.state === 'error');
     this.lastRenderMs = Date.now() - started;
-    return overview.map((workflow) => new WorkflowNode(workflow, minSamples));
+    const readP95 = (workflow: string, stage: string) => this.service.stageP95(workflow, stage);
+    return overview.map((workflow) => new WorkflowNode(workflow, minSamples, readP95));
   }
 
   refresh(): void {
