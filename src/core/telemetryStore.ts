@@ -519,6 +519,14 @@ export class TelemetryStore {
     ).map(rowToCall);
   }
 
+  /** The safety pragmas in force (they are re-applied after every save, which resets them). */
+  safetySettings(): { trustedSchema: boolean; journalMode: string } {
+    return {
+      trustedSchema: Number(this.all('PRAGMA trusted_schema', [])[0][0]) === 1,
+      journalMode: String(this.all('PRAGMA journal_mode', [])[0][0]),
+    };
+  }
+
   callCount(): number {
     this.materialize();
     return Number(this.all('SELECT count(*) FROM calls', [])[0][0]);

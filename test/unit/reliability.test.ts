@@ -104,6 +104,15 @@ describe('reliability', function () {
     await store.close();
   });
 
+  it('keeps trusted_schema off, also after a save (which resets pragmas)', async () => {
+    const store = await openTelemetry({ path: path.join(dir, 'telemetry.db'), autoSaveMs: 0 });
+    assert.deepEqual(store.safetySettings(), { trustedSchema: false, journalMode: 'memory' });
+    store.trackLlmCall({ workflow: 'w', model: 'm' });
+    await store.flush();
+    assert.deepEqual(store.safetySettings(), { trustedSchema: false, journalMode: 'memory' });
+    await store.close();
+  });
+
   it('refuses files over the size cap and views it did not create, leaving them as they were', async () => {
     const db = path.join(dir, 'telemetry.db');
     const store = await openTelemetry({ path: db, autoSaveMs: 0 });
