@@ -41,6 +41,7 @@ const builds = [
     plugins: [webVariants],
   },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', platform: 'node', format: 'cjs' },
+  { ...common, entryPoints: ['src/integrityWorker.ts'], outfile: 'dist/integrityWorker.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
 ];
 

@@ -28,3 +28,4 @@ export { buildOverview, overviewRows, toCsv } from './overview';
 export type { StageOverview, WorkflowOverview, StageTargets } from './overview';
 export { findPythonTierDeclarations, parseWorkflowsManifest, tierReplacement, positionAt } from './declarations';
 export type { TierDeclaration, WorkflowSettings } from './declarations';
+export { workerIntegrityCheck } from './nodeIntegrityCheck';

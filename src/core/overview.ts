@@ -8,7 +8,8 @@ export interface StageOverview {
   calls: number;
   models: Array<ModelPerformance & { model: string; enoughData: boolean }>;
   verdict: TierUpgradeVerdict;
-  decision: RouteDecision;
+  /** The route() best guess; left out by a quick first pass (see addDecisions), filled in after. */
+  decision?: RouteDecision;
 }
 
 export interface WorkflowOverview {
@@ -49,16 +50,37 @@ export async function buildOverviewInSlices(
   router: AdaptiveModelRouter,
   targets: (workflow: string, stage: string) => StageTargets,
   pause: () => Promise<void>,
-  sliceMs = 10,
+  options: { decisions: boolean; sliceMs?: number },
 ): Promise<{ overview: WorkflowOverview[]; timing: OverviewTiming }> {
-  const started = Date.now();
   const since = router.days > 0 ? store.now().getTime() - router.days * 86_400_000 : 0;
   const overview: WorkflowOverview[] = [];
-  let sliceStart = Date.now();
+  const timing = await inSlices(store.workflows(since), (workflow) => overview.push(workflowOverview(store, router, workflow, since, targets, options.decisions)), pause, options.sliceMs);
+  return { overview, timing };
+}
+
+/**
+ * Second pass: the route() best guess of every stage (it reads each stage's recent calls, the
+ * slow part on a large file), in slices. Returns a new overview; the one given is left as it was.
+ */
+export async function addDecisions(
+  overview: WorkflowOverview[],
+  router: AdaptiveModelRouter,
+  targets: (workflow: string, stage: string) => StageTargets,
+  pause: () => Promise<void>,
+  sliceMs = 10,
+): Promise<{ overview: WorkflowOverview[]; timing: OverviewTiming }> {
+  const result: WorkflowOverview[] = [];
+  const timing = await inSlices(overview, (w) => result.push({ ...w, stages: w.stages.map((s) => ({ ...s, decision: router.route({ workflow: s.workflow, stage: s.stage, ...targets(s.workflow, s.stage) }, { explore: false }) })) }), pause, sliceMs);
+  return { overview: result, timing };
+}
+
+async function inSlices<T>(items: T[], work: (item: T) => void, pause: () => Promise<void>, sliceMs = 10): Promise<OverviewTiming> {
+  const started = Date.now();
+  let sliceStart = started;
   let slices = 1;
   let longest = 0;
-  for (const workflow of store.workflows(since)) {
-    overview.push(workflowOverview(store, router, workflow, since, targets));
+  for (const item of items) {
+    work(item);
     const elapsed = Date.now() - sliceStart;
     if (elapsed >= sliceMs) {
       longest = Math.max(longest, elapsed);
@@ -68,10 +90,10 @@ export async function buildOverviewInSlices(
     }
   }
   longest = Math.max(longest, Date.now() - sliceStart);
-  return { overview, timing: { totalMs: Date.now() - started, slices, longestSliceMs: longest } };
+  return { totalMs: Date.now() - started, slices, longestSliceMs: longest };
 }
 
-function workflowOverview(store: TelemetryStore, router: AdaptiveModelRouter, workflow: string, since: number, targets: (workflow: string, stage: string) => StageTargets): WorkflowOverview {
+function workflowOverview(store: TelemetryStore, router: AdaptiveModelRouter, workflow: string, since: number, targets: (workflow: string, stage: string) => StageTargets, decisions = true): WorkflowOverview {
   const stages = store.stages(workflow, since).map((stage): StageOverview => {
     const stats = router.getRoutingStats(workflow, { stage, days: router.days, latencyPercentiles: false });
     const target = targets(workflow, stage);
@@ -81,7 +103,7 @@ function workflowOverview(store: TelemetryStore, router: AdaptiveModelRouter, wo
       calls: stats.totalCalls,
       models: stats.modelsUsed.map((model) => ({ model, ...stats.performanceByModel[model], enoughData: stats.performanceByModel[model].calls >= router.minSampleSize })),
       verdict: router.recommendTierUpgrade(workflow, stage),
-      decision: router.route({ workflow, stage, ...target }, { explore: false }),
+      decision: decisions ? router.route({ workflow, stage, ...target }, { explore: false }) : undefined,
     };
   });
   return { workflow, stages, calls: stages.reduce((n, s) => n + s.calls, 0), upgradesNeeded: stages.filter((s) => s.verdict.upgrade).length };
@@ -102,7 +124,7 @@ export function overviewRows(overview: WorkflowOverview[]): Array<Record<string,
         costPerSuccessUsd: m.costPerSuccess,
         avgLatencyMs: m.avgLatencyMs,
         p95LatencyMs: m.p95LatencyMs,
-        recommendedModel: s.decision.model,
+        recommendedModel: s.decision?.model ?? null,
         needsUpgrade: s.verdict.upgrade,
         verdict: s.verdict.reason,
       })),

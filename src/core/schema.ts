@@ -118,6 +118,11 @@ const OWN_CODE_OBJECTS = new Set(['calls_readable']);
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 
+/** The error for a file that fails SQLite's integrity check. */
+export function damaged(location: string, detail: string): TelemetryFileError {
+  return new TelemetryFileError(location, 'corrupt', `the database is damaged (${detail}). Move it aside to start a new one; keep it if you want to recover it with sqlite3 ".recover".`);
+}
+
 /** Checks the raw bytes before handing them to SQLite. */
 export function checkHeader(location: string, bytes: Uint8Array): void {
   const header = new TextDecoder('latin1').decode(bytes.subarray(0, 16));
@@ -150,16 +155,16 @@ export function applyPragmas(db: Database): void {
  * Validates an opened file and brings it to the current schema.
  * Returns true when the file was migrated or created (it needs saving).
  */
-export function prepareSchema(db: Database, location: string): boolean {
+export function prepareSchema(db: Database, location: string, options: { quickCheck?: boolean } = {}): boolean {
   applyPragmas(db);
-  let check: unknown;
-  try {
-    check = scalar(db, 'PRAGMA quick_check');
-  } catch (error) {
-    throw new TelemetryFileError(location, 'corrupt', `the database is damaged (${(error as Error).message}). Move it aside to start a new one; keep it if you want to recover it with sqlite3 ".recover".`);
-  }
-  if (check !== 'ok') {
-    throw new TelemetryFileError(location, 'corrupt', `the database is damaged (${String(check)}). Move it aside to start a new one; keep it if you want to recover it with sqlite3 ".recover".`);
+  if (options.quickCheck !== false) {
+    let check: unknown;
+    try {
+      check = scalar(db, 'PRAGMA quick_check');
+    } catch (error) {
+      throw damaged(location, (error as Error).message);
+    }
+    if (check !== 'ok') throw damaged(location, String(check));
   }
   const version = Number(scalar(db, 'PRAGMA user_version') ?? 0);
   const objects = db.exec("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")[0]?.values ?? [];

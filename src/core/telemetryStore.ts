@@ -1,7 +1,7 @@
 import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { validateCall } from './callValidation';
 import { DAY_MS, DailyCounters, DayCounter } from './dailyCounters';
-import { TelemetryFileError, applyPragmas, checkHeader, prepareSchema } from './schema';
+import { TelemetryFileError, applyPragmas, checkHeader, damaged, prepareSchema } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
 import { TIERS, Tier } from './tiers';
@@ -20,6 +20,12 @@ export interface TelemetryStoreOptions {
    * statistics still count them); 0 keeps everything. Default 90.
    */
   retentionDays?: number;
+  /**
+   * Runs SQLite's integrity check (`PRAGMA quick_check`) somewhere else, e.g. a worker thread, and
+   * resolves to its result ('ok' or what is wrong). The file is then usable at once; saves wait
+   * for the verdict and a damaged file is never written over. Without it the check runs inline.
+   */
+  integrityCheck?: (bytes: Uint8Array) => Promise<string>;
 }
 
 /** Everything a query needs to name the calls it looks at. */
@@ -44,7 +50,13 @@ export interface StageCall {
   ts: number;
 }
 
-export type StoreEvent = { kind: 'calls'; added: number } | { kind: 'reloaded' } | { kind: 'saved' } | { kind: 'save-failed'; error: Error };
+export type StoreEvent =
+  | { kind: 'calls'; added: number }
+  | { kind: 'reloaded' }
+  | { kind: 'saved' }
+  | { kind: 'save-failed'; error: Error }
+  /** The deferred integrity check failed: the store must not be saved (every save now throws). */
+  | { kind: 'unreadable'; error: TelemetryFileError };
 
 const MATERIALIZE_BATCH = 20_000;
 /** Stage histories are read at least this deep, so every reader shares one cached read. */
@@ -76,6 +88,9 @@ export class TelemetryStore {
   private counters: DailyCounters;
   private modelNames = new Map<number, string>();
   private lastRetention = -Infinity;
+  private knownCount: number | undefined;
+  /** Starts (once) the integrity check of the loaded file and resolves when it passed; saves wait for it. */
+  private verify: () => Promise<void> = () => Promise.resolve();
   readonly now: Clock;
 
   private constructor(
@@ -92,11 +107,27 @@ export class TelemetryStore {
   static async open(backend: StorageBackend = new MemoryBackend(), options: TelemetryStoreOptions = {}): Promise<TelemetryStore> {
     const sql = await loadSqlJs(options.wasmBinary);
     const stamp = await backend.stat();
-    const { db, created } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE);
+    const { db, created, verify } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE, options.integrityCheck);
     const store = new TelemetryStore(db, sql, backend, options);
     store.knownStamp = stamp;
+    let started: Promise<void> | undefined;
+    store.verify = () => {
+      if (!started) {
+        started = verify();
+        started.catch((error: TelemetryFileError) => store.emit({ kind: 'unreadable', error }));
+      }
+      return started;
+    };
     store.needsSave = (created && stamp !== undefined) || store.applyRetention() > 0;
     return store;
+  }
+
+  /**
+   * Settles when the loaded file passed (or failed) the integrity check, starting the check if no
+   * save has yet (with `integrityCheck`, it runs only when asked, so it never competes with startup).
+   */
+  get verification(): Promise<void> {
+    return this.verify();
   }
 
   /** Grows with every call added (and jumps on reload): lets readers keep derived data until it is stale. */
@@ -161,6 +192,7 @@ export class TelemetryStore {
     this.clearAutoSave();
     let release: (() => Promise<void>) | undefined;
     try {
+      await this.verify(); // never write over a file that has not passed the integrity check
       // Under the writers' lock: take in what others saved since we read the file, then replace it.
       release = await this.backend.lock?.();
       this.materialize();
@@ -200,7 +232,13 @@ export class TelemetryStore {
 
   private async mergeFromFile(): Promise<void> {
     const stamp = await this.backend.stat();
-    const { db } = await loadDatabase(this.sql, this.backend, this.options.maxFileBytes ?? DEFAULT_MAX_FILE);
+    const { db, verify } = await loadDatabase(this.sql, this.backend, this.options.maxFileBytes ?? DEFAULT_MAX_FILE, this.options.integrityCheck);
+    try {
+      await verify();
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     this.materialize();
     this.replaceDatabase(db);
     this.pending = this.unsaved;
@@ -221,6 +259,7 @@ export class TelemetryStore {
     this.modelIds.clear();
     this.modelNames.clear();
     this.history.clear();
+    this.knownCount = undefined;
     this.counters = DailyCounters.load(db);
   }
 
@@ -244,6 +283,7 @@ export class TelemetryStore {
     });
     if (deleted === 0) return 0;
     this.history.clear();
+    this.knownCount = undefined;
     this.changes += deleted;
     const remaining = this.callCount();
     if (deleted > remaining * 0.2) {
@@ -397,22 +437,28 @@ export class TelemetryStore {
   recentOutcomes(scope: CallScope, limit: number): Array<{ success: boolean; tier: Tier | null; model: string; ts: number }> {
     const since = scope.since ?? 0;
     const stages = scope.stage !== undefined ? [scope.stage] : [...this.stagesOfWorkflow(scope.workflow).values()];
-    // Each stage's history is newest first: merge them and keep the newest `limit`.
-    const merged = stages.flatMap((stage) => this.recentStageCalls(scope.workflow, stage, Math.max(limit, HISTORY_FLOOR)).slice(0, limit));
+    // Each stage's history is newest first: merge them and keep the newest `limit`. A stage whose
+    // history is not cached yet is read only as deep as asked (verdicts need 20 calls, not 1000).
+    const merged = stages.flatMap((stage) => this.recentStageCalls(scope.workflow, stage, limit, false).slice(0, limit));
     if (stages.length > 1) merged.sort((a, b) => b.ts - a.ts);
     return merged.filter((c) => c.ts >= since).slice(0, limit).map(({ success, tier, model, ts }) => ({ success, tier, model, ts }));
   }
 
-  /** The `limit` most recent calls of one stage, newest first (served from memory after the first read). */
-  recentStageCalls(workflow: string, stage: string, limit: number): StageCall[] {
+  /**
+   * The `limit` most recent calls of one stage, newest first, served from memory after the first
+   * read (which reads at least HISTORY_FLOOR calls, so every reader shares it). With `cache` false
+   * an uncached stage is read just `limit` deep and nothing is kept.
+   */
+  recentStageCalls(workflow: string, stage: string, limit: number, cache = true): StageCall[] {
     const [stageId] = this.stageIdsOf({ workflow, stage });
     if (stageId === undefined) return [];
     const cached = this.history.get(stageId);
     if (cached && cached.limit >= limit) return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
+    const depth = cache ? Math.max(limit, HISTORY_FLOOR) : limit;
     const calls = this.all(
       `SELECT model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts
        FROM calls WHERE stage_id = ? ORDER BY ts DESC, id DESC LIMIT ?`,
-      [stageId, limit],
+      [stageId, depth],
     ).map(
       (r): StageCall => ({
         model: this.modelName(Number(r[0])),
@@ -425,8 +471,8 @@ export class TelemetryStore {
         ts: Number(r[7]),
       }),
     );
-    this.history.set(stageId, { calls, limit });
-    return calls;
+    if (cache) this.history.set(stageId, { calls, limit: depth });
+    return calls.length > limit ? calls.slice(0, limit) : calls;
   }
 
   /** Keeps cached stage histories current; an out-of-order call (an import of old data) drops the cache. */
@@ -527,9 +573,11 @@ export class TelemetryStore {
     };
   }
 
+  /** Raw calls stored (counted once, then kept current as calls arrive or are deleted). */
   callCount(): number {
     this.materialize();
-    return Number(this.all('SELECT count(*) FROM calls', [])[0][0]);
+    this.knownCount ??= Number(this.all('SELECT count(*) FROM calls', [])[0][0]);
+    return this.knownCount;
   }
 
   /** Importer bookmarks, kept in the database so they travel with it. */
@@ -592,12 +640,14 @@ export class TelemetryStore {
       this.stageIds.clear();
       this.modelIds.clear();
       this.history.clear();
+      this.knownCount = undefined;
       this.counters = DailyCounters.load(this.db);
       this.pending = batch.concat(this.pending);
       throw error;
     }
     this.unsaved.push(...batch);
     this.changes += added;
+    if (this.knownCount !== undefined) this.knownCount += added;
     if (added > 0) this.emit({ kind: 'calls', added });
   }
 
@@ -696,12 +746,17 @@ export class TelemetryStore {
   }
 }
 
-async function loadDatabase(sql: SqlJsStatic, backend: StorageBackend, maxBytes: number): Promise<{ db: Database; created: boolean }> {
+async function loadDatabase(
+  sql: SqlJsStatic,
+  backend: StorageBackend,
+  maxBytes: number,
+  integrityCheck?: (bytes: Uint8Array) => Promise<string>,
+): Promise<{ db: Database; created: boolean; verify: () => Promise<void> }> {
   const bytes = await backend.read();
   if (!bytes || bytes.length === 0) {
     const db = new sql.Database();
     prepareSchema(db, backend.location);
-    return { db, created: true };
+    return { db, created: true, verify: () => Promise.resolve() };
   }
   if (bytes.length > maxBytes) {
     throw new TelemetryFileError(backend.location, 'too-large', `is ${(bytes.length / 1048576).toFixed(0)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (setting adaptiveRouting.maxFileSizeMB). Raise the limit or move the file aside.`);
@@ -713,8 +768,20 @@ async function loadDatabase(sql: SqlJsStatic, backend: StorageBackend, maxBytes:
   } catch (error) {
     throw new TelemetryFileError(backend.location, 'corrupt', `cannot be opened (${(error as Error).message}). Move it aside to start a new one.`);
   }
+  // Deferred check, on the bytes as read (the in-memory database may change meanwhile).
+  const verify = () =>
+    integrityCheck
+      ? integrityCheck(new Uint8Array(bytes)).then(
+          (result) => {
+            if (result !== 'ok') throw damaged(backend.location, result);
+          },
+          (error: Error) => {
+            throw damaged(backend.location, `the integrity check could not run: ${error.message}`);
+          },
+        )
+      : Promise.resolve();
   try {
-    return { db, created: prepareSchema(db, backend.location) };
+    return { db, created: prepareSchema(db, backend.location, { quickCheck: !integrityCheck }), verify };
   } catch (error) {
     db.close();
     if (error instanceof TelemetryFileError) throw error;

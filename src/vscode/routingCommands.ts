@@ -75,9 +75,11 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
     vscode.commands.registerCommand('adaptiveRouting.copyModel', async (node?: StageNode) => {
       const stage = node?.stage ?? tree.selection;
       if (!stage) return undefined;
-      await vscode.env.clipboard.writeText(stage.decision.model);
-      void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', stage.decision.model), 3000);
-      return stage.decision.model;
+      const model = stage.decision?.model ?? (await service.overviewWithDecisions()).find((w) => w.workflow === stage.workflow)?.stages.find((s) => s.stage === stage.stage)?.decision?.model;
+      if (!model) return undefined;
+      await vscode.env.clipboard.writeText(model);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', model), 3000);
+      return model;
     }),
     vscode.commands.registerCommand('adaptiveRouting.goToDefinition', async (node?: StageNode) => {
       const stage = node?.stage ?? tree.selection;
@@ -94,7 +96,7 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
 }
 
 async function pickStage(service: TelemetryService, title: string): Promise<{ workflow: string; stage: string } | undefined> {
-  const overview = await service.overview();
+  const overview = await service.overviewWithDecisions();
   if (!overview.length) {
     noTelemetry(service);
     return undefined;
@@ -102,7 +104,7 @@ async function pickStage(service: TelemetryService, title: string): Promise<{ wo
   const items = overview.flatMap((w) =>
     w.stages.map((s: StageOverview) => ({
       label: `${w.workflow} / ${s.stage || '(no stage)'}`,
-      description: `→ ${s.decision.model}`,
+      description: `→ ${s.decision?.model ?? '…'}`,
       detail: s.verdict.reason,
       stage: { workflow: w.workflow, stage: s.stage },
     })),

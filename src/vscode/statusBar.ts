@@ -43,7 +43,7 @@ export class RoutingStatusBar implements vscode.Disposable {
 
   /** The stage the status bar describes right now, and why. */
   async stageInContext(): Promise<{ stage: StageOverview; source: string } | undefined> {
-    const overview = await this.service.overview();
+    const overview = await this.service.overviewWithDecisions();
     const find = (workflow: string, stage: string) => overview.find((w) => w.workflow === workflow)?.stages.find((s) => s.stage === stage);
     const editor = vscode.window.activeTextEditor;
     if (editor) {
@@ -79,6 +79,7 @@ export class RoutingStatusBar implements vscode.Disposable {
     }
     const { stage, source } = context;
     const { decision, verdict } = stage;
+    if (!decision) return;
     this.item.text = `$(hubot) ${decision.model}`;
     this.item.backgroundColor = verdict.upgrade ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.accessibilityInformation = { label: vscode.l10n.t('Adaptive routing recommends {0} for {1} {2}', decision.model, stage.workflow, stage.stage) };

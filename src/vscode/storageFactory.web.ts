@@ -6,3 +6,8 @@ import { WorkspaceFsBackend } from './workspaceFsBackend';
 export function createStorageBackend(uri: vscode.Uri): StorageBackend {
   return new WorkspaceFsBackend(uri);
 }
+
+/** No worker threads here: the integrity check runs inline. */
+export function createIntegrityCheck(): undefined {
+  return undefined;
+}

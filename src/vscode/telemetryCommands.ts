@@ -88,7 +88,7 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
     vscode.commands.registerCommand('adaptiveRouting.exportStats', async (target?: vscode.Uri) => {
       // The overview leaves p95 latency out (it needs raw calls); an export reads it for every stage.
       const overview = [];
-      for (const w of await service.overview()) {
+      for (const w of await service.overviewWithDecisions()) {
         const stages = [];
         for (const s of w.stages) {
           const p95 = await service.stageP95(s.workflow, s.stage);

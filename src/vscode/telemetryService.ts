@@ -3,12 +3,12 @@ import { AdaptiveModelRouter } from '../core/router';
 import { ModelRegistry, RegistryData } from '../core/registry';
 import { TelemetryStore } from '../core/telemetryStore';
 import { TelemetryFileError } from '../core/schema';
-import { buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/overview';
+import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/overview';
 import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRotated } from '../core/importers';
 import { parseWorkflowsManifest, TierDeclaration, WorkflowSettings } from '../core/declarations';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
-import { createStorageBackend } from './storageFactory';
+import { createIntegrityCheck, createStorageBackend } from './storageFactory';
 
 export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
 
@@ -32,7 +32,8 @@ export class TelemetryService implements vscode.Disposable {
   state: ServiceState = 'closed';
   error: Error | undefined;
   /** How long the last load and overview took, for the log and the extension benchmark. */
-  timings: { openMs?: number; overview?: OverviewTiming } = {};
+  timings: { openMs?: number; overview?: OverviewTiming; decisions?: OverviewTiming } = {};
+  private decisionsReady: Promise<WorkflowOverview[]> | undefined;
   private overviewBuilding: Promise<WorkflowOverview[]> | undefined;
   /** Bumped by every invalidation: an overview built across one is not kept. */
   private generation = 0;
@@ -126,10 +127,16 @@ export class TelemetryService implements vscode.Disposable {
         autoSaveMs: 1000,
         maxFileBytes: settings.maxFileSizeMB * 1024 * 1024,
         retentionDays: settings.retentionDays,
+        integrityCheck: createIntegrityCheck(),
       });
       this.timings.openMs = Date.now() - openStarted;
       this.store = store;
       this.error = undefined;
+      // The integrity check runs in a worker once startup has settled (a save starts it sooner);
+      // a damaged file is dropped and never written over.
+      const verifyLater = setTimeout(() => store.verification.catch((error: Error) => this.failVerification(store, uri, error)), 2000);
+      this.disposables.push({ dispose: () => clearTimeout(verifyLater) });
+      store.onDidChange((event) => event.kind === 'unreadable' && this.failVerification(store, uri, event.error));
       store.onDidChange((event) => {
         if (event.kind === 'save-failed') this.reportSaveFailure(store.location, event.error);
         if (event.kind === 'calls' || event.kind === 'reloaded') this.invalidate();
@@ -147,6 +154,17 @@ export class TelemetryService implements vscode.Disposable {
     }
     this.fire();
     return this.store;
+  }
+
+  private failVerification(store: TelemetryStore, uri: vscode.Uri, error: Error): void {
+    if (this.store !== store) return;
+    this.store = undefined;
+    store.dispose();
+    this.state = 'error';
+    this.error = error;
+    this.log.error(`Telemetry failed the integrity check: ${error.message}`);
+    this.invalidate(true);
+    void this.offerRecovery(uri, error);
   }
 
   private async offerRecovery(uri: vscode.Uri, error: Error): Promise<void> {
@@ -357,18 +375,43 @@ export class TelemetryService implements vscode.Disposable {
     return this.overviewBuilding;
   }
 
+  /**
+   * First pass: statistics and verdicts (from the daily counters, quick even on a large file).
+   * The route() best guesses follow in a second pass, and the surfaces refresh when they arrive.
+   */
   private async buildOverview(): Promise<WorkflowOverview[]> {
     const store = await this.ensureOpen();
     const router = await this.router();
     if (!store || !router) return [];
     const generation = this.generation;
-    const { overview, timing } = await buildOverviewInSlices(store, router, (workflow, stage) => this.stageTargets(workflow, stage), () => new Promise((resolve) => setTimeout(resolve, 0)));
+    const targets = (workflow: string, stage: string) => this.stageTargets(workflow, stage);
+    const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+    // A small file is done in one pass; a large one shows its numbers first.
+    const large = store.callCount() > 50_000;
+    const { overview, timing } = await buildOverviewInSlices(store, router, targets, pause, { decisions: !large });
     this.timings.overview = timing;
     if (timing.totalMs > 200) this.log.info(`Routing overview: ${timing.totalMs} ms in ${timing.slices} slices (longest ${timing.longestSliceMs} ms)`);
     this.state = overview.length > 0 || store.callCount() > 0 ? 'ready' : 'empty';
-    // Keep it only if nothing changed while it was being built.
-    if (store === this.store && generation === this.generation) this.overviewCache = overview;
+    if (store !== this.store || generation !== this.generation) return overview;
+    this.overviewCache = overview;
+    if (large) {
+      this.decisionsReady = addDecisions(overview, router, targets, pause).then(({ overview: complete, timing: t }) => {
+        this.timings.decisions = t;
+        if (store === this.store && generation === this.generation) {
+          this.overviewCache = complete;
+          this.fire();
+        }
+        return complete;
+      });
+    } else this.decisionsReady = Promise.resolve(overview);
     return overview;
+  }
+
+  /** The overview once every stage has its route() best guess (what the status bar shows). */
+  async overviewWithDecisions(): Promise<WorkflowOverview[]> {
+    const first = await this.overview();
+    if (first.every((w) => w.stages.every((s) => s.decision))) return first;
+    return (await this.decisionsReady) ?? first;
   }
 
   /** p95 latency per model of one stage in the current range (read when the stage is expanded). */

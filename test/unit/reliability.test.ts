@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'child_process';
 import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TelemetryFileError, TelemetryStore, importJsonlBytes, openTelemetry } from '../../src/core';
+import { TelemetryFileError, TelemetryStore, importJsonlBytes, openTelemetry, workerIntegrityCheck } from '../../src/core';
 import type { FileStamp, StorageBackend } from '../../src/core/storage';
 import { tempDir } from './helpers';
 
@@ -102,6 +102,47 @@ describe('reliability', function () {
     assert.equal(reopened.callCount(), 1);
     reopened.dispose();
     await store.close();
+  });
+
+  describe('the integrity check in a worker thread (dist/integrityWorker.js)', () => {
+    const worker = workerIntegrityCheck(path.resolve(__dirname, '..', '..', 'dist', 'integrityWorker.js'));
+
+    async function bigFile(file: string): Promise<Buffer> {
+      const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+      store.trackLlmCalls(Array.from({ length: 5000 }, (_, i) => ({ workflow: 'w', stage: `s${i % 7}`, model: 'm', error: `e${i}`.repeat(20) })));
+      await store.close();
+      return fs.readFileSync(file);
+    }
+
+    it('passes a sound file, which is usable before the verdict and saved after it', async () => {
+      const file = path.join(dir, 'telemetry.db');
+      await bigFile(file);
+      const store = await openTelemetry({ path: file, autoSaveMs: 0, integrityCheck: worker });
+      assert.equal(store.callCount(), 5000);
+      await store.verification;
+      store.trackLlmCall({ workflow: 'w', model: 'm' });
+      await store.flush();
+      await store.close();
+    });
+
+    it('catches damage the schema reads do not see; the file is never written over', async () => {
+      const file = path.join(dir, 'telemetry.db');
+      const good = await bigFile(file);
+      const damaged = Buffer.from(good);
+      // Scribble over a page in the middle of the calls table, leaving the schema page intact.
+      const page = 4096 * Math.floor(good.length / 4096 / 2);
+      for (let i = page + 8; i < page + 4096; i++) damaged[i] = (i * 7) & 0xff;
+      fs.writeFileSync(file, damaged);
+      const events: string[] = [];
+      const store = await openTelemetry({ path: file, autoSaveMs: 0, integrityCheck: worker });
+      store.onDidChange((e) => events.push(e.kind));
+      await assert.rejects(store.verification, (e: unknown) => e instanceof TelemetryFileError && e.problem === 'corrupt');
+      store.trackLlmCall({ workflow: 'w', model: 'm' });
+      await assert.rejects(store.flush(), TelemetryFileError);
+      assert.ok(fs.readFileSync(file).equals(damaged), 'the file is left as it was');
+      assert.ok(events.includes('unreadable'));
+      store.dispose();
+    });
   });
 
   it('keeps trusted_schema off, also after a save (which resets pragmas)', async () => {

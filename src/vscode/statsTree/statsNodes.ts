@@ -47,23 +47,24 @@ export class StageNode implements StatsNode {
 
   treeItem(): vscode.TreeItem {
     const { verdict, decision } = this.stage;
+    const recommended = decision?.model ?? '…';
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `stage:${this.stage.workflow}\u0000${this.stage.stage}`;
     item.contextValue = 'stage';
-    item.description = `→ ${decision.model}`;
+    item.description = `→ ${recommended}`;
     item.iconPath = verdict.upgrade
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(verdict.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
       : new vscode.ThemeIcon(verdict.sampleSize < this.minSamples ? 'circle-outline' : 'pass');
     const md = safeMarkdown();
     md.appendMarkdown('**').appendText(`${this.stage.workflow} / ${this.label}`).appendMarkdown('**\n\n');
-    md.appendText(vscode.l10n.t('Recommended model: {0}', decision.model)).appendMarkdown('  \n');
-    md.appendText(decision.reason).appendMarkdown('\n\n');
+    md.appendText(vscode.l10n.t('Recommended model: {0}', recommended)).appendMarkdown('  \n');
+    if (decision) md.appendText(decision.reason).appendMarkdown('\n\n');
     md.appendText(verdict.reason).appendMarkdown('  \n');
     if (verdict.upgrade) md.appendText(confidenceText(verdict)).appendMarkdown('  \n');
     md.appendText(vscode.l10n.t('{0} calls in range', this.stage.calls));
     item.tooltip = md;
     const state = verdict.upgrade ? vscode.l10n.t('needs upgrade to {0}', verdict.recommendedTier ?? '') : vscode.l10n.t('ok');
-    item.accessibilityInformation = { label: `${this.label}, recommended ${decision.model}, ${state}` };
+    item.accessibilityInformation = { label: `${this.label}, recommended ${recommended}, ${state}` };
     return item;
   }
 
@@ -86,7 +87,7 @@ export class ModelNode implements StatsNode {
     item.id = `model:${this.stage.workflow}\u0000${this.stage.stage}\u0000${m.model}`;
     item.contextValue = 'model';
     item.description = performanceLine(m, this.minSamples);
-    item.iconPath = new vscode.ThemeIcon(m.model === this.stage.decision.model ? 'star-full' : 'circuit-board');
+    item.iconPath = new vscode.ThemeIcon(m.model === this.stage.decision?.model ? 'star-full' : 'circuit-board');
     const md = safeMarkdown();
     md.appendMarkdown('**').appendText(m.model).appendMarkdown('**');
     if (m.tier) md.appendText(` (${m.tier})`);

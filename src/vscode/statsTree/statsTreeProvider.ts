@@ -52,8 +52,9 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     this.view.description = this.service.rangeLabel;
     this.view.badge = upgrades ? { value: upgrades, tooltip: vscode.l10n.t('{0} stage(s) need a tier upgrade', upgrades) } : undefined;
     this.view.message = this.service.state === 'error' ? vscode.l10n.t('Telemetry unavailable: {0}', this.service.error?.message ?? '') : this.service.readOnly && overview.length ? vscode.l10n.t('Restricted Mode: read-only') : undefined;
-    await vscode.commands.executeCommand('setContext', 'adaptiveRouting.noTelemetry', overview.length === 0);
-    await vscode.commands.executeCommand('setContext', 'adaptiveRouting.telemetryError', this.service.state === 'error');
+    // Not awaited: the welcome view follows when the renderer gets to it, the tree does not wait.
+    void vscode.commands.executeCommand('setContext', 'adaptiveRouting.noTelemetry', overview.length === 0);
+    void vscode.commands.executeCommand('setContext', 'adaptiveRouting.telemetryError', this.service.state === 'error');
     this.lastRenderMs = Date.now() - started;
     const readP95 = (workflow: string, stage: string) => this.service.stageP95(workflow, stage);
     return overview.map((workflow) => new WorkflowNode(workflow, minSamples, readP95));
