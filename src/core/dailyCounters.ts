@@ -17,6 +17,26 @@ export interface DayCounter {
   lastTs: number;
 }
 
+export function emptyCounter(): DayCounter {
+  return { calls: 0, successes: 0, costSum: 0, costKnown: 0, latencySum: 0, latencyKnown: 0, inputTokens: 0, outputTokens: 0, lastTier: null, lastTs: -Infinity };
+}
+
+/** Adds `c` into `total` (the latest tier wins). */
+export function addInto(total: DayCounter, c: DayCounter): void {
+  total.calls += c.calls;
+  total.successes += c.successes;
+  total.costSum += c.costSum;
+  total.costKnown += c.costKnown;
+  total.latencySum += c.latencySum;
+  total.latencyKnown += c.latencyKnown;
+  total.inputTokens += c.inputTokens;
+  total.outputTokens += c.outputTokens;
+  if (c.lastTs >= total.lastTs) {
+    total.lastTs = c.lastTs;
+    total.lastTier = c.lastTier;
+  }
+}
+
 /** A counter as stored: where it belongs, and whether the table still has an older copy. */
 interface StoredCounter extends DayCounter {
   stageId: number;
@@ -66,7 +86,7 @@ export class DailyCounters {
     if (!days) models.set(modelId, (days = new Map()));
     let counter = days.get(day);
     if (!counter) {
-      counter = { stageId, modelId, day, dirty: false, calls: 0, successes: 0, costSum: 0, costKnown: 0, latencySum: 0, latencyKnown: 0, inputTokens: 0, outputTokens: 0, lastTier: null, lastTs: -Infinity };
+      counter = { stageId, modelId, day, dirty: false, ...emptyCounter() };
       days.set(day, counter);
     }
     if (!loading && !counter.dirty) {
@@ -103,22 +123,8 @@ export class DailyCounters {
     const models = this.byStage.get(stageId);
     if (!models) return result;
     for (const [modelId, days] of models) {
-      const total: DayCounter = { calls: 0, successes: 0, costSum: 0, costKnown: 0, latencySum: 0, latencyKnown: 0, inputTokens: 0, outputTokens: 0, lastTier: null, lastTs: -Infinity };
-      for (const [day, c] of days) {
-        if (day < fromDay) continue;
-        total.calls += c.calls;
-        total.successes += c.successes;
-        total.costSum += c.costSum;
-        total.costKnown += c.costKnown;
-        total.latencySum += c.latencySum;
-        total.latencyKnown += c.latencyKnown;
-        total.inputTokens += c.inputTokens;
-        total.outputTokens += c.outputTokens;
-        if (c.lastTs >= total.lastTs) {
-          total.lastTs = c.lastTs;
-          total.lastTier = c.lastTier;
-        }
-      }
+      const total = emptyCounter();
+      for (const [day, c] of days) if (day >= fromDay) addInto(total, c);
       if (total.calls > 0) result.set(modelId, total);
     }
     return result;

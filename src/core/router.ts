@@ -306,7 +306,10 @@ export class AdaptiveModelRouter {
   private armsFor(query: RouteQuery, stage: string, history: StageCall[], since: number): ArmState[] {
     const evidence = evidenceFromHistory(history, this.policy);
     const models = new Map<string, Tier | null>();
+    // Every tier-routed model of the registry (a tier may have several, e.g. from a custom registry),
+    // with the tier's configured model (environment overrides included) first.
     for (const { tier, model } of this.registry.tierModels()) models.set(model, tier);
+    for (const info of this.registry.models()) if (info.tier && !models.has(info.id)) models.set(info.id, info.tier);
     for (const e of evidence.values()) if (!models.has(e.model)) models.set(e.model, e.tier ?? this.registry.tierOf(e.model));
     const tierPrior = this.tierPriors(query.workflow, stage, since);
     let tokenCalls = 0;

@@ -16,6 +16,14 @@ export class TelemetryFileError extends Error {
   }
 }
 
+/** For people reading the file with the sqlite3 tool. */
+const CALLS_READABLE_VIEW = `CREATE VIEW calls_readable AS
+      SELECT c.id, strftime('%Y-%m-%dT%H:%M:%fZ', c.ts / 1000.0, 'unixepoch') AS ts_utc,
+             s.workflow, s.stage, m.name AS model, m.provider,
+             CASE c.tier WHEN 0 THEN 'cheap' WHEN 1 THEN 'capable' WHEN 2 THEN 'premium' END AS tier,
+             c.cost, c.input_tokens, c.output_tokens, c.duration_ms, c.success, c.error, c.cache_hit
+      FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;`;
+
 const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE router_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,13 +62,7 @@ const MIGRATIONS: Record<number, string> = {
       offset INTEGER NOT NULL,
       fingerprint TEXT NOT NULL
     );
-    -- For people reading the file with the sqlite3 tool.
-    CREATE VIEW calls_readable AS
-      SELECT c.id, strftime('%Y-%m-%dT%H:%M:%fZ', c.ts / 1000.0, 'unixepoch') AS ts_utc,
-             s.workflow, s.stage, m.name AS model, m.provider,
-             CASE c.tier WHEN 0 THEN 'cheap' WHEN 1 THEN 'capable' WHEN 2 THEN 'premium' END AS tier,
-             c.cost, c.input_tokens, c.output_tokens, c.duration_ms, c.success, c.error, c.cache_hit
-      FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;
+    ${CALLS_READABLE_VIEW}
   `,
   // v2: calls clustered by (stage, time) with no separate index, and per-day counters that
   // decisions read and that outlive the retention of raw calls.
@@ -104,12 +106,7 @@ const MIGRATIONS: Record<number, string> = {
       SELECT stage_id, model_id, ts / 86400000, count(*), sum(coalesce(success, 1)), total(cost), count(cost),
              total(duration_ms), count(duration_ms), total(input_tokens), total(output_tokens), tier, max(ts)
       FROM calls GROUP BY stage_id, model_id, ts / 86400000;
-    CREATE VIEW calls_readable AS
-      SELECT c.id, strftime('%Y-%m-%dT%H:%M:%fZ', c.ts / 1000.0, 'unixepoch') AS ts_utc,
-             s.workflow, s.stage, m.name AS model, m.provider,
-             CASE c.tier WHEN 0 THEN 'cheap' WHEN 1 THEN 'capable' WHEN 2 THEN 'premium' END AS tier,
-             c.cost, c.input_tokens, c.output_tokens, c.duration_ms, c.success, c.error, c.cache_hit
-      FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;
+    ${CALLS_READABLE_VIEW}
   `,
 };
 
@@ -147,8 +144,9 @@ function scalar(db: Database, sql: string): unknown {
 
 /** Safety settings that `db.export()` resets, so they are applied after every open and save. */
 export function applyPragmas(db: Database): void {
-  // The database lives in memory and is saved whole, so the rollback journal stays in memory too.
-  db.exec('PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; PRAGMA temp_store = MEMORY;');
+  // The database lives in memory and is saved whole, so the rollback journal stays in memory too;
+  // a 32 MB page cache keeps sql.js from copying pages to and from its in-memory file on every batch.
+  db.exec('PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;');
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { validateCall } from './callValidation';
-import { DAY_MS, DailyCounters, DayCounter } from './dailyCounters';
+import { DAY_MS, DailyCounters, DayCounter, addInto, emptyCounter } from './dailyCounters';
 import { TelemetryFileError, applyPragmas, checkHeader, damaged, prepareSchema } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
@@ -58,7 +58,7 @@ export type StoreEvent =
   /** The deferred integrity check failed: the store must not be saved (every save now throws). */
   | { kind: 'unreadable'; error: TelemetryFileError };
 
-const MATERIALIZE_BATCH = 20_000;
+const MATERIALIZE_BATCH = 100_000;
 /** Stage histories are read at least this deep, so every reader shares one cached read. */
 const HISTORY_FLOOR = 1000;
 const DEFAULT_MAX_FILE = 256 * 1024 * 1024;
@@ -366,23 +366,9 @@ export class TelemetryStore {
     const firstDay = Math.floor(since / DAY_MS);
     const wholeFrom = since <= 0 ? -Infinity : since % DAY_MS === 0 ? firstDay : firstDay + 1;
     const add = (modelId: number, c: DayCounter) => {
-      const t = totals.get(modelId);
-      if (!t) {
-        totals.set(modelId, { ...c });
-        return;
-      }
-      t.calls += c.calls;
-      t.successes += c.successes;
-      t.costSum += c.costSum;
-      t.costKnown += c.costKnown;
-      t.latencySum += c.latencySum;
-      t.latencyKnown += c.latencyKnown;
-      t.inputTokens += c.inputTokens;
-      t.outputTokens += c.outputTokens;
-      if (c.lastTs >= t.lastTs) {
-        t.lastTs = c.lastTs;
-        t.lastTier = c.lastTier;
-      }
+      let t = totals.get(modelId);
+      if (!t) totals.set(modelId, (t = emptyCounter()));
+      addInto(t, c);
     };
     for (const [modelId, c] of this.counters.sumFrom(stageId, wholeFrom)) add(modelId, c);
     if (wholeFrom !== firstDay && since > 0) {

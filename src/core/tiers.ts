@@ -2,11 +2,16 @@
 export const TIERS = ['cheap', 'capable', 'premium'] as const;
 export type Tier = (typeof TIERS)[number];
 
-/** Accepts `cheap`, `CHEAP`, `ModelTier.CHEAP`; returns undefined for anything else. */
+const parsed = new Map<string, Tier | undefined>();
+
+/** Accepts `cheap`, `CHEAP`, `ModelTier.CHEAP`; returns undefined for anything else. (Memoized: it runs per call.) */
 export function parseTier(value: unknown): Tier | undefined {
   if (typeof value !== 'string') return undefined;
+  if (parsed.has(value)) return parsed.get(value);
   const last = value.trim().split('.').pop()?.toLowerCase();
-  return (TIERS as readonly string[]).includes(last ?? '') ? (last as Tier) : undefined;
+  const tier = (TIERS as readonly string[]).includes(last ?? '') ? (last as Tier) : undefined;
+  if (parsed.size < 1000) parsed.set(value, tier);
+  return tier;
 }
 
 export function tierIndex(tier: Tier): number {

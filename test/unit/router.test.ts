@@ -207,6 +207,20 @@ describe('AdaptiveModelRouter', () => {
       assert.deepEqual(empiricalBayesPrior([], 4), { mean: 0.5, strength: 0 });
     });
 
+    it('tries every model of a tier, not only the tier\'s first (a registry may list several)', () => {
+      const registry = new ModelRegistry({ models: [
+        { id: 'cheap-a', tier: 'cheap', inputPer1M: 1, outputPer1M: 1 },
+        { id: 'cheap-b', tier: 'cheap', inputPer1M: 1.1, outputPer1M: 1.1 },
+        { id: 'dear', tier: 'premium', inputPer1M: 20, outputPer1M: 20 },
+      ] }, {});
+      store.trackLlmCalls(series(60, { end: end(), model: 'cheap-a', tier: 'cheap', cost: 0.001, fails: (i) => i % 2 === 0 }));
+      store.trackLlmCalls(series(60, { end: end(), model: 'dear', tier: 'premium', cost: 0.02 }));
+      const r = new AdaptiveModelRouter(store, { registry, random: seededRandom(5) });
+      const first = r.route(q, { explore: false });
+      assert.equal(first.model, 'cheap-b', 'the untried cheap model is the best guess before the premium one');
+      assert.ok(first.alternatives.some((a) => a.model === 'cheap-b' && a.tier === 'cheap'));
+    });
+
     it('lets a new stage borrow the tier record of the workflow\'s other stages', () => {
       store.trackLlmCalls(series(50, { end: end(), stage: 'summary', model: 'claude-haiku-4-5', fails: (i) => i % 5 !== 0 }));
       const fresh = seeded().route({ workflow: 'code-review', stage: 'brand-new' });
