@@ -89,6 +89,7 @@ export class TelemetryStore {
   private modelNames = new Map<number, string>();
   private lastRetention = -Infinity;
   private knownCount: number | undefined;
+  private lastSaveMs = 0;
   /** Starts (once) the integrity check of the loaded file and resolves when it passed; saves wait for it. */
   private verify: () => Promise<void> = () => Promise.resolve();
   readonly now: Clock;
@@ -190,6 +191,7 @@ export class TelemetryStore {
 
   private async save(): Promise<void> {
     this.clearAutoSave();
+    const started = Date.now();
     let release: (() => Promise<void>) | undefined;
     try {
       await this.verify(); // never write over a file that has not passed the integrity check
@@ -214,6 +216,7 @@ export class TelemetryStore {
     } finally {
       await release?.().catch(() => undefined);
     }
+    this.lastSaveMs = Date.now() - started;
     this.emit({ kind: 'saved' });
   }
 
@@ -709,8 +712,11 @@ export class TelemetryStore {
   }
 
   private scheduleAutoSave(): void {
-    const delay = this.options.autoSaveMs ?? 2000;
-    if (delay <= 0 || this.autoSaveTimer || this.backend instanceof MemoryBackend) return;
+    const base = this.options.autoSaveMs ?? 2000;
+    if (base <= 0 || this.autoSaveTimer || this.backend instanceof MemoryBackend) return;
+    // A whole-file save of a large file takes a while (the export is synchronous): space them so
+    // that saving never takes more than about 5% of the time, within 15 s.
+    const delay = Math.min(Math.max(base, this.lastSaveMs * 20), Math.max(base, 15_000));
     this.autoSaveTimer = setTimeout(() => {
       this.autoSaveTimer = undefined;
       this.flush().catch(() => undefined); // reported through the save-failed event and retried
