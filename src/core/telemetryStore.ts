@@ -108,7 +108,7 @@ export class TelemetryStore {
   static async open(backend: StorageBackend = new MemoryBackend(), options: TelemetryStoreOptions = {}): Promise<TelemetryStore> {
     const sql = await loadSqlJs(options.wasmBinary);
     const stamp = await backend.stat();
-    const { db, created, verify } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE, options.integrityCheck);
+    const { db, created, verify, syncStarted } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE, options.integrityCheck);
     const store = new TelemetryStore(db, sql, backend, options);
     store.knownStamp = stamp;
     let started: Promise<void> | undefined;
@@ -119,9 +119,14 @@ export class TelemetryStore {
       }
       return started;
     };
-    store.needsSave = (created && stamp !== undefined) || store.applyRetention() > 0;
+    // Retention runs with the first save (and hourly after), not here: opening stays quick.
+    store.needsSave = created && stamp !== undefined;
+    store.openBlockedMs = Date.now() - syncStarted;
     return store;
   }
+
+  /** How long opening held the thread in one stretch (parse, schema, counters, retention). */
+  openBlockedMs = 0;
 
   /**
    * Settles when the loaded file passed (or failed) the integrity check, starting the check if no
@@ -743,12 +748,13 @@ async function loadDatabase(
   backend: StorageBackend,
   maxBytes: number,
   integrityCheck?: (bytes: Uint8Array) => Promise<string>,
-): Promise<{ db: Database; created: boolean; verify: () => Promise<void> }> {
+): Promise<{ db: Database; created: boolean; verify: () => Promise<void>; syncStarted: number }> {
   const bytes = await backend.read();
+  const syncStarted = Date.now();
   if (!bytes || bytes.length === 0) {
     const db = new sql.Database();
     prepareSchema(db, backend.location);
-    return { db, created: true, verify: () => Promise.resolve() };
+    return { db, created: true, verify: () => Promise.resolve(), syncStarted };
   }
   if (bytes.length > maxBytes) {
     throw new TelemetryFileError(backend.location, 'too-large', `is ${(bytes.length / 1048576).toFixed(0)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (setting adaptiveRouting.maxFileSizeMB). Raise the limit or move the file aside.`);
@@ -773,7 +779,7 @@ async function loadDatabase(
         )
       : Promise.resolve();
   try {
-    return { db, created: prepareSchema(db, backend.location, { quickCheck: !integrityCheck }), verify };
+    return { db, created: prepareSchema(db, backend.location, { quickCheck: !integrityCheck }), verify, syncStarted };
   } catch (error) {
     db.close();
     if (error instanceof TelemetryFileError) throw error;

@@ -32,7 +32,7 @@ export class TelemetryService implements vscode.Disposable {
   state: ServiceState = 'closed';
   error: Error | undefined;
   /** How long the last load and overview took, for the log and the extension benchmark. */
-  timings: { openMs?: number; overview?: OverviewTiming; decisions?: OverviewTiming } = {};
+  timings: { openMs?: number; openBlockedMs?: number; overview?: OverviewTiming; decisions?: OverviewTiming } = {};
   private decisionsReady: Promise<WorkflowOverview[]> | undefined;
   private overviewBuilding: Promise<WorkflowOverview[]> | undefined;
   /** Bumped by every invalidation: an overview built across one is not kept. */
@@ -130,6 +130,7 @@ export class TelemetryService implements vscode.Disposable {
         integrityCheck: createIntegrityCheck(),
       });
       this.timings.openMs = Date.now() - openStarted;
+      this.timings.openBlockedMs = store.openBlockedMs;
       this.store = store;
       this.error = undefined;
       // The integrity check runs in a worker once startup has settled (a save starts it sooner);

@@ -40,10 +40,12 @@ describe('daily counters, retention and migration', () => {
     const before = fs.statSync(file).size;
 
     const kept = await openTelemetry({ path: file, now: clock.now, autoSaveMs: 0, retentionDays: 30 });
-    assert.ok(kept.dirty, 'deleting old calls needs a save');
-    assert.equal(kept.calls().length, 750, '30 of the 120 days of raw calls remain');
+    assert.equal(kept.calls().length, 3000, 'opening does not delete (it stays quick)');
+    kept.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', success: true, ts: now - 1000 });
+    await kept.flush();
+    assert.equal(kept.calls().length, 751, 'the save kept 30 of the 120 days of raw calls, and the new one');
     const router = new AdaptiveModelRouter(kept, { now: clock.now });
-    assert.equal(router.getRoutingStats('w', { days: 365 }).totalCalls, 3000, 'long ranges still count rolled-up calls');
+    assert.equal(router.getRoutingStats('w', { days: 365 }).totalCalls, 3001, 'long ranges still count rolled-up calls');
     await kept.close();
     assert.ok(fs.statSync(file).size < before * 0.6, `compacted: ${before} -> ${fs.statSync(file).size} bytes`);
   });
