@@ -37,6 +37,8 @@ export function addInto(total: DayCounter, c: DayCounter): void {
   }
 }
 
+type RowKey = [stageId: number, modelId: number, day: number];
+
 /** A counter as stored: where it belongs, and whether the table still has an older copy. */
 interface StoredCounter extends DayCounter {
   stageId: number;
@@ -56,11 +58,36 @@ export class DailyCounters {
 
   static load(db: Database): DailyCounters {
     const counters = new DailyCounters();
-    const statement = db.prepare('SELECT stage_id, model_id, day, calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts FROM daily');
+    counters.readRows(db, () => false);
+    return counters;
+  }
+
+  /** The same, yielding to other work every few milliseconds (a large file has tens of thousands of rows). */
+  static async loadInSlices(db: Database, pause: () => Promise<void>, sliceMs = 8): Promise<{ counters: DailyCounters; longestSliceMs: number }> {
+    const counters = new DailyCounters();
+    let after: RowKey | undefined;
+    let longestSliceMs = 0;
+    for (;;) {
+      const started = Date.now();
+      after = counters.readRows(db, () => Date.now() - started >= sliceMs, after);
+      longestSliceMs = Math.max(longestSliceMs, Date.now() - started);
+      if (!after) return { counters, longestSliceMs };
+      await pause();
+    }
+  }
+
+  /** Reads daily rows in key order after `after` until `stop()` says so; returns the last key read, or undefined at the end. */
+  private readRows(db: Database, stop: () => boolean, after?: RowKey): RowKey | undefined {
+    const statement = db.prepare(
+      `SELECT stage_id, model_id, day, calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts
+       FROM daily WHERE (stage_id, model_id, day) > (?, ?, ?) ORDER BY stage_id, model_id, day`,
+    );
+    let count = 0;
     try {
+      statement.bind(after ?? [-Infinity, -Infinity, -Infinity]);
       while (statement.step()) {
         const r = statement.get() as number[];
-        Object.assign(counters.slot(r[0], r[1], r[2], true), {
+        Object.assign(this.slot(r[0], r[1], r[2], true), {
           calls: r[3],
           successes: r[4],
           costSum: r[5],
@@ -72,11 +99,12 @@ export class DailyCounters {
           lastTier: r[11],
           lastTs: r[12],
         });
+        if (++count % 256 === 0 && stop()) return [r[0], r[1], r[2]];
       }
     } finally {
       statement.free();
     }
-    return counters;
+    return undefined;
   }
 
   private slot(stageId: number, modelId: number, day: number, loading = false): StoredCounter {

@@ -99,17 +99,21 @@ export class TelemetryStore {
     private readonly sql: SqlJsStatic,
     readonly backend: StorageBackend,
     private readonly options: TelemetryStoreOptions,
+    counters?: DailyCounters,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.counters = DailyCounters.load(db);
+    this.counters = counters ?? DailyCounters.load(db);
   }
 
   /** Opens (or prepares to create) the database behind a backend. Never writes a file it could not read. */
   static async open(backend: StorageBackend = new MemoryBackend(), options: TelemetryStoreOptions = {}): Promise<TelemetryStore> {
     const sql = await loadSqlJs(options.wasmBinary);
     const stamp = await backend.stat();
-    const { db, created, verify, syncStarted } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE, options.integrityCheck);
-    const store = new TelemetryStore(db, sql, backend, options);
+    const { db, created, verify, blockedMs } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE, options.integrityCheck);
+    // The daily counters of a large file are read in slices, so opening never holds the thread long.
+    await yieldToEventLoop();
+    const { counters, longestSliceMs } = await DailyCounters.loadInSlices(db, yieldToEventLoop);
+    const store = new TelemetryStore(db, sql, backend, options, counters);
     store.knownStamp = stamp;
     let started: Promise<void> | undefined;
     store.verify = () => {
@@ -121,7 +125,7 @@ export class TelemetryStore {
     };
     // Retention runs with the first save (and hourly after), not here: opening stays quick.
     store.needsSave = created && stamp !== undefined;
-    store.openBlockedMs = Date.now() - syncStarted;
+    store.openBlockedMs = Math.max(blockedMs, longestSliceMs);
     return store;
   }
 
@@ -748,21 +752,23 @@ async function loadDatabase(
   backend: StorageBackend,
   maxBytes: number,
   integrityCheck?: (bytes: Uint8Array) => Promise<string>,
-): Promise<{ db: Database; created: boolean; verify: () => Promise<void>; syncStarted: number }> {
+): Promise<{ db: Database; created: boolean; verify: () => Promise<void>; blockedMs: number }> {
   const bytes = await backend.read();
-  const syncStarted = Date.now();
   if (!bytes || bytes.length === 0) {
     const db = new sql.Database();
     prepareSchema(db, backend.location);
-    return { db, created: true, verify: () => Promise.resolve(), syncStarted };
+    return { db, created: true, verify: () => Promise.resolve(), blockedMs: 0 };
   }
   if (bytes.length > maxBytes) {
     throw new TelemetryFileError(backend.location, 'too-large', `is ${(bytes.length / 1048576).toFixed(0)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (setting adaptiveRouting.maxFileSizeMB). Raise the limit or move the file aside.`);
   }
   checkHeader(backend.location, bytes);
   let db: Database;
+  let blockedMs = 0;
   try {
+    const started = Date.now();
     db = new sql.Database(bytes);
+    blockedMs = Date.now() - started;
   } catch (error) {
     throw new TelemetryFileError(backend.location, 'corrupt', `cannot be opened (${(error as Error).message}). Move it aside to start a new one.`);
   }
@@ -779,7 +785,10 @@ async function loadDatabase(
         )
       : Promise.resolve();
   try {
-    return { db, created: prepareSchema(db, backend.location, { quickCheck: !integrityCheck }), verify, syncStarted };
+    await yieldToEventLoop();
+    const started = Date.now();
+    const created = prepareSchema(db, backend.location, { quickCheck: !integrityCheck });
+    return { db, created, verify, blockedMs: Math.max(blockedMs, Date.now() - started) };
   } catch (error) {
     db.close();
     if (error instanceof TelemetryFileError) throw error;
@@ -821,4 +830,9 @@ function toAggregate(model: string, t: DayCounter): ModelAggregate {
     outputTokens: t.outputTokens,
     tier: t.lastTier == null ? null : TIERS[t.lastTier] ?? null,
   };
+}
+
+/** Lets other work run (timers, I/O, other extensions) between the steps of a long job. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
