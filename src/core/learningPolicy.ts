@@ -18,9 +18,14 @@ export interface PolicySettings {
   changeAlpha: number;
   /** Largest share of calls spent on pricier models than the greedy choice once the stage has `minSample` calls. */
   explorationBudget: number;
-  minSample: number;
   /** Most pseudo-calls the shrinkage prior from the tier's record on other stages may weigh. */
   priorStrength: number;
+  /**
+   * A model stays the best guess until the evidence makes it unlikely to meet the target: its
+   * posterior probability of meeting it falls below this. Cheap models are given their chance
+   * first, and leave as soon as they are shown short.
+   */
+  plausibility: number;
 }
 
 export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
@@ -28,6 +33,7 @@ export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
   changeAlpha: 1e-4,
   explorationBudget: 0.1,
   priorStrength: 4,
+  plausibility: 0.2,
 };
 
 /** What the learner knows about one model at one stage. */
@@ -164,10 +170,10 @@ export interface PolicyChoice {
 /**
  * Cheapest model whose sampled success rate meets the target; when none does, the model with the
  * highest sample (the most successful, as far as we know). Exploration away from the greedy choice
- * is capped by the budget once the stage has enough calls. Without `explore`, the greedy choice:
+ * to pricier models is capped by the budget. Without `explore`, the greedy choice:
  * what the UI shows as the recommended model.
  */
-export function chooseArm(arms: ArmState[], settings: PolicySettings, stageCalls: number, random: () => number, explore = true): PolicyChoice {
+export function chooseArm(arms: ArmState[], settings: PolicySettings, random: () => number, explore = true): PolicyChoice {
   // Costs are compared where every model has one; otherwise tiers order them (cheap < capable < premium).
   const comparable = arms.every((a) => a.expectedCost != null);
   const order = comparable ? byCost : byTierThenCost;
@@ -175,15 +181,14 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, stageCalls
   const allowed = all.filter((a) => !a.excludedBy);
   const limitsRelaxed = allowed.length === 0;
   const pool = limitsRelaxed ? all : allowed;
-  // Best guess: the cheapest model expected to meet the target; else the cheapest one not tried
-  // here yet (it might); else the most successful.
-  const greedy = pool.find((a) => a.mean >= settings.target) ?? pool.find((a) => a.calls === 0) ?? maxBy(pool, (a) => a.mean);
+  // Best guess: the cheapest model that plausibly meets the target (not yet shown short); else the
+  // cheapest one not tried here; else the most successful.
+  const greedy = pool.find((a) => a.chance >= settings.plausibility) ?? pool.find((a) => a.calls === 0) ?? maxBy(pool, (a) => a.mean);
   const sampled = explore ? thompson(pool, settings.target, random) : greedy;
   let arm = sampled;
   // Trying a cheaper model costs little and can save a lot: Thompson's own rate limits it. Trying a
-  // pricier one is what the budget caps, once the stage has enough calls to have a best guess.
-  // When nothing meets the target, finding the most successful model is worth its price: no cap.
-  if (sampled !== greedy && stageCalls >= settings.minSample && greedy.mean >= settings.target && order(sampled, greedy) > 0) {
+  // pricier one than the best guess is what the budget caps.
+  if (sampled !== greedy && order(sampled, greedy) > 0) {
     // Estimate how often Thompson leaves the greedy choice upward here, and follow it only within budget.
     let away = 1; // the draw that got us here
     const draws = 63;
@@ -194,7 +199,7 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, stageCalls
     const exploreShare = away / (draws + 1);
     if (random() >= Math.min(1, settings.explorationBudget / exploreShare)) arm = greedy;
   }
-  return { arm, greedy, explored: arm !== greedy, outOfReach: greedy.mean < settings.target, limitsRelaxed };
+  return { arm, greedy, explored: arm !== greedy, outOfReach: greedy.chance < settings.plausibility, limitsRelaxed };
 }
 
 function thompson(pool: ArmSummary[], target: number, random: () => number): ArmSummary {

@@ -144,7 +144,6 @@ export class AdaptiveModelRouter {
     this.verdictPriorCalls = checkRange('verdictPriorCalls', options.verdictPriorCalls ?? 35, 0, 1e6);
     this.policy = {
       ...DEFAULT_POLICY,
-      minSample: this.minSampleSize,
       explorationBudget: checkRange('explorationBudget', options.explorationBudget ?? DEFAULT_POLICY.explorationBudget, 0, 1),
       halfLife: checkRange('halfLife', options.halfLife ?? DEFAULT_POLICY.halfLife, 1, 1e9),
     };
@@ -268,7 +267,7 @@ export class AdaptiveModelRouter {
     const since = this.days > 0 ? this.now().getTime() - this.days * DAY_MS : 0;
     const history = withinWindow(this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT), since);
     const arms = this.armsFor(query, stage, history, since);
-    const choice = chooseArm(arms, { ...this.policy, target }, history.length, this.random, options.explore !== false);
+    const choice = chooseArm(arms, { ...this.policy, target }, this.random, options.explore !== false);
     const { arm, greedy } = choice;
     const evidence = arm.calls ? `${pct(arm.mean)}, 90% interval ${pct(arm.interval.low)}–${pct(arm.interval.high)}, n=${arm.calls}` : 'no calls here yet';
     let reason: string;
@@ -279,7 +278,8 @@ export class AdaptiveModelRouter {
       reason = `${short.length ? `Tried models fall short of the ${pct(target)} target (${short.join('; ')})` : 'Not enough evidence yet'}: trying ${arm.model}`;
     } else if (choice.outOfReach && history.length < this.minSampleSize) reason = `Still learning which model meets the ${pct(target)} target (${history.length} calls so far): ${arm.model} (${evidence})`;
     else if (choice.outOfReach) reason = `No model reaches the ${pct(target)} target here; using the most successful, ${arm.model} (${evidence})`;
-    else reason = `${arm.model} is the cheapest model meeting the ${pct(target)} target (${evidence})`;
+    else if (arm.mean >= target) reason = `${arm.model} is the cheapest model meeting the ${pct(target)} target (${evidence})`;
+    else reason = `${arm.model} may still meet the ${pct(target)} target (${evidence}); cheaper models have fallen short`;
     if (arm.changed === 'recovered') reason += '; it recovered recently';
     const degraded = arms.filter((a) => a.changed === 'degraded').map((a) => a.model);
     if (degraded.length) reason += `; ${degraded.join(', ')} degraded recently`;

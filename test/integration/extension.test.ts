@@ -184,7 +184,7 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(verdict.upgrade, true);
     const decision = await api.route({ workflow: 'api-workflow', stage: 'draft' }, { explore: false });
     assert.equal(decision.tier, 'capable', decision.reason);
-    assert.match(decision.reason, /Tried models fall short of the 80.0% target \(claude-haiku-4-5 \d+\.\d%, n=12\): trying claude-sonnet-5/);
+    assert.match(decision.reason, /claude-sonnet-5 may still meet the 80.0% target \(no calls here yet\); cheaper models have fallen short/);
     assert.equal(await api.getBestModel({ workflow: 'api-workflow', stage: 'draft', minSuccessRate: 0.4 }), 'claude-haiku-4-5');
     await assert.rejects(api.trackLlmCall({ workflow: 'api-workflow', model: 'm', cost: -1 }), /cost/);
     const store = await core.openTelemetry({ path: workspaceUri('.attune', 'telemetry.db').fsPath });

@@ -11,7 +11,7 @@ function arm(model: string, successes: number, failures: number, cost: number, e
   return { model, tier: null, successes, failures, calls: successes + failures, priorAlpha: 1, priorBeta: 1, expectedCost: cost, avgLatencyMs: null, changed: null, ...extra };
 }
 
-const settings = { target: 0.8, halfLife: 500, changeAlpha: 1e-4, explorationBudget: 0.1, minSample: 10, priorStrength: 4 };
+const settings = { target: 0.8, halfLife: 500, changeAlpha: 1e-4, explorationBudget: 0.1, priorStrength: 4, plausibility: 0.2 };
 
 describe('learning policy', () => {
   it('weighs each call by its age in stage calls (half-life decay)', () => {
@@ -51,22 +51,22 @@ describe('learning policy', () => {
   it('picks the cheapest model that meets the target, else an untried one, else the most successful', () => {
     const random = seededRandom(1);
     const noExplore = { ...settings, explorationBudget: 0 };
-    assert.equal(chooseArm([arm('cheap', 90, 10, 0.001), arm('dear', 99, 1, 0.01)], noExplore, 100, random, false).arm.model, 'cheap');
-    assert.equal(chooseArm([arm('cheap', 50, 50, 0.001), arm('dear', 99, 1, 0.01)], noExplore, 100, random, false).arm.model, 'dear');
-    const untried = chooseArm([arm('cheap', 50, 50, 0.001), arm('mid', 0, 0, 0.005), arm('dear', 60, 40, 0.01)], noExplore, 100, random, false);
+    assert.equal(chooseArm([arm('cheap', 90, 10, 0.001), arm('dear', 99, 1, 0.01)], noExplore, random, false).arm.model, 'cheap');
+    assert.equal(chooseArm([arm('cheap', 50, 50, 0.001), arm('dear', 99, 1, 0.01)], noExplore, random, false).arm.model, 'dear');
+    const untried = chooseArm([arm('cheap', 50, 50, 0.001), arm('mid', 0, 0, 0.005), arm('dear', 60, 40, 0.01)], noExplore, random, false);
     assert.equal(untried.arm.model, 'mid');
-    const out = chooseArm([arm('cheap', 50, 50, 0.001), arm('dear', 70, 30, 0.01)], noExplore, 100, random, false);
+    const out = chooseArm([arm('cheap', 50, 50, 0.001), arm('dear', 70, 30, 0.01)], noExplore, random, false);
     assert.equal(out.arm.model, 'dear');
     assert.equal(out.outOfReach, true);
   });
 
   it('orders by tier when a cost is unknown, and relaxes hard limits only when nothing is left', () => {
     const random = seededRandom(2);
-    const byTier = chooseArm([arm('p', 95, 5, 0.01, { tier: 'premium' }), arm('c', 95, 5, 0, { tier: 'cheap', expectedCost: null })], settings, 100, random, false);
+    const byTier = chooseArm([arm('p', 95, 5, 0.01, { tier: 'premium' }), arm('c', 95, 5, 0, { tier: 'cheap', expectedCost: null })], settings, random, false);
     assert.equal(byTier.arm.model, 'c');
-    const limited = chooseArm([arm('a', 95, 5, 0.01, { excludedBy: 'cost' }), arm('b', 95, 5, 0.02)], settings, 100, random, false);
+    const limited = chooseArm([arm('a', 95, 5, 0.01, { excludedBy: 'cost' }), arm('b', 95, 5, 0.02)], settings, random, false);
     assert.equal(limited.arm.model, 'b');
-    const relaxed = chooseArm([arm('a', 95, 5, 0.01, { excludedBy: 'cost' })], settings, 100, random, false);
+    const relaxed = chooseArm([arm('a', 95, 5, 0.01, { excludedBy: 'cost' })], settings, random, false);
     assert.equal(relaxed.limitsRelaxed, true);
   });
 
@@ -75,10 +75,10 @@ describe('learning policy', () => {
     // The cheap model is only just above target, so Thompson alone would often try the dear one.
     const arms = [arm('cheap', 41, 9, 0.001), arm('dear', 5, 0, 0.01)];
     let dear = 0;
-    for (let i = 0; i < 4000; i++) if (chooseArm(arms, settings, 100, random).arm.model === 'dear') dear++;
+    for (let i = 0; i < 4000; i++) if (chooseArm(arms, settings, random).arm.model === 'dear') dear++;
     assert.ok(dear / 4000 <= 0.11, `explored ${dear / 40}%`);
     let unbounded = 0;
-    for (let i = 0; i < 4000; i++) if (chooseArm(arms, { ...settings, explorationBudget: 1 }, 100, random).arm.model === 'dear') unbounded++;
+    for (let i = 0; i < 4000; i++) if (chooseArm(arms, { ...settings, explorationBudget: 1 }, random).arm.model === 'dear') unbounded++;
     assert.ok(unbounded / 4000 > 0.2, `Thompson alone explores more: ${unbounded / 40}%`);
   });
 });

@@ -216,11 +216,13 @@ describe('AdaptiveModelRouter', () => {
       store.trackLlmCalls(series(60, { end: end(), model: 'cheap-a', tier: 'cheap', cost: 0.001, fails: (i) => i % 2 === 0 }));
       store.trackLlmCalls(series(60, { end: end(), model: 'dear', tier: 'premium', cost: 0.02 }));
       const r = new AdaptiveModelRouter(store, { registry, random: seededRandom(5) });
-      assert.ok(r.route(q, { explore: false }).alternatives.some((a) => a.model === 'cheap-b' && a.tier === 'cheap' && a.calls === 0));
-      // The premium model is the proven choice; the untried cheap one is worth trying now and then.
+      // cheap-a has shown it falls short; cheap-b is untried, so it gets its chance before the premium model.
+      const guess = r.route(q, { explore: false });
+      assert.equal(guess.model, 'cheap-b');
+      assert.match(guess.reason, /cheap-b may still meet the 80.0% target \(no calls here yet\); cheaper models have fallen short/);
       const { counts } = decide(r, 200);
-      assert.ok((counts['cheap-b'] ?? 0) >= 10, JSON.stringify(counts));
-      assert.ok((counts['dear'] ?? 0) > (counts['cheap-b'] ?? 0), JSON.stringify(counts));
+      assert.ok((counts['cheap-b'] ?? 0) >= 160, JSON.stringify(counts));
+      assert.ok((counts['dear'] ?? 0) <= 30, `the proven premium model is explored within the budget: ${JSON.stringify(counts)}`);
     });
 
     it('lets a new stage borrow the tier record of the workflow\'s other stages', () => {
