@@ -175,6 +175,16 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(testing.statusBar.snapshot().visible, true);
   });
 
+  it('route() takes a stage\'s target from the workflows manifest, and the caller can override it', async () => {
+    // .attune/workflows.json: test-generation/generate has "minSuccessRate": 0.9.
+    assert.equal((await api.route({ workflow: 'test-generation', stage: 'generate' }, { explore: false })).target, 0.9);
+    assert.equal((await api.route({ workflow: 'test-generation', stage: 'generate', minSuccessRate: 0.7 }, { explore: false })).target, 0.7);
+    assert.equal((await api.route({ workflow: 'test-generation', stage: 'plan' }, { explore: false })).target, 0.8, 'the setting elsewhere');
+    const off = await api.route({ workflow: 'refactor-plan', stage: 'design', tier: 'premium' });
+    assert.equal(off.adaptive, false, '"adaptive": false in the manifest');
+    assert.equal(off.model, 'claude-fable-5');
+  });
+
   it('the API routes and records calls into the workspace file', async () => {
     const before = (await api.getRoutingStats('api-workflow')).totalCalls;
     assert.equal(before, 0);
