@@ -1,17 +1,10 @@
 import type { Database } from 'sql.js';
+import type { CallTotals } from './types';
 
 export const DAY_MS = 86_400_000;
 
 /** Totals of one (stage, model, UTC day): what decisions and long-range statistics read. */
-export interface DayCounter {
-  calls: number;
-  successes: number;
-  costSum: number;
-  costKnown: number;
-  latencySum: number;
-  latencyKnown: number;
-  inputTokens: number;
-  outputTokens: number;
+export interface DayCounter extends CallTotals {
   /** Tier (index) and time of the latest call counted here. */
   lastTier: number | null;
   lastTs: number;

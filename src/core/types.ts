@@ -38,18 +38,22 @@ export interface LlmCall {
   cacheHit: boolean | null;
 }
 
-/** Aggregate over a set of calls of one model. */
-export interface ModelAggregate {
-  model: string;
+/** Sums over a set of calls (unknown outcomes count as successes). */
+export interface CallTotals {
   calls: number;
   successes: number;
-  /** Sum of known costs and how many calls had one. */
+  /** Sum of known costs and how many calls had one; likewise for latency. */
   costSum: number;
   costKnown: number;
   latencySum: number;
   latencyKnown: number;
   inputTokens: number;
   outputTokens: number;
+}
+
+/** Aggregate over a set of calls of one model. */
+export interface ModelAggregate extends CallTotals {
+  model: string;
   /** Most recent tier recorded for this model, if any. */
   tier: Tier | null;
 }
