@@ -2,7 +2,7 @@
 // opens the fixture workspace in the real VS Code web UI (Debian Chromium via playwright-core) and
 // checks the status bar, the Routing Stats tree and the Problems panel, saving screenshots.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, codeServerBin, ensureTestTools, launchChromium, makeFixtureWorkspace, onExit, packageExtension, root, startCodeServer, tempFolder, vsixPath } from './lib/testEnv.mjs';
 
@@ -71,6 +71,33 @@ async function main() {
   await status.hover();
   await page.waitForTimeout(1200);
   await page.screenshot({ path: join(results, 'status-bar-tooltip.png') });
+  await browser.close();
+  server.stop();
+  await webHostCheck(extensionsDir, workspace);
+}
+
+/**
+ * The browser build (dist/web/extension.js) in VS Code's web worker extension host: the installed
+ * copy loses its Node bundle and is told to run as a web extension; a person must still see the
+ * status bar model and the Problems entries (sql.js in a web worker, files through workspace.fs).
+ */
+async function webHostCheck(extensionsDir, workspace) {
+  console.log('browser check: the browser build in the web worker extension host');
+  const installed = readdirSync(extensionsDir).find((d) => d.startsWith('attune-tools.adaptive-model-router'));
+  rmSync(join(extensionsDir, installed, 'dist', 'extension.js'));
+  server = await startCodeServer({ workspace, extensionsDir, userDataDir: join(scratch, 'user-web'), settings: { 'remote.extensionKind': { 'attune-tools.adaptive-model-router': ['web'] } } });
+  browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const status = page.locator('.statusbar-item', { hasText: /claude-/ }).first();
+  const shown = await status.waitFor({ timeout: 45_000 }).then(() => true, () => false);
+  check('web host: status bar names the recommended model', shown, shown ? JSON.stringify((await status.innerText()).trim()) : 'no status bar item');
+  await page.locator('.statusbar-item[id="status.problems"]').first().click();
+  const entry = page.locator('.markers-panel .monaco-list-row', { hasText: 'needs a higher tier' }).first();
+  const listed = await entry.waitFor({ timeout: 30_000 }).then(() => true, () => false);
+  check('web host: the Problems panel lists the tier upgrade', listed, listed ? (await entry.getAttribute('aria-label'))?.slice(0, 90) : 'not listed');
+  await page.screenshot({ path: join(results, 'web-extension-host.png') });
   await browser.close();
 }
 

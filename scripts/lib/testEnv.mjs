@@ -55,11 +55,11 @@ export function freePort() {
 }
 
 /** Starts code-server in its own process group and resolves once it listens. */
-export async function startCodeServer({ workspace, extensionsDir, userDataDir, env = {}, trust = false, log = () => {} }) {
+export async function startCodeServer({ workspace, extensionsDir, userDataDir, env = {}, trust = false, settings = {}, log = () => {} }) {
   const port = await freePort();
   // A quiet workbench: no welcome page in front of what the tests look at.
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false }));
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...settings }));
   const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'];
   if (!trust) args.push('--disable-workspace-trust');
   args.push(workspace);

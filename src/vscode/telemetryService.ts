@@ -303,6 +303,11 @@ export class TelemetryService implements vscode.Disposable {
     const name = uri.path.split('/').pop() ?? '';
     const dir = vscode.Uri.joinPath(uri, '..');
     try {
+      await vscode.workspace.fs.stat(dir); // a missing folder is normal (no upstream logs yet)
+    } catch {
+      return [uri];
+    }
+    try {
       const entries = await vscode.workspace.fs.readDirectory(dir);
       const siblings = sortRotated(entries.filter(([entry, type]) => type === vscode.FileType.File && isRotatedSibling(name, entry)).map(([entry]) => entry));
       return [...siblings.map((entry) => vscode.Uri.joinPath(dir, entry)), uri];
