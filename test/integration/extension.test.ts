@@ -202,6 +202,18 @@ describe('Adaptive Routing in a real extension host', () => {
     store.dispose();
   });
 
+  it('a stage no model can serve at its target is marked in the tree, with the most successful model', async () => {
+    const rates: Record<string, number> = { 'claude-haiku-4-5': 0.3, 'claude-sonnet-5': 0.5, 'claude-fable-5': 0.65 };
+    const calls = Object.entries(rates).flatMap(([model, rate]) =>
+      Array.from({ length: 40 }, (_, i) => ({ workflow: 'hard-workflow', stage: 'proofs', model, cost: 0.001, success: i < rate * 40 })),
+    );
+    for (const call of calls) await api.trackLlmCall(call);
+    await api.flush();
+    const stage = await waitFor('the hard stage in the tree', async () => (await readTree(testing.tree)).find((r) => r.depth === 1 && r.label === 'proofs' && r.description.includes('out of reach')));
+    assert.equal(stage.description, '→ claude-fable-5 · target out of reach');
+    assert.equal(stage.icon, 'circle-slash');
+  });
+
   it('names from the telemetry file are shown as text: no markdown or command links get through', async () => {
     const hostile = '[run](command:workbench.action.terminal.new)';
     for (let i = 0; i < 3; i++) await api.trackLlmCall({ workflow: hostile, stage: '**bold** <img src=x>', model: 'claude-haiku-4-5', success: true });

@@ -51,10 +51,14 @@ export class StageNode implements StatsNode {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `stage:${this.stage.workflow}\u0000${this.stage.stage}`;
     item.contextValue = 'stage';
-    item.description = `→ ${recommended}`;
-    item.iconPath = verdict.upgrade
-      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(verdict.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
-      : new vscode.ThemeIcon(verdict.sampleSize < this.minSamples ? 'circle-outline' : 'pass');
+    // A stage no model can serve at its target says so where it is seen, not only in the tooltip.
+    const outOfReach = decision?.outOfReach && decision.sampleSize >= this.minSamples;
+    item.description = outOfReach ? `→ ${recommended} · ${vscode.l10n.t('target out of reach')}` : `→ ${recommended}`;
+    item.iconPath = outOfReach
+      ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
+      : verdict.upgrade
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(verdict.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
+        : new vscode.ThemeIcon(verdict.sampleSize < this.minSamples ? 'circle-outline' : 'pass');
     const md = safeMarkdown();
     md.appendMarkdown('**').appendText(`${this.stage.workflow} / ${this.label}`).appendMarkdown('**\n\n');
     md.appendText(vscode.l10n.t('Recommended model: {0}', recommended)).appendMarkdown('  \n');
