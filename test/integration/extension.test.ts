@@ -204,8 +204,10 @@ describe('Adaptive Routing in a real extension host', () => {
 
   it('a stage no model can serve at its target is marked in the tree, with the most successful model', async () => {
     const rates: Record<string, number> = { 'claude-haiku-4-5': 0.3, 'claude-sonnet-5': 0.5, 'claude-fable-5': 0.65 };
-    const calls = Object.entries(rates).flatMap(([model, rate]) =>
-      Array.from({ length: 40 }, (_, i) => ({ workflow: 'hard-workflow', stage: 'proofs', model, cost: 0.001, success: i < rate * 40 })),
+    // Outcomes spread evenly over time (a run of failures at the end would read as a change).
+    const now = Date.now();
+    const calls = Object.entries(rates).flatMap(([model, rate], m) =>
+      Array.from({ length: 40 }, (_, i) => ({ workflow: 'hard-workflow', stage: 'proofs', model, cost: 0.001, success: Math.floor((i + 1) * rate) > Math.floor(i * rate), ts: now - (120 - i * 3 - m) * 1000 })),
     );
     for (const call of calls) await api.trackLlmCall(call);
     await api.flush();
