@@ -185,6 +185,19 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(off.model, 'claude-fable-5');
   });
 
+  it('clicking the status bar picks a stage from a quick pick, and the status bar follows it', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const picking = vscode.commands.executeCommand('adaptiveRouting.pickStage') as Thenable<{ workflow: string; stage: string } | undefined>;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let the quick pick open
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const picked = await picking;
+    assert.ok(picked, 'a stage was picked');
+    const expected = await api.route({ workflow: picked.workflow, stage: picked.stage }, { explore: false });
+    await waitFor('status bar on the picked stage', () => testing.statusBar.snapshot().text === `$(hubot) ${expected.model}`);
+    testing.statusBar.pick(undefined);
+  });
+
   it('the API routes and records calls into the workspace file', async () => {
     const before = (await api.getRoutingStats('api-workflow')).totalCalls;
     assert.equal(before, 0);
