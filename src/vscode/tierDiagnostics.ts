@@ -11,12 +11,20 @@ export const UPGRADE_CODE = 'tier-upgrade';
 const PYTHON_EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/site-packages/**,**/__pycache__/**}';
 
 /** Tier declarations in a document: Python workflow classes or the JSON workflows manifest. */
-export function declarationsIn(document: { uri: vscode.Uri; getText(): string; languageId?: string }): TierDeclaration[] {
+export function declarationsIn(document: { uri: vscode.Uri; getText(): string; languageId?: string; version?: number }): TierDeclaration[] {
+  const manifest = isManifest(document.uri);
+  // Anything else is neither read nor parsed: this runs on cursor moves and keystrokes.
+  if (!manifest && !document.uri.path.endsWith('.py') && document.languageId !== 'python') return [];
+  const key = document.version === undefined ? undefined : `${document.uri.toString()}#${document.version}`;
+  if (key !== undefined && parsedCache?.key === key) return parsedCache.declarations;
   const text = document.getText();
-  if (isManifest(document.uri)) return parseWorkflowsManifest(text).declarations;
-  if (document.uri.path.endsWith('.py') || document.languageId === 'python') return text.includes('tier_map') ? findPythonTierDeclarations(text) : [];
-  return [];
+  const declarations = manifest ? parseWorkflowsManifest(text).declarations : text.includes('tier_map') ? findPythonTierDeclarations(text) : [];
+  if (key !== undefined) parsedCache = { key, declarations };
+  return declarations;
 }
+
+/** The last document parsed, by version: the status bar asks again on every cursor move. */
+let parsedCache: { key: string; declarations: TierDeclaration[] } | undefined;
 
 function isManifest(uri: vscode.Uri): boolean {
   const manifest = readSettings(uri).workflowsFile.replace(/\\/g, '/').replace(/^\.\//, '');
@@ -33,6 +41,7 @@ export class TierDiagnostics implements vscode.Disposable {
   /** Files known to declare tiers (found by the workspace scan or opened by the user). */
   private readonly candidates = new Map<string, vscode.Uri>();
   private scanned = false;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private again = false;
 
@@ -49,7 +58,12 @@ export class TierDiagnostics implements vscode.Disposable {
         this.collection.delete(uri);
       }),
       vscode.workspace.onDidOpenTextDocument((doc) => this.remember(doc.uri, declarationsIn(doc).length > 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.remember(e.document.uri, declarationsIn(e.document).length > 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        // Typing: wait for a pause before re-reading declarations and diagnostics.
+        if (this.typingTimer) clearTimeout(this.typingTimer);
+        this.typingTimer = setTimeout(() => this.remember(e.document.uri, declarationsIn(e.document).length > 0), 300);
+      }),
+      { dispose: () => this.typingTimer && clearTimeout(this.typingTimer) },
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('adaptiveRouting') && schedule()),
     );
   }
