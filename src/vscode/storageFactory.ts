@@ -1,7 +1,11 @@
+import { promises as fs } from 'fs';
 import * as path from 'path';
 import type * as vscode from 'vscode';
 import { NodeFileBackend } from '../core/nodeFileBackend';
 import { workerIntegrityCheck } from '../core/nodeIntegrityCheck';
+import type { ImportReport } from '../core/importers';
+import { importJsonlFile } from '../core/nodeImport';
+import type { TelemetryStore } from '../core/telemetryStore';
 import type { StorageBackend } from '../core/storage';
 import { WorkspaceFsBackend } from './workspaceFsBackend';
 
@@ -12,6 +16,17 @@ import { WorkspaceFsBackend } from './workspaceFsBackend';
  */
 export function createStorageBackend(uri: vscode.Uri): StorageBackend {
   return uri.scheme === 'file' ? new NodeFileBackend(uri.fsPath) : new WorkspaceFsBackend(uri);
+}
+
+/** Imports a local JSONL file reading only what was appended since the last import; undefined for a missing file. */
+export function createLocalImporter(): ((store: TelemetryStore, file: string) => Promise<ImportReport | undefined>) | undefined {
+  return async (store, file) => {
+    const exists = await fs.stat(file).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    return exists ? importJsonlFile(store, file) : undefined;
+  };
 }
 
 /** SQLite's integrity check in a worker thread: a large file never blocks the extension host. */

@@ -7,6 +7,11 @@ export function createStorageBackend(uri: vscode.Uri): StorageBackend {
   return new WorkspaceFsBackend(uri);
 }
 
+/** No local file system here: imports read through vscode.workspace.fs. */
+export function createLocalImporter(): undefined {
+  return undefined;
+}
+
 /** No worker threads here: the integrity check runs inline. */
 export function createIntegrityCheck(): undefined {
   return undefined;

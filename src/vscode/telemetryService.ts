@@ -8,7 +8,7 @@ import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRot
 import { parseWorkflowsManifest, TierDeclaration, WorkflowSettings } from '../core/declarations';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
-import { createIntegrityCheck, createStorageBackend } from './storageFactory';
+import { createIntegrityCheck, createLocalImporter, createStorageBackend } from './storageFactory';
 
 export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
 
@@ -284,14 +284,21 @@ export class TelemetryService implements vscode.Disposable {
     if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open.'));
     const files = withRotated ? await this.rotatedFiles(uri) : [uri];
     const reports: ImportReport[] = [];
+    const importLocal = createLocalImporter();
     for (const file of files) {
+      // Local files are read from where the last import stopped, not whole (logs grow large).
+      if (importLocal && file.scheme === 'file') {
+        const report = await importLocal(store, file.fsPath);
+        if (report) reports.push(report);
+        continue;
+      }
       let bytes: Uint8Array;
       try {
         bytes = await vscode.workspace.fs.readFile(file);
       } catch {
         continue;
       }
-      const source = file.scheme === 'file' ? file.fsPath : file.toString(true);
+      const source = file.toString(true);
       const from = resumeOffset(store.getImportProgress(source), bytes.subarray(0, 1024), bytes.length);
       reports.push(importJsonlBytes(store, source, bytes.subarray(from), from, bytes.subarray(0, 1024)));
     }
