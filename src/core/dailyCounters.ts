@@ -10,6 +10,25 @@ export interface DayCounter extends CallTotals {
   lastTs: number;
 }
 
+/**
+ * A counter from 10 result columns starting at `at`, in the order of the `daily` table: calls,
+ * successes, cost sum, cost known, latency sum, latency known, input and output tokens, last tier, last ts.
+ */
+export function counterFromRow(r: ArrayLike<unknown>, at = 0): DayCounter {
+  return {
+    calls: Number(r[at]),
+    successes: Number(r[at + 1]),
+    costSum: Number(r[at + 2]),
+    costKnown: Number(r[at + 3]),
+    latencySum: Number(r[at + 4]),
+    latencyKnown: Number(r[at + 5]),
+    inputTokens: Number(r[at + 6]),
+    outputTokens: Number(r[at + 7]),
+    lastTier: r[at + 8] == null ? null : Number(r[at + 8]),
+    lastTs: Number(r[at + 9]),
+  };
+}
+
 export function emptyCounter(): DayCounter {
   return { calls: 0, successes: 0, costSum: 0, costKnown: 0, latencySum: 0, latencyKnown: 0, inputTokens: 0, outputTokens: 0, lastTier: null, lastTs: -Infinity };
 }
@@ -80,18 +99,7 @@ export class DailyCounters {
       statement.bind(after ?? [-Infinity, -Infinity, -Infinity]);
       while (statement.step()) {
         const r = statement.get() as number[];
-        Object.assign(this.slot(r[0], r[1], r[2], true), {
-          calls: r[3],
-          successes: r[4],
-          costSum: r[5],
-          costKnown: r[6],
-          latencySum: r[7],
-          latencyKnown: r[8],
-          inputTokens: r[9],
-          outputTokens: r[10],
-          lastTier: r[11],
-          lastTs: r[12],
-        });
+        Object.assign(this.slot(r[0], r[1], r[2], true), counterFromRow(r, 3));
         if (++count % 256 === 0 && stop()) return [r[0], r[1], r[2]];
       }
     } finally {

@@ -1,6 +1,6 @@
 import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { validateCall } from './callValidation';
-import { DAY_MS, DailyCounters, DayCounter, addInto, emptyCounter } from './dailyCounters';
+import { DAY_MS, DailyCounters, DayCounter, addInto, counterFromRow, emptyCounter } from './dailyCounters';
 import { TelemetryFileError, applyPragmas, checkHeader, damaged, prepareSchema } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
@@ -267,12 +267,17 @@ export class TelemetryStore {
     this.freeStatements();
     this.db.close();
     this.db = db;
+    this.forgetDerivedState();
+  }
+
+  /** Drops every cache built from the database (ids, names, histories, count) and reloads the counters. */
+  private forgetDerivedState(): void {
     this.stageIds.clear();
     this.modelIds.clear();
     this.modelNames.clear();
     this.history.clear();
     this.knownCount = undefined;
-    this.counters = DailyCounters.load(db);
+    this.counters = DailyCounters.load(this.db);
   }
 
   /**
@@ -323,11 +328,7 @@ export class TelemetryStore {
     try {
       await this.flush();
     } finally {
-      this.closed = true;
-      this.clearAutoSave();
-      this.freeStatements();
-      this.db.close();
-      this.listeners.clear();
+      this.dispose();
     }
   }
 
@@ -390,20 +391,7 @@ export class TelemetryStore {
          FROM calls WHERE stage_id = ? AND ts >= ? AND ts < ? GROUP BY model_id`,
         [stageId, since, (firstDay + 1) * DAY_MS],
       );
-      for (const r of rows) {
-        add(Number(r[0]), {
-          calls: Number(r[1]),
-          successes: Number(r[2]),
-          costSum: Number(r[3]),
-          costKnown: Number(r[4]),
-          latencySum: Number(r[5]),
-          latencyKnown: Number(r[6]),
-          inputTokens: Number(r[7]),
-          outputTokens: Number(r[8]),
-          lastTier: r[9] == null ? null : Number(r[9]),
-          lastTs: Number(r[10]),
-        });
-      }
+      for (const r of rows) add(Number(r[0]), counterFromRow(r, 1));
     }
   }
 
@@ -602,44 +590,40 @@ export class TelemetryStore {
     const batch = this.pending;
     this.pending = [];
     let added = 0;
-    this.db.exec('BEGIN');
     try {
-      const insert = this.statement(
+      this.transaction(() => {
+        const insert = this.statement(
         `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (const call of batch) {
-        const stageId = this.stageId(call.workflow, call.stage);
-        const modelId = this.modelId(call.model, call.provider);
-        const tier = call.tier == null ? null : TIERS.indexOf(call.tier);
-        insert.run([
-          stageId,
-          call.ts,
-          call.id,
-          modelId,
-          tier,
-          call.cost,
-          call.inputTokens,
-          call.outputTokens,
-          call.durationMs,
-          call.success == null ? null : call.success ? 1 : 0,
-          call.error,
-          call.cacheHit == null ? null : call.cacheHit ? 1 : 0,
-        ]);
-        if (this.db.getRowsModified() > 0) {
-          added++;
-          this.counters.add(stageId, modelId, call, tier);
-          this.rememberInHistory(stageId, call);
+        for (const call of batch) {
+          const stageId = this.stageId(call.workflow, call.stage);
+          const modelId = this.modelId(call.model, call.provider);
+          const tier = call.tier == null ? null : TIERS.indexOf(call.tier);
+          insert.run([
+            stageId,
+            call.ts,
+            call.id,
+            modelId,
+            tier,
+            call.cost,
+            call.inputTokens,
+            call.outputTokens,
+            call.durationMs,
+            call.success == null ? null : call.success ? 1 : 0,
+            call.error,
+            call.cacheHit == null ? null : call.cacheHit ? 1 : 0,
+          ]);
+          if (this.db.getRowsModified() > 0) {
+            added++;
+            this.counters.add(stageId, modelId, call, tier);
+            this.rememberInHistory(stageId, call);
+          }
         }
-      }
-      this.db.exec('COMMIT');
+      });
     } catch (error) {
-      this.db.exec('ROLLBACK');
-      this.stageIds.clear();
-      this.modelIds.clear();
-      this.history.clear();
-      this.knownCount = undefined;
-      this.counters = DailyCounters.load(this.db);
+      // Rolled back: ids, histories and counters may hold what was undone.
+      this.forgetDerivedState();
       this.pending = batch.concat(this.pending);
       throw error;
     }
@@ -674,11 +658,7 @@ export class TelemetryStore {
 
   /** SQL filter for a scope, or undefined when the scope matches nothing. */
   private scopeSql(scope: CallScope): { sql: string; params: SqlValue[] } | undefined {
-    this.materialize();
-    const ids =
-      scope.stage === undefined
-        ? this.all('SELECT id FROM stages WHERE workflow = ?', [scope.workflow]).map((r) => Number(r[0]))
-        : this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage]).map((r) => Number(r[0]));
+    const ids = this.stageIdsOf(scope);
     if (ids.length === 0) return undefined;
     const stageFilter = ids.length === 1 ? 'c.stage_id = ?' : `c.stage_id IN (${ids.map(() => '?').join(',')})`;
     return { sql: `${stageFilter} AND c.ts >= ?`, params: [...ids, scope.since ?? 0] };

@@ -279,9 +279,7 @@ export class TelemetryService implements vscode.Disposable {
 
   /** Imports one JSONL file (and its rotated siblings when asked); nothing for a missing file. */
   async importUri(uri: vscode.Uri, withRotated = false): Promise<ImportReport[]> {
-    this.assertWritable();
-    const store = await this.ensureOpen();
-    if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open.'));
+    const store = await this.writableStore();
     const files = withRotated ? await this.rotatedFiles(uri) : [uri];
     const reports: ImportReport[] = [];
     const importLocal = createLocalImporter();
@@ -324,16 +322,11 @@ export class TelemetryService implements vscode.Disposable {
   }
 
   async trackLlmCall(call: LlmCallInput): Promise<LlmCall> {
-    this.assertWritable();
-    const store = await this.ensureOpen();
-    if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open: there is no telemetry file to record into.'));
-    return store.trackLlmCall(call);
+    return (await this.writableStore()).trackLlmCall(call);
   }
 
   async trackLlmCalls(calls: LlmCallInput[]): Promise<LlmCall[]> {
-    this.assertWritable();
-    const store = await this.ensureOpen();
-    if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open.'));
+    const store = await this.writableStore();
     const tracked = store.trackLlmCalls(calls);
     await this.save();
     return tracked;
@@ -348,6 +341,14 @@ export class TelemetryService implements vscode.Disposable {
   private assertWritable(): void {
     if (!this.trusted) throw new Error(vscode.l10n.t('Restricted Mode: Adaptive Routing does not write telemetry in an untrusted workspace. Trust the workspace to record or import calls.'));
     if (this.state === 'error') throw new Error(vscode.l10n.t('The telemetry file cannot be used: {0}', this.error?.message ?? ''));
+  }
+
+  /** The store, open and writable (trusted workspace, readable file), or a clear error. */
+  private async writableStore(): Promise<TelemetryStore> {
+    this.assertWritable();
+    const store = await this.ensureOpen();
+    if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open: there is no telemetry file to record into.'));
+    return store;
   }
 
   /** The router for the current settings, manifest and time range (kept: it caches per-workflow records). */
