@@ -125,3 +125,80 @@ export function priciestModel(table: OutcomeTable): string {
   const average = (id: string) => table.rows.reduce((n, r) => n + r.cost[id], 0) / table.rows.length;
   return [...table.models].sort((a, b) => average(b.id) - average(a.id))[0].id;
 }
+
+/** A family of random tables: what varies between the outcome tables route() may meet elsewhere. */
+export interface TableFamily {
+  name: string;
+  /** Models as [tier, skill, input $/1M, output $/1M]; skill sets the success rate on a stage of a given hardness. */
+  models: Array<[Tier, number, number, number]>;
+  stages: [number, number];
+  rowsPerStage: [number, number];
+  tokens: { input: [number, number]; output: [number, number] };
+  /** Share of stages where the tiers' order breaks: the priciest model does worse than the next. */
+  orderBreaks: number;
+  /** Hardness range of stages (0 easy for everyone, 1 hard). */
+  hardness: [number, number];
+}
+
+export const TABLE_FAMILIES: TableFamily[] = [
+  {
+    name: 'short stages, 2 tiers',
+    models: [['cheap', 0.55, 0.25, 1.25], ['premium', 0.85, 10, 30]],
+    stages: [6, 10],
+    rowsPerStage: [15, 30],
+    tokens: { input: [300, 1500], output: [100, 600] },
+    orderBreaks: 0,
+    hardness: [0, 1],
+  },
+  {
+    name: 'medium stages, 3 tiers',
+    models: [['cheap', 0.5, 0.8, 4], ['capable', 0.72, 3, 15], ['premium', 0.86, 15, 75]],
+    stages: [5, 8],
+    rowsPerStage: [60, 200],
+    tokens: { input: [800, 4000], output: [200, 1200] },
+    orderBreaks: 0.1,
+    hardness: [0, 1],
+  },
+  {
+    name: 'agentic, 5 models',
+    models: [['cheap', 0.4, 0.25, 1.25], ['cheap', 0.5, 1, 5], ['capable', 0.7, 3, 15], ['premium', 0.8, 5, 25], ['premium', 0.85, 15, 75]],
+    stages: [4, 6],
+    rowsPerStage: [100, 300],
+    tokens: { input: [5000, 50000], output: [500, 5000] },
+    orderBreaks: 0.15,
+    hardness: [0.2, 1],
+  },
+];
+
+/**
+ * One random table of a family: per stage a hardness h, per model a success rate of about
+ * 1 - 1.3 h (1 - skill) with noise; outcomes correlated through a per-request difficulty.
+ */
+export function randomTable(family: TableFamily, seed: number): OutcomeTable {
+  const random = seededRandom(seed);
+  const uniform = ([low, high]: [number, number]) => low + random() * (high - low);
+  const models = family.models.map(([tier, skill, inputPer1M, outputPer1M], i) => ({ id: `${tier}-${i + 1}`, tier, skill, inputPer1M, outputPer1M }));
+  const stageCount = Math.round(uniform(family.stages));
+  const rows: OutcomeRow[] = [];
+  for (let s = 0; s < stageCount; s++) {
+    const hardness = uniform(family.hardness);
+    const rates = models.map((m) => Math.min(0.99, Math.max(0.2, 1 - 1.3 * hardness * (1 - m.skill) + (random() - 0.5) * 0.08)));
+    if (random() < family.orderBreaks && models.length > 1) {
+      const last = models.length - 1;
+      rates[last] = Math.max(0.2, rates[last - 1] - 0.05 - random() * 0.15);
+    }
+    const count = Math.round(uniform(family.rowsPerStage));
+    for (let r = 0; r < count; r++) {
+      const difficulty = random();
+      const row: OutcomeRow = { workflow: 'random', stage: `stage-${s + 1}`, success: {}, cost: {} };
+      const tokensIn = uniform(family.tokens.input);
+      const tokensOut = uniform(family.tokens.output);
+      models.forEach((m, i) => {
+        row.success[m.id] = difficulty < rates[i] ? random() < 0.985 : random() < 0.03;
+        row.cost[m.id] = (tokensIn * m.inputPer1M + tokensOut * m.outputPer1M * (0.8 + random() * 0.4)) / 1e6;
+      });
+      rows.push(row);
+    }
+  }
+  return { name: `${family.name} #${seed}`, models: models.map(({ skill: _skill, ...m }) => m), rows };
+}

@@ -1,4 +1,6 @@
-import { binomialUpperTail, decayWeight, Interval, regularizedBeta, sampleBeta, wilsonInterval } from './statistics';
+import { binomialUpperTail, decayWeight, Interval, regularizedBeta, wilsonInterval } from './statistics';
+import { seededRandom } from './random';
+import { ArmPosterior, DRAWS, summarizeJointly } from './tierOrder';
 import type { StageCall } from './telemetryStore';
 import type { Tier } from './tiers';
 
@@ -36,6 +38,24 @@ export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
   plausibility: 0.2,
 };
 
+/** The stage's realised record over the calls the learner weighs (decayed like the evidence). */
+export interface StageRecord {
+  successes: number;
+  calls: number;
+}
+
+/** The stage's decayed successes and calls, newest first: what its error budget is read from. */
+export function stageRecord(history: StageCall[], halfLife: number): StageRecord {
+  const weights = weightTable(halfLife, history.length);
+  let successes = 0;
+  let calls = 0;
+  for (let age = 0; age < history.length; age++) {
+    calls += weights[age];
+    if (history[age].success) successes += weights[age];
+  }
+  return { successes, calls };
+}
+
 /** What the learner knows about one model at one stage. */
 export interface ArmState {
   model: string;
@@ -62,6 +82,8 @@ export interface ArmSummary extends ArmState {
   interval: Interval;
   /** Posterior probability that the success rate meets the target. */
   chance: number;
+  /** Posterior probability that it is the most successful model of the stage. */
+  best: number;
 }
 
 /** What one pass over a stage's history yields per model (evidence plus what the router needs besides). */
@@ -147,7 +169,7 @@ function weightTable(halfLife: number, length: number): Float64Array {
   return weightCache.weights;
 }
 
-export function summarize(arm: ArmState, target: number): ArmSummary {
+export function summarize(arm: ArmState, target: number): Omit<ArmSummary, 'best'> {
   const alpha = arm.priorAlpha + arm.successes;
   const beta = arm.priorBeta + arm.failures;
   return {
@@ -161,6 +183,8 @@ export function summarize(arm: ArmState, target: number): ArmSummary {
 export interface PolicyChoice {
   arm: ArmSummary;
   greedy: ArmSummary;
+  /** Every arm, cheapest first, with the posterior behind the choice. */
+  summaries: ArmSummary[];
   explored: boolean;
   outOfReach: boolean;
   /** No model satisfied the hard limits, so they were set aside. */
@@ -169,61 +193,76 @@ export interface PolicyChoice {
 
 /**
  * Cheapest model whose sampled success rate meets the target; when none does, the model with the
- * highest sample (the most successful, as far as we know). Exploration away from the greedy choice
- * to pricier models is capped by the budget. Without `explore`, the greedy choice:
- * what the UI shows as the recommended model.
+ * highest sample (the most successful, as far as we know). The arms are judged jointly under a soft
+ * belief in tier order (see tierOrder.ts). Exploration away from the greedy choice to pricier
+ * models is capped by the budget. Without `explore`, the greedy choice: what the UI shows as the
+ * recommended model.
  */
-export function chooseArm(arms: ArmState[], settings: PolicySettings, random: () => number, explore = true): PolicyChoice {
+export function chooseArm(arms: ArmState[], settings: PolicySettings, random: () => number, explore = true, stage: StageRecord = { successes: 0, calls: 0 }): PolicyChoice {
   // Costs are compared where every model has one; otherwise tiers order them (cheap < capable < premium).
   const comparable = arms.every((a) => a.expectedCost != null);
   const order = comparable ? byCost : byTierThenCost;
-  const all = arms.map((arm) => summarize(arm, settings.target)).sort(order);
-  const allowed = all.filter((a) => !a.excludedBy);
-  const limitsRelaxed = allowed.length === 0;
-  const pool = limitsRelaxed ? all : allowed;
-  // Best guess: the cheapest model that plausibly meets the target (not yet shown short); else the
-  // cheapest one not tried here; else the most successful.
-  const greedy = pool.find((a) => a.chance >= settings.plausibility) ?? pool.find((a) => a.calls === 0) ?? maxBy(pool, (a) => a.mean);
-  const sampled = explore ? thompson(pool, settings.target, random) : greedy;
-  let arm = sampled;
-  // Trying a cheaper model costs little and can save a lot: Thompson's own rate limits it. Trying a
-  // pricier one than the best guess is what the budget caps.
-  if (sampled !== greedy && order(sampled, greedy) > 0) {
-    // Estimate how often Thompson leaves the greedy choice upward here, and follow it only within budget.
-    let away = 1; // the draw that got us here
-    const draws = 63;
-    for (let i = 0; i < draws; i++) {
-      const draw = thompson(pool, settings.target, random);
-      if (draw !== greedy && order(draw, greedy) > 0) away++;
+  const sorted = [...arms].sort(order);
+  const posteriors = sorted.map(posteriorOf);
+  const joint = summarizeJointly(posteriors, settings.target);
+  const all: ArmSummary[] = sorted.map((arm, i) => ({ ...arm, mean: joint.mean[i], chance: joint.chance[i], best: joint.best[i], interval: wilsonInterval(arm.successes, arm.successes + arm.failures, 0.9) }));
+  const allowedIndices = all.map((a, i) => (a.excludedBy ? -1 : i)).filter((i) => i >= 0);
+  const limitsRelaxed = allowedIndices.length === 0;
+  const pool = limitsRelaxed ? all.map((_, i) => i) : allowedIndices;
+  // Best guess: the cheapest model that plausibly meets the target (not yet shown short), or, once
+  // the stage has fallen behind its target, one more likely than not to meet it; else the cheapest
+  // one not tried here; else the most successful.
+  const behind = stage.successes < settings.target * stage.calls;
+  const needed = behind ? Math.max(settings.plausibility, 0.5) : settings.plausibility;
+  const greedyIndex = pool.find((i) => all[i].chance >= needed) ?? pool.find((i) => all[i].calls === 0) ?? maxBy(pool, (i) => all[i].best);
+  const greedy = all[greedyIndex];
+  const outOfReach = greedy.chance < settings.plausibility;
+  let index = greedyIndex;
+  if (explore) {
+    // Where no model plausibly meets the target, the stage is served for success, not cost: Thompson
+    // then looks for the most successful model, not the cheapest one that might meet the target.
+    const aim = outOfReach ? Infinity : settings.target;
+    const pick = (source: () => number) => thompsonPick(pool, joint.sample(source), aim);
+    index = pick(random);
+    // Trying a cheaper model spends the stage's error budget: only while one more failure would
+    // still leave the stage's realised success at or above its target. (Where no model is likely
+    // to meet the target there is no budget to keep, and trying others is how a better one is found.)
+    if (index < greedyIndex && !outOfReach && stage.successes < settings.target * (stage.calls + 1)) index = greedyIndex;
+    // Trying a pricier one than the best guess is what the exploration budget caps: follow Thompson
+    // upward only in the proportion that keeps such tries within budget (its rate estimated on a fixed stream).
+    if (index > greedyIndex) {
+      const stream = seededRandom(0x5ca1e);
+      let away = 0;
+      for (let m = 0; m < DRAWS; m++) if (pick(stream) > greedyIndex) away++;
+      if (random() >= Math.min(1, (settings.explorationBudget * DRAWS) / Math.max(away, 1))) index = greedyIndex;
     }
-    const exploreShare = away / (draws + 1);
-    if (random() >= Math.min(1, settings.explorationBudget / exploreShare)) arm = greedy;
   }
-  return { arm, greedy, explored: arm !== greedy, outOfReach: greedy.chance < settings.plausibility, limitsRelaxed };
+  const arm = all[index];
+  return { arm, greedy, summaries: all, explored: index !== greedyIndex, outOfReach, limitsRelaxed };
 }
 
-function thompson(pool: ArmSummary[], target: number, random: () => number): ArmSummary {
-  let best: ArmSummary | undefined;
-  let bestDraw = -1;
-  for (const arm of pool) {
-    const draw = sampleBeta(arm.priorAlpha + arm.successes, arm.priorBeta + arm.failures, random);
-    if (draw >= target) return arm; // pool is cheapest first
-    if (draw > bestDraw) {
-      bestDraw = draw;
-      best = arm;
-    }
-  }
-  return best as ArmSummary;
+function posteriorOf(arm: ArmState): ArmPosterior {
+  return { alpha: arm.priorAlpha + arm.successes, beta: arm.priorBeta + arm.failures, priorAlpha: arm.priorAlpha, priorBeta: arm.priorBeta, rank: tierRank(arm.tier) };
 }
 
-function byCost(a: ArmSummary, b: ArmSummary): number {
+/** Thompson's choice for one joint draw: the cheapest arm whose draw meets the target, else the highest draw. */
+function thompsonPick(pool: number[], draw: Float64Array, target: number): number {
+  let best = pool[0];
+  for (const i of pool) {
+    if (draw[i] >= target) return i; // pool is cheapest first
+    if (draw[i] > draw[best]) best = i;
+  }
+  return best;
+}
+
+function byCost(a: ArmState, b: ArmState): number {
   const ca = a.expectedCost ?? Infinity;
   const cb = b.expectedCost ?? Infinity;
   if (ca !== cb) return ca - cb;
   return tierRank(a.tier) - tierRank(b.tier) || a.model.localeCompare(b.model);
 }
 
-function byTierThenCost(a: ArmSummary, b: ArmSummary): number {
+function byTierThenCost(a: ArmState, b: ArmState): number {
   return tierRank(a.tier) - tierRank(b.tier) || byCost(a, b);
 }
 

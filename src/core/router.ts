@@ -1,4 +1,4 @@
-import { ArmState, DEFAULT_POLICY, PolicySettings, chooseArm, evidenceFromHistory, summarize } from './learningPolicy';
+import { ArmState, DEFAULT_POLICY, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
 import { ModelRegistry } from './registry';
 import { Interval, wilsonInterval } from './statistics';
 import type { CallScope, StageCall, TelemetryStore } from './telemetryStore';
@@ -27,6 +27,8 @@ export interface RouterOptions {
   explorationBudget?: number;
   /** Evidence half-life in calls of the stage. */
   halfLife?: number;
+  /** Finer settings of route()'s learner (see PolicySettings); the defaults suit most uses. */
+  learning?: Partial<Omit<PolicySettings, 'target' | 'explorationBudget' | 'halfLife'>>;
   /** Source of randomness for route()'s posterior sampling (seed it for reproducible replays). */
   random?: () => number;
   /** Workflows that keep their declared tiers: route() does not adapt them. */
@@ -144,6 +146,7 @@ export class AdaptiveModelRouter {
     this.verdictPriorCalls = checkRange('verdictPriorCalls', options.verdictPriorCalls ?? 35, 0, 1e6);
     this.policy = {
       ...DEFAULT_POLICY,
+      ...options.learning,
       explorationBudget: checkRange('explorationBudget', options.explorationBudget ?? DEFAULT_POLICY.explorationBudget, 0, 1),
       halfLife: checkRange('halfLife', options.halfLife ?? DEFAULT_POLICY.halfLife, 1, 1e9),
     };
@@ -267,14 +270,14 @@ export class AdaptiveModelRouter {
     const since = this.days > 0 ? this.now().getTime() - this.days * DAY_MS : 0;
     const history = withinWindow(this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT), since);
     const arms = this.armsFor(query, stage, history, since);
-    const choice = chooseArm(arms, { ...this.policy, target }, this.random, options.explore !== false);
+    const choice = chooseArm(arms, { ...this.policy, target }, this.random, options.explore !== false, stageRecord(history, this.policy.halfLife));
     const { arm, greedy } = choice;
     const evidence = arm.calls ? `${pct(arm.mean)}, 90% interval ${pct(arm.interval.low)}–${pct(arm.interval.high)}, n=${arm.calls}` : 'no calls here yet';
     let reason: string;
     if (history.length === 0) reason = options.explore === false ? `No history for this stage yet: ${arm.model} until there is` : `No history for this stage yet: trying ${arm.model}`;
     else if (choice.explored) reason = `Exploring ${arm.model} (${evidence}) to keep learning; the current best guess for the ${pct(target)} target is ${greedy.model}`;
     else if (choice.outOfReach && arm.calls === 0) {
-      const short = arms.filter((a) => a.calls > 0).map((a) => summarize(a, target)).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
+      const short = choice.summaries.filter((a) => a.calls > 0).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
       reason = `${short.length ? `Tried models fall short of the ${pct(target)} target (${short.join('; ')})` : 'Not enough evidence yet'}: trying ${arm.model}`;
     } else if (choice.outOfReach && history.length < this.minSampleSize) reason = `Still learning which model meets the ${pct(target)} target (${history.length} calls so far): ${arm.model} (${evidence})`;
     else if (choice.outOfReach) reason = `No model reaches the ${pct(target)} target here; using the most successful, ${arm.model} (${evidence})`;
@@ -295,10 +298,7 @@ export class AdaptiveModelRouter {
       interval: arm.interval,
       sampleSize: arm.calls,
       target,
-      alternatives: arms.map((a): RouteDecision['alternatives'][number] => {
-        const mean = (a.priorAlpha + a.successes) / (a.priorAlpha + a.priorBeta + a.successes + a.failures);
-        return { model: a.model, tier: a.tier, calls: a.calls, successRate: mean, avgCost: a.expectedCost, excludedBy: a.excludedBy };
-      }),
+      alternatives: choice.summaries.map((a): RouteDecision['alternatives'][number] => ({ model: a.model, tier: a.tier, calls: a.calls, successRate: a.mean, avgCost: a.expectedCost, excludedBy: a.excludedBy })),
     };
   }
 

@@ -66,12 +66,39 @@ export function sampleNormal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-/** A Beta(alpha, beta) draw: the posterior sample behind Thompson sampling. */
+/**
+ * A Beta(alpha, beta) draw: the posterior sample behind Thompson sampling. Cheng's algorithm BB
+ * (1978) when both shapes exceed 1, which needs no normal draws (the router makes hundreds of
+ * these per decision); else as a ratio of Gamma draws.
+ */
 export function sampleBeta(alpha: number, beta: number, random: () => number): number {
-  const x = sampleGamma(alpha, random);
-  const y = sampleGamma(beta, random);
-  return x / (x + y);
+  if (alpha <= 1 || beta <= 1) {
+    const x = sampleGamma(alpha, random);
+    const y = sampleGamma(beta, random);
+    return x / (x + y);
+  }
+  const a = Math.min(alpha, beta);
+  const b = Math.max(alpha, beta);
+  const sum = a + b;
+  const scale = Math.sqrt((sum - 2) / (2 * a * b - sum));
+  const shift = a + 1 / scale;
+  for (;;) {
+    const u1 = random();
+    const u2 = random();
+    if (u1 <= 0 || u1 >= 1) continue;
+    const v = scale * Math.log(u1 / (1 - u1));
+    const w = a * Math.exp(v);
+    const z = u1 * u1 * u2;
+    const r = shift * v - LN4;
+    const s = a + r - w;
+    if (s + 1 + LN5 >= 5 * z || s >= Math.log(z) || r + sum * Math.log(sum / (b + w)) >= Math.log(z)) {
+      return a === alpha ? w / (b + w) : b / (b + w);
+    }
+  }
 }
+
+const LN4 = Math.log(4);
+const LN5 = Math.log(5);
 
 /** P(X >= k) for X ~ Binomial(n, p), summed exactly (n is a recent window, so small). */
 export function binomialUpperTail(k: number, n: number, p: number): number {

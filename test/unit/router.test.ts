@@ -213,10 +213,11 @@ describe('AdaptiveModelRouter', () => {
         { id: 'cheap-b', tier: 'cheap', inputPer1M: 1.1, outputPer1M: 1.1 },
         { id: 'dear', tier: 'premium', inputPer1M: 20, outputPer1M: 20 },
       ] }, {});
-      store.trackLlmCalls(series(60, { end: end(), model: 'cheap-a', tier: 'cheap', cost: 0.001, fails: (i) => i % 2 === 0 }));
-      store.trackLlmCalls(series(60, { end: end(), model: 'dear', tier: 'premium', cost: 0.02 }));
+      store.trackLlmCalls(series(20, { end: end(), model: 'cheap-a', tier: 'cheap', cost: 0.001, fails: (i) => i % 2 === 0 }));
+      store.trackLlmCalls(series(100, { end: end(), model: 'dear', tier: 'premium', cost: 0.02 }));
       const r = new AdaptiveModelRouter(store, { registry, random: seededRandom(5) });
-      // cheap-a has shown it falls short; cheap-b is untried, so it gets its chance before the premium model.
+      // cheap-a has shown it falls short; cheap-b is untried, so it gets its chance before the premium
+      // model (the stage, at 110 of 120, is well above its target: it can afford the try).
       const guess = r.route(q, { explore: false });
       assert.equal(guess.model, 'cheap-b');
       assert.match(guess.reason, /cheap-b may still meet the 80.0% target \(no calls here yet\); cheaper models have fallen short/);
@@ -232,7 +233,10 @@ describe('AdaptiveModelRouter', () => {
       // One other stage: prior mean (10 + 1) / (50 + 2) = 0.2115 at strength 1 (a quarter of the cap of 4):
       // Beta(1 + 0.2115, 1 + 0.7885) has mean 1.2115 / 3 = 0.4038 (hand-computed).
       assert.ok(Math.abs(cheap.successRate - 0.4038) < 1e-3, String(cheap.successRate));
-      assert.equal(fresh.alternatives.find((a) => a.model === 'claude-fable-5')!.successRate, 0.5, 'no record: uniform prior');
+      // No record of its own: the uniform prior's 0.5, raised by the belief that a capable model does at
+      // least as well as the cheap one (tierOrder.ts), but not above what that alone can say.
+      const capable = fresh.alternatives.find((a) => a.model === 'claude-fable-5')!.successRate;
+      assert.ok(capable > 0.5 && capable < 0.75, String(capable));
     });
   });
 

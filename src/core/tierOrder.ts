@@ -1,0 +1,189 @@
+import { regularizedBeta, sampleBeta } from './statistics';
+import { seededRandom } from './random';
+
+/**
+ * A stage's arms judged together under a soft belief that tiers are ordered: at one stage, a model
+ * of a pricier tier succeeds at least as often as the models of cheaper tiers. With few calls this
+ * is what tells a premium model's unlucky first failures (on requests that are hard for every
+ * model) from a premium model that is really worse.
+ *
+ * Each arm's posterior is a mixture of its own and its own conditioned on "at least as good as
+ * the cheaper tiers", weighted by the posterior probability of that order: prior odds
+ * (ORDER_PRIOR) times a Bayes factor, P(order | calls) / P(order | prior), both read off posterior
+ * and prior draws. Where the stage's calls contradict the order it fades. Conditioning moves a
+ * model only as far as its own evidence allows (a well-measured model stays where it is), and the
+ * cheapest tier has nothing below it: the order lifts, it never drags down.
+ */
+
+export interface ArmPosterior {
+  /** Beta posterior and prior parameters. */
+  alpha: number;
+  beta: number;
+  priorAlpha: number;
+  priorBeta: number;
+  /** 0 cheap, 1 capable, 2 premium; anything else takes no part in the order. */
+  rank: number;
+}
+
+export interface JointSummary {
+  /** Per arm: posterior probability that it does at least as well as the cheaper tiers (0 when none). */
+  belief: number[];
+  /** Per arm: posterior mean and probability of meeting the target, with the order mixed in. */
+  mean: number[];
+  chance: number[];
+  /**
+   * Per arm: probability that it is the most successful model of the stage, mixing the free
+   * posterior with the one where every tier is in order.
+   */
+  best: number[];
+  /** One Thompson draw per arm (cheapest first, as given), from the same posterior. */
+  sample(random: () => number): Float64Array;
+}
+
+/** Prior probability that a pricier tier does at least as well as the cheaper ones at a given stage. */
+export const ORDER_PRIOR = 0.9;
+/** Monte Carlo draws behind the summaries: enough for ±4 points on a probability, cheap per decision. */
+export const DRAWS = 128;
+
+export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrior = ORDER_PRIOR): JointSummary {
+  const k = arms.length;
+  const mean = arms.map((a) => a.alpha / (a.alpha + a.beta));
+  const chance = arms.map((a) => 1 - regularizedBeta(target, a.alpha, a.beta));
+  const belief = arms.map(() => 0);
+  const cheaper = cheaperArms(arms);
+  const applies = orderPrior > 0 && cheaper.some((list) => list.length > 0);
+  // A fixed stream: the same evidence gives the same summary (the recommended model does not flicker).
+  const random = seededRandom(0x7a11);
+  const draws = new Float64Array(DRAWS * k); // one flat buffer: this runs on every decision
+  const ordered: number[][] = arms.map(() => []);
+  const freeBest = new Float64Array(k);
+  const chainBest = new Float64Array(k);
+  let chainOrdered = 0;
+  for (let offset = 0; offset < draws.length; offset += k) {
+    for (let i = 0; i < k; i++) draws[offset + i] = sampleBeta(arms[i].alpha, arms[i].beta, random);
+    const top = argmax(draws, offset, k);
+    freeBest[top]++;
+    if (!applies) continue;
+    let inChain = true;
+    for (let i = 0; i < k; i++) {
+      if (!cheaper[i].length) continue;
+      if (draws[offset + i] >= maxOf(draws, offset, cheaper[i])) ordered[i].push(draws[offset + i]);
+      else inChain = false;
+    }
+    if (inChain) {
+      chainOrdered++;
+      chainBest[top]++;
+    }
+  }
+  for (let i = 0; i < k; i++) {
+    if (!cheaper[i].length || !ordered[i].length || !applies) continue;
+    const b = mixWeight(ordered[i].length / DRAWS / priorOrdered(arms, i, cheaper[i]), orderPrior);
+    belief[i] = b;
+    mean[i] = b * average(ordered[i]) + (1 - b) * mean[i];
+    chance[i] = b * (ordered[i].filter((x) => x >= target).length / ordered[i].length) + (1 - b) * chance[i];
+  }
+  const chainBelief = applies && chainOrdered > 0 ? mixWeight(chainOrdered / DRAWS / priorChain(arms, cheaper), orderPrior) : 0;
+  const best = arms.map((_, i) => chainBelief * (chainOrdered ? chainBest[i] / chainOrdered : 0) + (1 - chainBelief) * (freeBest[i] / DRAWS));
+  // Thompson draws come from the same two worlds: with probability chainBelief a draw where every
+  // tier is in order, else any draw.
+  const chainRows: number[] = [];
+  if (chainBelief > 0) for (let offset = 0; offset < draws.length; offset += k) if (rowInChain(draws, offset, cheaper)) chainRows.push(offset);
+  const sample = (source: () => number): Float64Array => {
+    const offset = chainRows.length && source() < chainBelief ? chainRows[Math.floor(source() * chainRows.length)] : Math.floor(source() * DRAWS) * k;
+    return draws.subarray(offset, offset + k);
+  };
+  return { belief, mean, chance, best, sample };
+}
+
+/** Posterior weight of the order from its prior probability and the Bayes factor for it. */
+function mixWeight(bayesFactor: number, orderPrior: number): number {
+  return (orderPrior * bayesFactor) / (orderPrior * bayesFactor + 1 - orderPrior);
+}
+
+/** For each arm, the arms of cheaper tiers (none for unranked arms). */
+function cheaperArms(arms: ArmPosterior[]): number[][] {
+  return arms.map((a) => (ranked(a.rank) ? arms.flatMap((b, j) => (ranked(b.rank) && b.rank < a.rank ? [j] : [])) : []));
+}
+
+function ranked(rank: number): boolean {
+  return rank >= 0 && rank <= 2;
+}
+
+function rowInChain(draws: Float64Array, offset: number, cheaper: number[][]): boolean {
+  for (let i = 0; i < cheaper.length; i++) if (cheaper[i].length && draws[offset + i] < maxOf(draws, offset, cheaper[i])) return false;
+  return true;
+}
+
+function maxOf(draws: Float64Array, offset: number, indices: number[]): number {
+  let max = -Infinity;
+  for (const j of indices) if (draws[offset + j] > max) max = draws[offset + j];
+  return max;
+}
+
+/** Index of the highest draw; a tie goes to the later (pricier) arm, as the order would have it. */
+function argmax(draws: Float64Array, offset: number, k: number): number {
+  let top = 0;
+  for (let i = 1; i < k; i++) if (draws[offset + i] >= draws[offset + top]) top = i;
+  return top;
+}
+
+function average(values: number[]): number {
+  let sum = 0;
+  for (const x of values) sum += x;
+  return sum / values.length;
+}
+
+/** Grid for the prior integrals: fine enough for a Bayes factor's denominator. */
+const GRID = 128;
+const cdfCache = new Map<string, Float64Array>();
+
+/** A Beta(alpha, beta) CDF at x = 0, 1/GRID, ..., 1, cached: priors repeat across decisions. */
+function cdfOnGrid(alpha: number, beta: number): Float64Array {
+  const key = `${alpha.toFixed(4)},${beta.toFixed(4)}`;
+  let cdf = cdfCache.get(key);
+  if (!cdf) {
+    cdf = new Float64Array(GRID + 1);
+    for (let g = 0; g <= GRID; g++) cdf[g] = regularizedBeta(g / GRID, alpha, beta);
+    if (cdfCache.size > 512) cdfCache.clear();
+    cdfCache.set(key, cdf);
+  }
+  return cdf;
+}
+
+/**
+ * P(arm i at least as good as every cheaper tier) under the priors alone: the integral of arm i's
+ * prior density times the cheaper priors' CDFs.
+ */
+function priorOrdered(arms: ArmPosterior[], i: number, cheaperIndices: number[]): number {
+  const own = cdfOnGrid(arms[i].priorAlpha, arms[i].priorBeta);
+  const below = cheaperIndices.map((j) => cdfOnGrid(arms[j].priorAlpha, arms[j].priorBeta));
+  let total = 0;
+  for (let g = 0; g < GRID; g++) {
+    let under = 1;
+    for (const cdf of below) under *= (cdf[g] + cdf[g + 1]) / 2;
+    total += (own[g + 1] - own[g]) * under;
+  }
+  return Math.max(total, 1e-6);
+}
+
+const chainCache = new Map<string, number>();
+
+/** P(every tier in order) under the priors alone, by Monte Carlo once per distinct set of priors. */
+function priorChain(arms: ArmPosterior[], cheaper: number[][]): number {
+  const key = arms.map((a) => `${a.rank}:${a.priorAlpha.toFixed(2)}:${a.priorBeta.toFixed(2)}`).join('|');
+  let value = chainCache.get(key);
+  if (value === undefined) {
+    const random = seededRandom(0x9e10);
+    const draw = new Float64Array(arms.length);
+    const draws = 1024;
+    let inChain = 0;
+    for (let m = 0; m < draws; m++) {
+      for (let i = 0; i < arms.length; i++) draw[i] = sampleBeta(arms[i].priorAlpha, arms[i].priorBeta, random);
+      if (cheaper.every((list, i) => !list.length || draw[i] >= maxOf(draw, 0, list))) inChain++;
+    }
+    value = Math.max(inChain, 1) / draws;
+    if (chainCache.size > 1024) chainCache.clear();
+    chainCache.set(key, value);
+  }
+  return value;
+}
