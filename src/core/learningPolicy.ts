@@ -1,6 +1,6 @@
 import { binomialUpperTail, decayWeight, Interval, regularizedBeta, wilsonInterval } from './statistics';
 import { seededRandom } from './random';
-import { ArmPosterior, DRAWS, summarizeJointly } from './tierOrder';
+import { ArmPosterior, DRAWS, ORDER_PRIOR, summarizeJointly } from './tierOrder';
 import type { StageCall } from './telemetryStore';
 import type { Tier } from './tiers';
 
@@ -28,6 +28,8 @@ export interface PolicySettings {
    * first, and leave as soon as they are shown short.
    */
   plausibility: number;
+  /** Prior probability that, at a stage, a pricier tier does at least as well as a cheaper one (see tierOrder.ts). */
+  orderPrior: number;
 }
 
 export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
@@ -36,6 +38,7 @@ export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
   explorationBudget: 0.1,
   priorStrength: 4,
   plausibility: 0.2,
+  orderPrior: ORDER_PRIOR,
 };
 
 /** The stage's realised record over the calls the learner weighs (decayed like the evidence). */
@@ -204,7 +207,7 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
   const order = comparable ? byCost : byTierThenCost;
   const sorted = [...arms].sort(order);
   const posteriors = sorted.map(posteriorOf);
-  const joint = summarizeJointly(posteriors, settings.target);
+  const joint = summarizeJointly(posteriors, settings.target, settings.orderPrior);
   const all: ArmSummary[] = sorted.map((arm, i) => ({ ...arm, mean: joint.mean[i], chance: joint.chance[i], best: joint.best[i], interval: wilsonInterval(arm.successes, arm.successes + arm.failures, 0.9) }));
   const allowedIndices = all.map((a, i) => (a.excludedBy ? -1 : i)).filter((i) => i >= 0);
   const limitsRelaxed = allowedIndices.length === 0;
@@ -219,10 +222,7 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
   const outOfReach = greedy.chance < settings.plausibility;
   let index = greedyIndex;
   if (explore) {
-    // Where no model plausibly meets the target, the stage is served for success, not cost: Thompson
-    // then looks for the most successful model, not the cheapest one that might meet the target.
-    const aim = outOfReach ? Infinity : settings.target;
-    const pick = (source: () => number) => thompsonPick(pool, joint.sample(source), aim);
+    const pick = (source: () => number) => thompsonPick(pool, joint.sample(source), settings.target);
     index = pick(random);
     // Trying a cheaper model spends the stage's error budget: only while one more failure would
     // still leave the stage's realised success at or above its target. (Where no model is likely

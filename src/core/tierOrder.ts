@@ -82,7 +82,7 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     mean[i] = b * average(ordered[i]) + (1 - b) * mean[i];
     chance[i] = b * (ordered[i].filter((x) => x >= target).length / ordered[i].length) + (1 - b) * chance[i];
   }
-  const chainBelief = applies && chainOrdered > 0 ? mixWeight(chainOrdered / DRAWS / priorChain(arms, cheaper), orderPrior) : 0;
+  const chainBelief = applies && chainOrdered > 0 ? mixWeight(chainOrdered / DRAWS / priorChain(arms), orderPrior) : 0;
   const best = arms.map((_, i) => chainBelief * (chainOrdered ? chainBest[i] / chainOrdered : 0) + (1 - chainBelief) * (freeBest[i] / DRAWS));
   // Thompson draws come from the same two worlds: with probability chainBelief a draw where every
   // tier is in order, else any draw.
@@ -154,7 +154,7 @@ function cdfOnGrid(alpha: number, beta: number): Float64Array {
  * P(arm i at least as good as every cheaper tier) under the priors alone: the integral of arm i's
  * prior density times the cheaper priors' CDFs.
  */
-function priorOrdered(arms: ArmPosterior[], i: number, cheaperIndices: number[]): number {
+export function priorOrdered(arms: ArmPosterior[], i: number, cheaperIndices: number[]): number {
   const own = cdfOnGrid(arms[i].priorAlpha, arms[i].priorBeta);
   const below = cheaperIndices.map((j) => cdfOnGrid(arms[j].priorAlpha, arms[j].priorBeta));
   let total = 0;
@@ -168,22 +168,46 @@ function priorOrdered(arms: ArmPosterior[], i: number, cheaperIndices: number[])
 
 const chainCache = new Map<string, number>();
 
-/** P(every tier in order) under the priors alone, by Monte Carlo once per distinct set of priors. */
-function priorChain(arms: ArmPosterior[], cheaper: number[][]): number {
-  const key = arms.map((a) => `${a.rank}:${a.priorAlpha.toFixed(2)}:${a.priorBeta.toFixed(2)}`).join('|');
+/**
+ * P(every tier in order) under the priors alone, on the grid (cached: priors repeat across
+ * decisions): with the middle tier's lowest and highest values in cells a <= b, the cheap tier
+ * must lie at or below a and premium at or above b.
+ */
+export function priorChain(arms: ArmPosterior[]): number {
+  const key = arms.map((a) => `${a.rank}:${a.priorAlpha.toFixed(4)}:${a.priorBeta.toFixed(4)}`).join('|');
   let value = chainCache.get(key);
   if (value === undefined) {
-    const random = seededRandom(0x9e10);
-    const draw = new Float64Array(arms.length);
-    const draws = 1024;
-    let inChain = 0;
-    for (let m = 0; m < draws; m++) {
-      for (let i = 0; i < arms.length; i++) draw[i] = sampleBeta(arms[i].priorAlpha, arms[i].priorBeta, random);
-      if (cheaper.every((list, i) => !list.length || draw[i] >= maxOf(draw, 0, list))) inChain++;
-    }
-    value = Math.max(inChain, 1) / draws;
+    value = Math.max(chainOnGrid(arms), 1e-6);
     if (chainCache.size > 1024) chainCache.clear();
     chainCache.set(key, value);
   }
   return value;
+}
+
+function chainOnGrid(arms: ArmPosterior[]): number {
+  const groups = [0, 1, 2].map((rank) => arms.filter((a) => a.rank === rank).map((a) => cdfOnGrid(a.priorAlpha, a.priorBeta))).filter((g) => g.length);
+  if (groups.length < 2) return 1;
+  const [low, middle, high] = groups.length === 3 ? groups : [groups[0], [], groups[1]];
+  // Cell c spans grid points c and c + 1; values in one cell count as in order.
+  const maxAtMost = new Float64Array(GRID);
+  const minAtLeast = new Float64Array(GRID + 1);
+  for (let c = 0; c < GRID; c++) {
+    maxAtMost[c] = low.reduce((p, cdf) => p * cdf[c + 1], 1);
+    minAtLeast[c] = high.reduce((p, cdf) => p * (1 - cdf[c]), 1);
+  }
+  let total = 0;
+  if (middle.length === 0) {
+    for (let b = 0; b < GRID; b++) total += (minAtLeast[b] - minAtLeast[b + 1]) * maxAtMost[b];
+  } else if (middle.length === 1) {
+    const cdf = middle[0];
+    for (let c = 0; c < GRID; c++) total += (cdf[c + 1] - cdf[c]) * maxAtMost[c] * minAtLeast[c];
+  } else {
+    // P(all of the middle tier within cells a..b), then inclusion-exclusion for min = a and max = b.
+    const within = (a: number, b: number) => (a > b ? 0 : middle.reduce((p, cdf) => p * (cdf[b + 1] - cdf[a]), 1));
+    for (let a = 0; a < GRID; a++) {
+      if (maxAtMost[a] === 0) continue;
+      for (let b = a; b < GRID; b++) total += (within(a, b) - within(a + 1, b) - within(a, b - 1) + within(a + 1, b - 1)) * maxAtMost[a] * minAtLeast[b];
+    }
+  }
+  return total;
 }

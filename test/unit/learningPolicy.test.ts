@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { ArmState, chooseArm, detectChange, evidenceFromHistory, summarize } from '../../src/core/learningPolicy';
+import { ArmState, chooseArm, detectChange, evidenceFromHistory, stageRecord, summarize } from '../../src/core/learningPolicy';
 import { seededRandom } from '../../src/core/random';
 import type { StageCall } from '../../src/core/telemetryStore';
 
@@ -11,7 +11,7 @@ function arm(model: string, successes: number, failures: number, cost: number, e
   return { model, tier: null, successes, failures, calls: successes + failures, priorAlpha: 1, priorBeta: 1, expectedCost: cost, avgLatencyMs: null, changed: null, ...extra };
 }
 
-const settings = { target: 0.8, halfLife: 500, changeAlpha: 1e-4, explorationBudget: 0.1, priorStrength: 4, plausibility: 0.2 };
+const settings = { target: 0.8, halfLife: 500, changeAlpha: 1e-4, explorationBudget: 0.1, priorStrength: 4, plausibility: 0.2, orderPrior: 0.9 };
 
 describe('learning policy', () => {
   it('weighs each call by its age in stage calls (half-life decay)', () => {
@@ -80,5 +80,39 @@ describe('learning policy', () => {
     let unbounded = 0;
     for (let i = 0; i < 4000; i++) if (chooseArm(arms, { ...settings, explorationBudget: 1 }, random).arm.model === 'dear') unbounded++;
     assert.ok(unbounded / 4000 > 0.2, `Thompson alone explores more: ${unbounded / 40}%`);
+  });
+
+  it('reads the stage\'s record with the same decay as the evidence', () => {
+    // Newest first: success (weight 1), failure (0.5), success (0.25) at half-life 1.
+    assert.deepEqual(stageRecord([call('a', true), call('b', false), call('a', true)], 1), { successes: 1.25, calls: 1.75 });
+  });
+
+  it('tries a cheaper model only while the stage can afford one more failure (its error budget)', () => {
+    // The cheap model is unproven (3 of 4), the premium one proven (20 of 20).
+    const arms = [arm('cheap', 3, 1, 0.001, { tier: 'cheap' }), arm('dear', 20, 0, 0.01, { tier: 'premium' })];
+    const count = (stage: { successes: number; calls: number }) => {
+      const random = seededRandom(8);
+      let cheap = 0;
+      for (let i = 0; i < 2000; i++) if (chooseArm(arms, settings, random, true, stage).arm.model === 'cheap') cheap++;
+      return cheap;
+    };
+    // 7.9 of 10 is below the 80% target: no room for a failure, so no cheaper tries.
+    assert.equal(count({ successes: 7.9, calls: 10 }), 0);
+    // 23 of 24 leaves room: 23 >= 0.8 * 25. The cheap model is tried, as often as Thompson says.
+    assert.ok(count({ successes: 23, calls: 24 }) > 200);
+  });
+
+  it('serves a stage no model can serve with the most successful model, and rarely tries a clearly worse one', () => {
+    const random = seededRandom(4);
+    // Target 0.8; cheap 50% of 40, premium 70% of 40: out of reach.
+    const arms = [arm('cheap', 20, 20, 0.001, { tier: 'cheap' }), arm('dear', 28, 12, 0.01, { tier: 'premium' })];
+    const guess = chooseArm(arms, settings, random, false);
+    assert.equal(guess.arm.model, 'dear');
+    assert.equal(guess.outOfReach, true);
+    let cheap = 0;
+    for (let i = 0; i < 2000; i++) if (chooseArm(arms, settings, random, true, { successes: 48, calls: 80 }).arm.model === 'cheap') cheap++;
+    // The stage is far behind its target, but out of reach there is no budget to keep: the cheap model
+    // is tried only as often as it could be the better one (P(cheap's rate > premium's) is about 1% here).
+    assert.ok(cheap / 2000 < 0.03, `cheap tried ${cheap / 20}%`);
   });
 });

@@ -45,6 +45,18 @@ describe('posterior sampling and tests', () => {
     assert.ok(Math.abs(variance - 0.014545) < 0.0008, `variance ${variance}`);
   });
 
+  it('Cheng\'s Beta draws follow the Beta CDF, and shapes at or below 1 use the Gamma ratio', () => {
+    const random = seededRandom(11);
+    // P(theta <= 0.8) for Beta(9, 3) = P(Binomial(11, 0.8) >= 9) = 0.617401 (see learningPolicy.test.ts).
+    for (const [alpha, beta, cdf] of [[9, 3, 0.617401], [3, 9, 1 - regularizedBeta(0.2, 9, 3)], [1, 1, 0.8], [0.5, 0.5, (2 / Math.PI) * Math.asin(Math.sqrt(0.8))]]) {
+      let below = 0;
+      const n = 40_000;
+      for (let i = 0; i < n; i++) if (sampleBeta(alpha, beta, random) <= 0.8) below++;
+      // Binomial standard error at n = 40,000 is at most 0.0025: four of them.
+      assert.ok(Math.abs(below / n - cdf) < 0.01, `Beta(${alpha}, ${beta}): ${below / n} vs ${cdf}`);
+    }
+  });
+
   it('Gamma draws below shape 1 keep their mean (Gamma(0.5): mean 0.5)', () => {
     const random = seededRandom(3);
     let sum = 0;

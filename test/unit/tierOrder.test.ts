@@ -1,0 +1,58 @@
+import { strict as assert } from 'assert';
+import { ArmPosterior, ORDER_PRIOR, priorChain, priorOrdered, summarizeJointly } from '../../src/core/tierOrder';
+import { regularizedBeta } from '../../src/core/statistics';
+
+/** An arm with a uniform prior and the given successes and failures. */
+function arm(rank: number, successes = 0, failures = 0, priorAlpha = 1, priorBeta = 1): ArmPosterior {
+  return { alpha: priorAlpha + successes, beta: priorBeta + failures, priorAlpha, priorBeta, rank };
+}
+
+describe('tier order', () => {
+  it('prior probabilities of the order match hand-computed integrals', () => {
+    // Two uniforms: P(premium >= cheap) = 1/2. Beta(2, 1) below a uniform: integral of 2x(1 - x) = 1/3.
+    assert.ok(Math.abs(priorOrdered([arm(0), arm(2)], 1, [0]) - 1 / 2) < 0.005);
+    assert.ok(Math.abs(priorOrdered([arm(0, 0, 0, 2, 1), arm(2)], 1, [0]) - 1 / 3) < 0.005);
+    // One uniform above two: 1/3. Three tiers in order: 1/3! = 1/6 (the grid counts ties in a cell as in order).
+    assert.ok(Math.abs(priorOrdered([arm(0), arm(0), arm(2)], 2, [0, 1]) - 1 / 3) < 0.005);
+    assert.ok(Math.abs(priorChain([arm(0), arm(1), arm(2)]) - 1 / 6) < 0.01, String(priorChain([arm(0), arm(1), arm(2)])));
+    assert.ok(Math.abs(priorChain([arm(0), arm(2)]) - 1 / 2) < 0.01);
+    // Two middle-tier uniforms between a cheap and a premium one: 2 of the 4! orders, 1/12.
+    assert.ok(Math.abs(priorChain([arm(0), arm(1), arm(1), arm(2)]) - 1 / 12) < 0.01);
+  });
+
+  it('without evidence the belief in the order is its prior (the Bayes factor is 1)', () => {
+    const joint = summarizeJointly([arm(0), arm(2)], 0.8);
+    assert.equal(joint.belief[0], 0, 'the cheapest tier has nothing below it');
+    // Monte Carlo over 128 draws: P(order) 0.5 +- 0.09, so the belief stays within 0.86..0.93 of 0.9.
+    assert.ok(Math.abs(joint.belief[1] - ORDER_PRIOR) < 0.05, String(joint.belief[1]));
+  });
+
+  it('lifts a thinly measured pricier model towards the cheaper one, and never drags the cheaper one down', () => {
+    // Cheap 9 of 10; premium 1 of 2 (its failure may be a request every model fails).
+    const joint = summarizeJointly([arm(0, 9, 1), arm(2, 1, 1)], 0.8);
+    assert.equal(joint.mean[0], 10 / 12, 'the cheap model keeps its own posterior mean');
+    assert.equal(joint.chance[0], 1 - regularizedBeta(0.8, 10, 2));
+    assert.ok(joint.mean[1] > 0.6, `premium lifted from its own 0.5: ${joint.mean[1]}`);
+    assert.ok(joint.best[1] > 0.5, `premium is the likelier most successful model: ${joint.best[1]}`);
+  });
+
+  it('lets clear evidence against the order win: a well-measured worse premium stays where it is', () => {
+    const joint = summarizeJointly([arm(0, 90, 10), arm(2, 40, 60)], 0.8);
+    assert.ok(joint.belief[1] < 0.01, String(joint.belief[1]));
+    assert.ok(Math.abs(joint.mean[1] - 41 / 102) < 0.01, String(joint.mean[1]));
+    assert.ok(joint.best[0] > 0.99);
+  });
+
+  it('Thompson draws come from the same posterior as the summary', () => {
+    const joint = summarizeJointly([arm(0, 6, 4), arm(2, 2, 2)], 0.8);
+    let seed = 1;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    let premiumHigher = 0;
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const draw = joint.sample(random);
+      if (draw[1] >= draw[0]) premiumHigher++;
+    }
+    assert.ok(Math.abs(premiumHigher / n - joint.best[1]) < 0.03, `${premiumHigher / n} vs ${joint.best[1]}`);
+  });
+});
