@@ -16,6 +16,8 @@ import { OutcomeRow, OutcomeTable, TABLE_FAMILIES, TableFamily, cheapestModel, i
 
 const TARGET = Number(process.env.TARGET ?? 0.8);
 const ORDERS = Number(process.env.ORDERS ?? 5);
+/** Shifts every seed (orders and the router's sampling), to check that results do not hang on one set. */
+const SEED_OFFSET = Number(process.env.SEED_OFFSET ?? 0);
 /** Extra router options as JSON, for trying policy variants: ROUTER_OPTIONS='{"learning":{"plausibility":0.5}}'. */
 const ROUTER_OPTIONS = JSON.parse(process.env.ROUTER_OPTIONS ?? '{}') as RouterOptions;
 const DATA_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
@@ -109,7 +111,7 @@ function groupByStage(rows: OutcomeRow[]): Map<string, OutcomeRow[]> {
 async function replay(table: OutcomeTable, makePolicies: (seed: number) => Promise<Policy[]>, orders = ORDERS): Promise<Map<string, Map<string, Tally>>> {
   const totals = new Map<string, Map<string, Tally>>();
   for (let order = 1; order <= orders; order++) {
-    const rows = interleave(table.rows, 1000 + order);
+    const rows = interleave(table.rows, 1000 + order + SEED_OFFSET);
     for (const policy of await makePolicies(order)) {
       const perStage = totals.get(policy.name) ?? new Map<string, Tally>();
       totals.set(policy.name, perStage);
@@ -177,7 +179,7 @@ async function qualityReport(table: OutcomeTable): Promise<Goals> {
   const cheap = cheapestModel(table);
   const premium = priciestModel(table);
   const totals = await replay(table, async (seed) => [
-    await routePolicy(table, seed),
+    await routePolicy(table, seed + SEED_OFFSET),
     seedRulePolicy(table),
     fixedPolicy('always cheapest', () => cheap),
     fixedPolicy('always premium', () => premium),
@@ -217,7 +219,7 @@ async function familyReport(family: TableFamily, tables: number, orders: number)
     const table = randomTable(family, 100 + t);
     const oracle = oracleChoices(table);
     const premium = priciestModel(table);
-    const totals = await replay(table, async (seed) => [await routePolicy(table, seed), seedRulePolicy(table), fixedPolicy('always premium', () => premium), fixedPolicy('hindsight oracle', (row) => oracle.get(stageKey(row))!.model)], orders);
+    const totals = await replay(table, async (seed) => [await routePolicy(table, seed + SEED_OFFSET), seedRulePolicy(table), fixedPolicy('always premium', () => premium), fixedPolicy('hindsight oracle', (row) => oracle.get(stageKey(row))!.model)], orders);
     const premiumCost = sum(totals.get('always premium')!.values()).cost;
     const oracleCost = sum(totals.get('hindsight oracle')!.values()).cost;
     if (process.env.FAMILY_DETAIL) printStages(table, totals, oracle);
