@@ -139,31 +139,48 @@ const cdfCache = new Map<string, Float64Array>();
 
 /** A Beta(alpha, beta) CDF at x = 0, 1/GRID, ..., 1, cached: priors repeat across decisions. */
 function cdfOnGrid(alpha: number, beta: number): Float64Array {
-  const key = `${alpha.toFixed(4)},${beta.toFixed(4)}`;
-  let cdf = cdfCache.get(key);
-  if (!cdf) {
-    cdf = new Float64Array(GRID + 1);
+  return cached(cdfCache, 1024, `${alpha.toFixed(4)},${beta.toFixed(4)}`, () => {
+    const cdf = new Float64Array(GRID + 1);
     for (let g = 0; g <= GRID; g++) cdf[g] = regularizedBeta(g / GRID, alpha, beta);
-    if (cdfCache.size > 512) cdfCache.clear();
-    cdfCache.set(key, cdf);
-  }
-  return cdf;
+    return cdf;
+  });
 }
+
+/** A least-recently-used cache: each stage has priors of its own, so many are in use at once. */
+function cached<T>(cache: Map<string, T>, size: number, key: string, compute: () => T): T {
+  let value = cache.get(key);
+  if (value !== undefined) {
+    cache.delete(key);
+  } else {
+    value = compute();
+    if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+  }
+  cache.set(key, value);
+  return value;
+}
+
+function priorKey(arms: ArmPosterior[]): string {
+  return arms.map((a) => `${a.rank}:${a.priorAlpha.toFixed(4)}:${a.priorBeta.toFixed(4)}`).join('|');
+}
+
+const orderedCache = new Map<string, number>();
 
 /**
  * P(arm i at least as good as every cheaper tier) under the priors alone: the integral of arm i's
  * prior density times the cheaper priors' CDFs.
  */
 export function priorOrdered(arms: ArmPosterior[], i: number, cheaperIndices: number[]): number {
-  const own = cdfOnGrid(arms[i].priorAlpha, arms[i].priorBeta);
-  const below = cheaperIndices.map((j) => cdfOnGrid(arms[j].priorAlpha, arms[j].priorBeta));
-  let total = 0;
-  for (let g = 0; g < GRID; g++) {
-    let under = 1;
-    for (const cdf of below) under *= (cdf[g] + cdf[g + 1]) / 2;
-    total += (own[g + 1] - own[g]) * under;
-  }
-  return Math.max(total, 1e-6);
+  return cached(orderedCache, 8192, `${i}/${priorKey(arms)}`, () => {
+    const own = cdfOnGrid(arms[i].priorAlpha, arms[i].priorBeta);
+    const below = cheaperIndices.map((j) => cdfOnGrid(arms[j].priorAlpha, arms[j].priorBeta));
+    let total = 0;
+    for (let g = 0; g < GRID; g++) {
+      let under = 1;
+      for (const cdf of below) under *= (cdf[g] + cdf[g + 1]) / 2;
+      total += (own[g + 1] - own[g]) * under;
+    }
+    return Math.max(total, 1e-6);
+  });
 }
 
 const chainCache = new Map<string, number>();
@@ -174,14 +191,7 @@ const chainCache = new Map<string, number>();
  * must lie at or below a and premium at or above b.
  */
 export function priorChain(arms: ArmPosterior[]): number {
-  const key = arms.map((a) => `${a.rank}:${a.priorAlpha.toFixed(4)}:${a.priorBeta.toFixed(4)}`).join('|');
-  let value = chainCache.get(key);
-  if (value === undefined) {
-    value = Math.max(chainOnGrid(arms), 1e-6);
-    if (chainCache.size > 1024) chainCache.clear();
-    chainCache.set(key, value);
-  }
-  return value;
+  return cached(chainCache, 4096, priorKey(arms), () => Math.max(chainOnGrid(arms), 1e-6));
 }
 
 function chainOnGrid(arms: ArmPosterior[]): number {
