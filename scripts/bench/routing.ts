@@ -20,7 +20,8 @@ const ORDERS = Number(process.env.ORDERS ?? 5);
 const SEED_OFFSET = Number(process.env.SEED_OFFSET ?? 0);
 /** Extra router options as JSON, for trying policy variants: ROUTER_OPTIONS='{"learning":{"plausibility":0.5}}'. */
 const ROUTER_OPTIONS = JSON.parse(process.env.ROUTER_OPTIONS ?? '{}') as RouterOptions;
-const DATA_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
+/** Outcome tables (format v1 of shared/data/README.md); ROUTING_DATA points elsewhere. */
+const DATA_DIR = process.env.ROUTING_DATA ? path.resolve(process.env.ROUTING_DATA) : path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 
 interface Tally {
   calls: number;

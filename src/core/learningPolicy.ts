@@ -25,9 +25,11 @@ export interface PolicySettings {
   /**
    * A model stays the best guess until the evidence makes it unlikely to meet the target: its
    * posterior probability of meeting it falls below this. Cheap models are given their chance
-   * first, and leave as soon as they are shown short.
+   * first, and leave as soon as they are shown short. Default (null): 1 - target, the chance a
+   * model nobody has tried has under a uniform prior, so "not yet shown short" means the same at
+   * every target.
    */
-  plausibility: number;
+  plausibility: number | null;
   /** Prior probability that, at a stage, a pricier tier does at least as well as a cheaper one (see tierOrder.ts). */
   orderPrior: number;
 }
@@ -37,7 +39,7 @@ export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
   changeAlpha: 1e-4,
   explorationBudget: 0.1,
   priorStrength: 4,
-  plausibility: 0.2,
+  plausibility: null,
   orderPrior: ORDER_PRIOR,
 };
 
@@ -216,10 +218,11 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
   // the stage has fallen behind its target, one more likely than not to meet it; else the cheapest
   // one not tried here; else the most successful.
   const behind = stage.successes < settings.target * stage.calls;
-  const needed = behind ? Math.max(settings.plausibility, 0.5) : settings.plausibility;
+  const plausible = settings.plausibility ?? 1 - settings.target;
+  const needed = behind ? Math.max(plausible, 0.5) : plausible;
   const greedyIndex = pool.find((i) => all[i].chance >= needed) ?? pool.find((i) => all[i].calls === 0) ?? maxBy(pool, (i) => all[i].best);
   const greedy = all[greedyIndex];
-  const outOfReach = greedy.chance < settings.plausibility;
+  const outOfReach = greedy.chance < plausible;
   let index = greedyIndex;
   if (explore) {
     const pick = (source: () => number) => thompsonPick(pool, joint.sample(source), settings.target);

@@ -115,4 +115,15 @@ describe('learning policy', () => {
     // is tried only as often as it could be the better one (P(cheap's rate > premium's) is about 1% here).
     assert.ok(cheap / 2000 < 0.03, `cheap tried ${cheap / 20}%`);
   });
+
+  it('calls a model plausible while it is as likely to meet the target as an untried one (1 - target)', () => {
+    const random = seededRandom(6);
+    // One success of one: Beta(2, 1), P(theta >= 0.9) = 1 - 0.81 = 0.19, above the untried 0.1.
+    const arms = [arm('cheap', 1, 0, 0.001, { tier: 'cheap' }), arm('dear', 50, 0, 0.01, { tier: 'premium' })];
+    const at90 = { ...settings, target: 0.9, plausibility: null };
+    assert.equal(chooseArm(arms, at90, random, false).arm.model, 'cheap');
+    assert.equal(chooseArm(arms, { ...at90, plausibility: 0.2 }, random, false).arm.model, 'dear', 'a fixed 20% would drop it');
+    // One failure of one: Beta(1, 2), P(theta >= 0.9) = 0.01: shown short.
+    assert.equal(chooseArm([arm('cheap', 0, 1, 0.001, { tier: 'cheap' }), arms[1]], at90, random, false).arm.model, 'dear');
+  });
 });
