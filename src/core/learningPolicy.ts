@@ -197,11 +197,11 @@ export interface PolicyChoice {
 }
 
 /**
- * Cheapest model whose sampled success rate meets the target; when none does, the model with the
- * highest sample (the most successful, as far as we know). The arms are judged jointly under a soft
- * belief in tier order (see tierOrder.ts). Exploration away from the greedy choice to pricier
- * models is capped by the budget. Without `explore`, the greedy choice: what the UI shows as the
- * recommended model.
+ * Thompson sampling for the cheapest model whose sampled success rate meets the target; when none
+ * does, the model with the highest sample (the most successful, as far as we know). The arms are
+ * judged jointly under a soft belief in tier order (see tierOrder.ts). Tries of cheaper models than
+ * the best guess spend the stage's error budget; tries of pricier ones are capped by the
+ * exploration budget. Without `explore`, the best guess: what the UI shows as the recommended model.
  */
 export function chooseArm(arms: ArmState[], settings: PolicySettings, random: () => number, explore = true, stage: StageRecord = { successes: 0, calls: 0 }): PolicyChoice {
   // Costs are compared where every model has one; otherwise tiers order them (cheap < capable < premium).
