@@ -323,11 +323,15 @@ export class AdaptiveModelRouter {
     }
     const avgIn = tokenCalls ? tokensIn / tokenCalls : null;
     const avgOut = tokenCalls ? tokensOut / tokenCalls : null;
+    const listPrice = (model: string) => this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
+    const priceScale = stagePriceScale(evidence, listPrice);
     return [...models].map(([model, registryTier]): ArmState => {
       const e = evidence.get(model);
       const tier = registryTier ?? e?.tier ?? null;
-      // Cost per call: this stage's telemetry where known, else registry prices on the stage's tokens.
-      const expectedCost = e?.avgCost ?? this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
+      // Cost per call: this stage's telemetry where known, else registry prices on the stage's
+      // tokens, scaled by what the stage's known costs say of its size (when it records no tokens).
+      const price = listPrice(model);
+      const expectedCost = e?.avgCost ?? (price == null ? null : price * priceScale);
       const prior = tier ? tierPrior.get(tier) : undefined;
       const strength = prior?.strength ?? 0;
       const p = prior?.mean ?? 0.5;
@@ -442,6 +446,23 @@ export function money(usd: number | null | undefined): string {
  * has the binomial noise of each stage's own estimate taken out. Fewer than three stages with ten
  * calls give at most `maxStrength / 4`; the strength never exceeds `maxStrength`.
  */
+/**
+ * How the stage's known costs compare with the registry's list prices on the same token counts:
+ * the calls-weighted ratio over models that have both (1 when none has). A stage whose telemetry
+ * carries costs but no token counts (or cache discounts) then prices its untried models alike.
+ */
+export function stagePriceScale(evidence: Map<string, { avgCost: number | null; calls: number }>, listPrice: (model: string) => number | null): number {
+  let known = 0;
+  let listed = 0;
+  for (const [model, e] of evidence) {
+    const price = listPrice(model);
+    if (e.avgCost == null || price == null || price <= 0) continue;
+    known += e.avgCost * e.calls;
+    listed += price * e.calls;
+  }
+  return listed > 0 && known > 0 ? known / listed : 1;
+}
+
 export function empiricalBayesPrior(stages: Array<{ calls: number; successes: number }>, maxStrength: number): { mean: number; strength: number } {
   const calls = stages.reduce((n, s) => n + s.calls, 0);
   if (calls === 0) return { mean: 0.5, strength: 0 };

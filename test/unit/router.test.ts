@@ -226,6 +226,20 @@ describe('AdaptiveModelRouter', () => {
       assert.ok((counts['dear'] ?? 0) <= 30, `the proven premium model is explored within the budget: ${JSON.stringify(counts)}`);
     });
 
+    it('prices an untried model from the stage\'s known costs when its calls carry no token counts', () => {
+      const registry = new ModelRegistry({ models: [
+        { id: 'small', tier: 'cheap', inputPer1M: 1, outputPer1M: 5 },
+        { id: 'large', tier: 'premium', inputPer1M: 10, outputPer1M: 50 },
+      ] }, {});
+      // Long agentic calls: $0.05 each on the small model, far above its list price on typical token counts.
+      store.trackLlmCalls(series(30, { end: end(), model: 'small', tier: 'cheap', cost: 0.05, tokens: undefined }));
+      const decision = new AdaptiveModelRouter(store, { registry, random: seededRandom(2) }).route(q, { explore: false });
+      const small = registry.estimateCost('small', 1000, 300)!;
+      const large = decision.alternatives.find((a) => a.model === 'large')!;
+      assert.ok(Math.abs(large.avgCost! - registry.estimateCost('large', 1000, 300)! * (0.05 / small)) < 1e-12, String(large.avgCost));
+      assert.ok(Math.abs(large.avgCost! - 0.5) < 1e-9, 'ten times the small model, as the list prices say');
+    });
+
     it('lets a new stage borrow the tier record of the workflow\'s other stages', () => {
       store.trackLlmCalls(series(50, { end: end(), stage: 'summary', model: 'claude-haiku-4-5', fails: (i) => i % 5 !== 0 }));
       const fresh = seeded().route({ workflow: 'code-review', stage: 'brand-new' });
