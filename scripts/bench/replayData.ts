@@ -112,6 +112,27 @@ export function withDrift(table: OutcomeTable, seed: number): { table: OutcomeTa
   return { table: { ...table, name: `${table.name} + drift`, rows }, dropIndex };
 }
 
+/** The cheapest model's successes halved in the middle third of each stage, then restored (seeded). */
+export function withDip(table: OutcomeTable, seed: number): { table: OutcomeTable; dip: Map<string, [number, number]> } {
+  const random = seededRandom(seed);
+  const cheapest = cheapestModel(table);
+  const counts = new Map<string, number>();
+  for (const row of table.rows) counts.set(stageKey(row), (counts.get(stageKey(row)) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const dip = new Map<string, [number, number]>();
+  const rows = table.rows.map((row) => {
+    const key = stageKey(row);
+    const index = seen.get(key) ?? 0;
+    seen.set(key, index + 1);
+    const n = counts.get(key) ?? 0;
+    const span: [number, number] = [Math.floor(n / 3), Math.floor((2 * n) / 3)];
+    dip.set(key, span);
+    if (index < span[0] || index >= span[1]) return row;
+    return { ...row, success: { ...row.success, [cheapest]: row.success[cheapest] && random() < 0.5 } };
+  });
+  return { table: { ...table, name: `${table.name} + dip`, rows }, dip };
+}
+
 export function stageKey(row: { workflow: string; stage: string }): string {
   return `${row.workflow}/${row.stage}`;
 }

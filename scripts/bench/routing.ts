@@ -12,7 +12,7 @@ import { AdaptiveModelRouter, ModelRegistry, openTelemetry } from '../../src/cor
 import type { RouterOptions } from '../../src/core/router';
 import { seededRandom } from '../../src/core/random';
 import type { TelemetryStore } from '../../src/core/telemetryStore';
-import { OutcomeRow, OutcomeTable, TABLE_FAMILIES, TableFamily, cheapestModel, interleave, loadTable, priciestModel, randomTable, stageKey, syntheticTable, withDrift } from './replayData';
+import { OutcomeRow, OutcomeTable, TABLE_FAMILIES, TableFamily, cheapestModel, interleave, loadTable, priciestModel, randomTable, stageKey, syntheticTable, withDip, withDrift } from './replayData';
 
 const TARGET = Number(process.env.TARGET ?? 0.8);
 const ORDERS = Number(process.env.ORDERS ?? 5);
@@ -295,6 +295,46 @@ async function driftReport(table: OutcomeTable): Promise<{ after: number[]; befo
   return { after, before };
 }
 
+/**
+ * Recovery: the cheapest model fails twice as often in the middle third of each stage, then is
+ * itself again. How many of the stage's calls after the recovery until route() sends it at least
+ * half of a 20-call window again (stages where it met the target outside the dip).
+ */
+async function recoveryReport(table: OutcomeTable): Promise<number[]> {
+  const { table: dipped, dip } = withDip(table, 98);
+  const cheap = cheapestModel(table);
+  const outside = oracleChoices({ ...table, rows: table.rows.filter((r, i, all) => {
+    const index = all.slice(0, i).filter((x) => stageKey(x) === stageKey(r)).length;
+    const [from, to] = dip.get(stageKey(r))!;
+    return index < from || index >= to;
+  }) });
+  const delays: number[] = [];
+  for (let order = 1; order <= ORDERS; order++) {
+    const rows = interleave(dipped.rows, 3000 + order + SEED_OFFSET);
+    const policy = await routePolicy(dipped, order + SEED_OFFSET);
+    const seen = new Map<string, number>();
+    const picks = new Map<string, boolean[]>();
+    for (const row of rows) {
+      const key = stageKey(row);
+      const index = seen.get(key) ?? 0;
+      seen.set(key, index + 1);
+      const model = policy.pick(row);
+      policy.record(row, model);
+      if (index >= dip.get(key)![1]) picks.set(key, [...(picks.get(key) ?? []), model === cheap]);
+    }
+    await policy.close();
+    for (const [key, after] of picks) {
+      if (outside.get(key)?.model !== cheap) continue;
+      let delay = Infinity;
+      for (let i = 0; i + 20 <= after.length; i++) if (after.slice(i, i + 20).filter(Boolean).length >= 10) { delay = i; break; }
+      delays.push(delay);
+    }
+  }
+  const shown = delays.map((d) => (Number.isFinite(d) ? String(d) : 'never'));
+  console.log(`  ${table.name}: ${delays.length / ORDERS} stage(s); calls after the recovery until ${cheap} has half of a 20-call window again: median ${shown.length ? (Number.isFinite(median(delays)) ? median(delays) : 'never') : 'n/a'} (all: ${shown.join(', ')})`);
+  return delays;
+}
+
 function median(values: number[]): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -376,6 +416,9 @@ async function main(): Promise<void> {
     drift.after.push(...d.after);
     drift.before.push(...d.before);
   }
+  console.log(`\n## Recovery: the cheapest model's successes halved in the middle third of each stage, then restored`);
+  await recoveryReport(syntheticTable(9, 900));
+
   const alarms = await falseAlarmTable();
 
   const sorted = [...decisionMs].sort((a, b) => a - b);

@@ -100,6 +100,7 @@ export interface ModelEvidence extends Omit<ArmState, 'priorAlpha' | 'priorBeta'
 /** Evidence per model from a stage's calls, newest first, in one pass (this runs on every decision). */
 export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicySettings, 'halfLife' | 'changeAlpha'>): Map<string, ModelEvidence> {
   const weights = weightTable(settings.halfLife, history.length);
+  const fastWeights = weightTable(settings.halfLife / 3, history.length, 1);
   const acc = new Map<string, { tier: StageCall['tier']; outcomes: boolean[]; ages: number[]; latencySum: number; latencyCount: number; costSum: number; costCount: number }>();
   for (let age = 0; age < history.length; age++) {
     const call = history[age];
@@ -120,11 +121,15 @@ export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicyS
   for (const [model, a] of acc) {
     const change = detectChange(a.outcomes, settings.changeAlpha);
     const kept = change ? change.recent : a.outcomes.length;
+    // A model that just changed has shown it is volatile: what is left of its evidence fades three
+    // times faster, so a provider that was left after degrading is tried again after a while (and a
+    // recovery is noticed), while one that stays degraded is not retried often.
+    const fading = change ? fastWeights : weights;
     let successes = 0;
     let failures = 0;
     for (let i = 0; i < kept; i++) {
-      if (a.outcomes[i]) successes += weights[a.ages[i]];
-      else failures += weights[a.ages[i]];
+      if (a.outcomes[i]) successes += fading[a.ages[i]];
+      else failures += fading[a.ages[i]];
     }
     result.set(model, {
       model,
@@ -162,16 +167,16 @@ export function detectChange(outcomes: boolean[], alpha: number): { recent: numb
   return best && { recent: best.recent, direction: best.direction };
 }
 
-let weightCache: { halfLife: number; weights: Float64Array } | undefined;
+const weightCaches: Array<{ halfLife: number; weights: Float64Array } | undefined> = [];
 
 /** decayWeight for ages 0..length-1, computed once per half-life (it is on every decision's path). */
-function weightTable(halfLife: number, length: number): Float64Array {
-  if (!weightCache || weightCache.halfLife !== halfLife || weightCache.weights.length < length) {
-    const weights = new Float64Array(Math.max(length, 1024));
-    for (let age = 0; age < weights.length; age++) weights[age] = decayWeight(age, halfLife);
-    weightCache = { halfLife, weights };
-  }
-  return weightCache.weights;
+function weightTable(halfLife: number, length: number, slot = 0): Float64Array {
+  const cached = weightCaches[slot];
+  if (cached && cached.halfLife === halfLife && cached.weights.length >= length) return cached.weights;
+  const weights = new Float64Array(Math.max(length, 1024));
+  for (let age = 0; age < weights.length; age++) weights[age] = decayWeight(age, halfLife);
+  weightCaches[slot] = { halfLife, weights };
+  return weights;
 }
 
 export function summarize(arm: ArmState, target: number): Omit<ArmSummary, 'best'> {
