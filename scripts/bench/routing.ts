@@ -291,7 +291,8 @@ async function driftReport(table: OutcomeTable): Promise<{ after: number[]; befo
       }
     }
   }
-  console.log(`  ${table.name}: ${after.length / ORDERS} stage(s) where ${cheap} met the target before the drop; route(): median ${median(after)} calls to it after the drop (max ${Math.max(...after, 0)}), median share before ${pct(median(before))}; seed rule: median ${median(seedAfter)} after`);
+  if (!after.length) console.log(`  ${table.name}: no stage where ${cheap} met the target before the drop`);
+  else console.log(`  ${table.name}: ${after.length / ORDERS} stage(s) where ${cheap} met the target before the drop; route(): median ${median(after)} calls to it after the drop (max ${Math.max(...after)}), median share before ${pct(median(before))}; seed rule: median ${median(seedAfter)} after`);
   return { after, before };
 }
 
@@ -411,13 +412,13 @@ async function main(): Promise<void> {
 
   console.log(`\n## Drift: the cheapest model's successes halved after the midpoint of each stage`);
   const drift = { after: [] as number[], before: [] as number[] };
-  for (const table of [...tables, syntheticTable(8, 600)]) {
+  for (const table of [...tables, { ...syntheticTable(8, 600), name: 'synthetic-3-tier, 600 rows a stage' }]) {
     const d = await driftReport(table);
     drift.after.push(...d.after);
     drift.before.push(...d.before);
   }
   console.log(`\n## Recovery: the cheapest model's successes halved in the middle third of each stage, then restored`);
-  await recoveryReport(syntheticTable(9, 900));
+  await recoveryReport({ ...syntheticTable(9, 900), name: 'synthetic-3-tier, 900 rows a stage' });
 
   const alarms = await falseAlarmTable();
 

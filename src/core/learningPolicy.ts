@@ -100,7 +100,7 @@ export interface ModelEvidence extends Omit<ArmState, 'priorAlpha' | 'priorBeta'
 /** Evidence per model from a stage's calls, newest first, in one pass (this runs on every decision). */
 export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicySettings, 'halfLife' | 'changeAlpha'>): Map<string, ModelEvidence> {
   const weights = weightTable(settings.halfLife, history.length);
-  const fastWeights = weightTable(settings.halfLife / 3, history.length, 1);
+  const fastWeights = weightTable(settings.halfLife / 2, history.length, 1);
   const acc = new Map<string, { tier: StageCall['tier']; outcomes: boolean[]; ages: number[]; latencySum: number; latencyCount: number; costSum: number; costCount: number }>();
   for (let age = 0; age < history.length; age++) {
     const call = history[age];
@@ -121,8 +121,8 @@ export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicyS
   for (const [model, a] of acc) {
     const change = detectChange(a.outcomes, settings.changeAlpha);
     const kept = change ? change.recent : a.outcomes.length;
-    // A model that just changed has shown it is volatile: what is left of its evidence fades three
-    // times faster, so a provider that was left after degrading is tried again after a while (and a
+    // A model that just changed has shown it is volatile: what is left of its evidence fades twice
+    // as fast, so a provider that was left after degrading is tried again after a while (and a
     // recovery is noticed), while one that stays degraded is not retried often.
     const fading = change ? fastWeights : weights;
     let successes = 0;

@@ -37,15 +37,15 @@ describe('learning policy', () => {
     assert.ok(Math.abs(s.chance - (1 - 0.617401)) < 1e-5, String(s.chance));
   });
 
-  it('lets what is left of a changed model\'s evidence fade three times faster', () => {
-    // Newest first: 8 failures after 100 successes. The change test keeps the 8; at half-life 30 / 3 = 10
-    // they weigh sum over k = 0..7 of 2^(-k/10) = (1 - 2^-0.8) / (1 - 2^-0.1) = 0.425651 / 0.066967 = 6.3562.
+  it('lets what is left of a changed model\'s evidence fade twice as fast', () => {
+    // Newest first: 8 failures after 100 successes. The change test keeps the 8; at half-life 30 / 2 = 15
+    // they weigh sum over k = 0..7 of 2^(-k/15) = (1 - 2^(-8/15)) / (1 - 2^(-1/15)) = 0.309044 / 0.045158 = 6.8435.
     const history = [...Array.from({ length: 8 }, () => call('a', false)), ...Array.from({ length: 100 }, () => call('a', true))];
     const a = evidenceFromHistory(history, { halfLife: 30, changeAlpha: 1e-4 }).get('a')!;
     assert.equal(a.changed, 'degraded');
     assert.equal(a.calls, 8);
     assert.equal(a.successes, 0);
-    assert.ok(Math.abs(a.failures - 6.3562) < 1e-3, String(a.failures));
+    assert.ok(Math.abs(a.failures - 6.8435) < 1e-3, String(a.failures));
   });
 
   it('detects a model whose recent calls fail far more than before, and not a stable one', () => {
