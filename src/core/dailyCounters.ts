@@ -159,6 +159,14 @@ export class DailyCounters {
     return result;
   }
 
+  /** Whether the stage has any call counted on that day (if not, no raw call of it can be there either). */
+  hasCalls(stageId: number, day: number): boolean {
+    const models = this.byStage.get(stageId);
+    if (!models) return false;
+    for (const days of models.values()) if ((days.get(day)?.calls ?? 0) > 0) return true;
+    return false;
+  }
+
   /** Writes the changed counters to the `daily` table (inside the caller's transaction). */
   writeDirty(db: Database): void {
     if (this.dirty.length === 0) return;

@@ -384,7 +384,8 @@ export class TelemetryStore {
       addInto(t, c);
     };
     for (const [modelId, c] of this.counters.sumFrom(stageId, wholeFrom)) add(modelId, c);
-    if (wholeFrom !== firstDay && since > 0) {
+    // The window starts inside a day: read that day's part from the calls, unless nothing happened that day.
+    if (wholeFrom !== firstDay && since > 0 && this.counters.hasCalls(stageId, firstDay)) {
       const rows = this.all(
         `SELECT model_id, count(*), sum(coalesce(success, 1)), total(cost), count(cost), total(duration_ms), count(duration_ms),
                 total(input_tokens), total(output_tokens), tier, max(ts)

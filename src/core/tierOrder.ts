@@ -58,7 +58,7 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
   const ordered: number[][] = arms.map(() => []);
   const freeBest = new Float64Array(k);
   const chainBest = new Float64Array(k);
-  let chainOrdered = 0;
+  const chainRows: number[] = []; // offsets of the draws where every tier is in order
   for (let offset = 0; offset < draws.length; offset += k) {
     for (let i = 0; i < k; i++) draws[offset + i] = sampleBeta(arms[i].alpha, arms[i].beta, random);
     const top = argmax(draws, offset, k);
@@ -71,7 +71,7 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
       else inChain = false;
     }
     if (inChain) {
-      chainOrdered++;
+      chainRows.push(offset);
       chainBest[top]++;
     }
   }
@@ -82,12 +82,10 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     mean[i] = b * average(ordered[i]) + (1 - b) * mean[i];
     chance[i] = b * (ordered[i].filter((x) => x >= target).length / ordered[i].length) + (1 - b) * chance[i];
   }
-  const chainBelief = applies && chainOrdered > 0 ? mixWeight(chainOrdered / DRAWS / priorChain(arms), orderPrior) : 0;
-  const best = arms.map((_, i) => chainBelief * (chainOrdered ? chainBest[i] / chainOrdered : 0) + (1 - chainBelief) * (freeBest[i] / DRAWS));
-  // Thompson draws come from the same two worlds: with probability chainBelief a draw where every
-  // tier is in order, else any draw.
-  const chainRows: number[] = [];
-  if (chainBelief > 0) for (let offset = 0; offset < draws.length; offset += k) if (rowInChain(draws, offset, cheaper)) chainRows.push(offset);
+  // Which model is the most successful, and Thompson's draws, come from two worlds: with probability
+  // chainBelief one where every tier is in order (a draw from chainRows), else one without the order.
+  const chainBelief = chainRows.length ? mixWeight(chainRows.length / DRAWS / priorChain(arms), orderPrior) : 0;
+  const best = arms.map((_, i) => chainBelief * (chainRows.length ? chainBest[i] / chainRows.length : 0) + (1 - chainBelief) * (freeBest[i] / DRAWS));
   const sample = (source: () => number): Float64Array => {
     const offset = chainRows.length && source() < chainBelief ? chainRows[Math.floor(source() * chainRows.length)] : Math.floor(source() * DRAWS) * k;
     return draws.subarray(offset, offset + k);
@@ -107,11 +105,6 @@ function cheaperArms(arms: ArmPosterior[]): number[][] {
 
 function ranked(rank: number): boolean {
   return rank >= 0 && rank <= 2;
-}
-
-function rowInChain(draws: Float64Array, offset: number, cheaper: number[][]): boolean {
-  for (let i = 0; i < cheaper.length; i++) if (cheaper[i].length && draws[offset + i] < maxOf(draws, offset, cheaper[i])) return false;
-  return true;
 }
 
 function maxOf(draws: Float64Array, offset: number, indices: number[]): number {
