@@ -256,6 +256,20 @@ function printStages(table: OutcomeTable, totals: Map<string, Map<string, Tally>
   }
 }
 
+/** Replays rows through a policy, telling `seen` each stage's pick with its index in the stage; closes the policy. */
+async function replayIndexed(rows: OutcomeRow[], policy: Policy, seen: (key: string, index: number, model: string) => void): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const key = stageKey(row);
+    const index = counts.get(key) ?? 0;
+    counts.set(key, index + 1);
+    const model = policy.pick(row);
+    policy.record(row, model);
+    seen(key, index, model);
+  }
+  await policy.close();
+}
+
 async function driftReport(table: OutcomeTable): Promise<{ after: number[]; before: number[] }> {
   const { table: drifted, dropIndex } = withDrift(table, 99);
   const cheap = cheapestModel(table);
@@ -264,24 +278,17 @@ async function driftReport(table: OutcomeTable): Promise<{ after: number[]; befo
   const before: number[] = [];
   const seedAfter: number[] = [];
   for (let order = 1; order <= ORDERS; order++) {
-    const rows = interleave(drifted.rows, 2000 + order);
-    for (const policy of [await routePolicy(drifted, order), seedRulePolicy(drifted)]) {
-      const seen = new Map<string, number>();
+    const rows = interleave(drifted.rows, 2000 + order + SEED_OFFSET);
+    for (const policy of [await routePolicy(drifted, order + SEED_OFFSET), seedRulePolicy(drifted)]) {
       const stats = new Map<string, { before: number; beforeCheap: number; afterCheap: number }>();
-      for (const row of rows) {
-        const key = stageKey(row);
-        const index = seen.get(key) ?? 0;
-        seen.set(key, index + 1);
-        const model = policy.pick(row);
-        policy.record(row, model);
+      await replayIndexed(rows, policy, (key, index, model) => {
         const s = stats.get(key) ?? { before: 0, beforeCheap: 0, afterCheap: 0 };
         if (index < dropIndex.get(key)!) {
           s.before++;
           if (model === cheap) s.beforeCheap++;
         } else if (model === cheap) s.afterCheap++;
         stats.set(key, s);
-      }
-      await policy.close();
+      });
       for (const [key, s] of stats) {
         if (preDrop.get(key)?.model !== cheap) continue; // only stages the cheap model served well before the drop
         if (policy.name === 'route()') {
@@ -312,18 +319,10 @@ async function recoveryReport(table: OutcomeTable): Promise<number[]> {
   const delays: number[] = [];
   for (let order = 1; order <= ORDERS; order++) {
     const rows = interleave(dipped.rows, 3000 + order + SEED_OFFSET);
-    const policy = await routePolicy(dipped, order + SEED_OFFSET);
-    const seen = new Map<string, number>();
     const picks = new Map<string, boolean[]>();
-    for (const row of rows) {
-      const key = stageKey(row);
-      const index = seen.get(key) ?? 0;
-      seen.set(key, index + 1);
-      const model = policy.pick(row);
-      policy.record(row, model);
+    await replayIndexed(rows, await routePolicy(dipped, order + SEED_OFFSET), (key, index, model) => {
       if (index >= dip.get(key)![1]) picks.set(key, [...(picks.get(key) ?? []), model === cheap]);
-    }
-    await policy.close();
+    });
     for (const [key, after] of picks) {
       if (outside.get(key)?.model !== cheap) continue;
       let delay = Infinity;
