@@ -1,4 +1,4 @@
-import { binomialUpperTail, decayWeight, Interval, regularizedBeta, wilsonInterval } from './statistics';
+import { binomialUpperTail, decayWeight, Interval, wilsonInterval } from './statistics';
 import { seededRandom } from './random';
 import { ArmPosterior, DRAWS, ORDER_PRIOR, summarizeJointly } from './tierOrder';
 import type { StageCall } from './telemetryStore';
@@ -177,17 +177,6 @@ function weightTable(halfLife: number, length: number, slot = 0): Float64Array {
   for (let age = 0; age < weights.length; age++) weights[age] = decayWeight(age, halfLife);
   weightCaches[slot] = { halfLife, weights };
   return weights;
-}
-
-export function summarize(arm: ArmState, target: number): Omit<ArmSummary, 'best'> {
-  const alpha = arm.priorAlpha + arm.successes;
-  const beta = arm.priorBeta + arm.failures;
-  return {
-    ...arm,
-    mean: alpha / (alpha + beta),
-    interval: wilsonInterval(arm.successes, arm.successes + arm.failures, 0.9),
-    chance: 1 - regularizedBeta(target, alpha, beta),
-  };
 }
 
 export interface PolicyChoice {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { ArmState, chooseArm, detectChange, evidenceFromHistory, stageRecord, summarize } from '../../src/core/learningPolicy';
+import { ArmState, chooseArm, detectChange, evidenceFromHistory, stageRecord } from '../../src/core/learningPolicy';
 import { seededRandom } from '../../src/core/random';
 import type { StageCall } from '../../src/core/telemetryStore';
 
@@ -30,7 +30,7 @@ describe('learning policy', () => {
   });
 
   it('the posterior is the prior plus the evidence (Beta(1 + 8, 1 + 2): mean 0.75)', () => {
-    const s = summarize(arm('a', 8, 2, 0.001), 0.8);
+    const s = chooseArm([arm('a', 8, 2, 0.001)], settings, seededRandom(1), false).summaries[0];
     assert.equal(s.mean, 0.75);
     // P(theta >= 0.8) for Beta(9, 3) = 1 - I_0.8(9, 3), and I_0.8(9, 3) = P(Binomial(11, 0.8) >= 9)
     // = 55 * 0.8^9 * 0.2^2 + 11 * 0.8^10 * 0.2 + 0.8^11 = 0.295279 + 0.236223 + 0.085899 = 0.617401
