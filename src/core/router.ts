@@ -146,7 +146,7 @@ export class AdaptiveModelRouter {
     this.verdictPriorCalls = checkRange('verdictPriorCalls', options.verdictPriorCalls ?? 35, 0, 1e6);
     this.policy = {
       ...DEFAULT_POLICY,
-      ...options.learning,
+      ...Object.fromEntries(Object.entries(options.learning ?? {}).filter(([, value]) => value !== undefined)),
       explorationBudget: checkRange('explorationBudget', options.explorationBudget ?? DEFAULT_POLICY.explorationBudget, 0, 1),
       halfLife: checkRange('halfLife', options.halfLife ?? DEFAULT_POLICY.halfLife, 1, 1e9),
     };
@@ -441,12 +441,6 @@ export function money(usd: number | null | undefined): string {
 }
 
 /**
- * Beta prior (mean and strength in pseudo-calls) from other stages' records of one tier, by the
- * method of moments: strength = mean (1 - mean) / between-stage variance - 1, where the variance
- * has the binomial noise of each stage's own estimate taken out. Fewer than three stages with ten
- * calls give at most `maxStrength / 4`; the strength never exceeds `maxStrength`.
- */
-/**
  * How the stage's known costs compare with the registry's list prices on the same token counts:
  * the calls-weighted ratio over models that have both (1 when none has). A stage whose telemetry
  * carries costs but no token counts (or cache discounts) then prices its untried models alike.
@@ -463,6 +457,12 @@ export function stagePriceScale(evidence: Map<string, { avgCost: number | null; 
   return listed > 0 && known > 0 ? known / listed : 1;
 }
 
+/**
+ * Beta prior (mean and strength in pseudo-calls) from other stages' records of one tier, by the
+ * method of moments: strength = mean (1 - mean) / between-stage variance - 1, where the variance
+ * has the binomial noise of each stage's own estimate taken out. Fewer than three stages with ten
+ * calls give at most `maxStrength / 4`; the strength never exceeds `maxStrength`.
+ */
 export function empiricalBayesPrior(stages: Array<{ calls: number; successes: number }>, maxStrength: number): { mean: number; strength: number } {
   const calls = stages.reduce((n, s) => n + s.calls, 0);
   if (calls === 0) return { mean: 0.5, strength: 0 };
