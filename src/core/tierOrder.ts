@@ -9,10 +9,12 @@ import { seededRandom } from './random';
  *
  * Each arm's posterior is a mixture of its own and its own conditioned on "at least as good as
  * the cheaper tiers", weighted by the posterior probability of that order: prior odds
- * (ORDER_PRIOR) times a Bayes factor, P(order | calls) / P(order | prior), both read off posterior
- * and prior draws. Where the stage's calls contradict the order it fades. Conditioning moves a
- * model only as far as its own evidence allows (a well-measured model stays where it is), and the
- * cheapest tier has nothing below it: the order lifts, it never drags down.
+ * (ORDER_PRIOR) times a Bayes factor, P(order | calls) / P(order | prior), the first read off
+ * posterior draws, the second integrated on a grid. Where the stage's calls contradict the order
+ * it fades. Conditioning moves a model only as far as its own evidence allows (a well-measured
+ * model stays where it is), and the cheapest tier has nothing below it: the order lifts, it never
+ * drags down. Which model is the most successful, and Thompson's draws, come from the same two
+ * worlds: every tier in order (weighted by that belief) or no order.
  */
 
 export interface ArmPosterior {
