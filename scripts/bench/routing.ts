@@ -258,22 +258,20 @@ function printStages(table: OutcomeTable, totals: Map<string, Map<string, Tally>
 
 /** Replays rows through a policy, telling `seen` each stage's pick with its index in the stage; closes the policy. */
 async function replayIndexed(rows: OutcomeRow[], policy: Policy, seen: (key: string, index: number, model: string) => void): Promise<void> {
-  const counts = new Map<string, number>();
-  for (const row of rows) {
-    const key = stageKey(row);
-    const index = counts.get(key) ?? 0;
-    counts.set(key, index + 1);
+  const index = indexInStage(rows);
+  rows.forEach((row, i) => {
     const model = policy.pick(row);
     policy.record(row, model);
-    seen(key, index, model);
-  }
+    seen(stageKey(row), index[i], model);
+  });
   await policy.close();
 }
 
 async function driftReport(table: OutcomeTable): Promise<{ after: number[]; before: number[] }> {
   const { table: drifted, dropIndex } = withDrift(table, 99);
   const cheap = cheapestModel(table);
-  const preDrop = oracleChoices({ ...table, rows: table.rows.filter((r, i, all) => all.slice(0, i).filter((x) => stageKey(x) === stageKey(r)).length < (dropIndex.get(stageKey(r)) ?? 0)) });
+  const index = indexInStage(table.rows);
+  const preDrop = oracleChoices({ ...table, rows: table.rows.filter((r, i) => index[i] < (dropIndex.get(stageKey(r)) ?? 0)) });
   const after: number[] = [];
   const before: number[] = [];
   const seedAfter: number[] = [];
@@ -311,10 +309,10 @@ async function driftReport(table: OutcomeTable): Promise<{ after: number[]; befo
 async function recoveryReport(table: OutcomeTable): Promise<number[]> {
   const { table: dipped, dip } = withDip(table, 98);
   const cheap = cheapestModel(table);
-  const outside = oracleChoices({ ...table, rows: table.rows.filter((r, i, all) => {
-    const index = all.slice(0, i).filter((x) => stageKey(x) === stageKey(r)).length;
+  const index = indexInStage(table.rows);
+  const outside = oracleChoices({ ...table, rows: table.rows.filter((r, i) => {
     const [from, to] = dip.get(stageKey(r))!;
-    return index < from || index >= to;
+    return index[i] < from || index[i] >= to;
   }) });
   const delays: number[] = [];
   for (let order = 1; order <= ORDERS; order++) {
@@ -333,6 +331,16 @@ async function recoveryReport(table: OutcomeTable): Promise<number[]> {
   const shown = delays.map((d) => (Number.isFinite(d) ? String(d) : 'never'));
   console.log(`  ${table.name}: ${delays.length / ORDERS} stage(s); calls after the recovery until ${cheap} has half of a 20-call window again: median ${shown.length ? (Number.isFinite(median(delays)) ? median(delays) : 'never') : 'n/a'} (all: ${shown.join(', ')})`);
   return delays;
+}
+
+/** Each row's position among its stage's rows. */
+function indexInStage(rows: OutcomeRow[]): number[] {
+  const seen = new Map<string, number>();
+  return rows.map((row) => {
+    const index = seen.get(stageKey(row)) ?? 0;
+    seen.set(stageKey(row), index + 1);
+    return index;
+  });
 }
 
 function median(values: number[]): number {
