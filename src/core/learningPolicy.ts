@@ -209,14 +209,20 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
   const limitsRelaxed = allowedIndices.length === 0;
   const pool = limitsRelaxed ? all.map((_, i) => i) : allowedIndices;
   // Best guess: the cheapest model that plausibly meets the target (not yet shown short), or, once
-  // the stage has fallen behind its target, one more likely than not to meet it; else the cheapest
-  // one not tried here; else the most successful.
-  const behind = stage.successes < settings.target * stage.calls;
-  const plausible = settings.plausibility ?? 1 - settings.target;
-  const needed = behind ? Math.max(plausible, 0.5) : plausible;
-  const greedyIndex = pool.find((i) => all[i].chance >= needed) ?? pool.find((i) => all[i].calls === 0) ?? maxBy(pool, (i) => all[i].best);
+  // the stage has fallen behind its target, one more likely than not to meet it. When none does, the
+  // one that plausibly reaches the highest target. Each model's ceiling (the highest target it
+  // plausibly meets) does not depend on the target asked for, so a higher target can never pick a
+  // cheaper model.
+  const needed = (target: number) => {
+    const plausible = settings.plausibility ?? 1 - target;
+    return stage.successes < target * stage.calls ? Math.max(plausible, 0.5) : plausible;
+  };
+  const ceilings = new Map<number, number>();
+  const ceiling = (i: number) => ceilings.get(i) ?? ceilings.set(i, plausibleCeiling((t) => joint.chanceAt(i, t) - needed(t))).get(i)!;
+  const qualifying = pool.find((i) => ceiling(i) >= settings.target);
+  const greedyIndex = qualifying ?? maxBy(pool, ceiling);
   const greedy = all[greedyIndex];
-  const outOfReach = greedy.chance < plausible;
+  const outOfReach = qualifying === undefined;
   let index = greedyIndex;
   if (explore) {
     const pick = (source: () => number) => thompsonPick(pool, joint.sample(source), settings.target);
@@ -236,6 +242,23 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
   }
   const arm = all[index];
   return { arm, greedy, summaries: all, explored: index !== greedyIndex, outOfReach, limitsRelaxed };
+}
+
+/**
+ * The highest target at which `margin` (a model's chance of meeting the target less the chance it
+ * needs) is still >= 0, by bisection: a number per model, whatever target is asked for. A model
+ * nobody has tried has margin 0 everywhere (chance 1 - target under a uniform prior) and so a
+ * ceiling of about 1: it stays plausible until evidence says otherwise.
+ */
+export function plausibleCeiling(margin: (target: number) => number): number {
+  let low = 0;
+  let high = 1;
+  for (let step = 0; step < 14; step++) {
+    const mid = (low + high) / 2;
+    if (margin(mid) >= -1e-9) low = mid;
+    else high = mid;
+  }
+  return low;
 }
 
 function posteriorOf(arm: ArmState): ArmPosterior {

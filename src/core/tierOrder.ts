@@ -5,16 +5,21 @@ import { seededRandom } from './random';
  * A stage's arms judged together under a soft belief that tiers are ordered: at one stage, a model
  * of a pricier tier succeeds at least as often as the models of cheaper tiers. With few calls this
  * is what tells a premium model's unlucky first failures (on requests that are hard for every
- * model) from a premium model that is really worse.
+ * model) from a premium model that is really worse, and what keeps an untried cheap model from
+ * looking plausible at a stage where a pricier tier has already fallen short.
  *
- * Each arm's posterior is a mixture of its own and its own conditioned on "at least as good as
- * the cheaper tiers", weighted by the posterior probability of that order: prior odds
- * (ORDER_PRIOR) times a Bayes factor, P(order | calls) / P(order | prior), the first read off
- * posterior draws, the second integrated on a grid. Where the stage's calls contradict the order
- * it fades. Conditioning moves a model only as far as its own evidence allows (a well-measured
- * model stays where it is), and the cheapest tier has nothing below it: the order lifts, it never
- * drags down. Which model is the most successful, and Thompson's draws, come from the same two
- * worlds: every tier in order (weighted by that belief) or no order.
+ * Each arm's posterior is a mixture of its own and its own conditioned on "in order with the other
+ * tiers", weighted by the posterior probability of that order: prior odds (ORDER_PRIOR) times a
+ * Bayes factor, P(order | calls) / P(order | prior), the first read off posterior draws, the second
+ * integrated on a grid. Where the stage's calls contradict the order it fades. Upward, an arm is
+ * conditioned on being at least as good as every cheaper tier (a thinly measured pricier model is
+ * lifted). Downward, only for a given target and only below pricier tiers that were tried here and
+ * are more likely than not to fall short of it: an untried or thinly measured cheaper model is then
+ * held below them, so it is not plausible where a pricier tier already fails (a pricier tier that
+ * does well, or was never tried, drags nothing down, so a new stage still starts on its cheapest model). Conditioning moves a model only as far as its own
+ * evidence allows: a well-measured model stays where it is. Which model is the most successful,
+ * and Thompson's draws, come from the same two worlds: every tier in order (weighted by that
+ * belief) or no order.
  */
 
 export interface ArmPosterior {
@@ -38,6 +43,8 @@ export interface JointSummary {
    * posterior with the one where every tier is in order.
    */
   best: number[];
+  /** Per arm: the probability of meeting a target (any target), with the order mixed in as in `chance`. */
+  chanceAt(arm: number, target: number): number;
   /** One Thompson draw per arm (cheapest first, as given), from the same posterior. */
   sample(random: () => number): Float64Array;
 }
@@ -50,14 +57,15 @@ export const DRAWS = 128;
 export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrior = ORDER_PRIOR): JointSummary {
   const k = arms.length;
   const mean = arms.map((a) => a.alpha / (a.alpha + a.beta));
-  const chance = arms.map((a) => 1 - regularizedBeta(target, a.alpha, a.beta));
   const belief = arms.map(() => 0);
-  const cheaper = cheaperArms(arms);
+  const cheaper = neighbourArms(arms, (other, own) => other < own);
+  const pricier = neighbourArms(arms, (other, own) => other > own);
   const applies = orderPrior > 0 && cheaper.some((list) => list.length > 0);
   // A fixed stream: the same evidence gives the same summary (the recommended model does not flicker).
   const random = seededRandom(0x7a11);
   const draws = new Float64Array(DRAWS * k); // one flat buffer: this runs on every decision
-  const ordered: number[][] = arms.map(() => []);
+  const lifted: number[][] = arms.map(() => []);
+  const liftedRows: number[][] = arms.map(() => []);
   const freeBest = new Float64Array(k);
   const chainBest = new Float64Array(k);
   const chainRows: number[] = []; // offsets of the draws where every tier is in order
@@ -69,21 +77,50 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     let inChain = true;
     for (let i = 0; i < k; i++) {
       if (!cheaper[i].length) continue;
-      if (draws[offset + i] >= maxOf(draws, offset, cheaper[i])) ordered[i].push(draws[offset + i]);
-      else inChain = false;
+      if (draws[offset + i] >= maxOf(draws, offset, cheaper[i])) {
+        lifted[i].push(draws[offset + i]);
+        liftedRows[i].push(offset);
+      } else inChain = false;
     }
     if (inChain) {
       chainRows.push(offset);
       chainBest[top]++;
     }
   }
+  // Upward: each arm's draws at least as good as the cheaper tiers', sorted (read at any target).
+  const sortedLifted = lifted.map((list) => Float64Array.from(list).sort());
   for (let i = 0; i < k; i++) {
-    if (!cheaper[i].length || !ordered[i].length || !applies) continue;
-    const b = mixWeight(ordered[i].length / DRAWS / priorOrdered(arms, i, cheaper[i]), orderPrior);
-    belief[i] = b;
-    mean[i] = b * average(ordered[i]) + (1 - b) * mean[i];
-    chance[i] = b * (ordered[i].filter((x) => x >= target).length / ordered[i].length) + (1 - b) * chance[i];
+    if (!applies || !sortedLifted[i].length) continue;
+    belief[i] = mixWeight(sortedLifted[i].length / DRAWS / priorInOrder(arms, i, cheaper[i]), orderPrior);
+    mean[i] = belief[i] * average(sortedLifted[i]) + (1 - belief[i]) * mean[i];
   }
+  const own = (i: number, at: number) => 1 - regularizedBeta(at, arms[i].alpha, arms[i].beta);
+  const liftedChance = memoized(arms.length, (i: number, at: number): number => {
+    if (!belief[i]) return own(i, at);
+    const list = sortedLifted[i];
+    return belief[i] * ((list.length - lowerBound(list, at)) / list.length) + (1 - belief[i]) * own(i, at);
+  });
+  // Downward: below pricier tiers that have been tried here and are more likely than not to fall
+  // short of the target, a cheaper model is held below them as far as the order is believed.
+  const tried = arms.map((a) => a.alpha + a.beta > a.priorAlpha + a.priorBeta + 1e-9);
+  const chanceAt = (i: number, at: number): number => {
+    const up = liftedChance(i, at);
+    if (!applies) return up;
+    const short = pricier[i].filter((j) => tried[j] && liftedChance(j, at) < 0.5);
+    if (!short.length) return up;
+    const rows = cheaper[i].length ? liftedRows[i] : allRows(k);
+    let kept = 0;
+    let meeting = 0;
+    for (const offset of rows) {
+      const x = draws[offset + i];
+      if (x > minOf(draws, offset, short)) continue;
+      kept++;
+      if (x >= at) meeting++;
+    }
+    const heldBelow = kept ? mixWeight(kept / DRAWS / priorInOrder(arms, i, cheaper[i], short), orderPrior) : 1;
+    return heldBelow * (kept ? meeting / kept : 0) + (1 - heldBelow) * own(i, at);
+  };
+  const chance = arms.map((_, i) => chanceAt(i, target));
   // Which model is the most successful, and Thompson's draws, come from two worlds: with probability
   // chainBelief one where every tier is in order (a draw from chainRows), else one without the order.
   const chainBelief = chainRows.length ? mixWeight(chainRows.length / DRAWS / priorChain(arms), orderPrior) : 0;
@@ -92,7 +129,22 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     const offset = chainRows.length && source() < chainBelief ? chainRows[Math.floor(source() * chainRows.length)] : Math.floor(source() * DRAWS) * k;
     return draws.subarray(offset, offset + k);
   };
-  return { belief, mean, chance, best, sample };
+  return { belief, mean, chance, best, chanceAt, sample };
+}
+
+/** Offsets of every draw row for k arms. */
+function allRows(k: number): number[] {
+  return Array.from({ length: DRAWS }, (_, r) => r * k);
+}
+
+/** A function of (arm, target) remembered per arm and target: bisections ask the same targets of every arm. */
+function memoized(arms: number, compute: (arm: number, at: number) => number): (arm: number, at: number) => number {
+  const memo = Array.from({ length: arms }, () => new Map<number, number>());
+  return (arm, at) => {
+    let value = memo[arm].get(at);
+    if (value === undefined) memo[arm].set(at, (value = compute(arm, at)));
+    return value;
+  };
 }
 
 /** Posterior weight of the order from its prior probability and the Bayes factor for it. */
@@ -100,9 +152,9 @@ function mixWeight(bayesFactor: number, orderPrior: number): number {
   return (orderPrior * bayesFactor) / (orderPrior * bayesFactor + 1 - orderPrior);
 }
 
-/** For each arm, the arms of cheaper tiers (none for unranked arms). */
-function cheaperArms(arms: ArmPosterior[]): number[][] {
-  return arms.map((a) => (ranked(a.rank) ? arms.flatMap((b, j) => (ranked(b.rank) && b.rank < a.rank ? [j] : [])) : []));
+/** For each arm, the arms of cheaper (or pricier) tiers, as `relation` says; none for unranked arms. */
+function neighbourArms(arms: ArmPosterior[], relation: (other: number, own: number) => boolean): number[][] {
+  return arms.map((a) => (ranked(a.rank) ? arms.flatMap((b, j) => (ranked(b.rank) && relation(b.rank, a.rank) ? [j] : [])) : []));
 }
 
 function ranked(rank: number): boolean {
@@ -115,6 +167,24 @@ function maxOf(draws: Float64Array, offset: number, indices: number[]): number {
   return max;
 }
 
+function minOf(draws: Float64Array, offset: number, indices: number[]): number {
+  let min = Infinity;
+  for (const j of indices) if (draws[offset + j] < min) min = draws[offset + j];
+  return min;
+}
+
+/** Index of the first value >= x in an ascending array. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid] < x) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /** Index of the highest draw; a tie goes to the later (pricier) arm, as the order would have it. */
 function argmax(draws: Float64Array, offset: number, k: number): number {
   let top = 0;
@@ -122,9 +192,9 @@ function argmax(draws: Float64Array, offset: number, k: number): number {
   return top;
 }
 
-function average(values: number[]): number {
+function average(values: ArrayLike<number>): number {
   let sum = 0;
-  for (const x of values) sum += x;
+  for (let i = 0; i < values.length; i++) sum += values[i];
   return sum / values.length;
 }
 
@@ -161,18 +231,21 @@ function priorKey(arms: ArmPosterior[]): string {
 const orderedCache = new Map<string, number>();
 
 /**
- * P(arm i at least as good as every cheaper tier) under the priors alone: the integral of arm i's
- * prior density times the cheaper priors' CDFs.
+ * P(arm i at least as good as every cheaper tier and at most as good as every pricier one) under
+ * the priors alone: the integral of arm i's prior density times the cheaper priors' CDFs and the
+ * pricier priors' survival functions.
  */
-export function priorOrdered(arms: ArmPosterior[], i: number, cheaperIndices: number[]): number {
-  return cached(orderedCache, 8192, `${i}/${priorKey(arms)}`, () => {
+export function priorInOrder(arms: ArmPosterior[], i: number, cheaperIndices: number[], pricierIndices: number[] = []): number {
+  return cached(orderedCache, 8192, `${i}/${pricierIndices.length ? 'both' : 'up'}/${priorKey(arms)}`, () => {
     const own = cdfOnGrid(arms[i].priorAlpha, arms[i].priorBeta);
     const below = cheaperIndices.map((j) => cdfOnGrid(arms[j].priorAlpha, arms[j].priorBeta));
+    const above = pricierIndices.map((j) => cdfOnGrid(arms[j].priorAlpha, arms[j].priorBeta));
     let total = 0;
     for (let g = 0; g < GRID; g++) {
-      let under = 1;
-      for (const cdf of below) under *= (cdf[g] + cdf[g + 1]) / 2;
-      total += (own[g + 1] - own[g]) * under;
+      let weight = 1;
+      for (const cdf of below) weight *= (cdf[g] + cdf[g + 1]) / 2;
+      for (const cdf of above) weight *= 1 - (cdf[g] + cdf[g + 1]) / 2;
+      total += (own[g + 1] - own[g]) * weight;
     }
     return Math.max(total, 1e-6);
   });

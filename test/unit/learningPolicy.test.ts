@@ -1,4 +1,5 @@
 import { strict as assert } from 'assert';
+import fc from 'fast-check';
 import { ArmState, chooseArm, detectChange, evidenceFromHistory, stageRecord } from '../../src/core/learningPolicy';
 import { seededRandom } from '../../src/core/random';
 import type { StageCall } from '../../src/core/telemetryStore';
@@ -136,5 +137,32 @@ describe('learning policy', () => {
     assert.equal(chooseArm(arms, { ...at90, plausibility: 0.2 }, random, false).arm.model, 'dear', 'a fixed 20% would drop it');
     // One failure of one: Beta(1, 2), P(theta >= 0.9) = 0.01: shown short.
     assert.equal(chooseArm([arm('cheap', 0, 1, 0.001, { tier: 'cheap' }), arms[1]], at90, random, false).arm.model, 'dear');
+  });
+
+  it('never picks a cheaper model when the target rises (property over random histories)', () => {
+    const tiers = ['cheap', 'capable', 'premium'] as const;
+    const history = fc.array(fc.record({ model: fc.nat({ max: 3 }), success: fc.boolean() }), { maxLength: 150 });
+    const models = fc.array(fc.record({ tier: fc.constantFrom(0, 1, 2), skill: fc.double({ min: 0.2, max: 1, noNaN: true }) }), { minLength: 2, maxLength: 4 });
+    fc.assert(
+      fc.property(models, history, fc.double({ min: 0.3, max: 0.97, noNaN: true }), fc.double({ min: 0.005, max: 0.3, noNaN: true }), (specs, draws, low, step) => {
+        // Calls newest first; each history entry names a model and whether it succeeded there.
+        const calls: StageCall[] = draws
+          .filter((d) => d.model < specs.length)
+          .map((d) => ({ ...call(`m${d.model}`, d.success), tier: tiers[specs[d.model].tier] }));
+        const evidence = evidenceFromHistory(calls, { halfLife: 500, changeAlpha: 1e-4 });
+        const arms = specs.map((spec, i): ArmState => {
+          const e = evidence.get(`m${i}`);
+          return arm(`m${i}`, e?.successes ?? 0, e?.failures ?? 0, 0.001 * (1 + spec.tier * 5 + i * 0.1), { tier: tiers[spec.tier], calls: e?.calls ?? 0 });
+        });
+        const record = stageRecord(calls, 500);
+        const high = Math.min(0.99, low + step);
+        const at = (target: number) => {
+          const choice = chooseArm(arms, { ...settings, target, plausibility: null }, seededRandom(1), false, record);
+          return choice.summaries.findIndex((s) => s.model === choice.arm.model);
+        };
+        return at(high) >= at(low);
+      }),
+      { numRuns: 400, seed: 20261202 },
+    );
   });
 });
