@@ -218,11 +218,13 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
     return stage.successes < target * stage.calls ? Math.max(plausible, 0.5) : plausible;
   };
   const ceilings = new Map<number, number>();
-  const ceiling = (i: number) => ceilings.get(i) ?? ceilings.set(i, plausibleCeiling((t) => joint.chanceAt(i, t) - needed(t))).get(i)!;
-  const qualifying = pool.find((i) => ceiling(i) >= settings.target);
+  const margin = (i: number) => (t: number) => joint.chanceAt(i, t) - needed(t);
+  const ceiling = (i: number) => ceilings.get(i) ?? ceilings.set(i, plausibleCeiling(margin(i))).get(i)!;
+  const qualifying = pool.find((i) => (ceilings.has(i) ? ceilings.get(i)! >= settings.target : ceilingReaches(margin(i), settings.target)));
   const greedyIndex = qualifying ?? maxBy(pool, ceiling);
   const greedy = all[greedyIndex];
-  const outOfReach = qualifying === undefined;
+  // Out of reach: not even the fallback is as likely to meet the target as an untried model.
+  const outOfReach = qualifying === undefined && greedy.chance < (settings.plausibility ?? 1 - settings.target);
   let index = greedyIndex;
   if (explore) {
     const pick = (source: () => number) => thompsonPick(pool, joint.sample(source), settings.target);
@@ -251,14 +253,23 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
  * ceiling of about 1: it stays plausible until evidence says otherwise.
  */
 export function plausibleCeiling(margin: (target: number) => number): number {
+  return bisect(margin, () => false).low;
+}
+
+/** plausibleCeiling(margin) >= target, found in fewer steps: the bisection stops once the answer is known. */
+export function ceilingReaches(margin: (target: number) => number, target: number): boolean {
+  return bisect(margin, (low, high) => low >= target || high <= target).low >= target;
+}
+
+function bisect(margin: (target: number) => number, settled: (low: number, high: number) => boolean): { low: number; high: number } {
   let low = 0;
   let high = 1;
-  for (let step = 0; step < 14; step++) {
+  for (let step = 0; step < 14 && !settled(low, high); step++) {
     const mid = (low + high) / 2;
     if (margin(mid) >= -1e-9) low = mid;
     else high = mid;
   }
-  return low;
+  return { low, high };
 }
 
 function posteriorOf(arm: ArmState): ArmPosterior {
