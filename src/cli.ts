@@ -1,5 +1,12 @@
 #!/usr/bin/env node
+import { spawnSync } from 'child_process';
 import { main } from './cli/main';
+
+// Node 20 can deadlock at exit while a background (concurrent) JIT compile job is still running
+// (nodejs/node#54918: the main thread waits in NodePlatform::DrainTasks forever, all output
+// written). The flag that avoids it only counts at start-up, so the command runs itself again
+// with it; a short-lived command loses nothing by optimizing on the main thread.
+const SAFE_FLAG = '--no-concurrent-recompilation';
 
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
@@ -11,15 +18,20 @@ function readStdin(): Promise<string> {
   });
 }
 
-main(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text + '\n'),
-  err: (text) => process.stderr.write(text + '\n'),
-  stdin: readStdin,
-  cwd: process.cwd(),
-}).then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    process.stderr.write(`adaptive-routing: ${(error as Error)?.message ?? String(error)}\n`);
-    process.exitCode = 3;
-  },
-);
+if (!process.execArgv.includes(SAFE_FLAG)) {
+  const child = spawnSync(process.execPath, [...process.execArgv, SAFE_FLAG, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+} else {
+  main(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text + '\n'),
+    err: (text) => process.stderr.write(text + '\n'),
+    stdin: readStdin,
+    cwd: process.cwd(),
+  }).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`adaptive-routing: ${(error as Error)?.message ?? String(error)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

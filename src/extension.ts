@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AdaptiveRoutingApi, createApi } from './vscode/api';
+import { DeclarationIndex } from './vscode/declarationIndex';
 import { registerRegistryCommands } from './vscode/registryCommands';
 import { registerRoutingCommands } from './vscode/routingCommands';
 import { RoutingStatusBar } from './vscode/statusBar';
@@ -15,12 +16,14 @@ let service: TelemetryService | undefined;
 export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi & { readonly testing?: unknown } {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Adaptive Routing', { log: true });
-  service = new TelemetryService(context, log);
+  const declarations = new DeclarationIndex();
+  service = new TelemetryService(context, log, declarations);
   const tree = new StatsTreeProvider(service);
   const statusBar = new RoutingStatusBar(service, tree);
-  const diagnostics = new TierDiagnostics(service);
+  const diagnostics = new TierDiagnostics(service, declarations);
   context.subscriptions.push(
     log,
+    declarations,
     { dispose: () => void service?.dispose() },
     tree,
     statusBar,

@@ -7,16 +7,20 @@ import {
   InvalidCallError,
   TelemetryFileError,
   TelemetryStore,
+  changeText,
+  formatRecommendationCheck,
   formatRoutingStats,
-  formatUpgradeCheck,
   generateSampleCalls,
   importJsonlFiles,
   money,
   openTelemetry,
   parseTelemetryLine,
+  parseTier,
+  parseWorkflowsManifest,
   pct,
+  recommendStage,
 } from '../core';
-import type { TierUpgradeVerdict } from '../core';
+import type { StageRecommendation, StageTargets, TierDeclaration, TierUpgradeVerdict } from '../core';
 
 const USAGE = `Usage: adaptive-routing <command> [options]
 
@@ -25,13 +29,18 @@ Commands:
   routing-check --workflow W [--stage S] | --all      tier-upgrade recommendations
                 [--fail-on-upgrade]                   exit 2 when a stage needs an upgrade (CI gate)
   best-model --workflow W --stage S [--max-cost USD] [--max-latency-ms MS] [--min-success-rate 0.8]
-  route --workflow W --stage S [--tier cheap] [--min-success-rate 0.8]   the decision to run now
+                                                      the stage's recommended model (what VS Code shows)
+  route --workflow W --stage S [--tier cheap] [--min-success-rate 0.8] [--explore]
+                                                      the same recommendation; --explore samples the
+                                                      model to run now, as workflows calling route() do
   track                                               record JSON lines of calls read from stdin
   import FILE...                                      import usage.jsonl / llm_calls.jsonl files
   demo                                                the router on built-in sample telemetry
 
 Options:
   --db PATH                telemetry database (default .attune/telemetry.db)
+  --manifest PATH          workflows manifest with stage tiers and targets (default .attune/workflows.json
+                           when it exists); flags given on the command line win over it
   --json                   machine-readable output
   --failure-threshold 0.2  --min-sample-size 10  --days 7`;
 
@@ -59,6 +68,8 @@ const OPTIONS = {
   'failure-threshold': { type: 'string' },
   'min-sample-size': { type: 'string' },
   tier: { type: 'string' },
+  manifest: { type: 'string' },
+  explore: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -112,11 +123,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         if (!values.all && !values.workflow) throw new UsageError(`routing-check needs --workflow W or --all\n\n${USAGE}`);
         return await withStore(values, io, false, (store) => routingCheck(store, values, io));
       case 'best-model':
-        requireStage(values, command);
-        return await withStore(values, io, false, (store) => bestModel(store, values, io));
       case 'route':
         requireStage(values, command);
-        return await withStore(values, io, false, (store) => route(store, values, io));
+        return await withStore(values, io, false, (store) => recommend(store, values, io, command));
       case 'track':
         return await withStore(values, io, true, (store) => track(store, values, io));
       case 'import':
@@ -161,12 +170,51 @@ async function withStore(values: Values, io: Io, writes: boolean, action: (store
   }
 }
 
-function makeRouter(store: TelemetryStore, values: Values): AdaptiveModelRouter {
+interface Manifest {
+  path: string | null;
+  declarations: TierDeclaration[];
+  disabled: string[];
+}
+
+/** The workflows manifest: --manifest, else .attune/workflows.json in the current folder when it exists. */
+function readManifest(values: Values, io: Io): Manifest {
+  const file = path.resolve(io.cwd, values.manifest ?? path.join('.attune', 'workflows.json'));
+  if (!fs.existsSync(file)) {
+    if (values.manifest) throw new UsageError(`no workflows manifest at ${file} (drop --manifest to go without one)`);
+    return { path: null, declarations: [], disabled: [] };
+  }
+  const parsed = parseWorkflowsManifest(fs.readFileSync(file, 'utf8'));
+  if (parsed.errors.length) throw new UsageError(`${file} is not valid JSON/JSONC (${parsed.errors[0]}): fix it or pass --manifest`);
+  return { path: file, declarations: parsed.declarations, disabled: parsed.workflows.filter((w) => !w.adaptive).map((w) => w.workflow) };
+}
+
+function makeRouter(store: TelemetryStore, values: Values, manifest?: Manifest): AdaptiveModelRouter {
   return new AdaptiveModelRouter(store, {
     days: numberOption(values, 'days', 0, 100000),
     failureRateThreshold: numberOption(values, 'failure-threshold', 0, 1),
     minSampleSize: numberOption(values, 'min-sample-size', 1, 1e9),
+    disabledWorkflows: manifest?.disabled,
   });
+}
+
+/** A stage's tier and targets: the manifest's, with what the command line gives on top. */
+function stageTargets(manifest: Manifest, values: Values, workflow: string, stage: string): StageTargets & { minSuccessRate: number; sources?: string[] } {
+  const declared = manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
+  const flag = {
+    tier: values.tier,
+    maxCost: numberOption(values, 'max-cost', 0, 1e6),
+    maxLatencyMs: numberOption(values, 'max-latency-ms', 0, 1e9),
+    minSuccessRate: numberOption(values, 'min-success-rate', 0, 1),
+  };
+  if (flag.tier !== undefined && !parseTier(flag.tier)) throw new UsageError(`--tier must be cheap, capable or premium, got "${flag.tier}"`);
+  const sources = declared ? [`manifest ${manifest.path}`] : [];
+  return {
+    tier: flag.tier ?? declared?.tier,
+    maxCost: flag.maxCost ?? declared?.maxCost,
+    maxLatencyMs: flag.maxLatencyMs ?? declared?.maxLatencyMs,
+    minSuccessRate: flag.minSuccessRate ?? declared?.minSuccessRate ?? 0.8,
+    sources,
+  };
 }
 
 function routingStats(store: TelemetryStore, values: Values, io: Io): number {
@@ -182,50 +230,58 @@ function routingStats(store: TelemetryStore, values: Values, io: Io): number {
 
 function routingCheck(store: TelemetryStore, values: Values, io: Io): number {
   if (!values.all && !values.workflow) throw new UsageError('routing-check needs --workflow W or --all');
-  const router = makeRouter(store, values);
+  const manifest = readManifest(values, io);
+  const router = makeRouter(store, values, manifest);
   const since = store.now().getTime() - router.days * 86_400_000;
   const workflows = values.all ? store.workflows(router.days > 0 ? since : 0) : [values.workflow as string];
   const verdicts: TierUpgradeVerdict[] = [];
+  const recommendations: StageRecommendation[] = [];
   for (const workflow of workflows) {
     const stages = values.stage ? [values.stage] : store.stages(workflow, router.days > 0 ? since : 0);
     if (stages.length === 0) verdicts.push(router.recommendTierUpgrade(workflow));
-    for (const stage of stages) verdicts.push(router.recommendTierUpgrade(workflow, stage));
+    for (const stage of stages) {
+      verdicts.push(router.recommendTierUpgrade(workflow, stage));
+      const targets: StageTargets = stageTargets(manifest, values, workflow, stage);
+      recommendations.push(recommendStage(router, workflow, stage, targets));
+    }
   }
-  const needed = verdicts.filter((v) => v.upgrade).length;
-  if (values.json) io.out(JSON.stringify({ days: router.days, upgradesNeeded: needed, verdicts }, null, 2));
+  const needed = recommendations.filter((r) => r.change === 'upgrade').length;
+  if (values.json) io.out(JSON.stringify({ days: router.days, manifest: manifest.path, upgradesNeeded: needed, recommendations: recommendations.map(recommendationJson), verdicts }, null, 2));
   else if (workflows.length === 0) io.out('❌ No workflow data found');
-  else io.out(formatUpgradeCheck(verdicts, router.days, values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`));
+  else io.out(formatRecommendationCheck(recommendations, router.days, values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`));
   return values['fail-on-upgrade'] && needed > 0 ? 2 : 0;
 }
 
-function bestModel(store: TelemetryStore, values: Values, io: Io): number {
-  const query = {
-    workflow: required(values, 'workflow', 'best-model'),
-    stage: required(values, 'stage', 'best-model'),
-    maxCost: numberOption(values, 'max-cost', 0, 1e6),
-    maxLatencyMs: numberOption(values, 'max-latency-ms', 0, 1e9),
-    minSuccessRate: numberOption(values, 'min-success-rate', 0, 1) ?? 0.8,
-  };
-  const model = makeRouter(store, values).getBestModel(query);
-  if (values.json) io.out(JSON.stringify({ ...query, model }, null, 2));
-  else {
-    const constraints = [query.maxCost != null ? `max_cost=${money(query.maxCost)}` : '', query.maxLatencyMs != null ? `max_latency=${query.maxLatencyMs}ms` : '', `min_success_rate=${pct(query.minSuccessRate)}`].filter(Boolean);
-    io.out(`✓ Selected model: ${model}\n  Constraints: ${constraints.join(', ')}`);
-  }
-  return 0;
+/** A recommendation as --json prints it: every field but route()'s per-model posterior details. */
+function recommendationJson(r: StageRecommendation): Omit<StageRecommendation, 'decision'> & { alternatives: StageRecommendation['decision']['alternatives'] } {
+  const { decision, ...rest } = r;
+  return { ...rest, alternatives: decision.alternatives };
 }
 
-function route(store: TelemetryStore, values: Values, io: Io): number {
-  const decision = makeRouter(store, values).route({
-    workflow: required(values, 'workflow', 'route'),
-    stage: required(values, 'stage', 'route'),
-    tier: values.tier,
-    maxCost: numberOption(values, 'max-cost', 0, 1e6),
-    maxLatencyMs: numberOption(values, 'max-latency-ms', 0, 1e9),
-    minSuccessRate: numberOption(values, 'min-success-rate', 0, 1) ?? 0.8,
-  });
-  if (values.json) io.out(JSON.stringify(decision, null, 2));
-  else io.out(`→ ${decision.model}${decision.tier ? ` (${decision.tier})` : ''}\n  ${decision.reason}`);
+/** best-model and route: the stage's recommendation, the one answer VS Code shows too. */
+function recommend(store: TelemetryStore, values: Values, io: Io, command: string): number {
+  const workflow = required(values, 'workflow', command);
+  const stage = required(values, 'stage', command);
+  const manifest = readManifest(values, io);
+  const router = makeRouter(store, values, manifest);
+  const { sources = [], ...targets } = stageTargets(manifest, values, workflow, stage);
+  if (values.explore) {
+    const decision = router.route({ workflow, stage, ...targets });
+    if (values.json) io.out(JSON.stringify(decision, null, 2));
+    else io.out(`→ ${decision.model}${decision.tier ? ` (${decision.tier})` : ''}${decision.explored ? ' [exploring]' : ''}\n  ${decision.reason}`);
+    return 0;
+  }
+  const r = recommendStage(router, workflow, stage, targets);
+  if (values.json) {
+    io.out(JSON.stringify({ ...recommendationJson(r), maxCost: targets.maxCost ?? null, maxLatencyMs: targets.maxLatencyMs ?? null, manifest: manifest.path }, null, 2));
+    return 0;
+  }
+  const constraints = [targets.maxCost != null ? `max_cost=${money(targets.maxCost)}` : '', targets.maxLatencyMs != null ? `max_latency=${targets.maxLatencyMs}ms` : '', `min_success_rate=${pct(r.target)}`].filter(Boolean);
+  const out = [`${r.fallback ? '⚠ Fallback' : '✓ Selected model'}: ${r.model}${r.tier ? ` (${r.tier})` : ''}`, `  Why: ${r.reason}`];
+  const change = changeText(r);
+  if (change) out.push(`  ${r.change === 'upgrade' ? 'Upgrade' : 'Downgrade'} ${change}`);
+  out.push(`  Constraints: ${constraints.join(', ')}${sources.length ? ` (from ${sources.join(', ')}, flags on top)` : ''}`);
+  io.out(out.join('\n'));
   return 0;
 }
 

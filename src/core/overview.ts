@@ -1,29 +1,32 @@
-import type { AdaptiveModelRouter, ModelPerformance, RouteDecision, TierUpgradeVerdict } from './router';
+import { recommendStage, StageRecommendation, StageTargets } from './recommendation';
+import type { AdaptiveModelRouter, ModelPerformance, TierUpgradeVerdict } from './router';
 import type { TelemetryStore } from './telemetryStore';
 
-/** What the UI shows for one stage: statistics per model, the upgrade verdict, the route decision. */
+export type { StageTargets };
+
+/** What the UI shows for one stage: statistics per model, the seed's verdict, the recommendation. */
 export interface StageOverview {
   workflow: string;
   stage: string;
   calls: number;
   models: Array<ModelPerformance & { model: string; enoughData: boolean }>;
+  /** The seed's recent-failure verdict (API contract); the surfaces follow `recommendation`. */
   verdict: TierUpgradeVerdict;
-  /** The route() best guess; left out by a quick first pass (see addDecisions), filled in after. */
-  decision?: RouteDecision;
+  /** The one recommendation for the stage; left out by a quick first pass (see addDecisions), filled in after. */
+  recommendation?: StageRecommendation;
 }
 
 export interface WorkflowOverview {
   workflow: string;
   calls: number;
   stages: StageOverview[];
+  /** Stages whose recommendation is a pricier tier than the one they run on. */
   upgradesNeeded: number;
 }
 
-export interface StageTargets {
-  minSuccessRate?: number;
-  maxCost?: number;
-  maxLatencyMs?: number;
-  tier?: string;
+/** True when the stage's recommendation moves it to a pricier tier. */
+export function needsUpgrade(stage: StageOverview): boolean {
+  return stage.recommendation?.change === 'upgrade';
 }
 
 /**
@@ -70,7 +73,15 @@ export async function addDecisions(
   sliceMs = 10,
 ): Promise<{ overview: WorkflowOverview[]; timing: OverviewTiming }> {
   const result: WorkflowOverview[] = [];
-  const timing = await inSlices(overview, (w) => result.push({ ...w, stages: w.stages.map((s) => ({ ...s, decision: router.route({ workflow: s.workflow, stage: s.stage, ...targets(s.workflow, s.stage) }, { explore: false }) })) }), pause, sliceMs);
+  const timing = await inSlices(
+    overview,
+    (w) => {
+      const stages = w.stages.map((s) => ({ ...s, recommendation: recommendStage(router, s.workflow, s.stage, targets(s.workflow, s.stage)) }));
+      result.push({ ...w, stages, upgradesNeeded: stages.filter(needsUpgrade).length });
+    },
+    pause,
+    sliceMs,
+  );
   return { overview: result, timing };
 }
 
@@ -103,10 +114,10 @@ function workflowOverview(store: TelemetryStore, router: AdaptiveModelRouter, wo
       calls: stats.totalCalls,
       models: stats.modelsUsed.map((model) => ({ model, ...stats.performanceByModel[model], enoughData: stats.performanceByModel[model].calls >= router.minSampleSize })),
       verdict: router.recommendTierUpgrade(workflow, stage),
-      decision: decisions ? router.route({ workflow, stage, ...target }, { explore: false }) : undefined,
+      recommendation: decisions ? recommendStage(router, workflow, stage, target) : undefined,
     };
   });
-  return { workflow, stages, calls: stages.reduce((n, s) => n + s.calls, 0), upgradesNeeded: stages.filter((s) => s.verdict.upgrade).length };
+  return { workflow, stages, calls: stages.reduce((n, s) => n + s.calls, 0), upgradesNeeded: stages.filter(needsUpgrade).length };
 }
 
 /** Flat rows for CSV/JSON export. */
@@ -124,8 +135,10 @@ export function overviewRows(overview: WorkflowOverview[]): Array<Record<string,
         costPerSuccessUsd: m.costPerSuccess,
         avgLatencyMs: m.avgLatencyMs,
         p95LatencyMs: m.p95LatencyMs,
-        recommendedModel: s.decision?.model ?? null,
-        needsUpgrade: s.verdict.upgrade,
+        recommendedModel: s.recommendation?.model ?? null,
+        recommendedTier: s.recommendation?.tier ?? null,
+        needsUpgrade: needsUpgrade(s),
+        recommendation: s.recommendation?.reason ?? null,
         verdict: s.verdict.reason,
       })),
     ),

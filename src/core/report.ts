@@ -1,3 +1,5 @@
+import { describeEvidence } from './failureEvidence';
+import type { StageRecommendation } from './recommendation';
 import { RoutingStats, TierUpgradeVerdict, money, pct } from './router';
 
 /** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */
@@ -49,12 +51,47 @@ export function formatUpgradeCheck(verdicts: TierUpgradeVerdict[], days: number,
 }
 
 export function confidenceText(v: TierUpgradeVerdict): string {
-  const range = `${pct(v.interval.low)}–${pct(v.interval.high)}`;
-  return v.confident
-    ? `Confident: failure rate ${range} over ${v.sampleSize} calls, entirely above the threshold`
-    : `Not yet certain: failure rate ${range} over ${v.sampleSize} calls`;
+  return describeEvidence(v.evidence);
 }
 
 function label(v: TierUpgradeVerdict): string {
   return v.stage === 'all' ? v.workflow : `${v.workflow} / ${v.stage || '(no stage)'}`;
+}
+
+/**
+ * The routing check in the seed's layout, driven by each stage's recommendation (the same answer
+ * every other surface shows): upgrades first, then stages a cheaper tier could serve, then the rest.
+ */
+export function formatRecommendationCheck(recommendations: StageRecommendation[], days: number, title?: string): string {
+  const lines: string[] = ['', RULE, 'ADAPTIVE ROUTING - TIER RECOMMENDATIONS', RULE];
+  if (title) lines.push('', title);
+  lines.push(`Analysis period: ${days > 0 ? `Last ${Number(days.toFixed(2))} days` : 'all time'}`, '');
+  const upgrades = recommendations.filter((r) => r.change === 'upgrade');
+  const downgrades = recommendations.filter((r) => r.change === 'downgrade');
+  const others = recommendations.filter((r) => r.change !== 'upgrade' && r.change !== 'downgrade');
+  const entry = (r: StageRecommendation) => {
+    lines.push(`  • ${stageLabel(r)} ${r.currentTier?.toUpperCase()} → ${r.tier?.toUpperCase()}: ${r.model}`, `    ${r.reason}`);
+    if (r.evidence) lines.push(`    ${r.currentTier} calls here: ${describeEvidence(r.evidence)}`);
+  };
+  if (upgrades.length) {
+    lines.push(`⚠️  ${upgrades.length} stage(s) need a tier upgrade:`, THIN);
+    upgrades.forEach(entry);
+    lines.push('');
+  }
+  if (downgrades.length) {
+    lines.push(`↓ ${downgrades.length} stage(s) could run on a cheaper tier:`, THIN);
+    downgrades.forEach(entry);
+    lines.push('');
+  }
+  if (others.length) {
+    lines.push(`✓ ${others.length} stage(s) keep their tier:`, THIN);
+    for (const r of others) lines.push(`  • ${stageLabel(r)}: ${r.model}${r.fallback ? ' (default)' : ''} - ${r.reason}`);
+    lines.push('');
+  }
+  lines.push(upgrades.length ? '💡 Action: raise the tier of those stages (quick fix in VS Code), or let route() adapt them.' : '✓ No stage needs a tier upgrade');
+  return lines.join('\n');
+}
+
+function stageLabel(r: { workflow: string; stage: string }): string {
+  return `${r.workflow} / ${r.stage || '(no stage)'}`;
 }

@@ -1,6 +1,7 @@
-import { ArmState, DEFAULT_POLICY, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
+import { ArmState, ArmSummary, DEFAULT_POLICY, PolicyChoice, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
 import { ModelRegistry } from './registry';
-import { Interval, wilsonInterval } from './statistics';
+import { failureEvidence, FailureEvidence } from './failureEvidence';
+import { Interval } from './statistics';
 import type { CallScope, StageCall, TelemetryStore } from './telemetryStore';
 import { Tier, nextTier, parseTier } from './tiers';
 import type { Clock, ModelAggregate } from './types';
@@ -16,12 +17,9 @@ export interface RouterOptions {
   recentWindowSize?: number;
   /** History window in days (seed: 7). */
   days?: number;
-  /** Two-sided confidence of the failure-rate interval behind `confident` (see `verdictPriorCalls`). */
+  /** @deprecated Ignored: `confident` is an exact test at a fixed level (see failureEvidence.ts). */
   confidenceLevel?: number;
-  /**
-   * Pseudo-calls at the threshold added to the failure counts before the interval is taken: a
-   * skeptical prior that keeps small samples from raising confident alarms.
-   */
+  /** @deprecated Ignored: `confident` is an exact test at a fixed level (see failureEvidence.ts). */
   verdictPriorCalls?: number;
   /** Largest share of a stage's calls route() spends exploring once the stage has minSampleSize calls. */
   explorationBudget?: number;
@@ -57,10 +55,12 @@ export interface TierUpgradeVerdict {
   recentFailures: number;
   /** Failure rate over the recent calls. */
   failureRate: number;
-  /** Interval of the failure rate over the whole window. */
+  /** Exact 90% interval of the failure rate over the whole window. */
   interval: Interval;
-  /** True only when the whole interval lies above the threshold: the UI shows a warning, else a hint. */
+  /** True only when that interval lies wholly above a healthy stage's failure rate: the UI shows a warning, else a hint. */
   confident: boolean;
+  /** The numbers behind `confident`, for a sentence a user can check (see describeEvidence). */
+  evidence: FailureEvidence;
 }
 
 export interface ModelPerformance {
@@ -101,6 +101,12 @@ export interface RouteDecision {
   adaptive: boolean;
   /** True when no model meets the target: the most successful one is used. */
   outOfReach: boolean;
+  /**
+   * True when no evidence stands behind the model: the stage has no calls in the window, or every
+   * model breaks the cost or latency limit (then `limitsRelaxed` too).
+   */
+  fallback: boolean;
+  limitsRelaxed: boolean;
   /** Posterior mean success rate of the chosen model at this stage. */
   successRate: number | null;
   interval: Interval | null;
@@ -117,6 +123,40 @@ const HISTORY_LIMIT = 2 * DEFAULT_POLICY.halfLife;
 const TYPICAL_INPUT_TOKENS = 1000;
 const TYPICAL_OUTPUT_TOKENS = 500;
 
+/**
+ * Why route() chose what it chose, in words that never contradict themselves: "cheaper models have
+ * fallen short" only where cheaper models were tried and fell short, and a fallback says so.
+ */
+function explainChoice(choice: PolicyChoice, target: number, stageCalls: number, minSample: number, exploring: boolean): string {
+  const { arm, greedy } = choice;
+  const evidence = (a: ArmSummary) => (a.calls ? `${pct(a.mean)}, 90% interval ${pct(a.interval.low)}–${pct(a.interval.high)}, n=${a.calls}` : 'no calls here yet');
+  const goal = `the ${pct(target)} target`;
+  let reason: string;
+  if (stageCalls === 0) reason = exploring ? `No calls for this stage yet: trying ${arm.model}` : `No calls for this stage yet, so this is a default: ${arm.model}, the cheapest model, until there are`;
+  else if (choice.explored) reason = `Exploring ${arm.model} (${evidence(arm)}) to keep learning; the current best guess for ${goal} is ${greedy.model}`;
+  else if (choice.outOfReach) {
+    const short = choice.summaries.filter((a) => a.calls > 0).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
+    if (stageCalls < minSample) reason = `Still learning which model meets ${goal} (${stageCalls} calls so far): ${arm.model} (${evidence(arm)})`;
+    else if (arm.calls === 0) reason = `Tried models fall short of ${goal} (${short.join('; ')}): ${arm.model}, not tried here yet, is the likeliest to come closest`;
+    else reason = `No model reaches ${goal} here; using the one likeliest to come closest, ${arm.model} (${evidence(arm)})`;
+  } else {
+    const index = choice.summaries.indexOf(arm);
+    const cheaper = choice.summaries.slice(0, index).filter((a) => !a.excludedBy);
+    const triedShort = cheaper.filter((a) => a.calls > 0).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
+    const untried = cheaper.filter((a) => a.calls === 0).map((a) => a.model);
+    const why: string[] = [];
+    if (triedShort.length) why.push(`cheaper models fell short (${triedShort.join('; ')})`);
+    if (untried.length) why.push(`untried cheaper models (${untried.join(', ')}) are unlikely to do better where a pricier tier falls short`);
+    const head = arm.calls && arm.mean >= target ? `${arm.model} is the cheapest model likely to meet ${goal} (${evidence(arm)})` : `${arm.model} may still meet ${goal} (${evidence(arm)})`;
+    reason = why.length ? `${head}; ${why.join('; ')}` : head;
+  }
+  if (arm.changed === 'recovered') reason += '; it recovered recently';
+  const degraded = choice.summaries.filter((a) => a.changed === 'degraded').map((a) => a.model);
+  if (degraded.length) reason += `; ${degraded.join(', ')} degraded recently`;
+  if (choice.limitsRelaxed) reason = `Fallback: no model meets the cost or latency limit, so the limit is set aside. ${reason}`;
+  return reason;
+}
+
 /** Learns from telemetry which model each workflow stage needs. */
 export class AdaptiveModelRouter {
   readonly registry: ModelRegistry;
@@ -124,8 +164,6 @@ export class AdaptiveModelRouter {
   readonly minSampleSize: number;
   readonly recentWindowSize: number;
   readonly days: number;
-  readonly confidenceLevel: number;
-  readonly verdictPriorCalls: number;
   private readonly policy: Omit<PolicySettings, 'target'>;
   private readonly random: () => number;
   private readonly now: Clock;
@@ -142,8 +180,6 @@ export class AdaptiveModelRouter {
     this.minSampleSize = Math.max(1, Math.round(checkRange('minSampleSize', options.minSampleSize ?? 10, 1, 1e9)));
     this.recentWindowSize = Math.max(1, Math.round(checkRange('recentWindowSize', options.recentWindowSize ?? 20, 1, 1e9)));
     this.days = checkRange('days', options.days ?? 7, 0, 1e6);
-    this.confidenceLevel = checkRange('confidenceLevel', options.confidenceLevel ?? 0.58, 0.01, 0.9999);
-    this.verdictPriorCalls = checkRange('verdictPriorCalls', options.verdictPriorCalls ?? 35, 0, 1e6);
     this.policy = {
       ...DEFAULT_POLICY,
       ...Object.fromEntries(Object.entries(options.learning ?? {}).filter(([, value]) => value !== undefined)),
@@ -178,17 +214,16 @@ export class AdaptiveModelRouter {
         failureRate: 0,
         interval: { low: 0, high: 1 },
         confident: false,
+        evidence: failureEvidence(0, 0, this.failureRateThreshold),
       };
     }
     const recent = this.store.recentOutcomes(scope, this.recentWindowSize);
     const recentFailures = recent.filter((r) => !r.success).length;
     const failureRate = recent.length ? recentFailures / recent.length : 0;
     const allFailures = aggregates.reduce((sum, a) => sum + a.calls - a.successes, 0);
-    // The interval over the whole window, with a skeptical prior at the threshold: a warning needs
-    // more evidence from 15 calls than from 150.
-    const prior = this.verdictPriorCalls;
-    const interval = wilsonInterval(allFailures + prior * this.failureRateThreshold, sampleSize + prior, this.confidenceLevel);
-    const confident = interval.low > this.failureRateThreshold;
+    // An exact test over the whole window: a warning needs more evidence from 15 calls than from 150.
+    const evidence = failureEvidence(allFailures, sampleSize, this.failureRateThreshold);
+    const { interval, confident } = evidence;
     const currentTier = recent[0]?.tier ?? this.registry.tierOf(recent[0]?.model ?? '');
     const windowSaysUpgrade = failureRate > this.failureRateThreshold;
     const upgrade = windowSaysUpgrade || confident;
@@ -208,6 +243,7 @@ export class AdaptiveModelRouter {
       failureRate,
       interval,
       confident,
+      evidence,
     };
   }
 
@@ -265,28 +301,23 @@ export class AdaptiveModelRouter {
     const stage = query.stage ?? '';
     if (this.disabled.has(query.workflow)) {
       const model = this.registry.modelForTier(declared) ?? this.registry.cheapModel();
-      return { model, tier: declared, reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`, explored: false, adaptive: false, outOfReach: false, successRate: null, interval: null, sampleSize: 0, target, alternatives: [] };
+      return { model, tier: declared, reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`, explored: false, adaptive: false, outOfReach: false, fallback: false, limitsRelaxed: false, successRate: null, interval: null, sampleSize: 0, target, alternatives: [] };
     }
     const since = this.days > 0 ? this.now().getTime() - this.days * DAY_MS : 0;
     const history = withinWindow(this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT), since);
     const arms = this.armsFor(query, stage, history, since);
     const choice = chooseArm(arms, { ...this.policy, target }, this.random, options.explore !== false, stageRecord(history, this.policy.halfLife));
-    const { arm, greedy } = choice;
-    const evidence = arm.calls ? `${pct(arm.mean)}, 90% interval ${pct(arm.interval.low)}–${pct(arm.interval.high)}, n=${arm.calls}` : 'no calls here yet';
-    let reason: string;
-    if (history.length === 0) reason = options.explore === false ? `No history for this stage yet: ${arm.model} until there is` : `No history for this stage yet: trying ${arm.model}`;
-    else if (choice.explored) reason = `Exploring ${arm.model} (${evidence}) to keep learning; the current best guess for the ${pct(target)} target is ${greedy.model}`;
-    else if (choice.outOfReach && arm.calls === 0) {
-      const short = choice.summaries.filter((a) => a.calls > 0).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
-      reason = `${short.length ? `Tried models fall short of the ${pct(target)} target (${short.join('; ')})` : 'Not enough evidence yet'}: trying ${arm.model}`;
-    } else if (choice.outOfReach && history.length < this.minSampleSize) reason = `Still learning which model meets the ${pct(target)} target (${history.length} calls so far): ${arm.model} (${evidence})`;
-    else if (choice.outOfReach) reason = `No model reaches the ${pct(target)} target here; using the most successful, ${arm.model} (${evidence})`;
-    else if (arm.mean >= target) reason = `${arm.model} is the cheapest model meeting the ${pct(target)} target (${evidence})`;
-    else reason = `${arm.model} may still meet the ${pct(target)} target (${evidence}); cheaper models have fallen short`;
-    if (arm.changed === 'recovered') reason += '; it recovered recently';
-    const degraded = arms.filter((a) => a.changed === 'degraded').map((a) => a.model);
-    if (degraded.length) reason += `; ${degraded.join(', ')} degraded recently`;
-    if (choice.limitsRelaxed) reason = `No model meets the cost or latency limit, so it is ignored: ${reason}`;
+    const declaredModel = query.tier !== undefined && history.length === 0 && options.explore === false ? this.registry.modelForTier(declared) : undefined;
+    const defaultArm = declaredModel ? choice.summaries.find((a) => a.model === declaredModel) : undefined;
+    if (defaultArm) {
+      // No evidence yet and a declared tier: the recommendation is what the workflow declares.
+      choice.arm = defaultArm;
+      choice.greedy = defaultArm;
+    }
+    const { arm } = choice;
+    const reason = defaultArm
+      ? `No calls for this stage yet, so this is a default: ${arm.model}, the declared ${declared} tier's model, until there are`
+      : explainChoice(choice, target, history.length, this.minSampleSize, options.explore !== false);
     return {
       model: arm.model,
       tier: arm.tier ?? this.registry.tierOf(arm.model),
@@ -294,6 +325,8 @@ export class AdaptiveModelRouter {
       explored: choice.explored,
       adaptive: true,
       outOfReach: choice.outOfReach,
+      fallback: history.length === 0 || choice.limitsRelaxed,
+      limitsRelaxed: choice.limitsRelaxed,
       successRate: arm.mean,
       interval: arm.interval,
       sampleSize: arm.calls,

@@ -156,3 +156,27 @@ export function regularizedBeta(x: number, a: number, b: number): number {
   }
   return (front * (f - 1)) / a;
 }
+
+/**
+ * Exact (Clopper-Pearson) interval of a binomial rate at the given two-sided confidence: never
+ * narrower than the data allow, whatever n. Bounds by bisection on the Beta CDF.
+ */
+export function exactInterval(k: number, n: number, confidence = 0.9): Interval {
+  if (n <= 0) return { low: 0, high: 1 };
+  const tail = (1 - confidence) / 2;
+  const low = k === 0 ? 0 : betaQuantile(tail, k, n - k + 1);
+  const high = k === n ? 1 : betaQuantile(1 - tail, k + 1, n - k);
+  return { low, high };
+}
+
+/** The x with I_x(a, b) = p, by bisection (53 steps reach double precision). */
+export function betaQuantile(p: number, a: number, b: number): number {
+  let low = 0;
+  let high = 1;
+  for (let step = 0; step < 53; step++) {
+    const mid = (low + high) / 2;
+    if (regularizedBeta(mid, a, b) < p) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { StageOverview } from '../core/overview';
-import { formatRoutingStats, formatUpgradeCheck } from '../core/report';
+import type { StageRecommendation } from '../core/recommendation';
+import { changeText } from '../core/recommendation';
+import { formatRecommendationCheck, formatRoutingStats } from '../core/report';
 import type { TierUpgradeVerdict } from '../core/router';
 import { notifyWithDetails } from './reports';
 import type { RoutingStatusBar } from './statusBar';
@@ -10,6 +12,9 @@ import type { TelemetryService } from './telemetryService';
 import type { TierDiagnostics } from './tierDiagnostics';
 
 export interface CheckResult {
+  /** Each stage's recommendation: what decides whether it needs an upgrade. */
+  recommendations: StageRecommendation[];
+  /** The seed's recent-failure verdicts of the same stages. */
   verdicts: TierUpgradeVerdict[];
   upgradesNeeded: number;
   report: string;
@@ -20,19 +25,19 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
   async function check(workflows: string[] | undefined, stage?: { workflow: string; stage: string }): Promise<CheckResult | undefined> {
     const router = await service.router();
     if (!router) return noTelemetry(service);
-    const overview = await service.overview();
+    const overview = await service.overviewWithDecisions();
     const selected = overview.filter((w) => !workflows || workflows.includes(w.workflow));
-    const verdicts = stage
-      ? [router.recommendTierUpgrade(stage.workflow, stage.stage)]
-      : selected.flatMap((w) => w.stages.map((s) => s.verdict));
-    const upgradesNeeded = verdicts.filter((v) => v.upgrade).length;
+    const stages = selected.flatMap((w) => w.stages).filter((s) => !stage || (s.workflow === stage.workflow && s.stage === stage.stage));
+    const recommendations = stages.flatMap((s) => (s.recommendation ? [s.recommendation] : []));
+    const verdicts = stages.map((s) => s.verdict);
+    const upgradesNeeded = recommendations.filter((r) => r.change === 'upgrade').length;
     const title = stage ? `Workflow: ${stage.workflow}\nStage: ${stage.stage}` : workflows ? `Workflow: ${workflows.join(', ')}` : `Checking ${selected.length} workflows`;
-    const report = formatUpgradeCheck(verdicts, router.days, title);
+    const report = formatRecommendationCheck(recommendations, router.days, title);
     const summary = upgradesNeeded
       ? vscode.l10n.t('Routing check: {0} stage(s) need a tier upgrade.', upgradesNeeded)
-      : vscode.l10n.t('Routing check: all {0} stage(s) performing well.', verdicts.length);
+      : vscode.l10n.t('Routing check: no stage of {0} needs a tier upgrade.', recommendations.length);
     void notifyWithDetails(summary, report, upgradesNeeded > 0);
-    return { verdicts, upgradesNeeded, report };
+    return { recommendations, verdicts, upgradesNeeded, report };
   }
 
   return [
@@ -62,10 +67,12 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
       const picked = workflow && stage !== undefined ? { workflow, stage } : await pickStage(service, vscode.l10n.t('Best Model for Stage'));
       const router = await service.router();
       if (!picked || !router) return picked ? noTelemetry(service) : undefined;
-      const model = router.getBestModel({ workflow: picked.workflow, stage: picked.stage });
+      // The stage's recommendation, at the manifest's target: what the tree and status bar show.
+      const recommendation = await service.recommendation(picked.workflow, picked.stage);
       const stats = router.getRoutingStats(picked.workflow, { stage: picked.stage, days: router.days });
-      void notifyWithDetails(vscode.l10n.t('Best model for {0} / {1}: {2}', picked.workflow, picked.stage, model), formatRoutingStats(stats), false);
-      return model;
+      const details = [`Recommended model: ${recommendation.model}${recommendation.fallback ? ' (a default: no evidence yet)' : ''}`, recommendation.reason, changeText(recommendation) ?? '', formatRoutingStats(stats)].filter(Boolean).join('\n');
+      void notifyWithDetails(vscode.l10n.t('Best model for {0} / {1}: {2}', picked.workflow, picked.stage, recommendation.model), details, false);
+      return recommendation.model;
     }),
     vscode.commands.registerCommand('adaptiveRouting.pickStage', async () => {
       const picked = await pickStage(service, vscode.l10n.t('Show the recommended model for…'));
@@ -75,7 +82,7 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
     vscode.commands.registerCommand('adaptiveRouting.copyModel', async (node?: StageNode) => {
       const stage = node?.stage ?? tree.selection;
       if (!stage) return undefined;
-      const model = stage.decision?.model ?? (await service.overviewWithDecisions()).find((w) => w.workflow === stage.workflow)?.stages.find((s) => s.stage === stage.stage)?.decision?.model;
+      const model = stage.recommendation?.model ?? (await service.recommendation(stage.workflow, stage.stage)).model;
       if (!model) return undefined;
       await vscode.env.clipboard.writeText(model);
       void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', model), 3000);
@@ -104,8 +111,8 @@ async function pickStage(service: TelemetryService, title: string): Promise<{ wo
   const items = overview.flatMap((w) =>
     w.stages.map((s: StageOverview) => ({
       label: `${w.workflow} / ${s.stage || '(no stage)'}`,
-      description: `→ ${s.decision?.model ?? '…'}`,
-      detail: s.verdict.reason,
+      description: `→ ${s.recommendation?.model ?? '…'}`,
+      detail: s.recommendation?.reason ?? s.verdict.reason,
       stage: { workflow: w.workflow, stage: s.stage },
     })),
   );

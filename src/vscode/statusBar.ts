@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { StageOverview } from '../core/overview';
-import { confidenceText } from '../core/report';
+import { changeText } from '../core/recommendation';
 import { money, pct } from './format';
 import { readSettings } from './settings';
 import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
@@ -78,23 +78,25 @@ export class RoutingStatusBar implements vscode.Disposable {
       return;
     }
     const { stage, source } = context;
-    const { decision, verdict } = stage;
-    if (!decision) return;
-    this.item.text = `$(hubot) ${decision.model}`;
-    this.item.backgroundColor = verdict.upgrade ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.accessibilityInformation = { label: vscode.l10n.t('Adaptive routing recommends {0} for {1} {2}', decision.model, stage.workflow, stage.stage) };
-    const chosen = stage.models.find((m) => m.model === decision.model);
+    const recommendation = stage.recommendation;
+    if (!recommendation) return;
+    const upgrade = recommendation.change === 'upgrade';
+    this.item.text = `$(hubot) ${recommendation.model}`;
+    this.item.backgroundColor = upgrade ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Adaptive routing recommends {0} for {1} {2}', recommendation.model, stage.workflow, stage.stage) };
+    const chosen = stage.models.find((m) => m.model === recommendation.model);
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['adaptiveRouting.checkStage', 'adaptiveRouting.showStats', PICK_STAGE_COMMAND] };
     md.appendMarkdown('**').appendText(`${stage.workflow} / ${stage.stage || '(no stage)'}`).appendMarkdown('**  \n');
     md.appendText(`${source}`).appendMarkdown('\n\n');
-    md.appendText(vscode.l10n.t('Model: {0}', decision.model)).appendMarkdown('  \n');
-    md.appendText(decision.reason).appendMarkdown('  \n');
+    md.appendText(vscode.l10n.t('Model: {0}', recommendation.model)).appendMarkdown('  \n');
+    md.appendText(recommendation.reason).appendMarkdown('  \n');
     if (chosen) {
       md.appendText(vscode.l10n.t('Success rate: {0} · cost per success: {1} · n={2}', pct(chosen.successRate), money(chosen.costPerSuccess), chosen.calls)).appendMarkdown('  \n');
     }
     md.appendText(vscode.l10n.t('Window: {0}', this.service.rangeLabel)).appendMarkdown('\n\n');
-    if (verdict.upgrade) md.appendMarkdown('$(warning) ').appendText(`${verdict.reason}. ${confidenceText(verdict)}`).appendMarkdown('\n\n');
+    const change = changeText(recommendation);
+    if (upgrade && change) md.appendMarkdown('$(warning) ').appendText(change).appendMarkdown('\n\n');
     const args = encodeURIComponent(JSON.stringify([stage.workflow, stage.stage]));
     md.appendMarkdown(`[$(checklist) ${vscode.l10n.t('Check this stage')}](command:adaptiveRouting.checkStage?${args}) · [$(graph) ${vscode.l10n.t('Show stats')}](command:adaptiveRouting.showStats) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](command:${PICK_STAGE_COMMAND})`);
     this.item.tooltip = md;

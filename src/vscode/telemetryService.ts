@@ -6,8 +6,10 @@ import { TelemetryFileError } from '../core/schema';
 import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/overview';
 import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRotated } from '../core/importers';
 import { parseWorkflowsManifest, TierDeclaration, WorkflowSettings } from '../core/declarations';
+import { recommendStage, StageRecommendation } from '../core/recommendation';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
+import type { DeclarationIndex } from './declarationIndex';
 import { createIntegrityCheck, createLocalImporter, createStorageBackend } from './storageFactory';
 
 export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
@@ -45,9 +47,12 @@ export class TelemetryService implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
+    readonly declarations: DeclarationIndex,
   ) {
     this.disposables.push(
       this.changed,
+      // A tier rewritten in a workflow file (a quick fix, an edit) changes what every surface says.
+      declarations.onDidChange(() => this.invalidate(true)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('adaptiveRouting.telemetryPath') || e.affectsConfiguration('adaptiveRouting.maxFileSizeMB')) void this.reopen();
         else if (e.affectsConfiguration('adaptiveRouting')) {
@@ -371,11 +376,11 @@ export class TelemetryService implements vscode.Disposable {
     return router;
   }
 
-  /** A stage's targets: the manifest's, else the target setting. */
+  /** A stage's targets: the manifest's, else the target setting; its tier wherever it is declared. */
   stageTargets(workflow: string, stage: string): StageTargets {
     const declared = this.manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
     return {
-      tier: declared?.tier,
+      tier: this.declarations.find(workflow, stage)?.tier ?? declared?.tier,
       minSuccessRate: declared?.minSuccessRate ?? readSettings(this.telemetryUri).targetSuccessRate,
       maxCost: declared?.maxCost,
       maxLatencyMs: declared?.maxLatencyMs,
@@ -397,6 +402,7 @@ export class TelemetryService implements vscode.Disposable {
     const store = await this.ensureOpen();
     const router = await this.router();
     if (!store || !router) return [];
+    await this.declarations.ready();
     const generation = this.generation;
     const targets = (workflow: string, stage: string) => this.stageTargets(workflow, stage);
     const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -424,8 +430,18 @@ export class TelemetryService implements vscode.Disposable {
   /** The overview once every stage has its route() best guess (what the status bar shows). */
   async overviewWithDecisions(): Promise<WorkflowOverview[]> {
     const first = await this.overview();
-    if (first.every((w) => w.stages.every((s) => s.decision))) return first;
+    if (first.every((w) => w.stages.every((s) => s.recommendation))) return first;
     return (await this.decisionsReady) ?? first;
+  }
+
+  /** The stage's recommendation (from the overview when it has the stage, else computed now). */
+  async recommendation(workflow: string, stage: string): Promise<StageRecommendation> {
+    const known = (await this.overviewWithDecisions()).find((w) => w.workflow === workflow)?.stages.find((s) => s.stage === stage)?.recommendation;
+    if (known) return known;
+    const router = await this.router();
+    if (!router) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open: there is no telemetry.'));
+    await this.declarations.ready();
+    return recommendStage(router, workflow, stage, this.stageTargets(workflow, stage));
   }
 
   /** p95 latency per model of one stage in the current range (read when the stage is expanded). */

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { tierReplacement } from '../core/declarations';
-import { nextTier, tierIndex } from '../core/tiers';
-import { DIAGNOSTIC_SOURCE, declarationsIn } from './tierDiagnostics';
+import { tierIndex } from '../core/tiers';
+import { DIAGNOSTIC_SOURCE, declarationsIn, upgradeTarget } from './tierDiagnostics';
 
-/** Quick fix for a tier-upgrade diagnostic: rewrites the declared tier in place (Python enum or JSON string). */
+/** Quick fix for a tier-upgrade diagnostic: rewrites the declared tier in place to the recommended one. */
 export class UpgradeTierCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
 
@@ -16,9 +16,8 @@ export class UpgradeTierCodeActions implements vscode.CodeActionProvider {
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of ours) {
       const declaration = declarations.find((d) => document.offsetAt(diagnostic.range.start) === d.start);
-      if (!declaration) continue;
-      const target = nextTier(declaration.tier);
-      if (tierIndex(target) === tierIndex(declaration.tier)) continue;
+      const target = upgradeTarget(diagnostic);
+      if (!declaration || !target || tierIndex(target) <= tierIndex(declaration.tier)) continue;
       const action = new vscode.CodeAction(vscode.l10n.t('Upgrade {0} to {1}', declaration.stage, target.toUpperCase()), vscode.CodeActionKind.QuickFix);
       action.diagnostics = [diagnostic];
       action.isPreferred = true;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/overview';
-import { confidenceText } from '../../core/report';
+import { changeText } from '../../core/recommendation';
 import { latency, money, performanceLine, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -46,28 +46,33 @@ export class StageNode implements StatsNode {
   }
 
   treeItem(): vscode.TreeItem {
-    const { verdict, decision } = this.stage;
-    const recommended = decision?.model ?? '…';
+    const { verdict, recommendation } = this.stage;
+    const recommended = recommendation?.model ?? '…';
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `stage:${this.stage.workflow}\u0000${this.stage.stage}`;
     item.contextValue = 'stage';
     // A stage no model can serve at its target says so where it is seen, not only in the tooltip.
-    const outOfReach = decision?.outOfReach && decision.sampleSize >= this.minSamples;
-    item.description = outOfReach ? `→ ${recommended} · ${vscode.l10n.t('target out of reach')}` : `→ ${recommended}`;
+    const outOfReach = recommendation?.outOfReach && recommendation.decision.sampleSize >= this.minSamples;
+    const move = recommendation?.change === 'upgrade' || recommendation?.change === 'downgrade' ? ` · ${recommendation.currentTier?.toUpperCase()} → ${recommendation.tier?.toUpperCase()}` : '';
+    item.description = `→ ${recommended}${move}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}`;
+    const upgrade = recommendation?.change === 'upgrade';
     item.iconPath = outOfReach
       ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
-      : verdict.upgrade
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(verdict.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
+      : upgrade
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(recommendation.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
         : new vscode.ThemeIcon(verdict.sampleSize < this.minSamples ? 'circle-outline' : 'pass');
     const md = safeMarkdown();
     md.appendMarkdown('**').appendText(`${this.stage.workflow} / ${this.label}`).appendMarkdown('**\n\n');
     md.appendText(vscode.l10n.t('Recommended model: {0}', recommended)).appendMarkdown('  \n');
-    if (decision) md.appendText(decision.reason).appendMarkdown('\n\n');
-    md.appendText(verdict.reason).appendMarkdown('  \n');
-    if (verdict.upgrade) md.appendText(confidenceText(verdict)).appendMarkdown('  \n');
+    if (recommendation) {
+      md.appendText(recommendation.reason).appendMarkdown('\n\n');
+      const change = changeText(recommendation);
+      if (change) md.appendText(change).appendMarkdown('\n\n');
+    }
+    md.appendText(vscode.l10n.t('Recent failures (seed rule): {0}', verdict.reason)).appendMarkdown('  \n');
     md.appendText(vscode.l10n.t('{0} calls in range', this.stage.calls));
     item.tooltip = md;
-    const state = verdict.upgrade ? vscode.l10n.t('needs upgrade to {0}', verdict.recommendedTier ?? '') : vscode.l10n.t('ok');
+    const state = upgrade ? vscode.l10n.t('needs upgrade to {0}', recommendation.tier ?? '') : vscode.l10n.t('ok');
     item.accessibilityInformation = { label: `${this.label}, recommended ${recommended}, ${state}` };
     return item;
   }
@@ -91,7 +96,7 @@ export class ModelNode implements StatsNode {
     item.id = `model:${this.stage.workflow}\u0000${this.stage.stage}\u0000${m.model}`;
     item.contextValue = 'model';
     item.description = performanceLine(m, this.minSamples);
-    item.iconPath = new vscode.ThemeIcon(m.model === this.stage.decision?.model ? 'star-full' : 'circuit-board');
+    item.iconPath = new vscode.ThemeIcon(m.model === this.stage.recommendation?.model ? 'star-full' : 'circuit-board');
     const md = safeMarkdown();
     md.appendMarkdown('**').appendText(m.model).appendMarkdown('**');
     if (m.tier) md.appendText(` (${m.tier})`);

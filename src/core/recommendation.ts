@@ -1,0 +1,87 @@
+import { describeEvidence, failureEvidence, FailureEvidence } from './failureEvidence';
+import type { AdaptiveModelRouter, RouteDecision } from './router';
+import { Tier, parseTier, tierIndex } from './tiers';
+
+/** What a workflow declares for a stage (manifest or workflow class), and its targets. */
+export interface StageTargets {
+  minSuccessRate?: number;
+  maxCost?: number;
+  maxLatencyMs?: number;
+  tier?: string;
+}
+
+/**
+ * The one answer to "which model for this stage?": what the tree, status bar, tooltips, Best Model
+ * command, routing-check reports, CLI and diagnostics all show. It is route()'s best guess without
+ * exploration at the stage's own target, with the direction it moves the stage in and the evidence
+ * behind that move.
+ */
+export interface StageRecommendation {
+  workflow: string;
+  stage: string;
+  model: string;
+  tier: Tier | null;
+  reason: string;
+  target: number;
+  /** True when no evidence stands behind the model (no calls yet, or every model breaks a hard limit). */
+  fallback: boolean;
+  outOfReach: boolean;
+  adaptive: boolean;
+  /** The declared tier, else the tier of the stage's most recent call (null when neither is known). */
+  currentTier: Tier | null;
+  /** Where the recommendation moves the stage from `currentTier`. */
+  change: 'upgrade' | 'downgrade' | 'keep' | 'unknown';
+  /** How the current tier's calls at this stage compare with the target (null without such calls). */
+  evidence: FailureEvidence | null;
+  /** An upgrade backed by an exact test on the current tier's calls: the Problems panel shows a Warning. */
+  confident: boolean;
+  /** route()'s decision, with every model's posterior behind it. */
+  decision: RouteDecision;
+}
+
+export function recommendStage(router: AdaptiveModelRouter, workflow: string, stage: string, targets: StageTargets = {}): StageRecommendation {
+  const declared = parseTier(targets.tier);
+  const decision = router.route({ workflow, stage, ...definedOnly(targets), tier: declared }, { explore: false });
+  const stats = router.getRoutingStats(workflow, { stage, days: router.days, latencyPercentiles: false });
+  const latest = declared ? null : router.recommendTierUpgrade(workflow, stage).currentTier;
+  const currentTier = declared ?? latest ?? null;
+  // The current tier's calls here, against the failure rate the stage's target allows.
+  let calls = 0;
+  let failures = 0;
+  for (const model of stats.modelsUsed) {
+    const p = stats.performanceByModel[model];
+    if (!currentTier || p.tier !== currentTier) continue;
+    calls += p.calls;
+    failures += Math.round(p.calls * (1 - p.successRate));
+  }
+  const evidence = calls > 0 ? failureEvidence(failures, calls, 1 - decision.target) : null;
+  const change = !decision.adaptive || decision.fallback ? 'keep' : !currentTier || !decision.tier ? 'unknown' : tierIndex(decision.tier) > tierIndex(currentTier) ? 'upgrade' : tierIndex(decision.tier) < tierIndex(currentTier) ? 'downgrade' : 'keep';
+  return {
+    workflow,
+    stage,
+    model: decision.model,
+    tier: decision.tier,
+    reason: decision.reason,
+    target: decision.target,
+    fallback: decision.fallback,
+    outOfReach: decision.outOfReach,
+    adaptive: decision.adaptive,
+    currentTier,
+    change,
+    evidence,
+    confident: change === 'upgrade' && evidence !== null && evidence.confident,
+    decision,
+  };
+}
+
+/** One line on why the stage should move tier, or undefined when it should not move. */
+export function changeText(r: StageRecommendation): string | undefined {
+  if (r.change !== 'upgrade' && r.change !== 'downgrade') return undefined;
+  const move = `${r.currentTier?.toUpperCase()} → ${r.tier?.toUpperCase()}`;
+  const numbers = r.evidence ? ` ${r.currentTier} calls here: ${describeEvidence(r.evidence)}.` : '';
+  return `${move}: ${r.model} is recommended for the ${(r.target * 100).toFixed(1)}% target.${numbers}`;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
