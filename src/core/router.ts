@@ -146,7 +146,7 @@ function explainChoice(choice: PolicyChoice, target: number, stageCalls: number,
     const untried = cheaper.filter((a) => a.calls === 0).map((a) => a.model);
     const why: string[] = [];
     if (triedShort.length) why.push(`cheaper models fell short (${triedShort.join('; ')})`);
-    if (untried.length) why.push(`untried cheaper models (${untried.join(', ')}) are unlikely to do better where a pricier tier falls short`);
+    if (untried.length) why.push(`untried cheaper models (${untried.join(', ')}) are unlikely to meet it here`);
     const head = arm.calls && arm.mean >= target ? `${arm.model} is the cheapest model likely to meet ${goal} (${evidence(arm)})` : `${arm.model} may still meet ${goal} (${evidence(arm)})`;
     reason = why.length ? `${head}; ${why.join('; ')}` : head;
   }
