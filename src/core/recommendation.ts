@@ -82,6 +82,7 @@ export function changeText(r: StageRecommendation): string | undefined {
   return `${move}: ${r.model} is recommended for the ${(r.target * 100).toFixed(1)}% target.${numbers}`;
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
+/** The fields that are set: a query's undefined fields must not override defaults they are spread over. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

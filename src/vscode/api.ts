@@ -1,4 +1,5 @@
 import type { BestModelQuery, RouteDecision, RouteQuery, RoutingStats, TierUpgradeVerdict } from '../core/router';
+import { definedOnly } from '../core/recommendation';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import type { TelemetryService } from './telemetryService';
 
@@ -38,8 +39,4 @@ export function createApi(service: TelemetryService): AdaptiveRoutingApi {
     },
     flush: () => service.save(),
   };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
