@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TelemetryFileError, TelemetryStore, importJsonlBytes, openTelemetry, workerIntegrityCheck } from '../../src/core';
 import type { FileStamp, StorageBackend } from '../../src/core/storage';
-import { tempDir } from './helpers';
+import { tempDir, waitUntil } from './helpers';
 
 const WRITER = path.resolve(__dirname, '..', 'fixtures', 'writer.cjs');
 
@@ -47,7 +47,8 @@ describe('reliability', function () {
     const db = path.join(dir, 'telemetry.db');
     for (let round = 0; round < 6; round++) {
       const writer = startWriter(db, 100_000, 50, `k${round}`);
-      await new Promise((resolve) => setTimeout(resolve, 150 + round * 90));
+      // Kill it at a different point of its save cycle each round: after 1 to 6 completed saves.
+      await waitUntil(`writer k${round} saving`, () => writer.flushed() >= (round + 1) * 50);
       writer.child.kill('SIGKILL');
       await writer.done;
       const counts = await countByStage(db); // opening must succeed
@@ -96,8 +97,7 @@ describe('reliability', function () {
     await assert.rejects(store.flush(), /disk full/);
     assert.deepEqual(failures, ['disk full']);
     assert.equal(store.dirty, true);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the retry timer saves it
-    assert.equal(store.dirty, false);
+    await waitUntil('the retry timer to save it', () => !store.dirty);
     const reopened = await TelemetryStore.open(flaky);
     assert.equal(reopened.callCount(), 1);
     reopened.dispose();

@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { InvalidCallError, TelemetryFileError, openTelemetry } from '../../src/core';
-import { fixedClock, tempDir } from './helpers';
+import { fixedClock, tempDir, waitUntil } from './helpers';
 
 describe('telemetry store', () => {
   let dir: string;
@@ -113,9 +113,8 @@ describe('telemetry store', () => {
     const file = path.join(dir, 'telemetry.db');
     const store = await openTelemetry({ path: file, autoSaveMs: 20 });
     store.trackLlmCall({ workflow: 'w', model: 'm' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitUntil('auto-save', () => !store.dirty);
     assert.ok(fs.existsSync(file), 'auto-save wrote the file');
-    assert.equal(store.dirty, false);
     await store.close();
   });
 
