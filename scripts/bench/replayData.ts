@@ -8,6 +8,8 @@ export interface OutcomeTable {
   name: string;
   models: Array<{ id: string; tier: Tier; inputPer1M: number | null; outputPer1M: number | null }>;
   rows: OutcomeRow[];
+  /** Per-stage success targets (stageKey -> target) where the table sets its own; else the run's target. */
+  targets?: Record<string, number>;
 }
 
 export interface OutcomeRow {
@@ -150,7 +152,17 @@ export function priciestModel(table: OutcomeTable): string {
 /** A family of random tables: what varies between the outcome tables route() may meet elsewhere. */
 export interface TableFamily {
   name: string;
-  /** Models as [tier, skill, input $/1M, output $/1M]; skill sets the success rate on a stage of a given hardness. */
+  /** One random table of the family; the same seed gives the same table. */
+  generate(seed: number): OutcomeTable;
+  /** Goals for route() on this family (pooled over its tables), or none for an informational family. */
+  goals?: { compliance: number; savings: number; outOfReach?: number };
+  /** The family draws its own per-stage targets (in addition to the fixed targets every family is run at). */
+  ownTargets?: boolean;
+}
+
+/** The earlier families' shape: models as [tier, skill, input $/1M, output $/1M]. */
+interface ParametricFamily {
+  name: string;
   models: Array<[Tier, number, number, number]>;
   stages: [number, number];
   rowsPerStage: [number, number];
@@ -161,7 +173,7 @@ export interface TableFamily {
   hardness: [number, number];
 }
 
-export const TABLE_FAMILIES: TableFamily[] = [
+const PARAMETRIC_FAMILIES: ParametricFamily[] = [
   {
     name: 'short stages, 2 tiers',
     models: [['cheap', 0.55, 0.25, 1.25], ['premium', 0.85, 10, 30]],
@@ -192,10 +204,104 @@ export const TABLE_FAMILIES: TableFamily[] = [
 ];
 
 /**
- * One random table of a family: per stage a hardness h, per model a success rate of about
+ * Many models: 8 to 12 across three tiers, about 30x between the cheapest and the priciest, skill
+ * only loosely tied to price (the tier order breaks often, within a tier and across), 300 to 1,500
+ * calls per stage, and hard stages where no model reaches a high target.
+ */
+export const MANY_MODELS: TableFamily = {
+  name: 'many models',
+  goals: { compliance: 0.95, savings: 0.9, outOfReach: 1 },
+  generate(seed) {
+    const random = seededRandom(seed);
+    const uniform = (low: number, high: number) => low + random() * (high - low);
+    const count = 8 + Math.floor(random() * 5);
+    const factors = Array.from({ length: count }, (_, i) => 30 ** (i / (count - 1)) * (i === 0 || i === count - 1 ? 1 : uniform(0.85, 1.15))).sort((a, b) => a - b);
+    const models = factors.map((factor, i) => {
+      const tier: Tier = i < count / 3 ? 'cheap' : i < (2 * count) / 3 ? 'capable' : 'premium';
+      // Skill rises with price on average, with enough noise that a pricier model is often worse.
+      const skill = Math.min(0.95, Math.max(0.3, 0.45 + 0.42 * (i / (count - 1)) + uniform(-0.12, 0.12)));
+      return { id: `${tier}-${i + 1}`, tier, skill, inputPer1M: 0.5 * factor, outputPer1M: 2.5 * factor };
+    });
+    const stageCount = 4 + Math.floor(random() * 4);
+    const rates: number[][] = [];
+    const counts: number[] = [];
+    for (let s = 0; s < stageCount; s++) {
+      const hardness = uniform(0.1, 1);
+      rates.push(models.map((m) => Math.min(0.99, Math.max(0.2, 1 - 1.3 * hardness * (1 - m.skill) + uniform(-0.06, 0.06)))));
+      counts.push(300 + Math.floor(random() * 1201));
+    }
+    return { name: `many models #${seed}`, models: models.map(({ skill: _skill, ...m }) => m), rows: correlatedRows(random, 'many', models, rates, counts, [1000, 6000], [200, 1500]) };
+  },
+};
+
+/**
+ * Short stages: one workflow of 10 to 14 stages with 20 to 100 calls each, two or three models whose
+ * success differs by 0 to 10 points at up to 3x the cost. The workflow's stages are alike (a shared
+ * base rate), so what the other stages showed is evidence for a new one. Own targets 0.4 to 0.9.
+ */
+export const SHORT_STAGES: TableFamily = {
+  name: 'short stages',
+  goals: { compliance: 0.9, savings: 0.85 },
+  ownTargets: true,
+  generate(seed) {
+    const random = seededRandom(seed);
+    const uniform = (low: number, high: number) => low + random() * (high - low);
+    const three = random() < 0.5;
+    const models = [
+      { id: 'cheap-1', tier: 'cheap' as Tier, inputPer1M: 1, outputPer1M: 5 },
+      ...(three ? [{ id: 'capable-2', tier: 'capable' as Tier, inputPer1M: 1.7, outputPer1M: 8.5 }] : []),
+      { id: 'premium-3', tier: 'premium' as Tier, inputPer1M: 3, outputPer1M: 15 },
+    ];
+    const base = uniform(0.5, 0.95);
+    const stageCount = 10 + Math.floor(random() * 5);
+    const rates: number[][] = [];
+    const counts: number[] = [];
+    const targets: Record<string, number> = {};
+    for (let s = 0; s < stageCount; s++) {
+      const top = Math.min(0.98, Math.max(0.3, base + uniform(-0.1, 0.1)));
+      const gap = uniform(0, 0.1);
+      rates.push(three ? [top - gap, top - gap * uniform(0, 1), top] : [top - gap, top]);
+      counts.push(20 + Math.floor(random() * 81));
+      targets[`short/stage-${s + 1}`] = Math.round(uniform(0.4, 0.9) * 100) / 100;
+    }
+    return { name: `short stages #${seed}`, models, rows: correlatedRows(random, 'short', models, rates, counts, [300, 1500], [100, 600]), targets };
+  },
+};
+
+/** Every family the replay runs: the two with goals first, then the earlier informational ones. */
+export const TABLE_FAMILIES: TableFamily[] = [MANY_MODELS, SHORT_STAGES, ...PARAMETRIC_FAMILIES.map(parametric)];
+
+function parametric(family: ParametricFamily): TableFamily {
+  return { name: family.name, generate: (seed) => randomTable(family, seed) };
+}
+
+/**
+ * Rows of a table from per-stage success rates: outcomes correlated through a per-request difficulty
+ * (a hard request is hard for every model), cost from per-request tokens at each model's prices.
+ */
+function correlatedRows(random: () => number, workflow: string, models: Array<{ id: string; inputPer1M: number; outputPer1M: number }>, rates: number[][], counts: number[], input: [number, number], output: [number, number]): OutcomeRow[] {
+  const rows: OutcomeRow[] = [];
+  rates.forEach((stageRates, s) => {
+    for (let r = 0; r < counts[s]; r++) {
+      const difficulty = random();
+      const tokensIn = input[0] + random() * (input[1] - input[0]);
+      const tokensOut = output[0] + random() * (output[1] - output[0]);
+      const row: OutcomeRow = { workflow, stage: `stage-${s + 1}`, success: {}, cost: {} };
+      models.forEach((m, i) => {
+        row.success[m.id] = difficulty < stageRates[i] ? random() < 0.985 : random() < 0.03;
+        row.cost[m.id] = (tokensIn * m.inputPer1M + tokensOut * m.outputPer1M * (0.8 + random() * 0.4)) / 1e6;
+      });
+      rows.push(row);
+    }
+  });
+  return rows;
+}
+
+/**
+ * One random table of a parametric family: per stage a hardness h, per model a success rate of about
  * 1 - 1.3 h (1 - skill) with noise; outcomes correlated through a per-request difficulty.
  */
-export function randomTable(family: TableFamily, seed: number): OutcomeTable {
+function randomTable(family: ParametricFamily, seed: number): OutcomeTable {
   const random = seededRandom(seed);
   const uniform = ([low, high]: [number, number]) => low + random() * (high - low);
   const models = family.models.map(([tier, skill, inputPer1M, outputPer1M], i) => ({ id: `${tier}-${i + 1}`, tier, skill, inputPer1M, outputPer1M }));

@@ -1,5 +1,4 @@
 import { binomialUpperTail, decayWeight, Interval, wilsonInterval } from './statistics';
-import { seededRandom } from './random';
 import { ArmPosterior, DRAWS, ORDER_PRIOR, summarizeJointly } from './tierOrder';
 import type { StageCall } from './telemetryStore';
 import type { Tier } from './tiers';
@@ -234,12 +233,14 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
     // to meet the target there is no budget to keep, and trying others is how a better one is found.)
     if (index < greedyIndex && !outOfReach && stage.successes < settings.target * (stage.calls + 1)) index = greedyIndex;
     // Trying a pricier one than the best guess is what the exploration budget caps: follow Thompson
-    // upward only in the proportion that keeps such tries within budget (its rate estimated on a fixed stream).
-    if (index > greedyIndex) {
-      const stream = seededRandom(0x5ca1e);
-      let away = 0;
-      for (let m = 0; m < DRAWS; m++) if (pick(stream) > greedyIndex) away++;
-      if (random() >= Math.min(1, (settings.explorationBudget * DRAWS) / Math.max(away, 1))) index = greedyIndex;
+    // upward only in the proportion that keeps such tries within budget (its rate estimated on a fixed
+    // stream). Where the target is out of reach, tries of cheaper models (which cost success, not
+    // money) are capped the same way: among many models, uncapped tries would cost more success
+    // than the best model's lead.
+    const capped = (i: number) => i > greedyIndex || (outOfReach && i < greedyIndex);
+    if (capped(index)) {
+      const away = joint.probability((draw) => capped(thompsonPick(pool, draw, settings.target)));
+      if (random() >= Math.min(1, settings.explorationBudget / Math.max(away, 1 / DRAWS))) index = greedyIndex;
     }
   }
   const arm = all[index];

@@ -133,8 +133,13 @@ export function logGamma(x: number): number {
 export function regularizedBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
+  // The fraction converges fast below the mean; above it, by symmetry. Decided once: near the
+  // boundary, rounding of 1 - x could otherwise send each side to the other for ever.
+  return x > (a + 1) / (a + b + 2) ? 1 - betaFraction(1 - x, b, a) : betaFraction(x, a, b);
+}
+
+function betaFraction(x: number, a: number, b: number): number {
   const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  if (x > (a + 1) / (a + b + 2)) return 1 - regularizedBeta(1 - x, b, a);
   const tiny = 1e-300;
   let f = 1;
   let c = 1;

@@ -47,6 +47,8 @@ export interface JointSummary {
   chanceAt(arm: number, target: number): number;
   /** One Thompson draw per arm (cheapest first, as given), from the same posterior. */
   sample(random: () => number): Float64Array;
+  /** The probability that a Thompson draw passes `test`: exact over the draws `sample` picks from. */
+  probability(test: (draw: Float64Array) => boolean): number;
 }
 
 /** Prior probability that a pricier tier does at least as well as the cheaper ones at a given stage. */
@@ -61,16 +63,18 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
   const cheaper = neighbourArms(arms, (other, own) => other < own);
   const pricier = neighbourArms(arms, (other, own) => other > own);
   const applies = orderPrior > 0 && cheaper.some((list) => list.length > 0);
-  // A fixed stream: the same evidence gives the same summary (the recommended model does not flicker).
-  const random = seededRandom(0x7a11);
-  const draws = new Float64Array(DRAWS * k); // one flat buffer: this runs on every decision
+  const priors = priorKey(arms); // the key of the prior integrals' caches, built once per decision
+  const draws = new Float64Array(DRAWS * k); // one flat buffer, row by row: this runs on every decision
+  for (let i = 0; i < k; i++) {
+    const column = drawColumn(i, arms[i].alpha, arms[i].beta);
+    for (let r = 0, offset = i; r < DRAWS; r++, offset += k) draws[offset] = column[r];
+  }
   const lifted: number[][] = arms.map(() => []);
   const liftedRows: number[][] = arms.map(() => []);
   const freeBest = new Float64Array(k);
   const chainBest = new Float64Array(k);
   const chainRows: number[] = []; // offsets of the draws where every tier is in order
   for (let offset = 0; offset < draws.length; offset += k) {
-    for (let i = 0; i < k; i++) draws[offset + i] = sampleBeta(arms[i].alpha, arms[i].beta, random);
     const top = argmax(draws, offset, k);
     freeBest[top]++;
     if (!applies) continue;
@@ -91,22 +95,26 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
   const sortedLifted = lifted.map((list) => Float64Array.from(list).sort());
   for (let i = 0; i < k; i++) {
     if (!applies || !sortedLifted[i].length) continue;
-    belief[i] = mixWeight(sortedLifted[i].length / DRAWS / priorInOrder(arms, i, cheaper[i]), orderPrior);
+    belief[i] = mixWeight(sortedLifted[i].length / DRAWS / priorInOrder(arms, i, cheaper[i], [], priors), orderPrior);
     mean[i] = belief[i] * average(sortedLifted[i]) + (1 - belief[i]) * mean[i];
   }
-  const own = (i: number, at: number) => 1 - regularizedBeta(at, arms[i].alpha, arms[i].beta);
-  const liftedChance = memoized(arms.length, (i: number, at: number): number => {
+  const own = memoized(k, (i: number, at: number) => 1 - regularizedBeta(at, arms[i].alpha, arms[i].beta));
+  const liftedChance = memoized(k, (i: number, at: number): number => {
     if (!belief[i]) return own(i, at);
     const list = sortedLifted[i];
     return belief[i] * ((list.length - lowerBound(list, at)) / list.length) + (1 - belief[i]) * own(i, at);
   });
   // Downward: below pricier tiers that have been tried here and are more likely than not to fall
   // short of the target, a cheaper model is held below them as far as the order is believed.
+  // liftedChance falls as the target rises, so "short of t" is "t above the arm's median".
   const tried = arms.map((a) => a.alpha + a.beta > a.priorAlpha + a.priorBeta + 1e-9);
+  const medians: number[] = [];
+  const median = (j: number) => (medians[j] ??= tried[j] ? medianOf((at) => liftedChance(j, at)) : Infinity);
+  const heldBelowPrior = new Map<string, number>(); // per arm and set of short arms: few per decision
   const chanceAt = (i: number, at: number): number => {
     const up = liftedChance(i, at);
     if (!applies) return up;
-    const short = pricier[i].filter((j) => tried[j] && liftedChance(j, at) < 0.5);
+    const short = pricier[i].filter((j) => at > median(j));
     if (!short.length) return up;
     const rows = cheaper[i].length ? liftedRows[i] : allRows(k);
     let kept = 0;
@@ -117,24 +125,82 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
       kept++;
       if (x >= at) meeting++;
     }
-    const heldBelow = kept ? mixWeight(kept / DRAWS / priorInOrder(arms, i, cheaper[i], short), orderPrior) : 1;
-    return heldBelow * (kept ? meeting / kept : 0) + (1 - heldBelow) * own(i, at);
+    if (!kept) return 0;
+    const key = `${i}:${short.join(',')}`;
+    let prior = heldBelowPrior.get(key);
+    if (prior === undefined) heldBelowPrior.set(key, (prior = priorInOrder(arms, i, cheaper[i], short, priors)));
+    const heldBelow = mixWeight(kept / DRAWS / prior, orderPrior);
+    return heldBelow * (meeting / kept) + (1 - heldBelow) * own(i, at);
   };
   const chance = arms.map((_, i) => chanceAt(i, target));
   // Which model is the most successful, and Thompson's draws, come from two worlds: with probability
   // chainBelief one where every tier is in order (a draw from chainRows), else one without the order.
-  const chainBelief = chainRows.length ? mixWeight(chainRows.length / DRAWS / priorChain(arms), orderPrior) : 0;
+  const chainBelief = chainRows.length ? mixWeight(chainRows.length / DRAWS / priorChain(arms, priors), orderPrior) : 0;
   const best = arms.map((_, i) => chainBelief * (chainRows.length ? chainBest[i] / chainRows.length : 0) + (1 - chainBelief) * (freeBest[i] / DRAWS));
   const sample = (source: () => number): Float64Array => {
     const offset = chainRows.length && source() < chainBelief ? chainRows[Math.floor(source() * chainRows.length)] : Math.floor(source() * DRAWS) * k;
     return draws.subarray(offset, offset + k);
   };
-  return { belief, mean, chance, best, chanceAt, sample };
+  const probability = (test: (draw: Float64Array) => boolean): number => {
+    let all = 0;
+    for (let offset = 0; offset < draws.length; offset += k) if (test(draws.subarray(offset, offset + k))) all++;
+    if (!chainRows.length) return all / DRAWS;
+    let inChain = 0;
+    for (const offset of chainRows) if (test(draws.subarray(offset, offset + k))) inChain++;
+    return chainBelief * (inChain / chainRows.length) + (1 - chainBelief) * (all / DRAWS);
+  };
+  return { belief, mean, chance, best, chanceAt, sample, probability };
 }
 
-/** Offsets of every draw row for k arms. */
+const rowOffsets: number[][] = [];
+
+/** Posterior parameters are rounded to this step for the draw cache (far below the draws' own noise). */
+const PARAMETER_STEP = 0.05;
+const columnCache = new Map<string, Float64Array>();
+
+/**
+ * DRAWS draws of Beta(alpha, beta) for the arm in position `arm`, from a fixed stream per position
+ * and parameters: the same evidence gives the same summary (the recommended model does not
+ * flicker), arms in different positions draw independently, and an arm whose posterior barely moved
+ * since the last decision (most of them, at a stage with many models) reuses its draws.
+ */
+function drawColumn(arm: number, alpha: number, beta: number): Float64Array {
+  const a = Math.max(PARAMETER_STEP, Math.round(alpha / PARAMETER_STEP)) * PARAMETER_STEP;
+  const b = Math.max(PARAMETER_STEP, Math.round(beta / PARAMETER_STEP)) * PARAMETER_STEP;
+  const qa = Math.round(a / PARAMETER_STEP);
+  const qb = Math.round(b / PARAMETER_STEP);
+  return cached(columnCache, 4096, `${arm}|${qa}|${qb}`, () => {
+    const random = seededRandom(mix(mix(mix(0x7a11, arm), qa), qb));
+    const column = new Float64Array(DRAWS);
+    for (let r = 0; r < DRAWS; r++) column[r] = sampleBeta(a, b, random);
+    return column;
+  });
+}
+
+/** One step of an integer hash (murmur3's finaliser on a combined word): seeds that do not collide by accident. */
+function mix(seed: number, value: number): number {
+  let h = Math.imul(seed ^ value, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Offsets of every draw row for k arms (made once per k). */
 function allRows(k: number): number[] {
-  return Array.from({ length: DRAWS }, (_, r) => r * k);
+  return (rowOffsets[k] ??= Array.from({ length: DRAWS }, (_, r) => r * k));
+}
+
+/** The target at which a falling chance crosses one half (to 1e-4), by bisection. */
+function medianOf(chance: (at: number) => number): number {
+  let low = 0;
+  let high = 1;
+  if (chance(high) >= 0.5) return 1;
+  while (high - low > 1e-4) {
+    const mid = (low + high) / 2;
+    if (chance(mid) >= 0.5) low = mid;
+    else high = mid;
+  }
+  return low;
 }
 
 /** A function of (arm, target) remembered per arm and target: bisections ask the same targets of every arm. */
@@ -202,11 +268,21 @@ function average(values: ArrayLike<number>): number {
 const GRID = 128;
 const cdfCache = new Map<string, Float64Array>();
 
-/** A Beta(alpha, beta) CDF at x = 0, 1/GRID, ..., 1, cached: priors repeat across decisions. */
+/**
+ * Prior parameters are rounded to this step in the prior integrals: a workflow's tier priors drift a
+ * little with every refresh, and the integrals (a Bayes factor's denominator) hardly change with
+ * them, so rounded priors keep the caches warm instead of recomputing grids after every refresh.
+ */
+const PRIOR_STEP = 0.1;
+const roundPrior = (x: number) => Math.max(1, Math.round(x / PRIOR_STEP)) * PRIOR_STEP;
+
+/** A Beta(alpha, beta) CDF at x = 0, 1/GRID, ..., 1 for rounded priors, cached: priors repeat across decisions. */
 function cdfOnGrid(alpha: number, beta: number): Float64Array {
-  return cached(cdfCache, 1024, `${alpha.toFixed(4)},${beta.toFixed(4)}`, () => {
+  const a = roundPrior(alpha);
+  const b = roundPrior(beta);
+  return cached(cdfCache, 1024, `${Math.round(a / PRIOR_STEP)},${Math.round(b / PRIOR_STEP)}`, () => {
     const cdf = new Float64Array(GRID + 1);
-    for (let g = 0; g <= GRID; g++) cdf[g] = regularizedBeta(g / GRID, alpha, beta);
+    for (let g = 0; g <= GRID; g++) cdf[g] = regularizedBeta(g / GRID, a, b);
     return cdf;
   });
 }
@@ -225,7 +301,7 @@ function cached<T>(cache: Map<string, T>, size: number, key: string, compute: ()
 }
 
 function priorKey(arms: ArmPosterior[]): string {
-  return arms.map((a) => `${a.rank}:${a.priorAlpha.toFixed(4)}:${a.priorBeta.toFixed(4)}`).join('|');
+  return arms.map((a) => `${a.rank}:${Math.round(roundPrior(a.priorAlpha) / PRIOR_STEP)}:${Math.round(roundPrior(a.priorBeta) / PRIOR_STEP)}`).join('|');
 }
 
 const orderedCache = new Map<string, number>();
@@ -235,8 +311,8 @@ const orderedCache = new Map<string, number>();
  * the priors alone: the integral of arm i's prior density times the cheaper priors' CDFs and the
  * pricier priors' survival functions.
  */
-export function priorInOrder(arms: ArmPosterior[], i: number, cheaperIndices: number[], pricierIndices: number[] = []): number {
-  return cached(orderedCache, 8192, `${i}/${pricierIndices.length ? 'both' : 'up'}/${priorKey(arms)}`, () => {
+export function priorInOrder(arms: ArmPosterior[], i: number, cheaperIndices: number[], pricierIndices: number[] = [], key = priorKey(arms)): number {
+  return cached(orderedCache, 8192, `${i}/${pricierIndices.join(',')}/${key}`, () => {
     const own = cdfOnGrid(arms[i].priorAlpha, arms[i].priorBeta);
     const below = cheaperIndices.map((j) => cdfOnGrid(arms[j].priorAlpha, arms[j].priorBeta));
     const above = pricierIndices.map((j) => cdfOnGrid(arms[j].priorAlpha, arms[j].priorBeta));
@@ -258,8 +334,8 @@ const chainCache = new Map<string, number>();
  * decisions): with the middle tier's lowest and highest values in cells a <= b, the cheap tier
  * must lie at or below a and premium at or above b.
  */
-export function priorChain(arms: ArmPosterior[]): number {
-  return cached(chainCache, 4096, priorKey(arms), () => Math.max(chainOnGrid(arms), 1e-6));
+export function priorChain(arms: ArmPosterior[], key = priorKey(arms)): number {
+  return cached(chainCache, 4096, key, () => Math.max(chainOnGrid(arms), 1e-6));
 }
 
 function chainOnGrid(arms: ArmPosterior[]): number {

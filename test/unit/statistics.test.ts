@@ -73,6 +73,15 @@ describe('posterior sampling and tests', () => {
     assert.equal(binomialUpperTail(6, 5, 0.3), 0);
   });
 
+  it('the Beta CDF at its switch point (where rounding of 1 - x used to recurse for ever) is finite and continuous', () => {
+    const a = 13.950000000000001;
+    const b = 0.25;
+    const x = 0.9228395061728395; // (a + 1) / (a + b + 2), as floating point rounds it
+    const at = regularizedBeta(x, a, b);
+    assert.ok(Number.isFinite(at));
+    assert.ok(Math.abs(at - regularizedBeta(x - 1e-9, a, b)) < 1e-6 && Math.abs(at - regularizedBeta(x + 1e-9, a, b)) < 1e-6);
+  });
+
   it('the Beta CDF matches closed forms', () => {
     // I_x(4, 2) = x^4 (5 - 4x): at 0.8, 0.4096 * 1.8 = 0.73728
     assert.ok(Math.abs(regularizedBeta(0.8, 4, 2) - 0.73728) < 1e-9);
