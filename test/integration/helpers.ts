@@ -24,21 +24,7 @@ export async function activateExtension(): Promise<{ api: AdaptiveRoutingApi; te
   return { api: exports, testing: exports.testing, extension };
 }
 
-/** Polls until `check` returns a truthy value or the time is up; the last error explains a failure. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-}
+export { waitFor } from '../poll';
 
 /** The tree as a person would read it: labels and descriptions, depth-first. */
 export async function readTree(tree: StatsTreeProvider, node?: StatsNode, depth = 0): Promise<Array<{ depth: number; label: string; description: string; icon: string; node: StatsNode }>> {

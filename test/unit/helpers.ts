@@ -30,12 +30,3 @@ export function series(n: number, base: Partial<LlmCallInput> & { fails?: (i: nu
     ts: new Date(end.getTime() - (n - 1 - i) * 60_000),
   }));
 }
-
-/** Polls until `check` holds or the deadline passes (both cores may be busy, so no fixed sleeps). */
-export async function waitUntil(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TelemetryFileError, TelemetryStore, importJsonlBytes, openTelemetry, workerIntegrityCheck } from '../../src/core';
 import type { FileStamp, StorageBackend } from '../../src/core/storage';
-import { tempDir, waitUntil } from './helpers';
+import { tempDir } from './helpers';
+import { waitFor } from '../poll';
 
 const WRITER = path.resolve(__dirname, '..', 'fixtures', 'writer.cjs');
 
@@ -48,7 +49,7 @@ describe('reliability', function () {
     for (let round = 0; round < 6; round++) {
       const writer = startWriter(db, 100_000, 50, `k${round}`);
       // Kill it at a different point of its save cycle each round: after 1 to 6 completed saves.
-      await waitUntil(`writer k${round} saving`, () => writer.flushed() >= (round + 1) * 50);
+      await waitFor(`writer k${round} saving`, () => writer.flushed() >= (round + 1) * 50, 10_000, 10);
       writer.child.kill('SIGKILL');
       await writer.done;
       const counts = await countByStage(db); // opening must succeed
@@ -97,7 +98,7 @@ describe('reliability', function () {
     await assert.rejects(store.flush(), /disk full/);
     assert.deepEqual(failures, ['disk full']);
     assert.equal(store.dirty, true);
-    await waitUntil('the retry timer to save it', () => !store.dirty);
+    await waitFor('the retry timer to save it', () => !store.dirty, 10_000, 10);
     const reopened = await TelemetryStore.open(flaky);
     assert.equal(reopened.callCount(), 1);
     reopened.dispose();

@@ -3,7 +3,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { InvalidCallError, TelemetryFileError, openTelemetry } from '../../src/core';
-import { fixedClock, tempDir, waitUntil } from './helpers';
+import { fixedClock, tempDir } from './helpers';
+import { waitFor } from '../poll';
 
 describe('telemetry store', () => {
   let dir: string;
@@ -113,7 +114,7 @@ describe('telemetry store', () => {
     const file = path.join(dir, 'telemetry.db');
     const store = await openTelemetry({ path: file, autoSaveMs: 20 });
     store.trackLlmCall({ workflow: 'w', model: 'm' });
-    await waitUntil('auto-save', () => !store.dirty);
+    await waitFor('auto-save', () => !store.dirty, 10_000, 10);
     assert.ok(fs.existsSync(file), 'auto-save wrote the file');
     await store.close();
   });
