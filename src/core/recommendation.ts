@@ -74,12 +74,23 @@ export function recommendStage(router: AdaptiveModelRouter, workflow: string, st
   };
 }
 
+/** "CAPABLE → PREMIUM": the tiers the recommendation moves the stage between, or undefined when it does not move it. */
+export function tierMove(r: StageRecommendation): string | undefined {
+  if (r.change !== 'upgrade' && r.change !== 'downgrade') return undefined;
+  return `${r.currentTier?.toUpperCase()} → ${r.tier?.toUpperCase()}`;
+}
+
+/** "capable calls here: failure rate ...": the current tier's evidence, or undefined without such calls. */
+export function evidenceText(r: StageRecommendation): string | undefined {
+  return r.evidence ? `${r.currentTier} calls here: ${describeEvidence(r.evidence)}` : undefined;
+}
+
 /** One line on why the stage should move tier, or undefined when it should not move. */
 export function changeText(r: StageRecommendation): string | undefined {
-  if (r.change !== 'upgrade' && r.change !== 'downgrade') return undefined;
-  const move = `${r.currentTier?.toUpperCase()} → ${r.tier?.toUpperCase()}`;
-  const numbers = r.evidence ? ` ${r.currentTier} calls here: ${describeEvidence(r.evidence)}.` : '';
-  return `${move}: ${r.model} is recommended for the ${(r.target * 100).toFixed(1)}% target.${numbers}`;
+  const move = tierMove(r);
+  if (!move) return undefined;
+  const evidence = evidenceText(r);
+  return `${move}: ${r.model} is recommended for the ${(r.target * 100).toFixed(1)}% target.${evidence ? ` ${evidence}.` : ''}`;
 }
 
 /** The fields that are set: a query's undefined fields must not override defaults they are spread over. */

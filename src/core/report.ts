@@ -1,5 +1,5 @@
 import { describeEvidence } from './failureEvidence';
-import type { StageRecommendation } from './recommendation';
+import { StageRecommendation, evidenceText, tierMove } from './recommendation';
 import { RoutingStats, TierUpgradeVerdict, money, pct } from './router';
 
 /** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */
@@ -70,8 +70,9 @@ export function formatRecommendationCheck(recommendations: StageRecommendation[]
   const downgrades = recommendations.filter((r) => r.change === 'downgrade');
   const others = recommendations.filter((r) => r.change !== 'upgrade' && r.change !== 'downgrade');
   const entry = (r: StageRecommendation) => {
-    lines.push(`  • ${stageLabel(r)} ${r.currentTier?.toUpperCase()} → ${r.tier?.toUpperCase()}: ${r.model}`, `    ${r.reason}`);
-    if (r.evidence) lines.push(`    ${r.currentTier} calls here: ${describeEvidence(r.evidence)}`);
+    lines.push(`  • ${stageLabel(r)} ${tierMove(r)}: ${r.model}`, `    ${r.reason}`);
+    const evidence = evidenceText(r);
+    if (evidence) lines.push(`    ${evidence}`);
   };
   if (upgrades.length) {
     lines.push(`⚠️  ${upgrades.length} stage(s) need a tier upgrade:`, THIN);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { positionAt } from '../core/declarations';
-import { describeEvidence } from '../core/failureEvidence';
+import { evidenceText } from '../core/recommendation';
 import type { StageOverview } from '../core/overview';
 import { Tier, parseTier, tierIndex } from '../core/tiers';
 import type { DeclarationIndex } from './declarationIndex';
@@ -79,7 +79,10 @@ export class TierDiagnostics implements vscode.Disposable {
         const start = positionAt(file.text, declaration.start);
         const end = positionAt(file.text, declaration.end);
         const range = new vscode.Range(start.line, start.character, end.line, end.character);
-        const evidence = recommendation.evidence && recommendation.currentTier === declaration.tier ? ` ${declaration.tier} calls here: ${describeEvidence(recommendation.evidence)}.` : '';
+        // The evidence and a Warning speak of the declared tier's calls only when it is what the stage runs on.
+        const onDeclaredTier = recommendation.currentTier === declaration.tier;
+        const evidenceLine = onDeclaredTier ? evidenceText(recommendation) : undefined;
+        const evidence = evidenceLine ? ` ${evidenceLine}.` : '';
         const message = vscode.l10n.t(
           'Stage "{0}" of {1} needs a higher tier than {2}: {3} ({4}) is recommended for its {5} target. {6}{7}',
           declaration.stage,
@@ -91,7 +94,7 @@ export class TierDiagnostics implements vscode.Disposable {
           recommendation.reason,
           evidence,
         );
-        const diagnostic = new vscode.Diagnostic(range, message, severityOf(severityChoice, recommendation.confident && recommendation.currentTier === declaration.tier));
+        const diagnostic = new vscode.Diagnostic(range, message, severityOf(severityChoice, recommendation.confident && onDeclaredTier));
         diagnostic.source = DIAGNOSTIC_SOURCE;
         diagnostic.code = `${CODE_PREFIX}${recommendation.tier}`;
         diagnostics.push(diagnostic);

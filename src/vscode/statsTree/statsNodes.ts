@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/overview';
-import { changeText } from '../../core/recommendation';
+import { changeText, tierMove } from '../../core/recommendation';
 import { latency, money, performanceLine, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -53,8 +53,8 @@ export class StageNode implements StatsNode {
     item.contextValue = 'stage';
     // A stage no model can serve at its target says so where it is seen, not only in the tooltip.
     const outOfReach = recommendation?.outOfReach && recommendation.decision.sampleSize >= this.minSamples;
-    const move = recommendation?.change === 'upgrade' || recommendation?.change === 'downgrade' ? ` · ${recommendation.currentTier?.toUpperCase()} → ${recommendation.tier?.toUpperCase()}` : '';
-    item.description = `→ ${recommended}${move}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}`;
+    const move = recommendation && tierMove(recommendation);
+    item.description = `→ ${recommended}${move ? ` · ${move}` : ''}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}`;
     const upgrade = recommendation?.change === 'upgrade';
     item.iconPath = outOfReach
       ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
