@@ -197,8 +197,8 @@ function makeRouter(store: TelemetryStore, values: Values, manifest?: Manifest):
   });
 }
 
-/** A stage's tier and targets: the manifest's, with what the command line gives on top. */
-function stageTargets(manifest: Manifest, values: Values, workflow: string, stage: string): StageTargets & { minSuccessRate: number; sources?: string[] } {
+/** A stage's tier and targets: the manifest's, with what the command line gives on top; and where they came from. */
+function stageTargets(manifest: Manifest, values: Values, workflow: string, stage: string): { targets: StageTargets & { minSuccessRate: number }; sources: string[] } {
   const declared = manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
   const flag = {
     tier: values.tier,
@@ -207,13 +207,14 @@ function stageTargets(manifest: Manifest, values: Values, workflow: string, stag
     minSuccessRate: numberOption(values, 'min-success-rate', 0, 1),
   };
   if (flag.tier !== undefined && !parseTier(flag.tier)) throw new UsageError(`--tier must be cheap, capable or premium, got "${flag.tier}"`);
-  const sources = declared ? [`manifest ${manifest.path}`] : [];
   return {
-    tier: flag.tier ?? declared?.tier,
-    maxCost: flag.maxCost ?? declared?.maxCost,
-    maxLatencyMs: flag.maxLatencyMs ?? declared?.maxLatencyMs,
-    minSuccessRate: flag.minSuccessRate ?? declared?.minSuccessRate ?? 0.8,
-    sources,
+    targets: {
+      tier: flag.tier ?? declared?.tier,
+      maxCost: flag.maxCost ?? declared?.maxCost,
+      maxLatencyMs: flag.maxLatencyMs ?? declared?.maxLatencyMs,
+      minSuccessRate: flag.minSuccessRate ?? declared?.minSuccessRate ?? 0.8,
+    },
+    sources: declared ? [`manifest ${manifest.path}`] : [],
   };
 }
 
@@ -241,8 +242,7 @@ function routingCheck(store: TelemetryStore, values: Values, io: Io): number {
     if (stages.length === 0) verdicts.push(router.recommendTierUpgrade(workflow));
     for (const stage of stages) {
       verdicts.push(router.recommendTierUpgrade(workflow, stage));
-      const targets: StageTargets = stageTargets(manifest, values, workflow, stage);
-      recommendations.push(recommendStage(router, workflow, stage, targets));
+      recommendations.push(recommendStage(router, workflow, stage, stageTargets(manifest, values, workflow, stage).targets));
     }
   }
   const needed = recommendations.filter((r) => r.change === 'upgrade').length;
@@ -264,7 +264,7 @@ function recommend(store: TelemetryStore, values: Values, io: Io, command: strin
   const stage = required(values, 'stage', command);
   const manifest = readManifest(values, io);
   const router = makeRouter(store, values, manifest);
-  const { sources = [], ...targets } = stageTargets(manifest, values, workflow, stage);
+  const { targets, sources } = stageTargets(manifest, values, workflow, stage);
   if (values.explore) {
     const decision = router.route({ workflow, stage, ...targets });
     if (values.json) io.out(JSON.stringify(decision, null, 2));
