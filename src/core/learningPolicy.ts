@@ -233,8 +233,8 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
     // to meet the target there is no budget to keep, and trying others is how a better one is found.)
     if (index < greedyIndex && !outOfReach && stage.successes < settings.target * (stage.calls + 1)) index = greedyIndex;
     // Trying a pricier one than the best guess is what the exploration budget caps: follow Thompson
-    // upward only in the proportion that keeps such tries within budget (its rate estimated on a fixed
-    // stream). Where the target is out of reach, tries of cheaper models (which cost success, not
+    // upward only in the proportion that keeps such tries within budget (their share read exactly off
+    // the draws Thompson samples from). Where the target is out of reach, tries of cheaper models (which cost success, not
     // money) are capped the same way: among many models, uncapped tries would cost more success
     // than the best model's lead.
     const capped = (i: number) => i > greedyIndex || (outOfReach && i < greedyIndex);

@@ -16,10 +16,10 @@ import { seededRandom } from './random';
  * lifted). Downward, only for a given target and only below pricier tiers that were tried here and
  * are more likely than not to fall short of it: an untried or thinly measured cheaper model is then
  * held below them, so it is not plausible where a pricier tier already fails (a pricier tier that
- * does well, or was never tried, drags nothing down, so a new stage still starts on its cheapest model). Conditioning moves a model only as far as its own
- * evidence allows: a well-measured model stays where it is. Which model is the most successful,
- * and Thompson's draws, come from the same two worlds: every tier in order (weighted by that
- * belief) or no order.
+ * does well, or was never tried, drags nothing down, so a new stage still starts on its cheapest
+ * model). Conditioning moves a model only as far as its own evidence allows: a well-measured model
+ * stays where it is. Which model is the most successful, and Thompson's draws, come from the same
+ * two worlds: every tier in order (weighted by that belief) or no order.
  */
 
 export interface ArmPosterior {
@@ -165,16 +165,19 @@ const columnCache = new Map<string, Float64Array>();
  * since the last decision (most of them, at a stage with many models) reuses its draws.
  */
 function drawColumn(arm: number, alpha: number, beta: number): Float64Array {
-  const a = Math.max(PARAMETER_STEP, Math.round(alpha / PARAMETER_STEP)) * PARAMETER_STEP;
-  const b = Math.max(PARAMETER_STEP, Math.round(beta / PARAMETER_STEP)) * PARAMETER_STEP;
-  const qa = Math.round(a / PARAMETER_STEP);
-  const qb = Math.round(b / PARAMETER_STEP);
+  const qa = steps(alpha, PARAMETER_STEP);
+  const qb = steps(beta, PARAMETER_STEP);
   return cached(columnCache, 4096, `${arm}|${qa}|${qb}`, () => {
     const random = seededRandom(mix(mix(mix(0x7a11, arm), qa), qb));
     const column = new Float64Array(DRAWS);
-    for (let r = 0; r < DRAWS; r++) column[r] = sampleBeta(a, b, random);
+    for (let r = 0; r < DRAWS; r++) column[r] = sampleBeta(qa * PARAMETER_STEP, qb * PARAMETER_STEP, random);
     return column;
   });
+}
+
+/** A parameter rounded to a whole number of `step`s (at least one): the key of the caches above and below. */
+function steps(x: number, step: number): number {
+  return Math.max(1, Math.round(x / step));
 }
 
 /** One step of an integer hash (murmur3's finaliser on a combined word): seeds that do not collide by accident. */
@@ -274,15 +277,14 @@ const cdfCache = new Map<string, Float64Array>();
  * them, so rounded priors keep the caches warm instead of recomputing grids after every refresh.
  */
 const PRIOR_STEP = 0.1;
-const roundPrior = (x: number) => Math.max(1, Math.round(x / PRIOR_STEP)) * PRIOR_STEP;
 
 /** A Beta(alpha, beta) CDF at x = 0, 1/GRID, ..., 1 for rounded priors, cached: priors repeat across decisions. */
 function cdfOnGrid(alpha: number, beta: number): Float64Array {
-  const a = roundPrior(alpha);
-  const b = roundPrior(beta);
-  return cached(cdfCache, 1024, `${Math.round(a / PRIOR_STEP)},${Math.round(b / PRIOR_STEP)}`, () => {
+  const qa = steps(alpha, PRIOR_STEP);
+  const qb = steps(beta, PRIOR_STEP);
+  return cached(cdfCache, 1024, `${qa},${qb}`, () => {
     const cdf = new Float64Array(GRID + 1);
-    for (let g = 0; g <= GRID; g++) cdf[g] = regularizedBeta(g / GRID, a, b);
+    for (let g = 0; g <= GRID; g++) cdf[g] = regularizedBeta(g / GRID, qa * PRIOR_STEP, qb * PRIOR_STEP);
     return cdf;
   });
 }
@@ -301,7 +303,7 @@ function cached<T>(cache: Map<string, T>, size: number, key: string, compute: ()
 }
 
 function priorKey(arms: ArmPosterior[]): string {
-  return arms.map((a) => `${a.rank}:${Math.round(roundPrior(a.priorAlpha) / PRIOR_STEP)}:${Math.round(roundPrior(a.priorBeta) / PRIOR_STEP)}`).join('|');
+  return arms.map((a) => `${a.rank}:${steps(a.priorAlpha, PRIOR_STEP)}:${steps(a.priorBeta, PRIOR_STEP)}`).join('|');
 }
 
 const orderedCache = new Map<string, number>();
