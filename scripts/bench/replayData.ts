@@ -279,21 +279,26 @@ function parametric(family: ParametricFamily): TableFamily {
  * Rows of a table from per-stage success rates: outcomes correlated through a per-request difficulty
  * (a hard request is hard for every model), cost from per-request tokens at each model's prices.
  */
-function correlatedRows(random: () => number, workflow: string, models: Array<{ id: string; inputPer1M: number; outputPer1M: number }>, rates: number[][], counts: number[], input: [number, number], output: [number, number]): OutcomeRow[] {
+function correlatedRows(random: () => number, workflow: string, models: PricedModel[], rates: number[][], counts: number[], input: [number, number], output: [number, number]): OutcomeRow[] {
+  return rates.flatMap((stageRates, s) => stageRows(random, workflow, `stage-${s + 1}`, models, stageRates, counts[s], input, output));
+}
+
+type PricedModel = { id: string; inputPer1M: number; outputPer1M: number };
+
+/** One stage's rows at the given success rates per model (see correlatedRows). */
+function stageRows(random: () => number, workflow: string, stage: string, models: PricedModel[], rates: number[], count: number, input: [number, number], output: [number, number]): OutcomeRow[] {
   const rows: OutcomeRow[] = [];
-  rates.forEach((stageRates, s) => {
-    for (let r = 0; r < counts[s]; r++) {
-      const difficulty = random();
-      const tokensIn = input[0] + random() * (input[1] - input[0]);
-      const tokensOut = output[0] + random() * (output[1] - output[0]);
-      const row: OutcomeRow = { workflow, stage: `stage-${s + 1}`, success: {}, cost: {} };
-      models.forEach((m, i) => {
-        row.success[m.id] = difficulty < stageRates[i] ? random() < 0.985 : random() < 0.03;
-        row.cost[m.id] = (tokensIn * m.inputPer1M + tokensOut * m.outputPer1M * (0.8 + random() * 0.4)) / 1e6;
-      });
-      rows.push(row);
-    }
-  });
+  for (let r = 0; r < count; r++) {
+    const difficulty = random();
+    const tokensIn = input[0] + random() * (input[1] - input[0]);
+    const tokensOut = output[0] + random() * (output[1] - output[0]);
+    const row: OutcomeRow = { workflow, stage, success: {}, cost: {} };
+    models.forEach((m, i) => {
+      row.success[m.id] = difficulty < rates[i] ? random() < 0.985 : random() < 0.03;
+      row.cost[m.id] = (tokensIn * m.inputPer1M + tokensOut * m.outputPer1M * (0.8 + random() * 0.4)) / 1e6;
+    });
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -315,17 +320,7 @@ function randomTable(family: ParametricFamily, seed: number): OutcomeTable {
       rates[last] = Math.max(0.2, rates[last - 1] - 0.05 - random() * 0.15);
     }
     const count = Math.round(uniform(family.rowsPerStage));
-    for (let r = 0; r < count; r++) {
-      const difficulty = random();
-      const row: OutcomeRow = { workflow: 'random', stage: `stage-${s + 1}`, success: {}, cost: {} };
-      const tokensIn = uniform(family.tokens.input);
-      const tokensOut = uniform(family.tokens.output);
-      models.forEach((m, i) => {
-        row.success[m.id] = difficulty < rates[i] ? random() < 0.985 : random() < 0.03;
-        row.cost[m.id] = (tokensIn * m.inputPer1M + tokensOut * m.outputPer1M * (0.8 + random() * 0.4)) / 1e6;
-      });
-      rows.push(row);
-    }
+    rows.push(...stageRows(random, 'random', `stage-${s + 1}`, models, rates, count, family.tokens.input, family.tokens.output));
   }
   return { name: `${family.name} #${seed}`, models: models.map(({ skill: _skill, ...m }) => m), rows };
 }
