@@ -4,7 +4,7 @@ import { changeText } from '../core/recommendation';
 import { money, pct } from './format';
 import { readSettings } from './settings';
 import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
-import { declarationsIn } from './tierDiagnostics';
+import { declarationsIn } from './declarationIndex';
 import type { TelemetryService } from './telemetryService';
 
 export const PICK_STAGE_COMMAND = 'adaptiveRouting.pickStage';

@@ -7,8 +7,6 @@ import type { DeclarationIndex } from './declarationIndex';
 import { readSettings } from './settings';
 import type { TelemetryService } from './telemetryService';
 
-export { declarationsIn } from './declarationIndex';
-
 export const DIAGNOSTIC_SOURCE = 'adaptive-routing';
 const CODE_PREFIX = 'upgrade-to-';
 

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { tierReplacement } from '../core/declarations';
 import { tierIndex } from '../core/tiers';
-import { DIAGNOSTIC_SOURCE, declarationsIn, upgradeTarget } from './tierDiagnostics';
+import { declarationsIn } from './declarationIndex';
+import { DIAGNOSTIC_SOURCE, upgradeTarget } from './tierDiagnostics';
 
 /** Quick fix for a tier-upgrade diagnostic: rewrites the declared tier in place to the recommended one. */
 export class UpgradeTierCodeActions implements vscode.CodeActionProvider {
