@@ -10,6 +10,8 @@ export interface OutcomeTable {
   rows: OutcomeRow[];
   /** Per-stage success targets (stageKey -> target) where the table sets its own; else the run's target. */
   targets?: Record<string, number>;
+  /** Per stage (stageKey), each model's true success probability, for tables generated here. */
+  trueRates?: Record<string, Record<string, number>>;
 }
 
 export interface OutcomeRow {
@@ -230,7 +232,7 @@ export const MANY_MODELS: TableFamily = {
       rates.push(models.map((m) => Math.min(0.99, Math.max(0.2, 1 - 1.3 * hardness * (1 - m.skill) + uniform(-0.06, 0.06)))));
       counts.push(300 + Math.floor(random() * 1201));
     }
-    return { name: `many models #${seed}`, models: models.map(({ skill: _skill, ...m }) => m), rows: correlatedRows(random, 'many', models, rates, counts, [1000, 6000], [200, 1500]) };
+    return { name: `many models #${seed}`, models: models.map(({ skill: _skill, ...m }) => m), rows: correlatedRows(random, 'many', models, rates, counts, [1000, 6000], [200, 1500]), trueRates: trueRatesOf('many', models, rates) };
   },
 };
 
@@ -264,7 +266,7 @@ export const SHORT_STAGES: TableFamily = {
       counts.push(20 + Math.floor(random() * 81));
       targets[`short/stage-${s + 1}`] = Math.round(uniform(0.4, 0.9) * 100) / 100;
     }
-    return { name: `short stages #${seed}`, models, rows: correlatedRows(random, 'short', models, rates, counts, [300, 1500], [100, 600]), targets };
+    return { name: `short stages #${seed}`, models, rows: correlatedRows(random, 'short', models, rates, counts, [300, 1500], [100, 600]), targets, trueRates: trueRatesOf('short', models, rates) };
   },
 };
 
@@ -283,6 +285,16 @@ function correlatedRows(random: () => number, workflow: string, models: PricedMo
   return rates.flatMap((stageRates, s) => stageRows(random, workflow, `stage-${s + 1}`, models, stageRates, counts[s], input, output));
 }
 
+/** A row succeeds with 0.985 when its difficulty is under the model's rate, else 0.03 (see stageRows). */
+function successProbability(rate: number): number {
+  return rate * 0.985 + (1 - rate) * 0.03;
+}
+
+/** Each stage's true success probability per model, keyed like stageKey. */
+function trueRatesOf(workflow: string, models: Array<{ id: string }>, rates: number[][]): Record<string, Record<string, number>> {
+  return Object.fromEntries(rates.map((stageRates, s) => [`${workflow}/stage-${s + 1}`, Object.fromEntries(models.map((m, i) => [m.id, successProbability(stageRates[i])]))]));
+}
+
 type PricedModel = { id: string; inputPer1M: number; outputPer1M: number };
 
 /** One stage's rows at the given success rates per model (see correlatedRows). */
@@ -294,7 +306,7 @@ function stageRows(random: () => number, workflow: string, stage: string, models
     const tokensOut = output[0] + random() * (output[1] - output[0]);
     const row: OutcomeRow = { workflow, stage, success: {}, cost: {} };
     models.forEach((m, i) => {
-      row.success[m.id] = difficulty < rates[i] ? random() < 0.985 : random() < 0.03;
+      row.success[m.id] = difficulty < rates[i] ? random() < 0.985 : random() < 0.03; // successProbability(rates[i]) on average
       row.cost[m.id] = (tokensIn * m.inputPer1M + tokensOut * m.outputPer1M * (0.8 + random() * 0.4)) / 1e6;
     });
     rows.push(row);

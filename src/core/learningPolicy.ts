@@ -21,6 +21,8 @@ export interface PolicySettings {
   explorationBudget: number;
   /** Most pseudo-calls the shrinkage prior from the tier's record on other stages may weigh. */
   priorStrength: number;
+  /** Most pseudo-calls the prior from a better-measured model of this stage and the tier gap may weigh. */
+  gapPriorStrength: number;
   /**
    * A model stays the best guess until the evidence makes it unlikely to meet the target: its
    * posterior probability of meeting it falls below this. Cheap models are given their chance
@@ -38,6 +40,7 @@ export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
   changeAlpha: 1e-4,
   explorationBudget: 0.1,
   priorStrength: 4,
+  gapPriorStrength: 20,
   plausibility: null,
   orderPrior: ORDER_PRIOR,
 };

@@ -1,7 +1,8 @@
-import { ArmState, ArmSummary, DEFAULT_POLICY, PolicyChoice, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
+import { ArmState, ArmSummary, DEFAULT_POLICY, ModelEvidence, PolicyChoice, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
 import { ModelRegistry } from './registry';
 import { failureEvidence, FailureEvidence } from './failureEvidence';
 import { Interval } from './statistics';
+import { BetaPrior, StageTierRecord, TierGap, empiricalBayesPrior, relativePrior, tierGap } from './stagePriors';
 import type { CallScope, StageCall, TelemetryStore } from './telemetryStore';
 import { Tier, nextTier, parseTier } from './tiers';
 import type { Clock, ModelAggregate } from './types';
@@ -168,7 +169,7 @@ export class AdaptiveModelRouter {
   private readonly random: () => number;
   private readonly now: Clock;
   private readonly disabled: Set<string>;
-  private readonly workflowRecords = new Map<string, { version: number; since: number; calls: number; rows: ReturnType<TelemetryStore['stageModelRecords']> }>();
+  private readonly workflowRecords = new Map<string, { version: number; since: number; calls: number; rows: ReturnType<TelemetryStore['stageModelRecords']>; stages: Map<string, StageBorrowing> }>();
 
   constructor(
     private readonly store: TelemetryStore,
@@ -344,7 +345,6 @@ export class AdaptiveModelRouter {
     for (const { tier, model } of this.registry.tierModels()) models.set(model, tier);
     for (const info of this.registry.models()) if (info.tier && !models.has(info.id)) models.set(info.id, info.tier);
     for (const e of evidence.values()) if (!models.has(e.model)) models.set(e.model, e.tier ?? this.registry.tierOf(e.model));
-    const tierPrior = this.tierPriors(query.workflow, stage, since);
     let tokenCalls = 0;
     let tokensIn = 0;
     let tokensOut = 0;
@@ -358,6 +358,7 @@ export class AdaptiveModelRouter {
     const avgOut = tokenCalls ? tokensOut / tokenCalls : null;
     const listPrice = (model: string) => this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
     const priceScale = stagePriceScale(evidence, listPrice);
+    const priors = this.armPriors([...models].map(([model, tier]) => ({ model, tier: tier ?? evidence.get(model)?.tier ?? null })), evidence, this.borrowed(query.workflow, stage, since));
     return [...models].map(([model, registryTier]): ArmState => {
       const e = evidence.get(model);
       const tier = registryTier ?? e?.tier ?? null;
@@ -365,7 +366,7 @@ export class AdaptiveModelRouter {
       // tokens, scaled by what the stage's known costs say of its size (when it records no tokens).
       const price = listPrice(model);
       const expectedCost = e?.avgCost ?? (price == null ? null : price * priceScale);
-      const prior = tier ? tierPrior.get(tier) : undefined;
+      const prior = priors.get(model);
       const strength = prior?.strength ?? 0;
       const p = prior?.mean ?? 0.5;
       const arm: ArmState = {
@@ -387,30 +388,62 @@ export class AdaptiveModelRouter {
   }
 
   /**
-   * The prior of a stage's arms, from each tier's record on the workflow's other stages (shrinkage).
-   * How much a new stage borrows is estimated from how much those stages agree (empirical Bayes):
-   * similar stages give a strong prior, dissimilar ones almost none. Recomputed after the workflow
-   * gained 2% more calls.
+   * What a stage's arms borrow from the workflow's other stages (see stagePriors.ts), worked out
+   * once per stage and kept until the workflow's records are re-read (after it gained 2% more calls).
    */
-  private tierPriors(workflow: string, stage: string, since: number): Map<Tier, { mean: number; strength: number }> {
+  private borrowed(workflow: string, stage: string, since: number): StageBorrowing {
     const version = this.store.version;
     let cached = this.workflowRecords.get(workflow);
     if (!cached || version - cached.version > Math.max(50, cached.calls * 0.02) || Math.abs(since - cached.since) > DAY_MS / 24) {
       const rows = this.store.stageModelRecords(workflow, since);
-      cached = { version, since, calls: rows.reduce((n, r) => n + r.calls, 0), rows };
+      cached = { version, since, calls: rows.reduce((n, r) => n + r.calls, 0), rows, stages: new Map() };
       this.workflowRecords.set(workflow, cached);
     }
-    const byTier = new Map<Tier, Map<string, { calls: number; successes: number }>>();
-    for (const row of cached.rows) {
-      const tier = row.tier ?? this.registry.tierOf(row.model);
-      if (!tier || row.stage === stage) continue;
-      const stages = byTier.get(tier) ?? new Map<string, { calls: number; successes: number }>();
-      const r = stages.get(row.stage) ?? { calls: 0, successes: 0 };
-      stages.set(row.stage, { calls: r.calls + row.calls, successes: r.successes + row.successes });
-      byTier.set(tier, stages);
+    let borrowing = cached.stages.get(stage);
+    if (!borrowing) {
+      const others = new Map<string, Map<Tier, StageTierRecord>>();
+      for (const row of cached.rows) {
+        const tier = row.tier ?? this.registry.tierOf(row.model);
+        if (!tier || row.stage === stage) continue;
+        const tiers = others.get(row.stage) ?? new Map<Tier, StageTierRecord>();
+        const r = tiers.get(tier) ?? { calls: 0, successes: 0 };
+        tiers.set(tier, { calls: r.calls + row.calls, successes: r.successes + row.successes });
+        others.set(row.stage, tiers);
+      }
+      const absolute = new Map<Tier, BetaPrior>();
+      const gaps = new Map<string, TierGap | null>();
+      borrowing = {
+        absolute: (tier) => absolute.get(tier) ?? absolute.set(tier, empiricalBayesPrior([...others.values()].flatMap((t) => (t.has(tier) ? [t.get(tier)!] : [])), this.policy.priorStrength)).get(tier)!,
+        gap: (tier, reference) => {
+          const key = `${tier}>${reference}`;
+          return gaps.has(key) ? gaps.get(key)! : gaps.set(key, tierGap(others.values(), tier, reference)).get(key)!;
+        },
+      };
+      cached.stages.set(stage, borrowing);
     }
-    const priors = new Map<Tier, { mean: number; strength: number }>();
-    for (const [tier, stages] of byTier) priors.set(tier, empiricalBayesPrior([...stages.values()], this.policy.priorStrength));
+    return borrowing;
+  }
+
+  /**
+   * Per arm, the stronger of two priors: the tier's record on the workflow's other stages, or the
+   * stage's best-measured model of another tier plus the gap the other stages show between the two
+   * tiers. How much each weighs is estimated from how much those stages agree (empirical Bayes).
+   */
+  private armPriors(arms: Array<{ model: string; tier: Tier | null }>, evidence: Map<string, ModelEvidence>, borrowing: StageBorrowing): Map<string, BetaPrior> {
+    const weight = (model: string) => (evidence.get(model)?.successes ?? 0) + (evidence.get(model)?.failures ?? 0);
+    const measured = arms.filter((a): a is { model: string; tier: Tier } => a.tier != null && weight(a.model) > 0).sort((a, b) => weight(b.model) - weight(a.model));
+    const priors = new Map<string, BetaPrior>();
+    for (const { model, tier } of arms) {
+      if (!tier) continue;
+      let prior = borrowing.absolute(tier);
+      const reference = measured.find((e) => e.model !== model && e.tier !== tier);
+      const gap = reference && borrowing.gap(tier, reference.tier);
+      if (reference && gap) {
+        const relative = relativePrior(evidence.get(reference.model)!, gap, this.policy.gapPriorStrength);
+        if (relative.strength > prior.strength) prior = relative;
+      }
+      priors.set(model, prior);
+    }
     return priors;
   }
 
@@ -446,6 +479,12 @@ export class AdaptiveModelRouter {
     const since = days > 0 && Number.isFinite(days) ? this.now().getTime() - days * DAY_MS : 0;
     return { workflow, stage: stage === undefined || stage === 'all' ? undefined : stage, since };
   }
+}
+
+/** A stage's view of the workflow's other stages: each tier's prior, and the gap between two tiers. */
+interface StageBorrowing {
+  absolute(tier: Tier): BetaPrior;
+  gap(tier: Tier, reference: Tier): TierGap | null;
 }
 
 interface Candidate {
@@ -488,31 +527,6 @@ export function stagePriceScale(evidence: Map<string, { avgCost: number | null; 
     listed += price * e.calls;
   }
   return listed > 0 && known > 0 ? known / listed : 1;
-}
-
-/**
- * Beta prior (mean and strength in pseudo-calls) from other stages' records of one tier, by the
- * method of moments: strength = mean (1 - mean) / between-stage variance - 1, where the variance
- * has the binomial noise of each stage's own estimate taken out. Fewer than three stages with ten
- * calls give at most `maxStrength / 4`; the strength never exceeds `maxStrength`.
- */
-export function empiricalBayesPrior(stages: Array<{ calls: number; successes: number }>, maxStrength: number): { mean: number; strength: number } {
-  const calls = stages.reduce((n, s) => n + s.calls, 0);
-  if (calls === 0) return { mean: 0.5, strength: 0 };
-  const mean = (stages.reduce((n, s) => n + s.successes, 0) + 1) / (calls + 2);
-  // The spread between stages needs a few stages with some calls each to mean anything.
-  const used = stages.filter((s) => s.calls >= 10);
-  if (used.length < 3) return { mean, strength: Math.min(calls, maxStrength / 4) };
-  const usedCalls = used.reduce((n, s) => n + s.calls, 0);
-  let spread = 0;
-  let noise = 0;
-  for (const s of used) {
-    const rate = s.successes / s.calls;
-    spread += (s.calls / usedCalls) * (rate - mean) ** 2;
-    noise += (s.calls / usedCalls) * ((mean * (1 - mean)) / s.calls);
-  }
-  const between = Math.max(spread - noise, 1e-6);
-  return { mean, strength: Math.max(0, Math.min(maxStrength, (mean * (1 - mean)) / between - 1)) };
 }
 
 /** The calls of a newest-first history at or after `since` (binary search: no copy when all are). */

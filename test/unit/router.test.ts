@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { binomialUpperTail } from '../../src/core/statistics';
 import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry } from '../../src/core';
-import { empiricalBayesPrior } from '../../src/core/router';
+import { empiricalBayesPrior } from '../../src/core/stagePriors';
 import { seededRandom } from '../../src/core/random';
 import { fixedClock, series } from './helpers';
 

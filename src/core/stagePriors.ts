@@ -1,0 +1,96 @@
+import type { Tier } from './tiers';
+
+/**
+ * What a stage's arms borrow from the workflow's other stages before their own calls speak
+ * (shrinkage). Two kinds, the stronger one wins per arm:
+ * - absolute: the tier's success rate on the other stages;
+ * - relative: this stage's measured rate of a well-tried model, plus how much the arm's tier and
+ *   that model's tier differ on the other stages. Stages of one workflow often differ in how hard
+ *   they are far more than tiers differ from each other, so the gap carries over where the level
+ *   does not.
+ * Both strengths come from how much the other stages agree (empirical Bayes).
+ */
+
+export interface BetaPrior {
+  mean: number;
+  /** Weight in pseudo-calls. */
+  strength: number;
+}
+
+/** One stage's calls and successes of one tier (or model). */
+export interface StageTierRecord {
+  calls: number;
+  successes: number;
+}
+
+/**
+ * Beta prior (mean and strength in pseudo-calls) from other stages' records of one tier, by the
+ * method of moments: strength = mean (1 - mean) / between-stage variance - 1, where the variance
+ * has the binomial noise of each stage's own estimate taken out. Fewer than three stages with ten
+ * calls give at most `maxStrength / 4`; the strength never exceeds `maxStrength`.
+ */
+export function empiricalBayesPrior(stages: StageTierRecord[], maxStrength: number): BetaPrior {
+  const calls = stages.reduce((n, s) => n + s.calls, 0);
+  if (calls === 0) return { mean: 0.5, strength: 0 };
+  const mean = (stages.reduce((n, s) => n + s.successes, 0) + 1) / (calls + 2);
+  // The spread between stages needs a few stages with some calls each to mean anything.
+  const used = stages.filter((s) => s.calls >= 10);
+  if (used.length < 3) return { mean, strength: Math.min(calls, maxStrength / 4) };
+  const usedCalls = used.reduce((n, s) => n + s.calls, 0);
+  let spread = 0;
+  let noise = 0;
+  for (const s of used) {
+    const rate = s.successes / s.calls;
+    spread += (s.calls / usedCalls) * (rate - mean) ** 2;
+    noise += (s.calls / usedCalls) * ((mean * (1 - mean)) / s.calls);
+  }
+  const between = Math.max(spread - noise, 1e-6);
+  return { mean, strength: Math.max(0, Math.min(maxStrength, (mean * (1 - mean)) / between - 1)) };
+}
+
+/** Fewest calls of both tiers at another stage for their gap there to count. */
+const PAIR_MIN_CALLS = 5;
+
+/** The gap between two tiers' success rates over the stages that tried both: mean and its spread. */
+export interface TierGap {
+  mean: number;
+  /** Between-stage variance of the gap with binomial noise taken out, plus the mean's own uncertainty. */
+  variance: number;
+  stages: number;
+}
+
+/**
+ * Mean gap `arm tier - reference tier` over the stages where both have at least a few calls, and
+ * how far a new stage's gap may stray from it. Null with fewer than three such stages.
+ */
+export function tierGap(stages: Iterable<Map<Tier, StageTierRecord>>, arm: Tier, reference: Tier): TierGap | null {
+  const gaps: Array<{ gap: number; noise: number }> = [];
+  for (const tiers of stages) {
+    const a = tiers.get(arm);
+    const r = tiers.get(reference);
+    if (!a || !r || a.calls < PAIR_MIN_CALLS || r.calls < PAIR_MIN_CALLS) continue;
+    // Rates with half a pseudo-call each way, so 0/n and n/n have some noise too.
+    const ra = (a.successes + 0.5) / (a.calls + 1);
+    const rr = (r.successes + 0.5) / (r.calls + 1);
+    gaps.push({ gap: ra - rr, noise: (ra * (1 - ra)) / a.calls + (rr * (1 - rr)) / r.calls });
+  }
+  if (gaps.length < 3) return null;
+  const mean = gaps.reduce((n, g) => n + g.gap, 0) / gaps.length;
+  const spread = gaps.reduce((n, g) => n + (g.gap - mean) ** 2, 0) / (gaps.length - 1);
+  const noise = gaps.reduce((n, g) => n + g.noise, 0) / gaps.length;
+  // A floor on the between-stage part: a handful of stages that happen to agree is not certainty.
+  const between = Math.max(spread - noise, 0.0025);
+  return { mean, variance: between + spread / gaps.length, stages: gaps.length };
+}
+
+/**
+ * Prior of an arm from a reference model's record at this stage and the gap between their tiers:
+ * mean = reference rate + gap, strength from the gap's variance plus the reference rate's own.
+ */
+export function relativePrior(reference: { successes: number; failures: number }, gap: TierGap, maxStrength: number): BetaPrior {
+  const n = reference.successes + reference.failures;
+  const rate = (reference.successes + 0.5) / (n + 1);
+  const mean = Math.min(0.98, Math.max(0.02, rate + gap.mean));
+  const variance = gap.variance + (rate * (1 - rate)) / Math.max(n, 1);
+  return { mean, strength: Math.max(0, Math.min(maxStrength, (mean * (1 - mean)) / variance - 1)) };
+}
