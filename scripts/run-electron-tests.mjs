@@ -8,7 +8,7 @@ import { cleanup, makeFixtureWorkspace, packageExtension, root, tempFolder } fro
 
 const scratch = tempFolder('amr-electron-');
 try {
-  const extensionDevelopmentPath = packageExtension(join(scratch, 'package'));
+  const extensionDevelopmentPath = await packageExtension(join(scratch, 'package'));
   const testsDir = join(root, 'out', 'test', 'integration');
   const entryPoints = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'test', 'integration', f));
   await build({ entryPoints, outdir: testsDir, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['vscode', 'mocha'], logLevel: 'warning' });

@@ -21,7 +21,7 @@ const stopAll = onExit(() => {
 });
 
 async function main() {
-  const extensionDir = packageExtension(join(scratch, 'package'));
+  const extensionDir = await packageExtension(join(scratch, 'package'));
   const testsDir = join(root, 'out', 'test', 'integration');
   const entryPoints = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'test', 'integration', f));
   await build({ entryPoints, outdir: testsDir, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['vscode', 'mocha'], logLevel: 'warning' });

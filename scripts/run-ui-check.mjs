@@ -25,7 +25,7 @@ function check(name, ok, detail) {
 }
 
 async function main() {
-  const extensionDir = packageExtension(join(scratch, 'package'));
+  const extensionDir = await packageExtension(join(scratch, 'package'));
   const workspace = await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'));
   const extensionsDir = join(scratch, 'extensions');
   const userDataDir = join(scratch, 'user');

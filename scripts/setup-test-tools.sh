@@ -10,9 +10,13 @@ cs_version="4.100.3"
 debian_packages=(chromium libkrb5-dev ripgrep sqlite3)
 
 missing=()
-for pkg in "${debian_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
+if command -v dpkg-query >/dev/null; then
+  for pkg in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+else
+  echo "setup: not a Debian system, so nothing is installed: make sure ${debian_packages[*]} (or your system's equivalents) are there" >&2
+fi
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"

@@ -1,7 +1,7 @@
 // Shared by the extension-host tests, the browser check and `npm start`: a fixture workspace, a
 // code-server on a free loopback port, and Debian's Chromium driven by playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,11 +19,40 @@ export function ensureTestTools() {
 }
 
 /** Builds the production bundles and the .vsix, then unpacks it: tests run what users install. */
-export function packageExtension(into) {
+export async function packageExtension(into) {
   execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  mkdirSync(into, { recursive: true });
-  execFileSync('unzip', ['-q', '-o', vsixPath, 'extension/*', '-d', into]);
+  await unpackVsix(vsixPath, into);
   return join(into, 'extension');
+}
+
+/** The `extension/` folder of a .vsix (a zip) unpacked under `into`, with yauzl: no `unzip` on the machine needed. */
+export function unpackVsix(vsix, into) {
+  const yauzl = require('yauzl');
+  return new Promise((resolveAll, reject) => {
+    yauzl.open(vsix, { lazyEntries: true }, (openError, zip) => {
+      if (openError) return reject(new Error(`cannot open ${vsix}: ${openError.message}`));
+      zip.on('error', reject);
+      zip.on('end', () => resolveAll());
+      zip.on('entry', (entry) => {
+        const target = resolve(into, entry.fileName);
+        // Only the extension's own files, and never outside `into` (a zip may name ../ paths).
+        if (!entry.fileName.startsWith('extension/') || !target.startsWith(resolve(into) + '/')) return zip.readEntry();
+        if (entry.fileName.endsWith('/')) {
+          mkdirSync(target, { recursive: true });
+          return zip.readEntry();
+        }
+        mkdirSync(dirname(target), { recursive: true });
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const out = createWriteStream(target);
+          out.on('error', reject);
+          out.on('close', () => zip.readEntry());
+          stream.pipe(out);
+        });
+      });
+      zip.readEntry();
+    });
+  });
 }
 
 export function tempFolder(prefix) {

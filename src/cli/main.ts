@@ -8,6 +8,7 @@ import {
   TelemetryFileError,
   TelemetryStore,
   changeText,
+  counted,
   formatRecommendationCheck,
   formatRoutingStats,
   generateSampleCalls,
@@ -18,6 +19,7 @@ import {
   parseTier,
   parseWorkflowsManifest,
   pct,
+  periodText,
   recommendStage,
 } from '../core';
 import type { StageRecommendation, StageTargets, TierDeclaration, TierUpgradeVerdict } from '../core';
@@ -42,10 +44,16 @@ Options:
   --manifest PATH          workflows manifest with stage tiers and targets (default .attune/workflows.json
                            when it exists); flags given on the command line win over it
   --json                   machine-readable output
-  --failure-threshold 0.2  --min-sample-size 10  --days 7`;
+  --failure-threshold 0.2  --min-sample-size 10  --days 7 (0: all time)
+
+Exit codes: 0 done, 1 bad usage or no line stored, 2 upgrade needed (--fail-on-upgrade),
+            3 telemetry file unusable, 4 unknown workflow or stage`;
 
 /** A problem the user can fix: printed as one line, never as a stack trace. */
 class UsageError extends Error {}
+
+/** A workflow or stage name that neither the telemetry nor the manifest knows (exit 4). */
+class UnknownNameError extends UsageError {}
 
 interface Io {
   out: (text: string) => void;
@@ -139,7 +147,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`adaptive-routing: ${error.message}`);
-      return 1;
+      return error instanceof UnknownNameError ? 4 : 1;
     }
     if (error instanceof TelemetryFileError || error instanceof InvalidCallError) {
       io.err(`adaptive-routing: ${error.message}`);
@@ -218,13 +226,49 @@ function stageTargets(manifest: Manifest, values: Values, workflow: string, stag
   };
 }
 
+/**
+ * A workflow (and stage) named on the command line must be one the telemetry or the manifest
+ * knows: a typo must not pass a CI gate as "performing well".
+ */
+function checkKnownNames(store: TelemetryStore, manifest: Manifest | null, workflow: string, stage: string | undefined): void {
+  const workflows = new Set([...store.workflows(0), ...(manifest?.declarations.map((d) => d.workflow) ?? [])]);
+  if (!workflows.has(workflow)) {
+    throw new UnknownNameError(`unknown workflow "${workflow}"${suggestion(workflow, [...workflows])}; known workflows: ${[...workflows].sort().join(', ') || '(none yet)'}`);
+  }
+  if (stage === undefined) return;
+  const stages = new Set([...store.stages(workflow, 0), ...(manifest?.declarations.filter((d) => d.workflow === workflow).map((d) => d.stage) ?? [])]);
+  if (!stages.has(stage)) {
+    throw new UnknownNameError(`workflow "${workflow}" has no stage "${stage}"${suggestion(stage, [...stages])}; its stages: ${[...stages].sort().join(', ') || '(none yet)'}`);
+  }
+}
+
+/** ' (did you mean "x"?)' for the known name closest to a typo, if one is close. */
+function suggestion(name: string, known: string[]): string {
+  const close = known
+    .map((k) => ({ k, d: editDistance(name.toLowerCase(), k.toLowerCase()) }))
+    .filter((c) => c.d <= Math.max(2, Math.floor(name.length / 3)))
+    .sort((a, b) => a.d - b.d)[0];
+  return close ? ` (did you mean "${close.k}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+
 function routingStats(store: TelemetryStore, values: Values, io: Io): number {
   const workflow = required(values, 'workflow', 'routing-stats');
+  checkKnownNames(store, readManifest(values, io), workflow, values.stage);
   const router = makeRouter(store, values);
   const stats = router.getRoutingStats(workflow, { stage: values.stage, days: router.days });
   if (values.json) io.out(JSON.stringify(stats, null, 2));
   else if (stats.totalCalls === 0) {
-    io.out(`❌ No data found for workflow '${workflow}'${values.stage ? ` stage '${values.stage}'` : ''}\n   (searched last ${router.days} days)`);
+    io.out(`❌ No calls for workflow '${workflow}'${values.stage ? ` stage '${values.stage}'` : ''} in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
   } else io.out(formatRoutingStats(stats));
   return stats.totalCalls === 0 ? 1 : 0;
 }
@@ -232,6 +276,7 @@ function routingStats(store: TelemetryStore, values: Values, io: Io): number {
 function routingCheck(store: TelemetryStore, values: Values, io: Io): number {
   if (!values.all && !values.workflow) throw new UsageError('routing-check needs --workflow W or --all');
   const manifest = readManifest(values, io);
+  if (!values.all) checkKnownNames(store, manifest, values.workflow as string, values.stage);
   const router = makeRouter(store, values, manifest);
   const since = store.now().getTime() - router.days * 86_400_000;
   const workflows = values.all ? store.workflows(router.days > 0 ? since : 0) : [values.workflow as string];
@@ -247,7 +292,7 @@ function routingCheck(store: TelemetryStore, values: Values, io: Io): number {
   }
   const needed = recommendations.filter((r) => r.change === 'upgrade').length;
   if (values.json) io.out(JSON.stringify({ days: router.days, manifest: manifest.path, upgradesNeeded: needed, recommendations: recommendations.map(recommendationJson), verdicts }, null, 2));
-  else if (workflows.length === 0) io.out('❌ No workflow data found');
+  else if (workflows.length === 0) io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
   else io.out(formatRecommendationCheck(recommendations, router.days, values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`));
   return values['fail-on-upgrade'] && needed > 0 ? 2 : 0;
 }
@@ -301,7 +346,7 @@ async function track(store: TelemetryStore, values: Values, io: Io): Promise<num
   await store.flush();
   if (values.json) io.out(JSON.stringify({ tracked, skipped: problems.length, problems, db: store.location }));
   else {
-    io.out(`Tracked ${tracked} call(s) into ${store.location}${problems.length ? `; skipped ${problems.length} bad line(s)` : ''}`);
+    io.out(`Tracked ${counted(tracked, 'call')} into ${store.location}${problems.length ? `; skipped ${counted(problems.length, 'bad line')}` : ''}`);
     for (const problem of problems.slice(0, 20)) io.err(`  ${problem}`);
   }
   return problems.length && tracked === 0 ? 1 : 0;
@@ -315,17 +360,23 @@ async function importFiles(store: TelemetryStore, files: string[], values: Value
   if (values.json) io.out(JSON.stringify({ db: store.location, reports }, null, 2));
   else {
     for (const r of reports) {
-      io.out(`${r.source}: ${r.imported} imported, ${r.duplicates} already present, ${r.skipped} bad line(s) skipped (bytes ${r.fromOffset}–${r.toOffset})`);
+      io.out(`${r.source}: ${r.imported} imported, ${r.duplicates} already present, ${counted(r.skipped, 'bad line')} skipped (bytes ${r.fromOffset}–${r.toOffset})`);
       for (const p of r.problems.slice(0, 5)) io.err(`  line ${p.line}: ${p.message}`);
     }
-    io.out(`Telemetry: ${store.location} (${store.callCount()} calls)`);
+    io.out(`Telemetry: ${store.location} (${counted(store.callCount(), 'call')})`);
   }
-  return 0;
+  // One rule with track: lines were given and none of them could be stored.
+  const stored = reports.reduce((n, r) => n + r.imported + r.duplicates, 0);
+  const bad = reports.reduce((n, r) => n + r.skipped, 0);
+  return bad > 0 && stored === 0 ? 1 : 0;
 }
 
+/** The router on sample telemetry: in a temporary file removed afterwards, or in a new file at --db to keep. */
 async function demo(values: Values, io: Io): Promise<number> {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'adaptive-routing-demo-'));
-  const file = path.join(folder, 'telemetry.db');
+  const keep = values.db !== undefined;
+  const folder = keep ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'adaptive-routing-demo-'));
+  const file = folder ? path.join(folder, 'telemetry.db') : dbPath(values, io);
+  if (keep && fs.existsSync(file)) throw new UsageError(`${file} exists: demo writes sample calls only into a new file (pick another --db)`);
   const store = await openTelemetry({ path: file, autoSaveMs: 0 });
   try {
     store.trackLlmCalls(generateSampleCalls({ now: store.now() }));
@@ -336,12 +387,12 @@ async function demo(values: Values, io: Io): Promise<number> {
     const verdicts = stages.map((stage) => router.recommendTierUpgrade('code-review', stage));
     const stats = router.getRoutingStats('code-review', { days: 7 });
     if (values.json) {
-      io.out(JSON.stringify({ db: file, bestModel: best, verdicts, stats }, null, 2));
+      io.out(JSON.stringify({ db: keep ? file : null, bestModel: best, verdicts, stats }, null, 2));
       return 0;
     }
     const rule = '='.repeat(70);
     const thin = '-'.repeat(70);
-    const out: string[] = [rule, 'ADAPTIVE MODEL ROUTING DEMONSTRATION', rule, `Sample telemetry: ${store.callCount()} calls in ${file}`, ''];
+    const out: string[] = [rule, 'ADAPTIVE MODEL ROUTING DEMONSTRATION', rule, `Sample telemetry: ${counted(store.callCount(), 'call')}${keep ? ` in ${file}` : ' (in a temporary file, removed afterwards)'}`, ''];
     out.push('📊 Example 1: Get Best Model for Code Review (stage "analysis")', thin, `✓ Selected model: ${best}`, '  Constraints: max_cost=$0.01, min_success_rate=90%', '');
     out.push('⚠️  Example 2: Check for Tier Upgrade Recommendations', thin);
     for (const v of verdicts) {
@@ -354,10 +405,11 @@ async function demo(values: Values, io: Io): Promise<number> {
       const p = stats.performanceByModel[model];
       out.push(`  ${model}:`, `    Calls: ${p.calls}`, `    Success rate: ${pct(p.successRate)}`, `    Avg cost: ${money(p.avgCost)}`, `    Avg latency: ${p.avgLatencyMs == null ? '—' : Math.round(p.avgLatencyMs) + 'ms'}`, '');
     }
-    out.push(`Try the CLI on it: node dist/cli.js routing-check --all --db ${file}`);
+    out.push(keep ? `Try the CLI on it: adaptive-routing routing-check --all --db ${file}` : 'To keep the sample and try the other commands on it: adaptive-routing demo --db sample.db');
     io.out(out.join('\n'));
     return 0;
   } finally {
     await store.close();
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
   }
 }

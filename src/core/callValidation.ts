@@ -51,7 +51,9 @@ function text(value: unknown, field: string, required: boolean): string | null {
 
 function count(value: unknown, field: string): number | null {
   if (value == null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+  // JSON reads 1e309 as Infinity, which JSON.stringify would print as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new InvalidCallError(field, `is not a finite number (${value})`);
+  if (typeof value !== 'number' || value < 0) {
     throw new InvalidCallError(field, `must be a number >= 0, got ${JSON.stringify(value)}`);
   }
   return value;
@@ -63,10 +65,17 @@ function flag(value: unknown, field: string): boolean | null {
   return value;
 }
 
+/** How far a call's time may run ahead of this machine's clock (another machine's clock may be a little fast). */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 function timestamp(value: unknown, now: () => Date): number {
-  if (value == null) return now().getTime();
+  const current = now().getTime();
+  if (value == null) return current;
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) throw new InvalidCallError('ts', `is not a valid date: ${JSON.stringify(value)}`);
+  if (ms > current + CLOCK_SKEW_MS) {
+    throw new InvalidCallError('ts', `is in the future: ${new Date(ms).toISOString()} is more than 5 minutes after this machine's clock (${new Date(current).toISOString()})`);
+  }
   return Math.round(ms);
 }
 

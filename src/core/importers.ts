@@ -37,8 +37,51 @@ export function parseTelemetryLine(line: string): { format: LineFormat; call: Ll
   const o = value as Record<string, unknown>;
   if ('call_id' in o || 'workflow_name' in o) return { format: 'llm_calls', call: fromLlmCallsLine(o) };
   if ('duration_ms' in o || 'seq' in o || 'user_id' in o || ('v' in o && 'cache' in o)) return { format: 'usage', call: fromUsageLine(o) };
-  if ('workflow' in o && 'model' in o) return { format: 'call', call: o as unknown as LlmCallInput };
+  if ('workflow' in o && 'model' in o) return { format: 'call', call: checkedCallFields(o) };
   throw new Error('unknown line shape (expected usage.jsonl, llm_calls.jsonl or {workflow, model, ...})');
+}
+
+/** The fields of a call line (LlmCallInput), and what people write instead. */
+const CALL_FIELDS = ['workflow', 'stage', 'tier', 'model', 'provider', 'cost', 'tokens', 'durationMs', 'success', 'error', 'cacheHit', 'ts', 'id'];
+const TOKEN_FIELDS = ['input', 'output'];
+const ALIASES: Record<string, string> = { timestamp: 'ts', time: 'ts', duration_ms: 'durationMs', latency_ms: 'durationMs', latencyMs: 'durationMs', duration: 'durationMs', cache_hit: 'cacheHit', step: 'stage', step_name: 'stage', model_id: 'model', workflow_name: 'workflow', ok: 'success', input_tokens: 'tokens.input', output_tokens: 'tokens.output', prompt_tokens: 'tokens.input', completion_tokens: 'tokens.output' };
+
+/**
+ * A call line with a field we do not know is refused rather than stored without it: a misspelt
+ * "sucess" or "timestamp" would otherwise record a success or the import time without a word.
+ */
+function checkedCallFields(o: Record<string, unknown>): LlmCallInput {
+  const unknown = Object.keys(o).filter((key) => !CALL_FIELDS.includes(key));
+  const tokens = o.tokens;
+  if (tokens && typeof tokens === 'object' && !Array.isArray(tokens)) unknown.push(...Object.keys(tokens).filter((key) => !TOKEN_FIELDS.includes(key)).map((key) => `tokens.${key}`));
+  if (unknown.length) {
+    const hints = unknown.map((key) => {
+      const like = ALIASES[key] ?? closest(key.replace(/^tokens\./, ''), key.startsWith('tokens.') ? TOKEN_FIELDS : CALL_FIELDS);
+      return `"${key}"${like ? ` (did you mean "${key.startsWith('tokens.') && !like.startsWith('tokens.') ? `tokens.${like}` : like}"?)` : ''}`;
+    });
+    throw new Error(`unknown field${unknown.length > 1 ? 's' : ''} ${hints.join(', ')}; a call has ${CALL_FIELDS.join(', ')} (tokens: input, output)`);
+  }
+  return o as unknown as LlmCallInput;
+}
+
+/** The known name within two edits of `name` (case ignored), if one is. */
+function closest(name: string, known: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
 }
 
 function optionalNumber(o: Record<string, unknown>, key: string): number | null {

@@ -20,6 +20,7 @@ export type { ImportReport } from './importers';
 export { importJsonlFile, importJsonlFiles, defaultImportSources } from './nodeImport';
 export { generateSampleCalls } from './sampleData';
 export { formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from './report';
+export { counted, periodText } from './text';
 export { changeText, recommendStage } from './recommendation';
 export type { StageRecommendation } from './recommendation';
 export { describeEvidence, failureEvidence } from './failureEvidence';

@@ -25,6 +25,10 @@ export interface StageRecommendation {
   target: number;
   /** True when no evidence stands behind the model (no calls yet, or every model breaks a hard limit). */
   fallback: boolean;
+  /** The stage's calls in the router's window, all models. */
+  calls: number;
+  /** Enough calls (the router's minimum sample) that the verdict rests on this stage's own record. */
+  judged: boolean;
   outOfReach: boolean;
   adaptive: boolean;
   /** The declared tier, else the tier of the stage's most recent call (null when neither is known). */
@@ -64,6 +68,8 @@ export function recommendStage(router: AdaptiveModelRouter, workflow: string, st
     reason: decision.reason,
     target: decision.target,
     fallback: decision.fallback,
+    calls: stats.totalCalls,
+    judged: !decision.fallback && stats.totalCalls >= router.minSampleSize,
     outOfReach: decision.outOfReach,
     adaptive: decision.adaptive,
     currentTier,

@@ -1,6 +1,7 @@
 import { describeEvidence } from './failureEvidence';
 import { StageRecommendation, evidenceText, tierMove } from './recommendation';
 import { RoutingStats, TierUpgradeVerdict, money, pct } from './router';
+import { counted, periodText } from './text';
 
 /** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */
 const RULE = '='.repeat(70);
@@ -9,7 +10,7 @@ const THIN = '-'.repeat(70);
 export function formatRoutingStats(stats: RoutingStats): string {
   const lines: string[] = ['', RULE, `ADAPTIVE ROUTING STATISTICS - ${stats.workflow}`];
   if (stats.stage !== 'all') lines.push(`Stage: ${stats.stage}`);
-  lines.push(RULE, '', `📊 Overview (Last ${stats.daysAnalyzed} days)`);
+  lines.push(RULE, '', `📊 Overview (${capitalised(periodText(stats.daysAnalyzed))})`);
   lines.push(`  Total calls: ${stats.totalCalls.toLocaleString('en-US')}`);
   lines.push(`  Average cost: ${money(stats.avgCost)}`);
   lines.push(`  Average success rate: ${pct(stats.avgSuccessRate)}`);
@@ -30,11 +31,11 @@ export function formatRoutingStats(stats: RoutingStats): string {
 export function formatUpgradeCheck(verdicts: TierUpgradeVerdict[], days: number, title?: string): string {
   const lines: string[] = ['', RULE, 'ADAPTIVE ROUTING - TIER UPGRADE RECOMMENDATIONS', RULE];
   if (title) lines.push('', title);
-  lines.push(`Analysis period: Last ${days} days`, '');
+  lines.push(`Analysis period: ${capitalised(periodText(days))}`, '');
   const needed = verdicts.filter((v) => v.upgrade);
   const fine = verdicts.filter((v) => !v.upgrade);
   if (needed.length) {
-    lines.push(`⚠️  ${needed.length} stage(s) need a tier upgrade:`, THIN);
+    lines.push(`⚠️  ${counted(needed.length, 'stage needs', 'stages need')} a tier upgrade:`, THIN);
     for (const v of needed) {
       const move = v.currentTier && v.recommendedTier ? ` ${v.currentTier.toUpperCase()} → ${v.recommendedTier.toUpperCase()}` : '';
       lines.push(`  • ${label(v)}${move}`, `    ${v.reason}`, `    ${confidenceText(v)}`);
@@ -42,7 +43,7 @@ export function formatUpgradeCheck(verdicts: TierUpgradeVerdict[], days: number,
     lines.push('');
   }
   if (fine.length) {
-    lines.push(`✓ ${fine.length} stage(s) performing well:`, THIN);
+    lines.push(`✓ ${counted(fine.length, 'stage', 'stages')} performing well:`, THIN);
     for (const v of fine) lines.push(`  • ${label(v)}: ${v.reason}`);
     lines.push('');
   }
@@ -65,32 +66,47 @@ function label(v: TierUpgradeVerdict): string {
 export function formatRecommendationCheck(recommendations: StageRecommendation[], days: number, title?: string): string {
   const lines: string[] = ['', RULE, 'ADAPTIVE ROUTING - TIER RECOMMENDATIONS', RULE];
   if (title) lines.push('', title);
-  lines.push(`Analysis period: ${days > 0 ? `Last ${Number(days.toFixed(2))} days` : 'all time'}`, '');
+  lines.push(`Analysis period: ${capitalised(periodText(days))}`, '');
+  if (recommendations.length === 0) {
+    lines.push(`No calls in the ${periodText(days)}: nothing to check. Widen the period (--days, or the view's time range) or record calls first.`);
+    return lines.join('\n');
+  }
   const upgrades = recommendations.filter((r) => r.change === 'upgrade');
   const downgrades = recommendations.filter((r) => r.change === 'downgrade');
-  const others = recommendations.filter((r) => r.change !== 'upgrade' && r.change !== 'downgrade');
+  const rest = recommendations.filter((r) => r.change !== 'upgrade' && r.change !== 'downgrade');
+  const kept = rest.filter((r) => r.judged);
+  const thin = rest.filter((r) => !r.judged);
   const entry = (r: StageRecommendation) => {
     lines.push(`  • ${stageLabel(r)} ${tierMove(r)}: ${r.model}`, `    ${r.reason}`);
     const evidence = evidenceText(r);
     if (evidence) lines.push(`    ${evidence}`);
   };
   if (upgrades.length) {
-    lines.push(`⚠️  ${upgrades.length} stage(s) need a tier upgrade:`, THIN);
+    lines.push(`⚠️  ${counted(upgrades.length, 'stage needs', 'stages need')} a tier upgrade:`, THIN);
     upgrades.forEach(entry);
     lines.push('');
   }
   if (downgrades.length) {
-    lines.push(`↓ ${downgrades.length} stage(s) could run on a cheaper tier:`, THIN);
+    lines.push(`↓ ${counted(downgrades.length, 'stage', 'stages')} could run on a cheaper tier:`, THIN);
     downgrades.forEach(entry);
     lines.push('');
   }
-  if (others.length) {
-    lines.push(`✓ ${others.length} stage(s) keep their tier:`, THIN);
-    for (const r of others) lines.push(`  • ${stageLabel(r)}: ${r.model}${r.fallback ? ' (default)' : ''} - ${r.reason}`);
+  if (kept.length) {
+    lines.push(`✓ ${counted(kept.length, 'stage keeps its', 'stages keep their')} tier:`, THIN);
+    for (const r of kept) lines.push(`  • ${stageLabel(r)}: ${r.model} - ${r.reason}`);
     lines.push('');
   }
-  lines.push(upgrades.length ? '💡 Action: raise the tier of those stages (quick fix in VS Code), or let route() adapt them.' : '✓ No stage needs a tier upgrade');
+  if (thin.length) {
+    lines.push(`? ${counted(thin.length, 'stage has', 'stages have')} too few calls to judge yet:`, THIN);
+    for (const r of thin) lines.push(`  • ${stageLabel(r)} (${counted(r.calls, 'call')}): ${r.model}${r.fallback ? ' (default)' : ''} - ${r.reason}`);
+    lines.push('');
+  }
+  lines.push(upgrades.length ? '💡 Action: raise the tier of those stages (quick fix in VS Code), or let route() adapt them.' : kept.length || downgrades.length ? '✓ No stage needs a tier upgrade' : 'No stage has enough calls for a verdict yet.');
   return lines.join('\n');
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function stageLabel(r: { workflow: string; stage: string }): string {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
@@ -98,7 +99,68 @@ describe('adaptive-routing CLI', () => {
     assert.equal((await run(['frobnicate'], dir)).code, 1);
   });
 
-  it('the bundled dist/cli.js runs the demo with no arguments or network', () => {
+  it('an unknown workflow or stage exits 4 with the known names, even under --fail-on-upgrade', async () => {
+    const typo = await run(['routing-check', '--workflow', 'code-reveiw', '--fail-on-upgrade'], dir);
+    assert.equal(typo.code, 4);
+    assert.match(typo.err, /unknown workflow "code-reveiw" \(did you mean "code-review"\?\); known workflows: code-review, /);
+    assert.doesNotMatch(typo.out, /performing well|keep/);
+    const stage = await run(['routing-stats', '--workflow', 'code-review', '--stage', 'analysys'], dir);
+    assert.equal(stage.code, 4);
+    assert.match(stage.err, /no stage "analysys" \(did you mean "analysis"\?\)/);
+  });
+
+  it('a period without calls says so and names it; --days 0 is all time', async () => {
+    const empty = await run(['routing-check', '--workflow', 'code-review', '--days', '0.001'], dir);
+    assert.equal(empty.code, 0);
+    assert.match(empty.out, /No calls in the last 1 minute: nothing to check/);
+    assert.doesNotMatch(empty.out, /0 stage/);
+    const all = await run(['routing-stats', '--workflow', 'code-review', '--days', '0'], dir);
+    assert.match(all.out, /Overview \(All time\)/);
+  });
+
+  it('track refuses unknown fields with the known one suggested, future times and non-finite numbers', async () => {
+    const db = path.join(tempDir(), 't.db');
+    const lines = [
+      '{"workflow":"w","model":"m","timestamp":"2026-01-01T00:00:00Z","sucess":true}',
+      '{"workflow":"w","model":"m","cost":1e309}',
+      `{"workflow":"w","model":"m","ts":"${new Date(Date.now() + 3_600_000).toISOString()}"}`,
+      '{"workflow":"w","model":"m","tokens":{"inptu":3}}',
+    ];
+    const r = await run(['track', '--db', db], dir, lines.join('\n'));
+    assert.equal(r.code, 1, 'no line stored');
+    assert.match(r.out, /Tracked 0 calls into .*; skipped 4 bad lines/);
+    assert.match(r.err, /line 1: unknown fields "timestamp" \(did you mean "ts"\?\), "sucess" \(did you mean "success"\?\)/);
+    assert.match(r.err, /line 2: .*cost is not a finite number \(Infinity\)/);
+    assert.match(r.err, /line 3: .*ts is in the future/);
+    assert.match(r.err, /line 4: unknown field "tokens.inptu" \(did you mean "tokens.input"\?\)/);
+    const one = await run(['track', '--db', db], dir, '{"workflow":"w","model":"m","success":true}');
+    assert.equal(one.code, 0);
+    assert.match(one.out, /Tracked 1 call into/);
+  });
+
+  it('import follows track: a file of bad lines only exits 1', async () => {
+    const folder = tempDir();
+    fs.writeFileSync(path.join(folder, 'bad.jsonl'), 'not json\n{"workflow":"w"}\n');
+    const r = await run(['import', 'bad.jsonl', '--db', path.join(folder, 't.db')], folder);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /0 imported, 0 already present, 2 bad lines skipped/);
+  });
+
+  it('a telemetry path that cannot be created ends at once with the path and the reason', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, 'x');
+    const r = await run(['track', '--db', path.join(file, 'sub', 't.db')], dir, '{"workflow":"w","model":"m"}');
+    assert.equal(r.code, 3);
+    assert.match(r.err, /a part of the path is a file, not a folder/);
+    // Node 20's recursive mkdir never returns under /proc; this must end with a message.
+    const proc = await run(['track', '--db', '/proc/adaptive-routing-nope/t.db'], dir, '{"workflow":"w","model":"m"}');
+    assert.equal(proc.code, 3);
+    assert.match(proc.err, /cannot create the folder \/proc\/adaptive-routing-nope: \/proc does not accept new folders/);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'x', 'nothing written over');
+  });
+
+  it('the bundled dist/cli.js runs the demo with no arguments or network, and leaves no temporary folder', () => {
     const cli = path.resolve(__dirname, '../../dist/cli.js');
     assert.ok(fs.existsSync(cli), 'dist/cli.js is missing: npm run build');
     const r = spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8', cwd: dir });
@@ -107,5 +169,16 @@ describe('adaptive-routing CLI', () => {
     assert.match(r.stdout, /Selected model: claude-sonnet-5/);
     assert.match(r.stdout, /Upgrade code-review\/analysis from CHEAP to CAPABLE/);
     assert.match(r.stdout, /Example 3: Routing Statistics \(Last 7 Days\)/);
+    assert.match(r.stdout, /in a temporary file, removed afterwards/);
+    const tmp = os.tmpdir();
+    const before = new Set(fs.readdirSync(tmp).filter((f) => f.startsWith('adaptive-routing-demo-')));
+    assert.equal(spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8', cwd: dir }).status, 0);
+    assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('adaptive-routing-demo-') && !before.has(f)), []);
+    const kept = path.join(tempDir(), 'sample.db');
+    assert.equal(spawnSync(process.execPath, [cli, 'demo', '--db', kept], { encoding: 'utf8', cwd: dir }).status, 0);
+    assert.ok(fs.existsSync(kept), 'demo --db keeps the sample');
+    const again = spawnSync(process.execPath, [cli, 'demo', '--db', kept], { encoding: 'utf8', cwd: dir });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /exists: demo writes sample calls only into a new file/);
   });
 });
