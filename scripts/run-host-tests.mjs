@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import { cleanup, ensureTestTools, launchChromium, makeFixtureWorkspace, onExit, packageExtension, root, startCodeServer, tempFolder } from './lib/testEnv.mjs';
+import { cleanup, ensureTestTools, launchChromium, makeFixtureWorkspace, onExit, packageExtension, quietLog, root, startCodeServer, tempFolder } from './lib/testEnv.mjs';
 
 const TIMEOUT_MS = 5 * 60_000;
 const started = Date.now();
@@ -48,7 +48,8 @@ async function runSuite(suite, extensionDir, testsDir, workspace, untrusted) {
   let resolveExit;
   const exit = new Promise((resolve) => (resolveExit = resolve));
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
-  await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(format(...args)));
+  const log = quietLog();
+  await page.exposeFunction('codeAutomationLog', (_type, args) => log(format(...args)));
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
     ['extensionDevelopmentPath', remote(extensionDir)],
@@ -64,7 +65,7 @@ async function runSuite(suite, extensionDir, testsDir, workspace, untrusted) {
     console.error(`extension host: suite "${suite}" did not finish within ${TIMEOUT_MS / 1000} s`);
     return 1;
   }
-  console.log(`extension host: suite "${suite}" exited with ${code}`);
+  console.log(`extension host: suite "${suite}" exited with ${code} ${log.summary()}`.trim());
   return code;
 }
 

@@ -55,6 +55,31 @@ export function unpackVsix(vsix, into) {
   });
 }
 
+/**
+ * Workbench chatter that is expected here (no internet, tests refuse dialogs): hidden from the test
+ * output so a real failure stands out. AMR_VERBOSE=1 shows everything.
+ */
+const OFFLINE_NOISE = [
+  /^Resolved connection token/,
+  /^Creating a socket/,
+  /^\[Service Worker\]/,
+  /^Updating additional builtin extensions cache/,
+  /^ChatSessionStore:/,
+  /DialogService: refused to show dialog in tests/,
+  /getaddrinfo (ENOTFOUND|EAI_AGAIN) (open-vsx\.org|marketplace\.visualstudio\.com|[\w.-]+\.vscode-cdn\.net)/,
+];
+
+/** A console writer that drops the expected chatter and can say how much it dropped. */
+export function quietLog(write = (text) => console.log(text)) {
+  let hidden = 0;
+  const log = (text) => {
+    if (!process.env.AMR_VERBOSE && OFFLINE_NOISE.some((pattern) => pattern.test(text))) hidden++;
+    else write(text);
+  };
+  log.summary = () => (hidden ? `(${hidden} workbench message(s) expected offline hidden; AMR_VERBOSE=1 shows them)` : '');
+  return log;
+}
+
 export function tempFolder(prefix) {
   return mkdtempSync(join(tmpdir(), prefix));
 }

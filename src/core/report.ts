@@ -63,12 +63,12 @@ function label(v: TierUpgradeVerdict): string {
  * The routing check in the seed's layout, driven by each stage's recommendation (the same answer
  * every other surface shows): upgrades first, then stages a cheaper tier could serve, then the rest.
  */
-export function formatRecommendationCheck(recommendations: StageRecommendation[], days: number, title?: string): string {
+export function formatRecommendationCheck(recommendations: StageRecommendation[], days: number, title?: string, period = periodText(days)): string {
   const lines: string[] = ['', RULE, 'ADAPTIVE ROUTING - TIER RECOMMENDATIONS', RULE];
   if (title) lines.push('', title);
-  lines.push(`Analysis period: ${capitalised(periodText(days))}`, '');
+  lines.push(`Analysis period: ${capitalised(period)}`, '');
   if (recommendations.length === 0) {
-    lines.push(`No calls in the ${periodText(days)}: nothing to check. Widen the period (--days, or the view's time range) or record calls first.`);
+    lines.push(`No calls in the period (${period}): nothing to check. Widen it (--days, or the view's time range) or record calls first.`);
     return lines.join('\n');
   }
   const upgrades = recommendations.filter((r) => r.change === 'upgrade');

@@ -32,10 +32,20 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
     const verdicts = stages.map((s) => s.verdict);
     const upgradesNeeded = recommendations.filter((r) => r.change === 'upgrade').length;
     const title = stage ? `Workflow: ${stage.workflow}\nStage: ${stage.stage}` : workflows ? `Workflow: ${workflows.join(', ')}` : `Checking ${selected.length} workflows`;
-    const report = formatRecommendationCheck(recommendations, router.days, title);
+    const report = formatRecommendationCheck(recommendations, router.days, title, service.rangeLabel);
+    if (recommendations.length === 0) {
+      // Calls exist (else noTelemetry above), just none in the view's time range: say which, offer a wider one.
+      const widen = vscode.l10n.t('Show All Time');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Routing check: no calls in the time range ({0}), so nothing to check.', service.rangeLabel), widen).then((choice) => (choice === widen ? service.setRange('all') : undefined));
+      return { recommendations, verdicts, upgradesNeeded, report };
+    }
     const summary = upgradesNeeded
-      ? vscode.l10n.t('Routing check: {0} stage(s) need a tier upgrade.', upgradesNeeded)
-      : vscode.l10n.t('Routing check: no stage of {0} needs a tier upgrade.', recommendations.length);
+      ? upgradesNeeded === 1
+        ? vscode.l10n.t('Routing check: 1 stage needs a tier upgrade.')
+        : vscode.l10n.t('Routing check: {0} stages need a tier upgrade.', upgradesNeeded)
+      : recommendations.length === 1
+        ? vscode.l10n.t('Routing check: the stage does not need a tier upgrade.')
+        : vscode.l10n.t('Routing check: none of {0} stages needs a tier upgrade.', recommendations.length);
     void notifyWithDetails(summary, report, upgradesNeeded > 0);
     return { recommendations, verdicts, upgradesNeeded, report };
   }

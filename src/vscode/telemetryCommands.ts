@@ -77,13 +77,21 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
         void vscode.window.showErrorMessage(service.error?.message ?? vscode.l10n.t('Open a folder first: sample telemetry is written into the workspace.'));
         return undefined;
       }
-      const calls = await service.trackLlmCalls(generateSampleCalls({ now: new Date(), registry: service.registry }));
+      const before = store.callCount();
+      await service.trackLlmCalls(generateSampleCalls({ now: new Date(), registry: service.registry }));
+      const added = store.callCount() - before;
       const manifest = await writeSampleManifest();
       service.invalidate(true);
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t('Created {0} sample calls in {1}.', calls.length, vscode.workspace.asRelativePath(service.telemetryUri!)) + (manifest ? ' ' + vscode.l10n.t('Also wrote a sample workflows manifest.') : ''),
-      );
-      return calls.length;
+      const where = vscode.workspace.asRelativePath(service.telemetryUri!);
+      // The sample ends before today (UTC): in the "Today" range it would look as if nothing happened.
+      const hidden = service.range === 'today';
+      const text =
+        (added ? vscode.l10n.t('Created {0} sample calls in {1}.', added, where) : vscode.l10n.t('The sample calls are already in {0}: nothing added.', where)) +
+        (manifest ? ' ' + vscode.l10n.t('Also wrote a sample workflows manifest.') : '') +
+        (hidden ? ' ' + vscode.l10n.t('They end yesterday, so the Today range shows none of them.') : '');
+      const widen = vscode.l10n.t('Show Last 7 Days');
+      void vscode.window.showInformationMessage(text, ...(hidden ? [widen] : [])).then((choice) => (choice === widen ? service.setRange('7d') : undefined));
+      return added;
     }),
     vscode.commands.registerCommand('adaptiveRouting.exportStats', async (target?: vscode.Uri) => {
       // The overview leaves p95 latency out (it needs raw calls); an export reads it for every stage.

@@ -330,6 +330,14 @@ export class TelemetryService implements vscode.Disposable {
     return (await this.writableStore()).trackLlmCall(call);
   }
 
+  /** Calls in the file, all time, and when the latest was made (undefined until the file is open). */
+  storedCalls(): { count: number; latest: Date | undefined } | undefined {
+    if (!this.store) return undefined;
+    const count = this.store.callCount();
+    const latest = count ? this.store.lastCall()?.ts : undefined;
+    return { count, latest: latest == null ? undefined : new Date(latest) };
+  }
+
   async trackLlmCalls(calls: LlmCallInput[]): Promise<LlmCall[]> {
     const store = await this.writableStore();
     const tracked = store.trackLlmCalls(calls);

@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
 import * as vscode from 'vscode';
+import type { CheckResult } from '../../src/vscode/routingCommands';
 import { activateExtension, readTree, waitFor, workspaceUri } from './helpers';
 
 describe('Restricted Mode (untrusted workspace)', () => {
@@ -31,5 +32,22 @@ describe('Restricted Mode (untrusted workspace)', () => {
     await testing.service.save();
     const after = await vscode.workspace.fs.readFile(file);
     assert.ok(Buffer.from(before).equals(Buffer.from(after)), 'the telemetry file is untouched');
+  });
+
+  // Here, where nothing can be written, the file holds only the sample, which ends before today (UTC):
+  // the Today range is empty whatever ran before.
+  it('a range without calls is not "no telemetry": the view names the range and the latest call, checks say so', async () => {
+    const { testing } = await activateExtension();
+    await waitFor('range on the message line', () => (/^Last 7 days: [\d,]+ calls · Restricted Mode: read-only$/.test(testing.tree.view.message ?? '') ? true : undefined));
+    await testing.service.setRange('today');
+    try {
+      await waitFor('empty Today range', async () => ((await readTree(testing.tree)).length === 0 && /^Today: no calls \(the latest of [\d,]+ was on .+\)$/.test(testing.tree.view.message ?? '') ? true : undefined));
+      const check = (await vscode.commands.executeCommand('adaptiveRouting.checkAll')) as CheckResult;
+      assert.equal(check.recommendations.length, 0);
+      assert.match(check.report, /No calls in the period \(Today\): nothing to check/);
+      assert.doesNotMatch(check.report, /0 stage/);
+    } finally {
+      await testing.service.setRange('7d');
+    }
   });
 });

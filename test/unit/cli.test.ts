@@ -112,7 +112,7 @@ describe('adaptive-routing CLI', () => {
   it('a period without calls says so and names it; --days 0 is all time', async () => {
     const empty = await run(['routing-check', '--workflow', 'code-review', '--days', '0.001'], dir);
     assert.equal(empty.code, 0);
-    assert.match(empty.out, /No calls in the last 1 minute: nothing to check/);
+    assert.match(empty.out, /No calls in the period \(last 1 minute\): nothing to check/);
     assert.doesNotMatch(empty.out, /0 stage/);
     const all = await run(['routing-stats', '--workflow', 'code-review', '--days', '0'], dir);
     assert.match(all.out, /Overview \(All time\)/);

@@ -4,9 +4,19 @@ import * as path from 'path';
 import type { LlmCallInput } from '../../src/core';
 
 /** A fresh temporary folder per test, removed afterwards by the caller's `after`. */
+const made: string[] = [];
+
+/** A fresh folder in the temp directory, removed when the test run ends. */
 export function tempDir(prefix = 'amr-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
+
+// A root-level hook (this module is loaded by mocha): nothing a test made is left behind.
+after(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** A controllable clock for time windows. */
 export function fixedClock(iso = '2026-11-20T12:00:00Z'): { now: () => Date; advance(ms: number): void } {

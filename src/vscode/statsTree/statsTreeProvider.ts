@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { StageOverview } from '../../core/overview';
+import type { StageOverview, WorkflowOverview } from '../../core/overview';
 import { readSettings } from '../settings';
 import type { TelemetryService } from '../telemetryService';
 import { StageNode, StatsNode, WorkflowNode } from './statsNodes';
@@ -50,14 +50,35 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     const minSamples = readSettings().minSampleSize;
     const upgrades = overview.reduce((n, w) => n + w.upgradesNeeded, 0);
     this.view.description = this.service.rangeLabel;
-    this.view.badge = upgrades ? { value: upgrades, tooltip: vscode.l10n.t('{0} stage(s) need a tier upgrade', upgrades) } : undefined;
-    this.view.message = this.service.state === 'error' ? vscode.l10n.t('Telemetry unavailable: {0}', this.service.error?.message ?? '') : this.service.readOnly && overview.length ? vscode.l10n.t('Restricted Mode: read-only') : undefined;
+    this.view.badge = upgrades ? { value: upgrades, tooltip: upgrades === 1 ? vscode.l10n.t('1 stage needs a tier upgrade') : vscode.l10n.t('{0} stages need a tier upgrade', upgrades) } : undefined;
+    const stored = this.service.storedCalls();
+    // "No telemetry" and "nothing in this range" are different states with different ways out.
+    const noTelemetry = overview.length === 0 && !stored?.count;
+    const emptyRange = overview.length === 0 && !!stored?.count;
+    this.view.message = this.message(overview, stored, emptyRange);
     // Not awaited: the welcome view follows when the renderer gets to it, the tree does not wait.
-    void vscode.commands.executeCommand('setContext', 'adaptiveRouting.noTelemetry', overview.length === 0);
+    void vscode.commands.executeCommand('setContext', 'adaptiveRouting.noTelemetry', noTelemetry);
+    void vscode.commands.executeCommand('setContext', 'adaptiveRouting.noCallsInRange', emptyRange && this.service.state !== 'error');
     void vscode.commands.executeCommand('setContext', 'adaptiveRouting.telemetryError', this.service.state === 'error');
     this.lastRenderMs = Date.now() - started;
     const readP95 = (workflow: string, stage: string) => this.service.stageP95(workflow, stage);
     return overview.map((workflow) => new WorkflowNode(workflow, minSamples, readP95));
+  }
+
+  /**
+   * The line above the tree: the time range always (the view's description is hidden when the view
+   * is alone in its container), and what else the reader must know to read the rows.
+   */
+  private message(overview: WorkflowOverview[], stored: { count: number; latest: Date | undefined } | undefined, emptyRange: boolean): string | undefined {
+    if (this.service.state === 'error') return vscode.l10n.t('Telemetry unavailable: {0}', this.service.error?.message ?? '');
+    if (emptyRange) {
+      const latest = stored?.latest ? stored.latest.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '?';
+      return vscode.l10n.t('{0}: no calls (the latest of {1} was on {2})', this.service.rangeLabel, (stored?.count ?? 0).toLocaleString(), latest);
+    }
+    if (!overview.length) return undefined;
+    const calls = overview.reduce((n, w) => n + w.calls, 0);
+    const range = calls === 1 ? vscode.l10n.t('{0}: 1 call', this.service.rangeLabel) : vscode.l10n.t('{0}: {1} calls', this.service.rangeLabel, calls.toLocaleString());
+    return this.service.readOnly ? vscode.l10n.t('{0} · Restricted Mode: read-only', range) : range;
   }
 
   refresh(): void {
