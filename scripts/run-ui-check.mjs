@@ -54,8 +54,8 @@ async function main() {
   // Selecting a stage expands it and makes it the status bar's stage in context.
   await page.locator('.pane-body .monaco-list-row', { hasText: 'analysis' }).first().click();
   await page.locator('.pane-body .monaco-list-row', { hasText: 'claude-sonnet-5' }).nth(1).waitFor({ timeout: 15_000 }).catch(() => undefined);
-  const modelRows = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? '').filter((l) => / n=\d+/.test(l)));
-  check('model rows show success rate, latency, cost per success and n', modelRows.some((l) => /^claude-haiku-4-5, \d+\.\d% · avg [\d.]+m?s · p95 [\d.]+m?s · \$\d\.\d{4}\/success · n=\d+$/.test(l)), modelRows[0]);
+  const modelRows = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? '').filter((l) => /\(n=\d+\)/.test(l)));
+  check('model rows show success rate with its n first, then cost per success and latency', modelRows.some((l) => /^claude-haiku-4-5, \d+\.\d% \(n=\d+\) · \$\d\.\d{4}\/success · avg [\d.]+m?s · p95 [\d.]+m?s$/.test(l)), modelRows[0]);
   await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((el) => el.textContent?.includes('claude-sonnet-5') && el.className.includes('warning-kind')), null, { timeout: 15_000 }).catch(() => undefined);
   const selectedStatus = await page.locator('.statusbar-item', { hasText: /claude-/ }).first().evaluate((el) => ({ text: el.textContent?.trim(), warning: el.className.includes('warning-kind') }));
   check('status bar follows the selected stage, with a warning background', selectedStatus.text === 'claude-sonnet-5' && selectedStatus.warning, JSON.stringify(selectedStatus));

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { AdaptiveRoutingApi, createApi } from './vscode/api';
 import { DeclarationIndex } from './vscode/declarationIndex';
 import { registerRegistryCommands } from './vscode/registryCommands';
+import { registerReportProvider, showReport } from './vscode/reports';
 import { registerRoutingCommands } from './vscode/routingCommands';
 import { RoutingStatusBar } from './vscode/statusBar';
 import { StatsTreeProvider } from './vscode/statsTree/statsTreeProvider';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     vscode.languages.registerCodeActionsProvider([{ language: 'python' }, { language: 'json' }, { language: 'jsonc' }], new UpgradeTierCodeActions(), {
       providedCodeActionKinds: UpgradeTierCodeActions.kinds,
     }),
+    registerReportProvider(),
     ...registerRoutingCommands(service, tree, statusBar, diagnostics),
     ...registerTelemetryCommands(service, tree),
     ...registerRegistryCommands(context, service),
@@ -43,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const activateMs = performance.now() - started;
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   // Test runs can read what a person would see, which VS Code's API does not expose.
-  return { ...api, testing: { service, tree, statusBar, diagnostics, activateMs } };
+  return { ...api, testing: { service, tree, statusBar, diagnostics, activateMs, showReport } };
 }
 
 /** Saves pending calls before the extension host goes away. */

@@ -14,14 +14,16 @@ export function rateOrInsufficient(rate: number, n: number, minSamples: number):
   return n < minSamples ? vscode.l10n.t('insufficient data (n={0})', n) : pct(rate);
 }
 
-/** One-line summary of a model's performance for tree descriptions. */
+/**
+ * One-line summary of a model's performance for tree descriptions, the figure that matters most
+ * first (a narrow sidebar cuts the end): success rate with its sample, cost per success, latencies.
+ */
 export function performanceLine(p: ModelPerformance, minSamples: number): string {
   return [
-    rateOrInsufficient(p.successRate, p.calls, minSamples),
+    p.calls < minSamples ? rateOrInsufficient(p.successRate, p.calls, minSamples) : `${pct(p.successRate)} (n=${p.calls})`,
+    vscode.l10n.t('{0}/success', money(p.costPerSuccess)),
     vscode.l10n.t('avg {0}', latency(p.avgLatencyMs)),
     vscode.l10n.t('p95 {0}', latency(p.p95LatencyMs)),
-    vscode.l10n.t('{0}/success', money(p.costPerSuccess)),
-    `n=${p.calls}`,
   ].join(' · ');
 }
 
@@ -31,4 +33,14 @@ export function safeMarkdown(): vscode.MarkdownString {
   md.isTrusted = false;
   md.supportHtml = false;
   return md;
+}
+
+/**
+ * Text for a MarkdownString, with every Markdown and HTML character escaped so names from the
+ * file stay text. (MarkdownString.appendText also turns every space into &nbsp;, so a tooltip could
+ * only wrap at hyphens, inside model names; this keeps spaces as spaces.)
+ */
+export function plain(text: string | number): string {
+  text = String(text);
+  return text.replace(/[\\`*_{}[\]()#+\-.!|~>$]/g, '\\$&').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\r?\n/g, '  \n');
 }

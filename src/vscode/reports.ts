@@ -1,16 +1,36 @@
 import * as vscode from 'vscode';
 
-/** Opens a report as an untitled document beside the current editor. */
-export async function showReport(text: string): Promise<vscode.TextDocument> {
-  const document = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+/** Reports open as read-only documents of this scheme: nothing to save, no prompt when closed. */
+export const REPORT_SCHEME = 'adaptive-routing-report';
+
+const reports = new Map<string, string>();
+const changed = new vscode.EventEmitter<vscode.Uri>();
+let opened = 0;
+
+/** Serves the text of the reports opened in this window (kept until the window closes; they are small). */
+export function registerReportProvider(): vscode.Disposable {
+  return vscode.Disposable.from(
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, {
+      onDidChange: changed.event,
+      provideTextDocumentContent: (uri) => reports.get(uri.toString()) ?? vscode.l10n.t('This report is no longer available: run the command again.'),
+    }),
+  );
+}
+
+/** Opens a report as a read-only document beside the current editor; each run gets its own tab. */
+export async function showReport(text: string, title = vscode.l10n.t('Routing Report')): Promise<vscode.TextDocument> {
+  const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${title.replace(/[\\/]/g, '-')}.txt`, query: String(++opened) });
+  reports.set(uri.toString(), text);
+  const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
   return document;
 }
 
 /** A notification with a "Show details" action that opens the full report. */
-export async function notifyWithDetails(summary: string, report: string, warning: boolean): Promise<void> {
+export async function notifyWithDetails(summary: string, report: string, warning: boolean, title?: string): Promise<void> {
   const details = vscode.l10n.t('Show details');
   const show = warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const choice = await show(summary, details);
-  if (choice === details) await showReport(report);
+  if (choice === details) await showReport(report, title);
 }

@@ -46,7 +46,7 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
       : recommendations.length === 1
         ? vscode.l10n.t('Routing check: the stage does not need a tier upgrade.')
         : vscode.l10n.t('Routing check: none of {0} stages needs a tier upgrade.', recommendations.length);
-    void notifyWithDetails(summary, report, upgradesNeeded > 0);
+    void notifyWithDetails(summary, report, upgradesNeeded > 0, vscode.l10n.t('Routing Check'));
     return { recommendations, verdicts, upgradesNeeded, report };
   }
 
@@ -81,7 +81,7 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
       const recommendation = await service.recommendation(picked.workflow, picked.stage);
       const stats = router.getRoutingStats(picked.workflow, { stage: picked.stage, days: router.days });
       const details = [`Recommended model: ${recommendation.model}${recommendation.fallback ? ' (a default: no evidence yet)' : ''}`, recommendation.reason, changeText(recommendation) ?? '', formatRoutingStats(stats)].filter(Boolean).join('\n');
-      void notifyWithDetails(vscode.l10n.t('Best model for {0} / {1}: {2}', picked.workflow, picked.stage, recommendation.model), details, false);
+      void notifyWithDetails(vscode.l10n.t('Best model for {0} / {1}: {2}', picked.workflow, picked.stage, recommendation.model), details, false, vscode.l10n.t('Best Model {0} {1}', picked.workflow, picked.stage));
       return recommendation.model;
     }),
     vscode.commands.registerCommand('adaptiveRouting.pickStage', async () => {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { StageOverview } from '../core/overview';
 import { changeText } from '../core/recommendation';
-import { money, pct } from './format';
+import { money, pct, plain } from './format';
 import { readSettings } from './settings';
 import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
 import { declarationsIn } from './declarationIndex';
@@ -87,16 +87,16 @@ export class RoutingStatusBar implements vscode.Disposable {
     const chosen = stage.models.find((m) => m.model === recommendation.model);
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['adaptiveRouting.checkStage', 'adaptiveRouting.showStats', PICK_STAGE_COMMAND] };
-    md.appendMarkdown('**').appendText(`${stage.workflow} / ${stage.stage || '(no stage)'}`).appendMarkdown('**  \n');
-    md.appendText(`${source}`).appendMarkdown('\n\n');
-    md.appendText(vscode.l10n.t('Model: {0}', recommendation.model)).appendMarkdown('  \n');
-    md.appendText(recommendation.reason).appendMarkdown('  \n');
+    md.appendMarkdown(`**${plain(`${stage.workflow} / ${stage.stage || vscode.l10n.t('(no stage)')}`)}**  \n`);
+    md.appendMarkdown(plain(source) + '\n\n');
+    md.appendMarkdown(plain(vscode.l10n.t('Model: {0}', recommendation.model)) + '  \n');
+    md.appendMarkdown(plain(recommendation.reason) + '  \n');
     if (chosen) {
-      md.appendText(vscode.l10n.t('Success rate: {0} · cost per success: {1} · n={2}', pct(chosen.successRate), money(chosen.costPerSuccess), chosen.calls)).appendMarkdown('  \n');
+      md.appendMarkdown(plain(vscode.l10n.t('Success rate: {0} · cost per success: {1} · n={2}', pct(chosen.successRate), money(chosen.costPerSuccess), chosen.calls)) + '  \n');
     }
-    md.appendText(vscode.l10n.t('Window: {0}', this.service.rangeLabel)).appendMarkdown('\n\n');
+    md.appendMarkdown(plain(vscode.l10n.t('Time range: {0}', this.service.rangeLabel)) + '\n\n');
     const change = changeText(recommendation);
-    if (upgrade && change) md.appendMarkdown('$(warning) ').appendText(change).appendMarkdown('\n\n');
+    if (upgrade && change) md.appendMarkdown(`$(warning) ${plain(change)}\n\n`);
     const args = encodeURIComponent(JSON.stringify([stage.workflow, stage.stage]));
     md.appendMarkdown(`[$(checklist) ${vscode.l10n.t('Check this stage')}](command:adaptiveRouting.checkStage?${args}) · [$(graph) ${vscode.l10n.t('Show stats')}](command:adaptiveRouting.showStats) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](command:${PICK_STAGE_COMMAND})`);
     this.item.tooltip = md;

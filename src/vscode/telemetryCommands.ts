@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { overviewRows, toCsv } from '../core/overview';
 import { generateSampleCalls } from '../core/sampleData';
-import { RANGE_LABELS, TimeRange, readSettings } from './settings';
+import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
 import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
 import type { TelemetryService } from './telemetryService';
 
@@ -104,7 +104,11 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
         }
         overview.push({ ...w, stages });
       }
-      const rows = overviewRows(overview);
+      // Every row says which period it covers, so a CSV read later (or merged with others) is not misread.
+      const exportedAt = new Date();
+      const days = rangeDays(service.range, exportedAt);
+      const period = { rangeFrom: days > 0 ? new Date(exportedAt.getTime() - days * 86_400_000).toISOString() : '', rangeTo: exportedAt.toISOString() };
+      const rows = overviewRows(overview).map((row) => ({ ...row, ...period }));
       if (!rows.length) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to export: there are no calls in the selected time range.'));
         return undefined;
@@ -119,9 +123,12 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
         }));
       if (!uri) return undefined;
       const json = uri.path.toLowerCase().endsWith('.json');
-      const text = json ? JSON.stringify({ range: service.range, exportedAt: new Date().toISOString(), rows }, null, 2) + '\n' : toCsv(rows);
+      const text = json ? JSON.stringify({ range: service.range, from: period.rangeFrom || null, to: period.rangeTo, exportedAt: exportedAt.toISOString(), rows }, null, 2) + '\n' : toCsv(rows);
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-      void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} rows to {1}', rows.length, vscode.workspace.asRelativePath(uri)));
+      const open = vscode.l10n.t('Open');
+      void vscode.window
+        .showInformationMessage(vscode.l10n.t('Exported {0} rows ({1}) to {2}', rows.length, service.rangeLabel, vscode.workspace.asRelativePath(uri)), open)
+        .then((choice) => (choice === open ? vscode.window.showTextDocument(uri) : undefined));
       return uri;
     }),
     vscode.commands.registerCommand('adaptiveRouting.moveTelemetryAside', async () => {

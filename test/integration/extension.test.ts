@@ -58,14 +58,19 @@ describe('Adaptive Routing in a real extension host', () => {
     const stats = router.getRoutingStats('code-review', { stage: 'summary' });
     const haiku = stats.performanceByModel['claude-haiku-4-5'];
     const haikuRow = rows.find((r) => r.depth === 2 && r.label === 'claude-haiku-4-5' && rows.indexOf(r) > rows.indexOf(summary))!;
-    assert.ok(haikuRow.description.startsWith(`${(haiku.successRate * 100).toFixed(1)}% · `), haikuRow.description);
-    assert.ok(haikuRow.description.endsWith(`n=${haiku.calls}`), haikuRow.description);
+    assert.ok(haikuRow.description.startsWith(`${(haiku.successRate * 100).toFixed(1)}% (n=${haiku.calls}) · `), haikuRow.description);
     assert.ok(haikuRow.description.includes(`$${haiku.costPerSuccess!.toFixed(4)}/success`), haikuRow.description);
 
     // A stage with fewer calls than the minimum reads "insufficient data", never a bare 100%.
     const checklistModel = rows.find((r) => r.depth === 2 && r.description.includes('insufficient data (n='));
     assert.ok(checklistModel, 'refactor-plan/checklist has too few calls for a rate');
     assert.ok(!/^100\.0%/.test(checklistModel.description));
+    assert.equal((checklistModel.description.match(/n=/g) ?? []).length, 1, `the sample size once: ${checklistModel.description}`);
+    const checklist = rows.find((r) => r.depth === 1 && r.label === 'checklist')!;
+    assert.match(testing.tree.getTreeItem(checklist.node).accessibilityInformation?.label ?? '', /too few calls to judge$/, 'not "ok" on thin data');
+    const workflowTip = testing.tree.getTreeItem(rows.find((r) => r.label === 'code-review')!.node).tooltip as vscode.MarkdownString;
+    assert.match(workflowTip.value, /analysis: → claude\\-sonnet/, `the workflow tooltip lists its stages: ${workflowTip.value}`);
+    assert.ok(!workflowTip.value.includes('&nbsp;'), 'spaces stay spaces, so tooltips wrap between words');
     store.dispose();
 
     assert.equal(testing.tree.view.badge?.value, 2, 'badge counts the stages needing an upgrade');
@@ -87,6 +92,19 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(stage.recommendations[0].model, 'claude-haiku-4-5');
   });
 
+  it('reports open as read-only documents that never ask to be saved', async () => {
+    const { report } = (await vscode.commands.executeCommand('adaptiveRouting.checkAll')) as CheckResult;
+    const document = await testing.showReport(report, 'Routing Check');
+    assert.equal(document.uri.scheme, 'adaptive-routing-report');
+    assert.equal(document.isUntitled, false, 'not an Untitled file');
+    assert.equal(document.isDirty, false, 'nothing to save');
+    assert.equal(document.getText(), report);
+    assert.match(document.uri.path, /Routing Check\.txt$/);
+    const again = await testing.showReport('second', 'Routing Check');
+    assert.notEqual(again.uri.toString(), document.uri.toString(), 'each run its own tab');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('best model, time range, export and show stats commands work', async () => {
     assert.equal(await vscode.commands.executeCommand('adaptiveRouting.bestModel', 'code-review', 'summary'), 'claude-haiku-4-5');
     await vscode.commands.executeCommand('adaptiveRouting.setTimeRange', '30d');
@@ -96,6 +114,10 @@ describe('Adaptive Routing in a real extension host', () => {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(csv));
     assert.ok(text.startsWith('workflow,stage,model,tier,calls,successRate'), text.slice(0, 80));
     assert.ok(text.includes('code-review,analysis,claude-haiku-4-5,cheap,140,'), 'all 140 cheap analysis calls are in the 30-day export');
+    const [header, first] = text.split('\r\n');
+    assert.ok(header.endsWith(',rangeFrom,rangeTo'), header);
+    const [from, to] = first.split(',').slice(-2).map((t) => Date.parse(t));
+    assert.ok(Math.abs(to - from - 30 * 86_400_000) < 1000, `each row records its 30-day period: ${first}`);
     const json = workspaceUri('export.json');
     await vscode.commands.executeCommand('adaptiveRouting.exportStats', json);
     assert.equal(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(json))).range, '30d');

@@ -14,6 +14,7 @@ export interface Testing {
   statusBar: RoutingStatusBar;
   diagnostics: TierDiagnostics;
   activateMs: number;
+  showReport: (text: string, title?: string) => Promise<vscode.TextDocument>;
 }
 
 export async function activateExtension(): Promise<{ api: AdaptiveRoutingApi; testing: Testing; extension: vscode.Extension<unknown> }> {

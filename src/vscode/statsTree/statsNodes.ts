@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/overview';
 import { changeText, tierMove } from '../../core/recommendation';
-import { latency, money, performanceLine, rateOrInsufficient, safeMarkdown } from '../format';
+import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
 export interface StatsNode {
@@ -20,12 +20,25 @@ export class WorkflowNode implements StatsNode {
   ) {}
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.workflow.workflow, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `workflow:${this.workflow.workflow}`;
+    const w = this.workflow;
+    const item = new vscode.TreeItem(w.workflow, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `workflow:${w.workflow}`;
     item.contextValue = 'workflow';
-    item.description = vscode.l10n.t('{0} calls', this.workflow.calls) + (this.workflow.upgradesNeeded ? ' · ' + vscode.l10n.t('{0} need an upgrade', this.workflow.upgradesNeeded) : '');
-    item.iconPath = new vscode.ThemeIcon(this.workflow.upgradesNeeded ? 'warning' : 'symbol-namespace', this.workflow.upgradesNeeded ? new vscode.ThemeColor('list.warningForeground') : undefined);
-    item.accessibilityInformation = { label: `${this.workflow.workflow}, ${item.description}` };
+    const calls = w.calls === 1 ? vscode.l10n.t('1 call') : vscode.l10n.t('{0} calls', w.calls.toLocaleString());
+    const upgrades = w.upgradesNeeded === 1 ? vscode.l10n.t('1 stage to upgrade') : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded);
+    item.description = calls + (w.upgradesNeeded ? ` · ${upgrades}` : '');
+    item.iconPath = new vscode.ThemeIcon(w.upgradesNeeded ? 'warning' : 'symbol-namespace', w.upgradesNeeded ? new vscode.ThemeColor('list.warningForeground') : undefined);
+    // The tooltip says what the row cannot: each stage's recommendation at a glance.
+    const md = safeMarkdown();
+    md.appendMarkdown(`**${plain(w.workflow)}**\n\n`);
+    md.appendMarkdown(plain(w.stages.length === 1 ? vscode.l10n.t('1 stage, {0} in the time range', calls) : vscode.l10n.t('{0} stages, {1} in the time range', w.stages.length, calls)) + '\n\n');
+    for (const stage of w.stages) {
+      const r = stage.recommendation;
+      const move = r && tierMove(r);
+      md.appendMarkdown(`- ${plain(stage.stage || vscode.l10n.t('(no stage)'))}: ${plain(r ? `→ ${r.model}${move ? ` (${move})` : ''}` : '…')}\n`);
+    }
+    item.tooltip = md;
+    item.accessibilityInformation = { label: `${w.workflow}, ${item.description}` };
     return item;
   }
 
@@ -62,17 +75,26 @@ export class StageNode implements StatsNode {
         ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(recommendation.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
         : new vscode.ThemeIcon(verdict.sampleSize < this.minSamples ? 'circle-outline' : 'pass');
     const md = safeMarkdown();
-    md.appendMarkdown('**').appendText(`${this.stage.workflow} / ${this.label}`).appendMarkdown('**\n\n');
-    md.appendText(vscode.l10n.t('Recommended model: {0}', recommended)).appendMarkdown('  \n');
+    md.appendMarkdown(`**${plain(`${this.stage.workflow} / ${this.label}`)}**\n\n`);
+    md.appendMarkdown(plain(vscode.l10n.t('Recommended model: {0}', recommended)) + '  \n');
     if (recommendation) {
-      md.appendText(recommendation.reason).appendMarkdown('\n\n');
+      md.appendMarkdown(plain(recommendation.reason) + '\n\n');
       const change = changeText(recommendation);
-      if (change) md.appendText(change).appendMarkdown('\n\n');
+      if (change) md.appendMarkdown(plain(change) + '\n\n');
     }
-    md.appendText(vscode.l10n.t('Recent failures (seed rule): {0}', verdict.reason)).appendMarkdown('  \n');
-    md.appendText(vscode.l10n.t('{0} calls in range', this.stage.calls));
+    md.appendMarkdown(plain(vscode.l10n.t('Recent failures (seed rule): {0}', verdict.reason)) + '  \n');
+    md.appendMarkdown(plain(this.stage.calls === 1 ? vscode.l10n.t('1 call in the time range') : vscode.l10n.t('{0} calls in the time range', this.stage.calls.toLocaleString())));
     item.tooltip = md;
-    const state = upgrade ? vscode.l10n.t('needs upgrade to {0}', recommendation.tier ?? '') : vscode.l10n.t('ok');
+    const thin = verdict.sampleSize < this.minSamples;
+    const state = outOfReach
+      ? vscode.l10n.t('no model reaches the target')
+      : upgrade
+        ? vscode.l10n.t('needs upgrade to {0}', recommendation.tier ?? '')
+        : recommendation?.change === 'downgrade'
+          ? vscode.l10n.t('could move down to {0}', recommendation.tier ?? '')
+          : thin || !recommendation || !recommendation.judged
+            ? vscode.l10n.t('too few calls to judge')
+            : vscode.l10n.t('keeps its tier');
     item.accessibilityInformation = { label: `${this.label}, recommended ${recommended}, ${state}` };
     return item;
   }
@@ -98,18 +120,17 @@ export class ModelNode implements StatsNode {
     item.description = performanceLine(m, this.minSamples);
     item.iconPath = new vscode.ThemeIcon(m.model === this.stage.recommendation?.model ? 'star-full' : 'circuit-board');
     const md = safeMarkdown();
-    md.appendMarkdown('**').appendText(m.model).appendMarkdown('**');
-    if (m.tier) md.appendText(` (${m.tier})`);
+    md.appendMarkdown(`**${plain(m.model)}**${m.tier ? ` ${plain(`(${m.tier})`)}` : ''}`);
     md.appendMarkdown('\n\n| | |\n|---|---|\n');
     const rows: Array<[string, string]> = [
-      [vscode.l10n.t('Calls'), String(m.calls)],
       [vscode.l10n.t('Success rate'), rateOrInsufficient(m.successRate, m.calls, this.minSamples)],
+      [vscode.l10n.t('Calls'), m.calls.toLocaleString()],
+      [vscode.l10n.t('Cost per success'), money(m.costPerSuccess)],
+      [vscode.l10n.t('Avg cost'), money(m.avgCost)],
       [vscode.l10n.t('Avg latency'), latency(m.avgLatencyMs)],
       [vscode.l10n.t('p95 latency'), latency(m.p95LatencyMs)],
-      [vscode.l10n.t('Avg cost'), money(m.avgCost)],
-      [vscode.l10n.t('Cost per success'), money(m.costPerSuccess)],
     ];
-    for (const [key, value] of rows) md.appendMarkdown('| ').appendText(key).appendMarkdown(' | ').appendText(value).appendMarkdown(' |\n');
+    for (const [key, value] of rows) md.appendMarkdown(`| ${plain(key)} | ${plain(value)} |\n`);
     item.tooltip = md;
     item.accessibilityInformation = { label: `${m.model}, ${item.description}` };
     return item;

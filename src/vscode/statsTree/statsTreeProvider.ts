@@ -23,7 +23,10 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
       this.view,
       this.changed,
       this.selectedStage,
-      service.onDidChange(() => this.changed.fire(undefined)),
+      service.onDidChange(() => {
+        this.changed.fire(undefined);
+        void this.updateBadge();
+      }),
       this.view.onDidChangeSelection((e) => {
         const node = e.selection[0];
         if (node instanceof StageNode) this.selectedStage.fire(node.stage);
@@ -48,9 +51,8 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     const started = Date.now();
     const overview = await this.service.overview();
     const minSamples = readSettings().minSampleSize;
-    const upgrades = overview.reduce((n, w) => n + w.upgradesNeeded, 0);
     this.view.description = this.service.rangeLabel;
-    this.view.badge = upgrades ? { value: upgrades, tooltip: upgrades === 1 ? vscode.l10n.t('1 stage needs a tier upgrade') : vscode.l10n.t('{0} stages need a tier upgrade', upgrades) } : undefined;
+    this.setBadge(overview);
     const stored = this.service.storedCalls();
     // "No telemetry" and "nothing in this range" are different states with different ways out.
     const noTelemetry = overview.length === 0 && !stored?.count;
@@ -79,6 +81,20 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     const calls = overview.reduce((n, w) => n + w.calls, 0);
     const range = calls === 1 ? vscode.l10n.t('{0}: 1 call', this.service.rangeLabel) : vscode.l10n.t('{0}: {1} calls', this.service.rangeLabel, calls.toLocaleString());
     return this.service.readOnly ? vscode.l10n.t('{0} · Restricted Mode: read-only', range) : range;
+  }
+
+  /**
+   * The activity-bar badge follows the telemetry even while the view is closed (getChildren runs
+   * only when it is visible, and the badge is what invites a user to open it).
+   */
+  private async updateBadge(): Promise<void> {
+    if (this.service.state !== 'ready' && this.service.state !== 'empty') return;
+    this.setBadge(await this.service.overview());
+  }
+
+  private setBadge(overview: WorkflowOverview[]): void {
+    const upgrades = overview.reduce((n, w) => n + w.upgradesNeeded, 0);
+    this.view.badge = upgrades ? { value: upgrades, tooltip: upgrades === 1 ? vscode.l10n.t('1 stage needs a tier upgrade') : vscode.l10n.t('{0} stages need a tier upgrade', upgrades) } : undefined;
   }
 
   refresh(): void {
