@@ -9,6 +9,7 @@ import {
   TelemetryStore,
   changeText,
   counted,
+  expandRotated,
   formatRecommendationCheck,
   formatRoutingStats,
   generateSampleCalls,
@@ -353,9 +354,13 @@ async function track(store: TelemetryStore, values: Values, io: Io): Promise<num
 }
 
 async function importFiles(store: TelemetryStore, files: string[], values: Values, io: Io): Promise<number> {
-  const missing = files.filter((file) => !fs.existsSync(path.resolve(io.cwd, file)));
+  const paths = files.map((file) => path.resolve(io.cwd, file));
+  // A usage log the tracker has just rotated is missing until its next write; its rotated
+  // siblings hold the calls, so only a file with neither is missing.
+  const missing: string[] = [];
+  for (const file of paths) if (!fs.existsSync(file) && (await expandRotated(file)).length === 1) missing.push(file);
   if (missing.length) throw new UsageError(`file not found: ${missing.join(', ')}`);
-  const reports = await importJsonlFiles(store, files.map((file) => path.resolve(io.cwd, file)));
+  const reports = (await importJsonlFiles(store, paths)).filter((r) => fs.existsSync(r.source));
   await store.flush();
   if (values.json) io.out(JSON.stringify({ db: store.location, reports }, null, 2));
   else {

@@ -1,3 +1,4 @@
+import { parseTier } from './tiers';
 import { identityOf } from './callValidation';
 import type { TelemetryStore } from './telemetryStore';
 import type { LlmCallInput } from './types';
@@ -84,6 +85,19 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
+/**
+ * The upstream framework writes tiers of its own ("NONE", "UNKNOWN", "ULTRA"...): such a call is
+ * kept, with no tier, rather than dropped whole.
+ */
+function upstreamTier(value: unknown): string | null {
+  return typeof value === 'string' && parseTier(value) ? value : null;
+}
+
+function outcome(value: unknown): boolean | null {
+  if (value != null && typeof value !== 'boolean') throw new Error('"success" is not true or false');
+  return (value as boolean | null | undefined) ?? null;
+}
+
 function optionalNumber(o: Record<string, unknown>, key: string): number | null {
   const v = o[key];
   if (v == null) return null;
@@ -101,15 +115,15 @@ function fromUsageLine(o: Record<string, unknown>): LlmCallInput {
     ts: o.ts,
     workflow: o.workflow as string,
     stage: (o.stage as string | undefined) ?? null,
-    tier: (o.tier as string | undefined) ?? null,
+    tier: upstreamTier(o.tier),
     model: o.model as string,
     provider: (o.provider as string | undefined) ?? null,
     cost: optionalNumber(o, 'cost'),
     tokens: { input: optionalNumber(tokens, 'input'), output: optionalNumber(tokens, 'output') },
     durationMs: optionalNumber(o, 'duration_ms'),
     cacheHit: typeof cache.hit === 'boolean' ? cache.hit : null,
-    // UsageTracker never recorded outcomes: unknown, which counts as success.
-    success: null,
+    // UsageTracker's lines carry no outcome (unknown, which counts as success) unless a writer added one.
+    success: outcome(o.success),
   };
 }
 
@@ -117,19 +131,18 @@ function fromLlmCallsLine(o: Record<string, unknown>): LlmCallInput {
   if (typeof o.call_id !== 'string' || o.call_id === '') throw new Error('"call_id" is missing');
   const actual = optionalNumber(o, 'actual_cost');
   const errorText = [o.error_type, o.error_message].filter((v) => typeof v === 'string' && v !== '').join(': ');
-  if (o.success != null && typeof o.success !== 'boolean') throw new Error('"success" is not true or false');
   return {
     id: `llm_calls|${o.call_id}`,
     ts: parseNaiveLocalTime(o.timestamp),
     workflow: o.workflow_name as string,
     stage: (o.step_name as string | undefined) ?? null,
-    tier: (o.tier as string | undefined) ?? null,
+    tier: upstreamTier(o.tier),
     model: o.model_id as string,
     provider: (o.provider as string | undefined) ?? null,
     cost: actual ?? optionalNumber(o, 'estimated_cost'),
     tokens: { input: optionalNumber(o, 'input_tokens'), output: optionalNumber(o, 'output_tokens') },
     durationMs: optionalNumber(o, 'latency_ms'),
-    success: (o.success as boolean | undefined) ?? null,
+    success: outcome(o.success),
     error: errorText || null,
   };
 }

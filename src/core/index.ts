@@ -17,7 +17,7 @@ export { InvalidCallError } from './callValidation';
 export { TelemetryFileError, SCHEMA_VERSION } from './schema';
 export { parseTelemetryLine, importJsonlBytes, parseNaiveLocalTime } from './importers';
 export type { ImportReport } from './importers';
-export { importJsonlFile, importJsonlFiles, defaultImportSources } from './nodeImport';
+export { importJsonlFile, importJsonlFiles, defaultImportSources, expandRotated } from './nodeImport';
 export { generateSampleCalls } from './sampleData';
 export { formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from './report';
 export { counted, periodText } from './text';

@@ -226,13 +226,12 @@ export class AdaptiveModelRouter {
     const evidence = failureEvidence(allFailures, sampleSize, this.failureRateThreshold);
     const { interval, confident } = evidence;
     const currentTier = recent[0]?.tier ?? this.registry.tierOf(recent[0]?.model ?? '');
-    const windowSaysUpgrade = failureRate > this.failureRateThreshold;
-    const upgrade = windowSaysUpgrade || confident;
-    const reason = windowSaysUpgrade
+    // The seed's contract: the last `recentWindowSize` calls decide. `confident` (the whole window's
+    // exact test) is extra information beside it, never a second way to say "upgrade".
+    const upgrade = failureRate > this.failureRateThreshold;
+    const reason = upgrade
       ? `High failure rate: ${pct(failureRate)} (${recentFailures}/${recent.length} failed in recent calls)`
-      : upgrade
-        ? `High failure rate: ${pct(allFailures / sampleSize)} (${allFailures}/${sampleSize} failed in ${this.days} days)`
-        : `Performance acceptable: ${pct(failureRate)} failure rate`;
+      : `Performance acceptable: ${pct(failureRate)} failure rate`;
     return {
       ...base,
       upgrade,
@@ -381,7 +380,7 @@ export class AdaptiveModelRouter {
         avgLatencyMs: e?.avgLatencyMs ?? null,
         changed: e?.changed ?? null,
       };
-      if (query.maxCost != null && expectedCost != null && expectedCost > query.maxCost) arm.excludedBy = `cost ${money(expectedCost)} > ${money(query.maxCost)}`;
+      if (query.maxCost != null && expectedCost != null && exceeds(expectedCost, query.maxCost)) arm.excludedBy = `cost ${money(expectedCost)} > ${money(query.maxCost)}`;
       else if (query.maxLatencyMs != null && arm.avgLatencyMs != null && arm.avgLatencyMs > query.maxLatencyMs) arm.excludedBy = `latency ${Math.round(arm.avgLatencyMs)}ms > ${query.maxLatencyMs}ms`;
       return arm;
     });
@@ -458,7 +457,7 @@ export class AdaptiveModelRouter {
       let excludedBy: string | undefined;
       if (a.calls < this.minSampleSize) excludedBy = `insufficient data (n=${a.calls})`;
       else if (successRate < minSuccessRate) excludedBy = `success ${pct(successRate)} < ${pct(minSuccessRate)}`;
-      else if (query.maxCost != null && (avgCost == null || avgCost > query.maxCost)) excludedBy = `cost ${avgCost == null ? 'unknown' : money(avgCost)} > ${money(query.maxCost)}`;
+      else if (query.maxCost != null && (avgCost == null || exceeds(avgCost, query.maxCost))) excludedBy = `cost ${avgCost == null ? 'unknown' : money(avgCost)} > ${money(query.maxCost)}`;
       else if (query.maxLatencyMs != null && (avgLatencyMs == null || avgLatencyMs > query.maxLatencyMs)) excludedBy = `latency ${avgLatencyMs == null ? 'unknown' : Math.round(avgLatencyMs) + 'ms'} > ${query.maxLatencyMs}ms`;
       return { model: a.model, tier: a.tier ?? this.registry.tierOf(a.model), calls: a.calls, successes: a.successes, successRate, avgCost, excludedBy };
     });
@@ -477,7 +476,7 @@ export class AdaptiveModelRouter {
   private scope(workflow: string, stage: string | undefined, days: number): CallScope {
     if (typeof workflow !== 'string' || workflow.trim() === '') throw new Error('workflow is required');
     const since = days > 0 && Number.isFinite(days) ? this.now().getTime() - days * DAY_MS : 0;
-    return { workflow, stage: stage === undefined || stage === 'all' ? undefined : stage, since };
+    return { workflow, stage, since };
   }
 }
 
@@ -497,6 +496,14 @@ interface Candidate {
   excludedBy?: string;
 }
 
+/**
+ * A cost above a limit, with the rounding of summed floats forgiven: 60 calls of $0.007333 average
+ * to 0.007333000000000001, which is the limit, not over it.
+ */
+function exceeds(cost: number, limit: number): boolean {
+  return cost > limit + Math.max(Math.abs(limit), 1e-6) * 1e-9;
+}
+
 function checkRange(name: string, value: number, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new RangeError(`${name} must be a number between ${min} and ${max}, got ${String(value)}`);
@@ -504,8 +511,22 @@ function checkRange(name: string, value: number, min: number, max: number): numb
   return value;
 }
 
+/**
+ * "31.2%": a rate as a percentage with one decimal, rounded as the upstream framework's Python
+ * `f"{rate:.1%}"` rounds: rate x 100 in floating point, then its exact binary value to one
+ * decimal with ties to even (5/16 reads "31.2%", where toFixed would say "31.3%").
+ */
 export function pct(rate: number): string {
-  return `${(rate * 100).toFixed(1)}%`;
+  const percent = rate * 100;
+  if (!Number.isFinite(percent)) return `${percent}%`;
+  const digits = Math.abs(percent).toFixed(40); // the double's exact decimal digits, well past any tie
+  const point = digits.indexOf('.');
+  let tenths = BigInt(digits.slice(0, point) + digits[point + 1]);
+  const rest = digits.slice(point + 2);
+  const tie = /^50*$/.test(rest);
+  if (rest[0] > '5' || (rest[0] === '5' && !tie) || (tie && tenths % 2n === 1n)) tenths += 1n;
+  const text = tenths.toString().padStart(2, '0');
+  return `${percent < 0 && tenths > 0n ? '-' : ''}${text.slice(0, -1)}.${text.slice(-1)}%`;
 }
 
 export function money(usd: number | null | undefined): string {

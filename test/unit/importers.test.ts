@@ -138,6 +138,18 @@ describe('importers', () => {
     await store.close();
   });
 
+  it('parity: keeps calls whose tier is not one of ours (no tier), and honours a success key on usage lines', async () => {
+    const file = path.join(dir, 'usage.jsonl');
+    fs.writeFileSync(file, [usageLine(1, { tier: 'ULTRA' }), usageLine(2, { tier: 'NONE', success: false }), llmCallsLine('u', { tier: 'UNKNOWN' })].join('\n') + '\n');
+    const store = await openTelemetry();
+    const report = await importJsonlFile(store, file);
+    assert.equal(report.imported, 3, JSON.stringify(report.problems));
+    const calls = store.calls();
+    assert.deepEqual(calls.map((c) => c.tier), [null, null, null]);
+    assert.equal(calls.find((c) => c.workflow === 'code-review' && c.success === false)?.workflow, 'code-review', 'the usage line\'s success: false is kept');
+    await store.close();
+  });
+
   it('bookmarks survive a save and reopen', async () => {
     const file = path.join(dir, 'llm_calls.jsonl');
     const db = path.join(dir, 'telemetry.db');

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { binomialUpperTail } from '../../src/core/statistics';
-import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, pct } from '../../src/core';
 import { empiricalBayesPrior } from '../../src/core/stagePriors';
 import { seededRandom } from '../../src/core/random';
 import { fixedClock, series } from './helpers';
@@ -53,6 +53,39 @@ describe('AdaptiveModelRouter', () => {
     const verdict = router.recommendTierUpgrade('code-review', 'analysis');
     assert.equal(verdict.upgrade, false);
     assert.equal(verdict.reason, 'Insufficient data (5 calls, need 10)');
+  });
+
+  it('parity: only the last-20 rule says upgrade; the whole window\'s confident verdict is extra information', () => {
+    // 25 calls: the oldest 5 failed, then 4 of the last 20. Upstream: "Performance acceptable: 20.0%".
+    store.trackLlmCalls(series(25, { end: end(), fails: (i) => i < 5 || (i >= 5 && i % 5 === 0) }));
+    const verdict = router.recommendTierUpgrade('code-review', 'analysis');
+    assert.equal(verdict.recentFailures, 4);
+    assert.equal(verdict.upgrade, false);
+    assert.equal(verdict.reason, 'Performance acceptable: 20.0% failure rate');
+    assert.equal(verdict.confident, true, '9 of 25 failed: confidently above a healthy 15%');
+  });
+
+  it('parity: percentages round like Python\'s f"{x:.1%}" (ties to even on the binary value)', () => {
+    assert.equal(pct(5 / 16), '31.2%');
+    assert.equal(pct(1 / 16), '6.2%');
+    assert.equal(pct(3 / 16), '18.8%');
+    assert.equal(pct(0.0285), '2.9%');
+    assert.equal(pct(3.2625), '326.2%');
+    assert.equal(pct(0), '0.0%');
+    assert.equal(pct(1), '100.0%');
+  });
+
+  it('parity: an average cost equal to maxCost is within it, whatever the float sums say', () => {
+    store.trackLlmCalls(series(60, { end: end(), model: 'exact', cost: 0.007333 }));
+    assert.equal(router.getBestModel({ workflow: 'code-review', stage: 'analysis', maxCost: 0.007333 }), 'exact');
+    assert.notEqual(router.getBestModel({ workflow: 'code-review', stage: 'analysis', maxCost: 0.00733 }), 'exact');
+  });
+
+  it('parity: a stage named "all" can be queried', () => {
+    store.trackLlmCalls(series(12, { end: end(), stage: 'all' }));
+    store.trackLlmCalls(series(30, { end: end(), stage: 'other' }));
+    assert.equal(router.getRoutingStats('code-review', { stage: 'all' }).totalCalls, 12);
+    assert.equal(router.getRoutingStats('code-review').totalCalls, 42);
   });
 
   it('is confident only when the whole failure interval lies above the threshold', () => {
