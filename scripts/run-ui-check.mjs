@@ -69,7 +69,7 @@ async function main() {
   check('Problems panel lists the manifest stage', problemText.some((t) => /generate/.test(t)));
   await page.screenshot({ path: join(results, 'problems-and-status-bar.png') });
   await status.hover();
-  await page.waitForTimeout(1200);
+  await page.locator('.monaco-hover').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
   await page.screenshot({ path: join(results, 'status-bar-tooltip.png') });
   await browser.close();
   server.stop();

@@ -33,7 +33,8 @@ export function formatUpgradeCheck(verdicts: TierUpgradeVerdict[], days: number,
   if (title) lines.push('', title);
   lines.push(`Analysis period: ${capitalised(periodText(days))}`, '');
   const needed = verdicts.filter((v) => v.upgrade);
-  const fine = verdicts.filter((v) => !v.upgrade);
+  const thin = verdicts.filter((v) => !v.upgrade && v.recentCalls === 0);
+  const fine = verdicts.filter((v) => !v.upgrade && v.recentCalls > 0);
   if (needed.length) {
     lines.push(`⚠️  ${counted(needed.length, 'stage needs', 'stages need')} a tier upgrade:`, THIN);
     for (const v of needed) {
@@ -45,6 +46,11 @@ export function formatUpgradeCheck(verdicts: TierUpgradeVerdict[], days: number,
   if (fine.length) {
     lines.push(`✓ ${counted(fine.length, 'stage', 'stages')} performing well:`, THIN);
     for (const v of fine) lines.push(`  • ${label(v)}: ${v.reason}`);
+    lines.push('');
+  }
+  if (thin.length) {
+    lines.push(`? ${counted(thin.length, 'stage has', 'stages have')} too few calls to judge yet:`, THIN);
+    for (const v of thin) lines.push(`  • ${label(v)}: ${v.reason}`);
     lines.push('');
   }
   lines.push(needed.length ? '💡 Action: upgrade the tier of those stages (quick fix in VS Code), or let route() adapt them.' : '✓ All stages performing well - no upgrades needed');

@@ -1,3 +1,4 @@
+import { counted } from '../core/text';
 import * as vscode from 'vscode';
 import type { StageOverview } from '../core/overview';
 import type { StageRecommendation } from '../core/recommendation';
@@ -59,7 +60,7 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
         workflow ??
         (
           await vscode.window.showQuickPick(
-            overview.map((w) => ({ label: w.workflow, description: vscode.l10n.t('{0} stages · {1} calls', w.stages.length, w.calls), detail: w.upgradesNeeded ? vscode.l10n.t('{0} need an upgrade', w.upgradesNeeded) : undefined })),
+            overview.map((w) => ({ label: w.workflow, description: counted(w.stages.length, 'stage') + ' · ' + counted(w.calls, 'call'), detail: w.upgradesNeeded ? (w.upgradesNeeded === 1 ? vscode.l10n.t('1 stage to upgrade') : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded)) : undefined })),
             { title: vscode.l10n.t('Routing Check: Workflow'), placeHolder: vscode.l10n.t('Pick a workflow to check') },
           )
         )?.label;

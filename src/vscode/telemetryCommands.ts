@@ -61,7 +61,7 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
       try {
         const [report] = await service.importUri(uri);
         if (!report) throw new Error(vscode.l10n.t('Cannot read {0}', uri.toString(true)));
-        const message = vscode.l10n.t('Imported {0} call(s) from {1}; {2} already present, {3} bad line(s) skipped.', report.imported, uri.path.split('/').pop() ?? '', report.duplicates, report.skipped);
+        const message = vscode.l10n.t('Imported from {0}: {1} new, {2} already present, {3} bad skipped.', uri.path.split('/').pop() ?? '', report.imported, report.duplicates, report.skipped);
         service.log.info(message + (report.problems.length ? ` First problems: ${report.problems.slice(0, 5).map((p) => `line ${p.line}: ${p.message}`).join('; ')}` : ''));
         void (report.skipped ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
         return report;

@@ -1,3 +1,4 @@
+import { counted } from '../core/text';
 import * as vscode from 'vscode';
 import { AdaptiveModelRouter } from '../core/router';
 import { ModelRegistry, RegistryData } from '../core/registry';
@@ -278,7 +279,7 @@ export class TelemetryService implements vscode.Disposable {
     const reports: ImportReport[] = [];
     for (const uri of this.importSourceUris()) reports.push(...(await this.importUri(uri, true)));
     const imported = reports.reduce((n, r) => n + r.imported, 0);
-    if (imported > 0) this.log.info(`Imported ${imported} call(s) from ${reports.filter((r) => r.imported).map((r) => r.source).join(', ')}`);
+    if (imported > 0) this.log.info(`Imported ${counted(imported, 'call')} from ${reports.filter((r) => r.imported).map((r) => r.source).join(', ')}`);
     return reports;
   }
 

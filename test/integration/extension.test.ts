@@ -245,6 +245,24 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(off.model, 'claude-fable-5');
   });
 
+  it('the status bar follows its documented order: a stage selected in the tree beats the latest call in a workflow file with no stage under the cursor', async () => {
+    const document = await vscode.workspace.openTextDocument(workspaceUri('workflows', 'code_review.py'));
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const rows = await waitFor('tree rows', async () => {
+      const r = await readTree(testing.tree);
+      return r.length ? r : undefined;
+    });
+    const summary = rows.find((r) => r.depth === 1 && r.label === 'summary' && rows.slice(0, rows.indexOf(r)).some((w) => w.depth === 0 && w.label === 'code-review'))!;
+    await testing.tree.view.reveal(summary.node, { select: true, focus: false });
+    const snap = await waitFor('status bar on the selected stage', () => {
+      const s = testing.statusBar.snapshot();
+      return s.tooltip.includes('stage selected in Routing Stats') ? s : undefined;
+    });
+    assert.match(snap.tooltip, /code\\-review \/ summary/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('clicking the status bar picks a stage from a quick pick, and the status bar follows it', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     let answered = false;

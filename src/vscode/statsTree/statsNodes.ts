@@ -5,6 +5,8 @@ import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdow
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
 export interface StatsNode {
+  /** The row above, for TreeView.reveal (undefined for a workflow). */
+  readonly parent?: StatsNode;
   treeItem(): vscode.TreeItem;
   children(): StatsNode[] | Promise<StatsNode[]>;
 }
@@ -43,7 +45,7 @@ export class WorkflowNode implements StatsNode {
   }
 
   children(): StatsNode[] {
-    return this.workflow.stages.map((stage) => new StageNode(stage, this.minSamples, this.readP95));
+    return this.workflow.stages.map((stage) => new StageNode(stage, this.minSamples, this.readP95, this));
   }
 }
 
@@ -52,6 +54,7 @@ export class StageNode implements StatsNode {
     readonly stage: StageOverview,
     private readonly minSamples: number,
     private readonly readP95: StageP95Reader,
+    readonly parent?: WorkflowNode,
   ) {}
 
   get label(): string {
@@ -101,7 +104,7 @@ export class StageNode implements StatsNode {
 
   async children(): Promise<StatsNode[]> {
     const p95 = await this.readP95(this.stage.workflow, this.stage.stage);
-    return this.stage.models.map((model) => new ModelNode(this.stage, { ...model, p95LatencyMs: p95.get(model.model) ?? null }, this.minSamples));
+    return this.stage.models.map((model) => new ModelNode(this.stage, { ...model, p95LatencyMs: p95.get(model.model) ?? null }, this.minSamples, this));
   }
 }
 
@@ -110,6 +113,7 @@ export class ModelNode implements StatsNode {
     private readonly stage: StageOverview,
     private readonly model: StageOverview['models'][number],
     private readonly minSamples: number,
+    readonly parent?: StageNode,
   ) {}
 
   treeItem(): vscode.TreeItem {

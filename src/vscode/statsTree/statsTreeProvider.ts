@@ -46,6 +46,10 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     return node.treeItem();
   }
 
+  getParent(node: StatsNode): StatsNode | undefined {
+    return node.parent;
+  }
+
   async getChildren(node?: StatsNode): Promise<StatsNode[]> {
     if (node) return node.children();
     const started = Date.now();
