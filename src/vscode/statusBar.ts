@@ -11,13 +11,17 @@ export const PICK_STAGE_COMMAND = 'adaptiveRouting.pickStage';
 
 /**
  * The model the router recommends for the stage in context: the stage under the cursor in a
- * workflow file, else the one selected in the tree, else the pinned one, else the latest call's.
+ * workflow file, else the stage chosen last (selected in the tree or picked from the status bar),
+ * else the pinned one, else the latest call's.
  */
 export class RoutingStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('adaptiveRouting.model', vscode.StatusBarAlignment.Right, 100);
   private readonly disposables: vscode.Disposable[] = [this.item];
   /** Chosen from the status bar's quick pick; lasts for the session. */
   private picked: { workflow: string; stage: string } | undefined;
+  /** When the tree selection and the pick last changed: the later choice wins. */
+  private selectedAt = 0;
+  private pickedAt = 0;
   private visible = false;
 
   constructor(
@@ -29,7 +33,10 @@ export class RoutingStatusBar implements vscode.Disposable {
     const update = () => void this.update();
     this.disposables.push(
       service.onDidChange(update),
-      tree.onDidSelectStage(update),
+      tree.onDidSelectStage(() => {
+        this.selectedAt = Date.now();
+        update();
+      }),
       vscode.window.onDidChangeTextEditorSelection(update),
       vscode.window.onDidChangeActiveTextEditor(update),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('adaptiveRouting.pinnedStage') && update()),
@@ -38,6 +45,7 @@ export class RoutingStatusBar implements vscode.Disposable {
 
   pick(stage: { workflow: string; stage: string } | undefined): void {
     this.picked = stage;
+    this.pickedAt = Date.now();
     void this.update();
   }
 
@@ -54,11 +62,11 @@ export class RoutingStatusBar implements vscode.Disposable {
       if (found) return { stage: found, source: vscode.l10n.t('stage under the cursor') };
     }
     const selected = this.tree.selection;
-    if (selected) return { stage: find(selected.workflow, selected.stage) ?? selected, source: vscode.l10n.t('stage selected in Routing Stats') };
-    if (this.picked) {
-      const found = find(this.picked.workflow, this.picked.stage);
-      if (found) return { stage: found, source: vscode.l10n.t('stage picked from the status bar') };
-    }
+    const fromTree = selected && { stage: find(selected.workflow, selected.stage) ?? selected, source: vscode.l10n.t('stage selected in Routing Stats') };
+    const picked = this.picked && find(this.picked.workflow, this.picked.stage);
+    const fromPick = picked && { stage: picked, source: vscode.l10n.t('stage picked from the status bar') };
+    const chosen = fromTree && fromPick ? (this.pickedAt >= this.selectedAt ? fromPick : fromTree) : fromTree ?? fromPick;
+    if (chosen) return chosen;
     const pinned = readSettings().pinnedStage;
     if (pinned.includes('/')) {
       const slash = pinned.indexOf('/');
