@@ -21,8 +21,8 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } \
+      || { echo "setup: apt-get could not install ${missing[*]} (are Debian's package servers reachable?)" >&2; exit 1; }
   else
     echo "setup: missing Debian packages: ${missing[*]}" >&2
     echo "setup: install them with: sudo apt-get install -y ${missing[*]}" >&2
@@ -51,6 +51,7 @@ fi
 mkdir -p "$tools/code-server"
 cd "$tools/code-server"
 [ -f package.json ] || echo '{ "name": "test-tools", "private": true }' > package.json
-npm_config_unsafe_perm=true npm_config_yes=true npm install --no-audit --no-fund --loglevel=error "code-server@$cs_version"
+npm_config_unsafe_perm=true npm_config_yes=true npm install --no-audit --no-fund --loglevel=error "code-server@$cs_version" \
+  || { echo "setup: installing code-server $cs_version from npm failed (is the npm registry reachable?)" >&2; exit 1; }
 test -d node_modules/code-server/lib/vscode/node_modules || { echo "setup: code-server's VS Code modules are missing (its install script did not run)" >&2; exit 1; }
 echo "setup: code-server ready"

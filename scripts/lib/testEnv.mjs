@@ -15,7 +15,13 @@ export const vsixPath = join(root, 'adaptive-model-router.vsix');
 
 /** Runs the project's setup script (Debian packages, code-server), which returns at once when all is there. */
 export function ensureTestTools() {
-  execFileSync('bash', [join(root, 'scripts', 'setup-test-tools.sh')], { stdio: 'inherit' });
+  try {
+    execFileSync('bash', [join(root, 'scripts', 'setup-test-tools.sh')], { stdio: 'inherit' });
+  } catch {
+    // The script has said what is missing and how to get it; a stack trace would only bury that.
+    console.error('setup: the test tools are not ready (see the line above); nothing was started');
+    process.exit(1);
+  }
 }
 
 /** Builds the production bundles and the .vsix, then unpacks it: tests run what users install. */

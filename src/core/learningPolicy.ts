@@ -215,12 +215,14 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
   // one that plausibly reaches the highest target. Each model's ceiling (the highest target it
   // plausibly meets) does not depend on the target asked for, so a higher target can never pick a
   // cheaper model.
-  const needed = (target: number) => {
-    const plausible = settings.plausibility ?? 1 - target;
+  const EVIDENCE_N0 = Number(process.env.EVIDENCE_N0 ?? 0);
+  const needed = (target: number, evidence: number) => {
+    let plausible = settings.plausibility ?? 1 - target;
+    if (EVIDENCE_N0 > 0 && plausible < 0.5) plausible += (0.5 - plausible) * (evidence / (evidence + EVIDENCE_N0));
     return stage.successes < target * stage.calls ? Math.max(plausible, 0.5) : plausible;
   };
   const ceilings = new Map<number, number>();
-  const margin = (i: number) => (t: number) => joint.chanceAt(i, t) - needed(t);
+  const margin = (i: number) => (t: number) => joint.chanceAt(i, t) - needed(t, all[i].successes + all[i].failures);
   const ceiling = (i: number) => ceilings.get(i) ?? ceilings.set(i, plausibleCeiling(margin(i))).get(i)!;
   const qualifying = pool.find((i) => (ceilings.has(i) ? ceilings.get(i)! >= settings.target : ceilingReaches(margin(i), settings.target)));
   const greedyIndex = qualifying ?? maxBy(pool, ceiling);
