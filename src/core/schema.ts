@@ -1,7 +1,7 @@
 import type { Database } from 'sql.js';
 
 /** Bumped with every forward migration; files from a newer version are refused. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 export const APP_ID = 'adaptive-model-router';
 
 /** Errors about the file itself: the caller shows them and never saves over that file. */
@@ -107,6 +107,11 @@ const MIGRATIONS: Record<number, string> = {
              total(duration_ms), count(duration_ms), total(input_tokens), total(output_tokens), tier, max(ts)
       FROM calls GROUP BY stage_id, model_id, ts / 86400000;
     ${CALLS_READABLE_VIEW}
+  `,
+  // v3: the order calls were written in, for calls of one stage in the same millisecond ("the
+  // last 20" follows the log, as upstream's does). Older rows have none and keep id order.
+  3: `
+    ALTER TABLE calls ADD COLUMN seq INTEGER;
   `,
 };
 

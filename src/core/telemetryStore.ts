@@ -48,6 +48,19 @@ export interface StageCall {
   inputTokens: number | null;
   outputTokens: number | null;
   ts: number;
+  /** Write order (microseconds, strictly increasing per writer; null for calls of schema 2 files). */
+  seq?: number | null;
+}
+
+let lastSeq = 0;
+
+/**
+ * Write order: microseconds of wall-clock time, strictly increasing within this process, so calls
+ * of one millisecond keep the order they were written in (other writers' clocks are near enough).
+ */
+function nextSeq(): number {
+  lastSeq = Math.max(lastSeq + 1, Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  return lastSeq;
 }
 
 export type StoreEvent =
@@ -427,7 +440,7 @@ export class TelemetryStore {
     // Each stage's history is newest first: merge them and keep the newest `limit`. A stage whose
     // history is not cached yet is read only as deep as asked (verdicts need 20 calls, not 1000).
     const merged = stages.flatMap((stage) => this.recentStageCalls(scope.workflow, stage, limit, false).slice(0, limit));
-    if (stages.length > 1) merged.sort((a, b) => b.ts - a.ts);
+    if (stages.length > 1) merged.sort((a, b) => b.ts - a.ts || (b.seq ?? -1) - (a.seq ?? -1));
     return merged.filter((c) => c.ts >= since).slice(0, limit).map(({ success, tier, model, ts }) => ({ success, tier, model, ts }));
   }
 
@@ -443,8 +456,8 @@ export class TelemetryStore {
     if (cached && cached.limit >= limit) return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
     const depth = cache ? Math.max(limit, HISTORY_FLOOR) : limit;
     const calls = this.all(
-      `SELECT model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts
-       FROM calls WHERE stage_id = ? ORDER BY ts DESC, id DESC LIMIT ?`,
+      `SELECT model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts, seq
+       FROM calls WHERE stage_id = ? ORDER BY ts DESC, seq DESC, id DESC LIMIT ?`,
       [stageId, depth],
     ).map(
       (r): StageCall => ({
@@ -456,6 +469,7 @@ export class TelemetryStore {
         inputTokens: r[5] == null ? null : Number(r[5]),
         outputTokens: r[6] == null ? null : Number(r[6]),
         ts: Number(r[7]),
+        seq: r[8] == null ? null : Number(r[8]),
       }),
     );
     if (cache) this.history.set(stageId, { calls, limit: depth });
@@ -463,7 +477,7 @@ export class TelemetryStore {
   }
 
   /** Keeps cached stage histories current; an out-of-order call (an import of old data) drops the cache. */
-  private rememberInHistory(stageId: number, call: LlmCall): void {
+  private rememberInHistory(stageId: number, call: LlmCall, seq: number): void {
     const cached = this.history.get(stageId);
     if (!cached) return;
     if (cached.calls.length && call.ts < cached.calls[0].ts) {
@@ -479,6 +493,7 @@ export class TelemetryStore {
       inputTokens: call.inputTokens,
       outputTokens: call.outputTokens,
       ts: call.ts,
+      seq,
     });
     if (cached.calls.length > cached.limit) cached.calls.length = cached.limit;
   }
@@ -532,7 +547,7 @@ export class TelemetryStore {
       `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
               c.duration_ms, c.success, c.error, c.cache_hit
        FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
-       WHERE c.stage_id = ? AND c.ts = ? ORDER BY c.id DESC LIMIT 1`,
+       WHERE c.stage_id = ? AND c.ts = ? ORDER BY c.seq DESC, c.id DESC LIMIT 1`,
       [best.stageId, best.ts],
     )[0];
     return row ? rowToCall(row) : undefined;
@@ -547,7 +562,7 @@ export class TelemetryStore {
       `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
               c.duration_ms, c.success, c.error, c.cache_hit
        FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
-       WHERE ${where.sql} ORDER BY c.ts, c.id`,
+       WHERE ${where.sql} ORDER BY c.ts, c.seq, c.id`,
       where.params,
     ).map(rowToCall);
   }
@@ -594,13 +609,14 @@ export class TelemetryStore {
     try {
       this.transaction(() => {
         const insert = this.statement(
-        `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
         for (const call of batch) {
           const stageId = this.stageId(call.workflow, call.stage);
           const modelId = this.modelId(call.model, call.provider);
           const tier = call.tier == null ? null : TIERS.indexOf(call.tier);
+          const seq = nextSeq();
           insert.run([
             stageId,
             call.ts,
@@ -614,11 +630,12 @@ export class TelemetryStore {
             call.success == null ? null : call.success ? 1 : 0,
             call.error,
             call.cacheHit == null ? null : call.cacheHit ? 1 : 0,
+            seq,
           ]);
           if (this.db.getRowsModified() > 0) {
             added++;
             this.counters.add(stageId, modelId, call, tier);
-            this.rememberInHistory(stageId, call);
+            this.rememberInHistory(stageId, call, seq);
           }
         }
       });

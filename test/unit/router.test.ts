@@ -81,6 +81,15 @@ describe('AdaptiveModelRouter', () => {
     assert.notEqual(router.getBestModel({ workflow: 'code-review', stage: 'analysis', maxCost: 0.00733 }), 'exact');
   });
 
+  it('parity: calls written in the same millisecond keep their written order for "the last 20"', () => {
+    const ts = new Date(end().getTime() - 1000);
+    // 40 calls in one millisecond: 20 successes, then 20 failures written last.
+    store.trackLlmCalls(Array.from({ length: 40 }, (_, i) => ({ workflow: 'code-review', stage: 'analysis', tier: 'cheap', model: 'claude-haiku-4-5', success: i < 20, ts, id: `same-ms-${i}` })));
+    const verdict = router.recommendTierUpgrade('code-review', 'analysis');
+    assert.equal(verdict.recentFailures, 20, 'the last 20 written are the last 20, whatever their ids hash to');
+    assert.equal(verdict.reason, 'High failure rate: 100.0% (20/20 failed in recent calls)');
+  });
+
   it('parity: a stage named "all" can be queried', () => {
     store.trackLlmCalls(series(12, { end: end(), stage: 'all' }));
     store.trackLlmCalls(series(30, { end: end(), stage: 'other' }));

@@ -73,6 +73,6 @@ describe('daily counters, retention and migration', () => {
     assert.deepEqual(store.aggregateByModel({ workflow: 'code-review', stage: 'analysis' }).map((a) => [a.calls, a.successes]), [[2, 1]]);
     await store.close();
     const check = spawnSync('sqlite3', [file, 'PRAGMA user_version; SELECT count(*) FROM calls_readable; SELECT calls FROM daily;'], { encoding: 'utf8' });
-    assert.equal(check.stdout.trim(), '2\n2\n2');
+    assert.equal(check.stdout.trim(), '3\n2\n2');
   });
 });
