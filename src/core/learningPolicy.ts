@@ -33,6 +33,11 @@ export interface PolicySettings {
   plausibility: number | null;
   /** Prior probability that, at a stage, a pricier tier does at least as well as a cheaper one (see tierOrder.ts). */
   orderPrior: number;
+  /**
+   * Calls of a model's own (decayed) evidence at which the bar to stay the best guess is halfway
+   * from `plausibility` to 0.5; 0 keeps the bar at `plausibility`.
+   */
+  settleCalls: number;
 }
 
 export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
@@ -43,6 +48,7 @@ export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
   gapPriorStrength: 20,
   plausibility: null,
   orderPrior: ORDER_PRIOR,
+  settleCalls: 50,
 };
 
 /** The stage's realised record over the calls the learner weighs (decayed like the evidence). */
@@ -215,10 +221,12 @@ export function chooseArm(arms: ArmState[], settings: PolicySettings, random: ()
   // one that plausibly reaches the highest target. Each model's ceiling (the highest target it
   // plausibly meets) does not depend on the target asked for, so a higher target can never pick a
   // cheaper model.
-  const EVIDENCE_N0 = Number(process.env.EVIDENCE_N0 ?? 0);
+  // "Not yet shown short" is the bar for a model with little evidence of its own; as its calls
+  // here grow, the bar moves toward "more likely than not to meet the target" (halfway after
+  // `settleCalls`), so a well-measured model a little under the target stops being the best guess.
   const needed = (target: number, evidence: number) => {
     let plausible = settings.plausibility ?? 1 - target;
-    if (EVIDENCE_N0 > 0 && plausible < 0.5) plausible += (0.5 - plausible) * (evidence / (evidence + EVIDENCE_N0));
+    if (settings.settleCalls > 0 && plausible < 0.5) plausible += (0.5 - plausible) * (evidence / (evidence + settings.settleCalls));
     return stage.successes < target * stage.calls ? Math.max(plausible, 0.5) : plausible;
   };
   const ceilings = new Map<number, number>();

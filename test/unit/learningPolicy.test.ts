@@ -12,7 +12,7 @@ function arm(model: string, successes: number, failures: number, cost: number, e
   return { model, tier: null, successes, failures, calls: successes + failures, priorAlpha: 1, priorBeta: 1, expectedCost: cost, avgLatencyMs: null, changed: null, ...extra };
 }
 
-const settings = { target: 0.8, halfLife: 500, changeAlpha: 1e-4, explorationBudget: 0.1, priorStrength: 4, gapPriorStrength: 20, plausibility: 0.2, orderPrior: 0.9 };
+const settings = { target: 0.8, halfLife: 500, changeAlpha: 1e-4, explorationBudget: 0.1, priorStrength: 4, gapPriorStrength: 20, settleCalls: 0, plausibility: 0.2, orderPrior: 0.9 };
 
 describe('learning policy', () => {
   it('weighs each call by its age in stage calls (half-life decay)', () => {
