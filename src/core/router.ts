@@ -204,11 +204,13 @@ export class AdaptiveModelRouter {
     const sampleSize = aggregates.reduce((sum, a) => sum + a.calls, 0);
     const base = { workflow, stage: stage ?? 'all', sampleSize };
     if (sampleSize < this.minSampleSize) {
+      // Too few calls for a verdict, but the tier the stage runs on is still known from its latest call.
+      const latest = sampleSize ? this.store.recentOutcomes(scope, 1)[0] : undefined;
       return {
         ...base,
         upgrade: false,
         reason: `Insufficient data (${sampleSize} calls, need ${this.minSampleSize})`,
-        currentTier: null,
+        currentTier: latest ? latest.tier ?? this.registry.tierOf(latest.model) : null,
         recommendedTier: null,
         recentCalls: 0,
         recentFailures: 0,

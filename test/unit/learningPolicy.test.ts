@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { ArmState, chooseArm, detectChange, evidenceFromHistory, stageRecord } from '../../src/core/learningPolicy';
+import { ArmState, DEFAULT_POLICY, chooseArm, detectChange, evidenceFromHistory, stageRecord } from '../../src/core/learningPolicy';
 import { seededRandom } from '../../src/core/random';
 import type { StageCall } from '../../src/core/telemetryStore';
 
@@ -157,7 +157,7 @@ describe('learning policy', () => {
         const record = stageRecord(calls, 500);
         const high = Math.min(0.99, low + step);
         const at = (target: number) => {
-          const choice = chooseArm(arms, { ...settings, target, plausibility: null }, seededRandom(1), false, record);
+          const choice = chooseArm(arms, { ...settings, settleCalls: DEFAULT_POLICY.settleCalls, target, plausibility: null }, seededRandom(1), false, record);
           return choice.summaries.findIndex((s) => s.model === choice.arm.model);
         };
         return at(high) >= at(low);

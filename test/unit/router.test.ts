@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { binomialUpperTail } from '../../src/core/statistics';
-import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, pct } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, pct, recommendStage } from '../../src/core';
 import { empiricalBayesPrior } from '../../src/core/stagePriors';
 import { seededRandom } from '../../src/core/random';
 import { fixedClock, series } from './helpers';
@@ -88,6 +88,17 @@ describe('AdaptiveModelRouter', () => {
     const verdict = router.recommendTierUpgrade('code-review', 'analysis');
     assert.equal(verdict.recentFailures, 20, 'the last 20 written are the last 20, whatever their ids hash to');
     assert.equal(verdict.reason, 'High failure rate: 100.0% (20/20 failed in recent calls)');
+  });
+
+  it('the recommendation knows an undeclared stage\'s tier from its latest call, even with too few calls for a verdict', () => {
+    store.trackLlmCalls(series(4, { end: end(), tier: 'capable', model: 'claude-sonnet-5', cost: 0.004 }));
+    const verdict = router.recommendTierUpgrade('code-review', 'analysis');
+    assert.match(verdict.reason, /Insufficient data \(4 calls/);
+    assert.equal(verdict.currentTier, 'capable');
+    const r = recommendStage(router, 'code-review', 'analysis');
+    assert.equal(r.currentTier, 'capable');
+    assert.notEqual(r.change, 'unknown');
+    assert.equal(r.judged, false, 'four calls are too few to judge');
   });
 
   it('parity: a stage named "all" can be queried', () => {
