@@ -22,6 +22,7 @@ import {
   pct,
   periodText,
   recommendStage,
+  windowStart,
 } from '../core';
 import type { StageRecommendation, StageTargets, TierDeclaration, TierUpgradeVerdict } from '../core';
 
@@ -279,12 +280,12 @@ function routingCheck(store: TelemetryStore, values: Values, io: Io): number {
   const manifest = readManifest(values, io);
   if (!values.all) checkKnownNames(store, manifest, values.workflow as string, values.stage);
   const router = makeRouter(store, values, manifest);
-  const since = store.now().getTime() - router.days * 86_400_000;
-  const workflows = values.all ? store.workflows(router.days > 0 ? since : 0) : [values.workflow as string];
+  const since = windowStart(store.now().getTime(), router.days);
+  const workflows = values.all ? store.workflows(since) : [values.workflow as string];
   const verdicts: TierUpgradeVerdict[] = [];
   const recommendations: StageRecommendation[] = [];
   for (const workflow of workflows) {
-    const stages = values.stage ? [values.stage] : store.stages(workflow, router.days > 0 ? since : 0);
+    const stages = values.stage ? [values.stage] : store.stages(workflow, since);
     if (stages.length === 0) verdicts.push(router.recommendTierUpgrade(workflow));
     for (const stage of stages) {
       verdicts.push(router.recommendTierUpgrade(workflow, stage));

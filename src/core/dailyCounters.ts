@@ -1,7 +1,6 @@
 import type { Database } from 'sql.js';
+import { DAY_MS } from './timeWindow';
 import type { CallTotals } from './types';
-
-export const DAY_MS = 86_400_000;
 
 /** Totals of one (stage, model, UTC day): what decisions and long-range statistics read. */
 export interface DayCounter extends CallTotals {

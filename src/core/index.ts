@@ -21,6 +21,7 @@ export { importJsonlFile, importJsonlFiles, defaultImportSources, expandRotated 
 export { generateSampleCalls } from './sampleData';
 export { formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from './report';
 export { counted, periodText } from './text';
+export { DAY_MS, windowStart } from './timeWindow';
 export { changeText, recommendStage } from './recommendation';
 export type { StageRecommendation } from './recommendation';
 export { describeEvidence, failureEvidence } from './failureEvidence';

@@ -1,7 +1,7 @@
 import { binomialUpperTail, decayWeight, Interval, wilsonInterval } from './statistics';
 import { ArmPosterior, DRAWS, ORDER_PRIOR, summarizeJointly } from './tierOrder';
 import type { StageCall } from './telemetryStore';
-import type { Tier } from './tiers';
+import { Tier, tierRank } from './tiers';
 
 /**
  * The per-stage learner behind `route()`: Beta posteriors of each model's success rate from the
@@ -17,7 +17,7 @@ export interface PolicySettings {
   halfLife: number;
   /** Significance of the change test on a model's most recent calls. */
   changeAlpha: number;
-  /** Largest share of calls spent on pricier models than the greedy choice once the stage has `minSample` calls. */
+  /** Largest share of calls spent on pricier models than the best guess (from the stage's first call on). */
   explorationBudget: number;
   /** Most pseudo-calls the shrinkage prior from the tier's record on other stages may weigh. */
   priorStrength: number;
@@ -40,7 +40,7 @@ export interface PolicySettings {
   settleCalls: number;
 }
 
-export const DEFAULT_POLICY: Omit<PolicySettings, 'target' | 'minSample'> = {
+export const DEFAULT_POLICY: Omit<PolicySettings, 'target'> = {
   halfLife: 500,
   changeAlpha: 1e-4,
   explorationBudget: 0.1,
@@ -311,9 +311,6 @@ function byTierThenCost(a: ArmState, b: ArmState): number {
   return tierRank(a.tier) - tierRank(b.tier) || byCost(a, b);
 }
 
-function tierRank(tier: Tier | null): number {
-  return tier === 'cheap' ? 0 : tier === 'capable' ? 1 : tier === 'premium' ? 2 : 3;
-}
 
 function maxBy<T>(items: T[], score: (item: T) => number): T {
   return items.reduce((best, item) => (score(item) > score(best) ? item : best));

@@ -1,6 +1,7 @@
 import { recommendStage, StageRecommendation, StageTargets } from './recommendation';
 import type { AdaptiveModelRouter, ModelPerformance, TierUpgradeVerdict } from './router';
 import type { TelemetryStore } from './telemetryStore';
+import { windowStart } from './timeWindow';
 
 export type { StageTargets };
 
@@ -34,7 +35,7 @@ export function needsUpgrade(stage: StageOverview): boolean {
  * they agree with each other and the work is done once per change.
  */
 export function buildOverview(store: TelemetryStore, router: AdaptiveModelRouter, targets: (workflow: string, stage: string) => StageTargets = () => ({})): WorkflowOverview[] {
-  const since = router.days > 0 ? store.now().getTime() - router.days * 86_400_000 : 0;
+  const since = windowStart(store.now().getTime(), router.days);
   return store.workflows(since).map((workflow) => workflowOverview(store, router, workflow, since, targets));
 }
 
@@ -55,7 +56,7 @@ export async function buildOverviewInSlices(
   pause: () => Promise<void>,
   options: { decisions: boolean; sliceMs?: number },
 ): Promise<{ overview: WorkflowOverview[]; timing: OverviewTiming }> {
-  const since = router.days > 0 ? store.now().getTime() - router.days * 86_400_000 : 0;
+  const since = windowStart(store.now().getTime(), router.days);
   const overview: WorkflowOverview[] = [];
   const timing = await inSlices(store.workflows(since), (workflow) => overview.push(workflowOverview(store, router, workflow, since, targets, options.decisions)), pause, options.sliceMs);
   return { overview, timing };

@@ -6,6 +6,7 @@ import { BetaPrior, StageTierRecord, TierGap, empiricalBayesPrior, relativePrior
 import type { CallScope, StageCall, TelemetryStore } from './telemetryStore';
 import { Tier, nextTier, parseTier } from './tiers';
 import type { Clock, ModelAggregate } from './types';
+import { DAY_MS, windowStart } from './timeWindow';
 
 export interface RouterOptions {
   registry?: ModelRegistry;
@@ -117,7 +118,6 @@ export interface RouteDecision {
   alternatives: Array<{ model: string; tier: Tier | null; calls: number; successRate: number; avgCost: number | null; excludedBy?: string }>;
 }
 
-const DAY_MS = 86_400_000;
 /** Calls of a stage the learner looks back over (the oldest weigh a quarter). */
 const HISTORY_LIMIT = 2 * DEFAULT_POLICY.halfLife;
 /** Token counts assumed to compare registry prices when a stage has recorded none. */
@@ -305,7 +305,7 @@ export class AdaptiveModelRouter {
       const model = this.registry.modelForTier(declared) ?? this.registry.cheapModel();
       return { model, tier: declared, reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`, explored: false, adaptive: false, outOfReach: false, fallback: false, limitsRelaxed: false, successRate: null, interval: null, sampleSize: 0, target, alternatives: [] };
     }
-    const since = this.days > 0 ? this.now().getTime() - this.days * DAY_MS : 0;
+    const since = windowStart(this.now().getTime(), this.days);
     const history = withinWindow(this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT), since);
     const arms = this.armsFor(query, stage, history, since);
     const choice = chooseArm(arms, { ...this.policy, target }, this.random, options.explore !== false, stageRecord(history, this.policy.halfLife));
@@ -477,7 +477,7 @@ export class AdaptiveModelRouter {
 
   private scope(workflow: string, stage: string | undefined, days: number): CallScope {
     if (typeof workflow !== 'string' || workflow.trim() === '') throw new Error('workflow is required');
-    const since = days > 0 && Number.isFinite(days) ? this.now().getTime() - days * DAY_MS : 0;
+    const since = windowStart(this.now().getTime(), days);
     return { workflow, stage, since };
   }
 }

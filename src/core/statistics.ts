@@ -36,11 +36,6 @@ export function wilsonInterval(k: number, n: number, confidence = 0.95): Interva
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-/** Mean of a Beta(alpha, beta) distribution. */
-export function betaMean(alpha: number, beta: number): number {
-  return alpha / (alpha + beta);
-}
-
 /** A Gamma(shape, 1) draw by Marsaglia and Tsang's method (shape < 1 boosted by U^(1/shape)). */
 export function sampleGamma(shape: number, random: () => number): number {
   if (shape < 1) return sampleGamma(shape + 1, random) * Math.pow(random() || Number.MIN_VALUE, 1 / shape);

@@ -1,6 +1,7 @@
 import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { validateCall } from './callValidation';
-import { DAY_MS, DailyCounters, DayCounter, addInto, counterFromRow, emptyCounter } from './dailyCounters';
+import { DailyCounters, DayCounter, addInto, counterFromRow, emptyCounter } from './dailyCounters';
+import { DAY_MS } from './timeWindow';
 import { TelemetryFileError, applyPragmas, checkHeader, damaged, prepareSchema } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DAY_MS } from '../core/timeWindow';
 
 export const SECTION = 'adaptiveRouting';
 
@@ -46,7 +47,7 @@ export function rangeDays(range: TimeRange, now = new Date()): number {
   switch (range) {
     case 'today': {
       const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-      return Math.max((now.getTime() - midnight.getTime()) / 86_400_000, 1 / 86_400);
+      return Math.max((now.getTime() - midnight.getTime()) / DAY_MS, 1 / 86_400);
     }
     case '30d':
       return 30;

@@ -4,6 +4,7 @@ import { generateSampleCalls } from '../core/sampleData';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
 import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
 import type { TelemetryService } from './telemetryService';
+import { windowStart } from '../core/timeWindow';
 
 const SAMPLE_MANIFEST = `{
   // Tiers of each workflow stage. Adaptive Routing warns here when telemetry says a stage needs more.
@@ -107,7 +108,8 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
       // Every row says which period it covers, so a CSV read later (or merged with others) is not misread.
       const exportedAt = new Date();
       const days = rangeDays(service.range, exportedAt);
-      const period = { rangeFrom: days > 0 ? new Date(exportedAt.getTime() - days * 86_400_000).toISOString() : '', rangeTo: exportedAt.toISOString() };
+      const from = windowStart(exportedAt.getTime(), days);
+      const period = { rangeFrom: from > 0 ? new Date(from).toISOString() : '', rangeTo: exportedAt.toISOString() };
       const rows = overviewRows(overview).map((row) => ({ ...row, ...period }));
       if (!rows.length) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to export: there are no calls in the selected time range.'));

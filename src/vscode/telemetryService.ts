@@ -12,6 +12,7 @@ import type { LlmCall, LlmCallInput } from '../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
 import type { DeclarationIndex } from './declarationIndex';
 import { createIntegrityCheck, createLocalImporter, createStorageBackend } from './storageFactory';
+import { windowStart } from '../core/timeWindow';
 
 export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
 
@@ -458,7 +459,7 @@ export class TelemetryService implements vscode.Disposable {
     const store = await this.ensureOpen();
     const router = await this.router();
     if (!store || !router) return new Map();
-    const since = router.days > 0 ? store.now().getTime() - router.days * 86_400_000 : 0;
+    const since = windowStart(store.now().getTime(), router.days);
     return store.latencyQuantiles({ workflow, stage, since }, 0.95);
   }
 

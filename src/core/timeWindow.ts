@@ -1,0 +1,7 @@
+/** Milliseconds in a day: telemetry windows and daily counters are counted in UTC days. */
+export const DAY_MS = 86_400_000;
+
+/** Start (ms) of the window of the last `days` days before `nowMs`; 0 (all time) for 0 or a non-finite count. */
+export function windowStart(nowMs: number, days: number): number {
+  return days > 0 && Number.isFinite(days) ? nowMs - days * DAY_MS : 0;
+}
