@@ -1,4 +1,4 @@
-import { Node as JsonNode, findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { Node as JsonNode, ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { Tier, parseTier } from './tiers';
 
 /** Where a workflow file declares a stage's tier: the text to replace to change it. */
@@ -73,14 +73,34 @@ function matchingBrace(text: string, open: number): number {
   return text.length;
 }
 
+/** A syntax problem of the manifest, where it is (offsets into its text), for the Problems panel. */
+export interface ManifestProblem {
+  message: string;
+  offset: number;
+  length: number;
+}
+
+/** "PropertyNameExpected" -> "property name expected". */
+function describeParseError(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** "line 3, column 7" (1-based) of an offset. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
 /**
  * The JSON/JSONC workflows manifest:
  * `{ "workflows": { "code-review": { "adaptive": true, "stages": { "analysis": { "tier": "cheap", "minSuccessRate": 0.85, "maxCost": 0.01 } } } } }`.
  */
-export function parseWorkflowsManifest(text: string): { declarations: TierDeclaration[]; workflows: WorkflowSettings[]; errors: string[] } {
-  const errors: Array<{ error: number; offset: number }> = [];
-  const root = parseTree(text, errors as never, { allowTrailingComma: true, disallowComments: false });
-  const result = { declarations: [] as TierDeclaration[], workflows: [] as WorkflowSettings[], errors: errors.map((e) => `syntax error at offset ${e.offset}`) };
+export function parseWorkflowsManifest(text: string): { declarations: TierDeclaration[]; workflows: WorkflowSettings[]; errors: string[]; problems: ManifestProblem[] } {
+  const parseErrors: ParseError[] = [];
+  const root = parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
+  const problems = parseErrors.map((e): ManifestProblem => ({ message: `${describeParseError(printParseErrorCode(e.error))} (JSON with comments)`, offset: e.offset, length: e.length }));
+  const result = { declarations: [] as TierDeclaration[], workflows: [] as WorkflowSettings[], errors: problems.map((p) => `${p.message} at ${lineAndColumn(text, p.offset)}`), problems };
   const workflows = root && findNodeAtLocation(root, ['workflows']);
   if (!workflows || workflows.type !== 'object') return result;
   for (const property of workflows.children ?? []) {

@@ -34,5 +34,5 @@ export { buildOverview, overviewRows, toCsv } from './overview';
 export type { StageOverview, WorkflowOverview, StageTargets } from './overview';
 export { needsUpgrade } from './overview';
 export { findPythonTierDeclarations, parseWorkflowsManifest, tierReplacement, positionAt } from './declarations';
-export type { TierDeclaration, WorkflowSettings } from './declarations';
+export type { ManifestProblem, TierDeclaration, WorkflowSettings } from './declarations';
 export { workerIntegrityCheck } from './nodeIntegrityCheck';

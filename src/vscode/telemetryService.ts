@@ -1,12 +1,12 @@
-import { counted } from '../core/text';
 import * as vscode from 'vscode';
+import { counted } from '../core/text';
 import { AdaptiveModelRouter } from '../core/router';
 import { ModelRegistry, RegistryData } from '../core/registry';
 import { TelemetryStore } from '../core/telemetryStore';
 import { TelemetryFileError } from '../core/schema';
 import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/overview';
 import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRotated } from '../core/importers';
-import { parseWorkflowsManifest, TierDeclaration, WorkflowSettings } from '../core/declarations';
+import { ManifestProblem, parseWorkflowsManifest, positionAt, TierDeclaration, WorkflowSettings } from '../core/declarations';
 import { recommendStage, StageRecommendation } from '../core/recommendation';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
@@ -41,8 +41,13 @@ export class TelemetryService implements vscode.Disposable {
   private overviewBuilding: Promise<WorkflowOverview[]> | undefined;
   /** Bumped by every invalidation: an overview built across one is not kept. */
   private generation = 0;
-  /** Set when a file watcher of ours is live (cheap to create once the store is open). */
-  private watching = false;
+  /** The file watchers and poll of the current paths; replaced when a path setting changes. */
+  private watchers: vscode.Disposable[] = [];
+  /** The integrity check scheduled for the store opened last (one at a time, not one per open). */
+  private verifyLater: ReturnType<typeof setTimeout> | undefined;
+  /** Syntax problems of the workflows manifest, shown in the Problems panel. */
+  private readonly manifestProblems = vscode.languages.createDiagnosticCollection('adaptiveRouting.manifest');
+  private registryWarned = false;
 
   readonly onDidChange = this.changed.event;
 
@@ -53,10 +58,13 @@ export class TelemetryService implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.changed,
+      this.manifestProblems,
+      { dispose: () => this.stopWatching() },
       // A tier rewritten in a workflow file (a quick fix, an edit) changes what every surface says.
       declarations.onDidChange(() => this.invalidate(true)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('adaptiveRouting.telemetryPath') || e.affectsConfiguration('adaptiveRouting.maxFileSizeMB')) void this.reopen();
+        else if (e.affectsConfiguration('adaptiveRouting.importSources') || e.affectsConfiguration('adaptiveRouting.workflowsFile')) void this.rewatch();
         else if (e.affectsConfiguration('adaptiveRouting')) {
           this.routerCache = undefined;
           this.invalidate();
@@ -100,7 +108,12 @@ export class TelemetryService implements vscode.Disposable {
     const cached = this.context.globalState.get<RegistryData>(REGISTRY_KEY);
     try {
       return cached ? new ModelRegistry(cached) : new ModelRegistry();
-    } catch {
+    } catch (error) {
+      // Unusable cached data (an older format, a bad refresh): the built-in registry serves, and the log says why.
+      if (!this.registryWarned) {
+        this.registryWarned = true;
+        this.log.warn(`The cached model registry cannot be used (${(error as Error).message}); using the built-in one. Run "Adaptive Routing: Refresh Model Registry" to replace it.`);
+      }
       return new ModelRegistry();
     }
   }
@@ -142,8 +155,8 @@ export class TelemetryService implements vscode.Disposable {
       this.error = undefined;
       // The integrity check runs in a worker once startup has settled (a save starts it sooner);
       // a damaged file is dropped and never written over.
-      const verifyLater = setTimeout(() => store.verification.catch((error: Error) => this.failVerification(store, uri, error)), 2000);
-      this.disposables.push({ dispose: () => clearTimeout(verifyLater) });
+      if (this.verifyLater) clearTimeout(this.verifyLater);
+      this.verifyLater = setTimeout(() => store.verification.catch((error: Error) => this.failVerification(store, uri, error)), 2000);
       store.onDidChange((event) => event.kind === 'unreadable' && this.failVerification(store, uri, event.error));
       store.onDidChange((event) => {
         if (event.kind === 'save-failed') this.reportSaveFailure(store.location, event.error);
@@ -212,12 +225,15 @@ export class TelemetryService implements vscode.Disposable {
 
   /** Closes and reopens, for a new path or after the trust changed. */
   async reopen(): Promise<void> {
+    this.stopWatching();
     await this.closeStore();
     this.state = 'closed';
     await this.ensureOpen();
   }
 
   private async closeStore(): Promise<void> {
+    if (this.verifyLater) clearTimeout(this.verifyLater);
+    this.verifyLater = undefined;
     const store = this.store;
     this.store = undefined;
     this.overviewCache = undefined;
@@ -226,24 +242,37 @@ export class TelemetryService implements vscode.Disposable {
     else await store.close().catch((error: Error) => this.log.error(`Saving telemetry on close failed: ${error.message}`));
   }
 
+  /** Watches the paths the settings name now: after a change of importSources or workflowsFile, the new ones. */
+  private async rewatch(): Promise<void> {
+    this.stopWatching();
+    const uri = this.telemetryUri;
+    if (this.store && uri) this.startWatching(uri);
+    await this.loadManifest();
+    this.invalidate();
+    if (!this.readOnly && this.store) void this.importConfiguredSources();
+  }
+
+  private stopWatching(): void {
+    for (const d of this.watchers.splice(0)) d.dispose();
+  }
+
   private startWatching(uri: vscode.Uri): void {
-    if (this.watching) return;
-    this.watching = true;
+    if (this.watchers.length) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const pattern = folder ? new vscode.RelativePattern(folder, vscode.workspace.asRelativePath(uri, false)) : new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop() ?? '');
     const watcher = vscode.workspace.createFileSystemWatcher(pattern);
     const onFileChanged = () => void this.reloadFromDisk();
-    this.disposables.push(watcher, watcher.onDidChange(onFileChanged), watcher.onDidCreate(onFileChanged));
+    this.watchers.push(watcher, watcher.onDidChange(onFileChanged), watcher.onDidCreate(onFileChanged));
     // Watchers can miss events (network drives, some remotes): a slow poll catches up.
     const poll = setInterval(onFileChanged, 5000);
-    this.disposables.push({ dispose: () => clearInterval(poll) });
+    this.watchers.push({ dispose: () => clearInterval(poll) });
     const manifestWatcher = vscode.workspace.createFileSystemWatcher(`**/${readSettings().workflowsFile.replace(/^\.\//, '')}`);
     const onManifest = () => void this.loadManifest().then(() => this.invalidate());
-    this.disposables.push(manifestWatcher, manifestWatcher.onDidChange(onManifest), manifestWatcher.onDidCreate(onManifest), manifestWatcher.onDidDelete(onManifest));
+    this.watchers.push(manifestWatcher, manifestWatcher.onDidChange(onManifest), manifestWatcher.onDidCreate(onManifest), manifestWatcher.onDidDelete(onManifest));
     for (const source of this.importSourceUris()) {
       const sourceWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(source, '..'), '*.jsonl'));
       const onSource = () => void (this.readOnly ? undefined : this.importConfiguredSources());
-      this.disposables.push(sourceWatcher, sourceWatcher.onDidChange(onSource), sourceWatcher.onDidCreate(onSource));
+      this.watchers.push(sourceWatcher, sourceWatcher.onDidChange(onSource), sourceWatcher.onDidCreate(onSource));
     }
   }
 
@@ -467,15 +496,26 @@ export class TelemetryService implements vscode.Disposable {
     return this.store?.lastCall();
   }
 
+  /**
+   * Reads the workflows manifest. A missing file is normal (it is optional); a file that cannot be
+   * read is logged; syntax errors go to the Problems panel, and what parsed still applies.
+   */
   private async loadManifest(): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return;
+    const uri = vscode.Uri.joinPath(folder.uri, readSettings(folder.uri).workflowsFile);
+    this.manifestProblems.clear();
+    this.manifest = { workflows: [], declarations: [] };
     try {
-      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, readSettings(folder.uri).workflowsFile));
-      const parsed = parseWorkflowsManifest(new TextDecoder().decode(bytes));
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const parsed = parseWorkflowsManifest(text);
       this.manifest = { workflows: parsed.workflows, declarations: parsed.declarations };
-    } catch {
-      this.manifest = { workflows: [], declarations: [] };
+      if (parsed.problems.length) {
+        this.manifestProblems.set(uri, parsed.problems.map((p) => manifestDiagnostic(text, p)));
+        this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${parsed.errors.join('; ')}`);
+      }
+    } catch (error) {
+      if (!(error instanceof vscode.FileSystemError && error.code === 'FileNotFound')) this.log.error(`Cannot read the workflows manifest ${uri.fsPath}: ${(error as Error).message}`);
     }
     this.routerCache = undefined;
   }
@@ -503,4 +543,12 @@ export class TelemetryService implements vscode.Disposable {
 
 function isAbsolute(p: string): boolean {
   return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
+}
+
+function manifestDiagnostic(text: string, problem: ManifestProblem): vscode.Diagnostic {
+  const start = positionAt(text, problem.offset);
+  const end = positionAt(text, problem.offset + Math.max(problem.length, 1));
+  const diagnostic = new vscode.Diagnostic(new vscode.Range(start.line, start.character, end.line, end.character), problem.message, vscode.DiagnosticSeverity.Error);
+  diagnostic.source = 'Adaptive Routing';
+  return diagnostic;
 }

@@ -373,6 +373,21 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal((await api.getRoutingStats('code-review', { days: 30 })).totalCalls, before);
   });
 
+  it('a broken workflows manifest shows its syntax errors in Problems, and they go when it is fixed', async () => {
+    const manifest = workspaceUri('.attune', 'workflows.json');
+    const original = await vscode.workspace.fs.readFile(manifest);
+    const errors = () => vscode.languages.getDiagnostics(manifest).filter((d) => d.source === 'Adaptive Routing' && d.severity === vscode.DiagnosticSeverity.Error);
+    try {
+      const broken = new TextDecoder().decode(original).replace(/}\s*$/, '') + '\n  "oops" 1\n';
+      await vscode.workspace.fs.writeFile(manifest, new TextEncoder().encode(broken));
+      const problems = await waitFor('manifest syntax errors in Problems', () => (errors().length ? errors() : undefined));
+      assert.match(problems[0].message, /expected/);
+    } finally {
+      await vscode.workspace.fs.writeFile(manifest, original);
+    }
+    await waitFor('manifest errors cleared after the fix', () => (errors().length === 0 ? true : undefined));
+  });
+
   it('Refresh Model Registry reads the Models API with the stored key, and says so without one', async () => {
     const noKey = (await vscode.commands.executeCommand('adaptiveRouting.refreshRegistry')) as { ok: boolean; reason: string };
     assert.deepEqual(noKey, { ok: false, reason: 'no-key' });
