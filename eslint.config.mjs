@@ -14,7 +14,13 @@ export default tseslint.config(
     // The core is shared with scripts, the CLI and other extensions: it must never need VS Code.
     files: ['src/core/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core must not depend on VS Code; put adapters in src/vscode.' }], patterns: [{ group: ['**/vscode/**', '../vscode', '../extension'], message: 'src/core must not import the VS Code adapters.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/core must not depend on VS Code; put adapters in src/vscode.' }],
+          patterns: [{ group: ['**/vscode/**', '../vscode', '../extension'], message: 'src/core must not import the VS Code adapters.' }],
+        },
+      ],
     },
   },
 );

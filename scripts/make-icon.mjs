@@ -13,10 +13,22 @@ const lit = [255, 196, 61];
 
 // Shapes in icon coordinates (0..128): the trunk, three branches, a node at each end.
 const segments = [
-  [[18, 64], [54, 64]],
-  [[54, 64], [96, 30]],
-  [[54, 64], [96, 64]],
-  [[54, 64], [96, 98]],
+  [
+    [18, 64],
+    [54, 64],
+  ],
+  [
+    [54, 64],
+    [96, 30],
+  ],
+  [
+    [54, 64],
+    [96, 64],
+  ],
+  [
+    [54, 64],
+    [96, 98],
+  ],
 ];
 const nodes = [
   { at: [18, 64], r: 9, color: line },
@@ -90,7 +102,12 @@ header.writeUInt32BE(SIZE, 0);
 header.writeUInt32BE(SIZE, 4);
 header[8] = 8; // bit depth
 header[9] = 6; // RGBA
-const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+const png = Buffer.concat([
+  Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+  chunk('IHDR', header),
+  chunk('IDAT', deflateSync(raw, { level: 9 })),
+  chunk('IEND', Buffer.alloc(0)),
+]);
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'media', 'icon.png');
 writeFileSync(out, png);
 console.log(`wrote ${out} (${png.length} bytes)`);

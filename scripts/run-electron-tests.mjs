@@ -10,10 +10,26 @@ const scratch = tempFolder('amr-electron-');
 try {
   const extensionDevelopmentPath = await packageExtension(join(scratch, 'package'));
   const testsDir = join(root, 'out', 'test', 'integration');
-  const entryPoints = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'test', 'integration', f));
-  await build({ entryPoints, outdir: testsDir, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['vscode', 'mocha'], logLevel: 'warning' });
+  const entryPoints = readdirSync(join(root, 'test', 'integration'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, 'test', 'integration', f));
+  await build({
+    entryPoints,
+    outdir: testsDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
   const workspace = await makeFixtureWorkspace(join(extensionDevelopmentPath, 'dist', 'core.js'));
-  await runTests({ extensionDevelopmentPath, extensionTestsPath: join(testsDir, 'index.js'), launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'], extensionTestsEnv: { AMR_TEST_SUITE: 'extension' } });
+  await runTests({
+    extensionDevelopmentPath,
+    extensionTestsPath: join(testsDir, 'index.js'),
+    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
+    extensionTestsEnv: { AMR_TEST_SUITE: 'extension' },
+  });
 } catch (error) {
   console.error(`test:electron: ${error.message}`);
   process.exitCode = 1;

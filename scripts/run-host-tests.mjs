@@ -6,7 +6,18 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import { cleanup, ensureTestTools, launchChromium, makeFixtureWorkspace, onExit, packageExtension, quietLog, root, startCodeServer, tempFolder } from './lib/testEnv.mjs';
+import {
+  cleanup,
+  ensureTestTools,
+  launchChromium,
+  makeFixtureWorkspace,
+  onExit,
+  packageExtension,
+  quietLog,
+  root,
+  startCodeServer,
+  tempFolder,
+} from './lib/testEnv.mjs';
 
 const TIMEOUT_MS = 5 * 60_000;
 const started = Date.now();
@@ -23,15 +34,27 @@ const stopAll = onExit(() => {
 async function main() {
   const extensionDir = await packageExtension(join(scratch, 'package'));
   const testsDir = join(root, 'out', 'test', 'integration');
-  const entryPoints = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'test', 'integration', f));
-  await build({ entryPoints, outdir: testsDir, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['vscode', 'mocha'], logLevel: 'warning' });
+  const entryPoints = readdirSync(join(root, 'test', 'integration'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, 'test', 'integration', f));
+  await build({
+    entryPoints,
+    outdir: testsDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
 
   const suites = (process.env.AMR_SUITES ?? 'extension,restricted,corrupt').split(',');
   let failures = 0;
   for (const suite of suites) {
     const workspace = await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'), { withTelemetry: suite !== 'perf' });
     if (suite === 'corrupt') corruptTelemetry(join(workspace, '.attune', 'telemetry.db'));
-    if (suite === 'perf') await largeTelemetry(join(extensionDir, 'dist', 'core.js'), join(workspace, '.attune', 'telemetry.db'), Number(process.env.AMR_PERF_CALLS ?? 1_000_000));
+    if (suite === 'perf')
+      await largeTelemetry(join(extensionDir, 'dist', 'core.js'), join(workspace, '.attune', 'telemetry.db'), Number(process.env.AMR_PERF_CALLS ?? 1_000_000));
     const code = await runSuite(suite, extensionDir, testsDir, workspace, suite === 'restricted');
     cleanup(workspace);
     if (code !== 0) failures++;
@@ -77,11 +100,21 @@ async function largeTelemetry(corePath, file, calls) {
   const models = ['claude-haiku-4-5', 'claude-sonnet-5', 'claude-fable-5', 'claude-opus-4-8'];
   const tiers = ['cheap', 'capable', 'premium', null];
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
   const now = Date.now();
   for (let i = 0; i < calls; i++) {
     const m = Math.floor(random() * 4);
-    store.trackLlmCall({ workflow: `workflow-${Math.floor(random() * 40)}`, stage: `stage-${Math.floor(random() * 5)}`, tier: tiers[m], model: models[m], cost: 0.001 * (m + 1), tokens: { input: 1000, output: 300 }, durationMs: 300 + Math.floor(random() * 4000), success: random() < 0.75 + m * 0.06, ts: now - 30 * 86_400_000 + Math.floor((i / calls) * 30 * 86_400_000) });
+    store.trackLlmCall({
+      workflow: `workflow-${Math.floor(random() * 40)}`,
+      stage: `stage-${Math.floor(random() * 5)}`,
+      tier: tiers[m],
+      model: models[m],
+      cost: 0.001 * (m + 1),
+      tokens: { input: 1000, output: 300 },
+      durationMs: 300 + Math.floor(random() * 4000),
+      success: random() < 0.75 + m * 0.06,
+      ts: now - 30 * 86_400_000 + Math.floor((i / calls) * 30 * 86_400_000),
+    });
   }
   await store.close();
   console.log(`extension host: wrote ${calls} calls (${(statSync(file).size / 1048576).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -134,7 +134,10 @@ async function runOnce(n: number, rows: Map<string, Row>, dir: string): Promise<
   // Warm the per-stage caches the way a running extension would have them.
   for (let w = 0; w < 40; w++) for (let s = 0; s < 5; s++) router.route({ workflow: `workflow-${w}`, stage: `stage-${s}` });
   const best = time(() => router.getBestModel({ ...pick(), maxCost: 0.05 }), 2000);
-  const upgrade = time(() => { const q = pick(); router.recommendTierUpgrade(q.workflow, q.stage); }, 2000);
+  const upgrade = time(() => {
+    const q = pick();
+    router.recommendTierUpgrade(q.workflow, q.stage);
+  }, 2000);
   const route = time(() => router.route(pick()), 2000);
   const statsMs = time(() => router.getRoutingStats(pick().workflow, { days: 7 }), 200);
   record('getBestModel p99', percentile(best, 0.99));
@@ -144,16 +147,20 @@ async function runOnce(n: number, rows: Map<string, Row>, dir: string): Promise<
 
   record('process RSS', process.memoryUsage().rss / 1048576);
   // The upstream router reads every call for each decision: measure one such scan in the same run.
-  const scan = time(() => {
-    const q = pick();
-    let calls7 = 0;
-    let ok = 0;
-    for (const c of store.calls()) if (c.workflow === q.workflow && c.stage === q.stage && c.ts >= NOW - 7 * 86_400_000) {
-      calls7++;
-      if (c.success !== false) ok++;
-    }
-    return ok / Math.max(calls7, 1);
-  }, n > 200_000 ? 1 : 3);
+  const scan = time(
+    () => {
+      const q = pick();
+      let calls7 = 0;
+      let ok = 0;
+      for (const c of store.calls())
+        if (c.workflow === q.workflow && c.stage === q.stage && c.ts >= NOW - 7 * 86_400_000) {
+          calls7++;
+          if (c.success !== false) ok++;
+        }
+      return ok / Math.max(calls7, 1);
+    },
+    n > 200_000 ? 1 : 3,
+  );
   record('full-scan decision (upstream style) median', stats(scan).median);
   record('speed-up of getBestModel over a full scan', stats(scan).median / stats(best).median);
   store.dispose();
@@ -170,7 +177,9 @@ async function main(): Promise<void> {
   const childAt = args.indexOf('--child');
   if (childAt >= 0) return child(Number(args[childAt + 1]), args[childAt + 2]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amr-perf-'));
-  console.log(`# bench:perf — ${os.cpus().length} cores, Node ${process.version}; ${RUNS} run(s) per size, each in a fresh process; times are min / median / max`);
+  console.log(
+    `# bench:perf — ${os.cpus().length} cores, Node ${process.version}; ${RUNS} run(s) per size, each in a fresh process; times are min / median / max`,
+  );
   try {
     for (const n of SIZES) {
       const rows = new Map<string, Row>();
@@ -191,12 +200,16 @@ async function main(): Promise<void> {
         const fmt = (v: number) => (v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v < 10 ? 3 : 1));
         // The goals are set for the full size; the smaller sizes show how the figures grow.
         const verdict = n !== TARGET_CALLS || row.goal.startsWith('(') || row.goal.startsWith('ratio') ? '' : row.ok(s.median) ? 'MET' : 'NOT MET';
-        console.log(`  ${row.name.padEnd(44)} ${`${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)} ${row.unit}`.padEnd(34)} goal ${row.goal.padEnd(12)} ${verdict}`);
+        console.log(
+          `  ${row.name.padEnd(44)} ${`${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)} ${row.unit}`.padEnd(34)} goal ${row.goal.padEnd(12)} ${verdict}`,
+        );
       }
       if (n === TARGET_CALLS) {
         const file = path.join(dir, `telemetry-${n}.db`);
         const check = spawnSync('sqlite3', [file, 'PRAGMA quick_check; SELECT count(*) FROM calls_readable; PRAGMA user_version;'], { encoding: 'utf8' });
-        console.log(`  sqlite3 on the ${(fs.statSync(file).size / 1048576).toFixed(1)} MB file: ${check.error ? `not run (${check.error.message})` : check.stdout.trim().split('\n').join(' | ')}`);
+        console.log(
+          `  sqlite3 on the ${(fs.statSync(file).size / 1048576).toFixed(1)} MB file: ${check.error ? `not run (${check.error.message})` : check.stdout.trim().split('\n').join(' | ')}`,
+        );
         if (process.env.KEEP) console.log(`  file kept: ${file}`);
       }
     }

@@ -23,7 +23,10 @@ export interface OutcomeRow {
 
 export function loadTable(dir: string, name: string): OutcomeTable {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, `${name}.models.json`), 'utf8')) as { models: OutcomeTable['models'] };
-  const [header, ...lines] = fs.readFileSync(path.join(dir, `${name}.csv`), 'utf8').trim().split(/\r?\n/);
+  const [header, ...lines] = fs
+    .readFileSync(path.join(dir, `${name}.csv`), 'utf8')
+    .trim()
+    .split(/\r?\n/);
   const columns = header.split(',');
   const rows = lines.map((line): OutcomeRow => {
     const cells = line.split(',');
@@ -178,7 +181,10 @@ interface ParametricFamily {
 const PARAMETRIC_FAMILIES: ParametricFamily[] = [
   {
     name: 'short stages, 2 tiers',
-    models: [['cheap', 0.55, 0.25, 1.25], ['premium', 0.85, 10, 30]],
+    models: [
+      ['cheap', 0.55, 0.25, 1.25],
+      ['premium', 0.85, 10, 30],
+    ],
     stages: [6, 10],
     rowsPerStage: [15, 30],
     tokens: { input: [300, 1500], output: [100, 600] },
@@ -187,7 +193,11 @@ const PARAMETRIC_FAMILIES: ParametricFamily[] = [
   },
   {
     name: 'medium stages, 3 tiers',
-    models: [['cheap', 0.5, 0.8, 4], ['capable', 0.72, 3, 15], ['premium', 0.86, 15, 75]],
+    models: [
+      ['cheap', 0.5, 0.8, 4],
+      ['capable', 0.72, 3, 15],
+      ['premium', 0.86, 15, 75],
+    ],
     stages: [5, 8],
     rowsPerStage: [60, 200],
     tokens: { input: [800, 4000], output: [200, 1200] },
@@ -196,7 +206,13 @@ const PARAMETRIC_FAMILIES: ParametricFamily[] = [
   },
   {
     name: 'agentic, 5 models',
-    models: [['cheap', 0.4, 0.25, 1.25], ['cheap', 0.5, 1, 5], ['capable', 0.7, 3, 15], ['premium', 0.8, 5, 25], ['premium', 0.85, 15, 75]],
+    models: [
+      ['cheap', 0.4, 0.25, 1.25],
+      ['cheap', 0.5, 1, 5],
+      ['capable', 0.7, 3, 15],
+      ['premium', 0.8, 5, 25],
+      ['premium', 0.85, 15, 75],
+    ],
     stages: [4, 6],
     rowsPerStage: [100, 300],
     tokens: { input: [5000, 50000], output: [500, 5000] },
@@ -217,7 +233,9 @@ export const MANY_MODELS: TableFamily = {
     const random = seededRandom(seed);
     const uniform = (low: number, high: number) => low + random() * (high - low);
     const count = 8 + Math.floor(random() * 5);
-    const factors = Array.from({ length: count }, (_, i) => 30 ** (i / (count - 1)) * (i === 0 || i === count - 1 ? 1 : uniform(0.85, 1.15))).sort((a, b) => a - b);
+    const factors = Array.from({ length: count }, (_, i) => 30 ** (i / (count - 1)) * (i === 0 || i === count - 1 ? 1 : uniform(0.85, 1.15))).sort(
+      (a, b) => a - b,
+    );
     const models = factors.map((factor, i) => {
       const tier: Tier = i < count / 3 ? 'cheap' : i < (2 * count) / 3 ? 'capable' : 'premium';
       // Skill rises with price on average, with enough noise that a pricier model is often worse.
@@ -232,7 +250,12 @@ export const MANY_MODELS: TableFamily = {
       rates.push(models.map((m) => Math.min(0.99, Math.max(0.2, 1 - 1.3 * hardness * (1 - m.skill) + uniform(-0.06, 0.06)))));
       counts.push(300 + Math.floor(random() * 1201));
     }
-    return { name: `many models #${seed}`, models: models.map(({ skill: _skill, ...m }) => m), rows: correlatedRows(random, 'many', models, rates, counts, [1000, 6000], [200, 1500]), trueRates: trueRatesOf('many', models, rates) };
+    return {
+      name: `many models #${seed}`,
+      models: models.map(({ skill: _skill, ...m }) => m),
+      rows: correlatedRows(random, 'many', models, rates, counts, [1000, 6000], [200, 1500]),
+      trueRates: trueRatesOf('many', models, rates),
+    };
   },
 };
 
@@ -266,7 +289,13 @@ export const SHORT_STAGES: TableFamily = {
       counts.push(20 + Math.floor(random() * 81));
       targets[`short/stage-${s + 1}`] = Math.round(uniform(0.4, 0.9) * 100) / 100;
     }
-    return { name: `short stages #${seed}`, models, rows: correlatedRows(random, 'short', models, rates, counts, [300, 1500], [100, 600]), targets, trueRates: trueRatesOf('short', models, rates) };
+    return {
+      name: `short stages #${seed}`,
+      models,
+      rows: correlatedRows(random, 'short', models, rates, counts, [300, 1500], [100, 600]),
+      targets,
+      trueRates: trueRatesOf('short', models, rates),
+    };
   },
 };
 
@@ -281,7 +310,15 @@ function parametric(family: ParametricFamily): TableFamily {
  * Rows of a table from per-stage success rates: outcomes correlated through a per-request difficulty
  * (a hard request is hard for every model), cost from per-request tokens at each model's prices.
  */
-function correlatedRows(random: () => number, workflow: string, models: PricedModel[], rates: number[][], counts: number[], input: [number, number], output: [number, number]): OutcomeRow[] {
+function correlatedRows(
+  random: () => number,
+  workflow: string,
+  models: PricedModel[],
+  rates: number[][],
+  counts: number[],
+  input: [number, number],
+  output: [number, number],
+): OutcomeRow[] {
   return rates.flatMap((stageRates, s) => stageRows(random, workflow, `stage-${s + 1}`, models, stageRates, counts[s], input, output));
 }
 
@@ -292,13 +329,24 @@ function successProbability(rate: number): number {
 
 /** Each stage's true success probability per model, keyed like stageKey. */
 function trueRatesOf(workflow: string, models: Array<{ id: string }>, rates: number[][]): Record<string, Record<string, number>> {
-  return Object.fromEntries(rates.map((stageRates, s) => [`${workflow}/stage-${s + 1}`, Object.fromEntries(models.map((m, i) => [m.id, successProbability(stageRates[i])]))]));
+  return Object.fromEntries(
+    rates.map((stageRates, s) => [`${workflow}/stage-${s + 1}`, Object.fromEntries(models.map((m, i) => [m.id, successProbability(stageRates[i])]))]),
+  );
 }
 
 type PricedModel = { id: string; inputPer1M: number; outputPer1M: number };
 
 /** One stage's rows at the given success rates per model (see correlatedRows). */
-function stageRows(random: () => number, workflow: string, stage: string, models: PricedModel[], rates: number[], count: number, input: [number, number], output: [number, number]): OutcomeRow[] {
+function stageRows(
+  random: () => number,
+  workflow: string,
+  stage: string,
+  models: PricedModel[],
+  rates: number[],
+  count: number,
+  input: [number, number],
+  output: [number, number],
+): OutcomeRow[] {
   const rows: OutcomeRow[] = [];
   for (let r = 0; r < count; r++) {
     const difficulty = random();

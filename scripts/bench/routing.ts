@@ -15,7 +15,21 @@ import { AdaptiveModelRouter, ModelRegistry, openTelemetry } from '../../src/cor
 import type { RouterOptions } from '../../src/core/router';
 import { seededRandom } from '../../src/core/random';
 import type { TelemetryStore } from '../../src/core/telemetryStore';
-import { MANY_MODELS, OutcomeRow, OutcomeTable, TABLE_FAMILIES, TableFamily, cheapestModel, interleave, loadTable, priciestModel, stageKey, syntheticTable, withDip, withDrift } from './replayData';
+import {
+  MANY_MODELS,
+  OutcomeRow,
+  OutcomeTable,
+  TABLE_FAMILIES,
+  TableFamily,
+  cheapestModel,
+  interleave,
+  loadTable,
+  priciestModel,
+  stageKey,
+  syntheticTable,
+  withDip,
+  withDrift,
+} from './replayData';
 
 /** The dev tables' target (their goals are set at 0.8). */
 const TARGET = Number(process.env.TARGET ?? 0.8);
@@ -55,7 +69,7 @@ let timing = 'dev tables';
 type TargetOf = (key: string) => number;
 
 function targetsOf(table: OutcomeTable, target: number | 'own'): TargetOf {
-  return (key) => (target === 'own' ? table.targets?.[key] ?? TARGET : target);
+  return (key) => (target === 'own' ? (table.targets?.[key] ?? TARGET) : target);
 }
 
 async function routePolicy(table: OutcomeTable, seed: number, targetOf: TargetOf = () => TARGET): Promise<Policy> {
@@ -73,7 +87,15 @@ async function routePolicy(table: OutcomeTable, seed: number, targetOf: TargetOf
       return model;
     },
     record(row, model) {
-      store.trackLlmCall({ workflow: row.workflow, stage: row.stage, model, tier: registry.tierOf(model), cost: row.cost[model], success: row.success[model], ts: clock });
+      store.trackLlmCall({
+        workflow: row.workflow,
+        stage: row.stage,
+        model,
+        tier: registry.tierOf(model),
+        cost: row.cost[model],
+        success: row.success[model],
+        ts: clock,
+      });
       clock += 60_000;
     },
     close: () => store.close(),
@@ -129,12 +151,19 @@ function trueRateChoice(table: OutcomeTable, targetOf: TargetOf): (row: OutcomeR
 }
 
 /** Per stage: the cheapest model whose success over the stage's rows is at least the target, else the most successful. */
-function oracleChoices(table: OutcomeTable, targetOf: TargetOf = () => TARGET): Map<string, { model: string; feasible: boolean; bestRate: number; target: number }> {
+function oracleChoices(
+  table: OutcomeTable,
+  targetOf: TargetOf = () => TARGET,
+): Map<string, { model: string; feasible: boolean; bestRate: number; target: number }> {
   const byStage = groupByStage(table.rows);
   const result = new Map<string, { model: string; feasible: boolean; bestRate: number; target: number }>();
   for (const [key, rows] of byStage) {
     const target = targetOf(key);
-    const stats = table.models.map((m) => ({ id: m.id, rate: rows.filter((r) => r.success[m.id]).length / rows.length, cost: rows.reduce((n, r) => n + r.cost[m.id], 0) }));
+    const stats = table.models.map((m) => ({
+      id: m.id,
+      rate: rows.filter((r) => r.success[m.id]).length / rows.length,
+      cost: rows.reduce((n, r) => n + r.cost[m.id], 0),
+    }));
     const feasible = stats.filter((s) => s.rate >= target).sort((a, b) => a.cost - b.cost)[0];
     const best = [...stats].sort((a, b) => b.rate - a.rate || a.cost - b.cost)[0];
     result.set(key, { model: (feasible ?? best).id, feasible: Boolean(feasible), bestRate: best.rate, target });
@@ -152,7 +181,12 @@ function groupByStage(rows: OutcomeRow[]): Map<string, OutcomeRow[]> {
   return map;
 }
 
-async function replay(table: OutcomeTable, makePolicies: (seed: number) => Promise<Policy[]>, orders: number, seedBase: number): Promise<Map<string, Map<string, Tally>>> {
+async function replay(
+  table: OutcomeTable,
+  makePolicies: (seed: number) => Promise<Policy[]>,
+  orders: number,
+  seedBase: number,
+): Promise<Map<string, Map<string, Tally>>> {
   const totals = new Map<string, Map<string, Tally>>();
   for (let order = 1; order <= orders; order++) {
     const rows = interleave(table.rows, 1000 + order + seedBase);
@@ -229,32 +263,56 @@ async function qualityReport(table: OutcomeTable, seedBase: number, verbose: boo
   const oracle = oracleChoices(table);
   const cheap = cheapestModel(table);
   const premium = priciestModel(table);
-  const totals = await replay(table, async (seed) => [
-    await routePolicy(table, seed + seedBase),
-    seedRulePolicy(table),
-    fixedPolicy('always cheapest', () => cheap),
-    fixedPolicy('always premium', () => premium),
-    fixedPolicy('hindsight oracle', (row) => oracle.get(stageKey(row))!.model),
-  ], ORDERS, seedBase);
+  const totals = await replay(
+    table,
+    async (seed) => [
+      await routePolicy(table, seed + seedBase),
+      seedRulePolicy(table),
+      fixedPolicy('always cheapest', () => cheap),
+      fixedPolicy('always premium', () => premium),
+      fixedPolicy('hindsight oracle', (row) => oracle.get(stageKey(row))!.model),
+    ],
+    ORDERS,
+    seedBase,
+  );
   const premiumCost = sum(totals.get('always premium')!.values()).cost;
   const oracleCost = sum(totals.get('hindsight oracle')!.values()).cost;
   const goals = score(totals.get('route()')!, oracle, premiumCost, oracleCost);
   if (!verbose) return goals;
-  console.log(`\n## ${table.name}: ${table.rows.length} rows, ${oracle.size} stages, target ${pct(TARGET)}, ${ORDERS} seeded orders of the first seed set (figures pooled over orders)`);
+  console.log(
+    `\n## ${table.name}: ${table.rows.length} rows, ${oracle.size} stages, target ${pct(TARGET)}, ${ORDERS} seeded orders of the first seed set (figures pooled over orders)`,
+  );
   const widths = [20, 9, 10, 12, 10, 14];
   console.log(pad(['policy', 'success', 'cost', 'cost/success', 'on target', 'oracle savings'], widths));
   for (const [name, perStage] of totals) {
     const total = sum(perStage.values());
     const g = score(perStage, oracle, premiumCost, oracleCost);
-    console.log(pad([name, pct(total.successes / total.calls), usd(total.cost / ORDERS), usd(total.cost / Math.max(total.successes, 1)), `${g.compliant}/${g.feasible}`, g.savings == null ? 'n/a (oracle = premium)' : pct(g.savings)], widths));
+    console.log(
+      pad(
+        [
+          name,
+          pct(total.successes / total.calls),
+          usd(total.cost / ORDERS),
+          usd(total.cost / Math.max(total.successes, 1)),
+          `${g.compliant}/${g.feasible}`,
+          g.savings == null ? 'n/a (oracle = premium)' : pct(g.savings),
+        ],
+        widths,
+      ),
+    );
   }
-  console.log('per stage (realised success of route() | seed rule | oracle model and its rate; route()\'s model shares):');
+  console.log("per stage (realised success of route() | seed rule | oracle model and its rate; route()'s model shares):");
   for (const [key, o] of oracle) {
     const r = totals.get('route()')!.get(key)!;
     const s = totals.get("seed's fixed rule")!.get(key)!;
     const orc = totals.get('hindsight oracle')!.get(key)!;
-    const shares = Object.entries(r.models).sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${pct(n / r.calls)}`).join(', ');
-    console.log(`  ${key.padEnd(28)} ${pct(r.successes / r.calls).padStart(6)} | ${pct(s.successes / s.calls).padStart(6)} | ${`${o.model} ${pct(orc.successes / orc.calls)}${o.feasible ? '' : ' (out of reach)'}`.padEnd(36)} ${shares}`);
+    const shares = Object.entries(r.models)
+      .sort((a, b) => b[1] - a[1])
+      .map(([m, n]) => `${m} ${pct(n / r.calls)}`)
+      .join(', ');
+    console.log(
+      `  ${key.padEnd(28)} ${pct(r.successes / r.calls).padStart(6)} | ${pct(s.successes / s.calls).padStart(6)} | ${`${o.model} ${pct(orc.successes / orc.calls)}${o.feasible ? '' : ' (out of reach)'}`.padEnd(36)} ${shares}`,
+    );
   }
   return goals;
 }
@@ -273,7 +331,18 @@ async function familyRun(family: TableFamily, target: number | 'own', seedSet: n
     const premium = priciestModel(table);
     const seedBase = 1000 * seedSet + SEED_OFFSET;
     const knowing = table.trueRates ? [fixedPolicy(TRUE_RATE_ORACLE, trueRateChoice(table, targetOf))] : [];
-    const totals = await replay(table, async (seed) => [await routePolicy(table, seed + seedBase, targetOf), seedRulePolicy(table), fixedPolicy('always premium', () => premium), fixedPolicy('hindsight oracle', (row) => oracle.get(stageKey(row))!.model), ...knowing], orders, seedBase);
+    const totals = await replay(
+      table,
+      async (seed) => [
+        await routePolicy(table, seed + seedBase, targetOf),
+        seedRulePolicy(table),
+        fixedPolicy('always premium', () => premium),
+        fixedPolicy('hindsight oracle', (row) => oracle.get(stageKey(row))!.model),
+        ...knowing,
+      ],
+      orders,
+      seedBase,
+    );
     const premiumCost = sum(totals.get('always premium')!.values()).cost;
     const hindsightCost = sum(totals.get('hindsight oracle')!.values()).cost;
     if (process.env.FAMILY_DETAIL) printStages(table, totals, oracle);
@@ -309,12 +378,19 @@ function printStages(table: OutcomeTable, totals: Map<string, Map<string, Tally>
   console.log(`  ${table.name}: savings ${g.savings == null ? 'n/a' : pct(g.savings)}`);
   for (const [key, rows] of groupByStage(table.rows)) {
     const truth = table.trueRates?.[key];
-    const rates = table.models.map((m) => `${m.id} ${pct(rows.filter((r) => r.success[m.id]).length / rows.length)}${truth ? ` (${pct(truth[m.id])})` : ''}`).join(', ');
+    const rates = table.models
+      .map((m) => `${m.id} ${pct(rows.filter((r) => r.success[m.id]).length / rows.length)}${truth ? ` (${pct(truth[m.id])})` : ''}`)
+      .join(', ');
     const r = totals.get('route()')!.get(key)!;
-    const shares = Object.entries(r.models).sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${pct(n / r.calls)}`).join(', ');
+    const shares = Object.entries(r.models)
+      .sort((a, b) => b[1] - a[1])
+      .map(([m, n]) => `${m} ${pct(n / r.calls)}`)
+      .join(', ');
     const o = oracle.get(key)!;
     const served = truth ? ` (true ${pct(servedTrueRate(table)(key, r))})` : '';
-    console.log(`    ${key.padEnd(16)} n=${rows.length} target ${pct(o.target)}  ${rates}  | oracle ${o.model}${o.feasible ? '' : ' (out of reach)'} | route ${pct(r.successes / r.calls)}${served}: ${shares}`);
+    console.log(
+      `    ${key.padEnd(16)} n=${rows.length} target ${pct(o.target)}  ${rates}  | oracle ${o.model}${o.feasible ? '' : ' (out of reach)'} | route ${pct(r.successes / r.calls)}${served}: ${shares}`,
+    );
   }
 }
 
@@ -360,7 +436,10 @@ async function driftReport(table: OutcomeTable, seedBase: number, verbose: boole
   }
   if (!verbose) return { after, before };
   if (!after.length) console.log(`  ${table.name}: no stage where ${cheap} met the target before the drop`);
-  else console.log(`  ${table.name}: ${after.length / ORDERS} stage(s) where ${cheap} met the target before the drop; route(): median ${median(after)} calls to it after the drop (max ${Math.max(...after)}), median share before ${pct(median(before))}; seed rule: median ${median(seedAfter)} after`);
+  else
+    console.log(
+      `  ${table.name}: ${after.length / ORDERS} stage(s) where ${cheap} met the target before the drop; route(): median ${median(after)} calls to it after the drop (max ${Math.max(...after)}), median share before ${pct(median(before))}; seed rule: median ${median(seedAfter)} after`,
+    );
   return { after, before };
 }
 
@@ -373,10 +452,13 @@ async function recoveryReport(table: OutcomeTable): Promise<number[]> {
   const { table: dipped, dip } = withDip(table, 98);
   const cheap = cheapestModel(table);
   const index = indexInStage(table.rows);
-  const outside = oracleChoices({ ...table, rows: table.rows.filter((r, i) => {
-    const [from, to] = dip.get(stageKey(r))!;
-    return index[i] < from || index[i] >= to;
-  }) });
+  const outside = oracleChoices({
+    ...table,
+    rows: table.rows.filter((r, i) => {
+      const [from, to] = dip.get(stageKey(r))!;
+      return index[i] < from || index[i] >= to;
+    }),
+  });
   const delays: number[] = [];
   for (let order = 1; order <= ORDERS; order++) {
     const rows = interleave(dipped.rows, 3000 + order + SEED_OFFSET);
@@ -387,12 +469,18 @@ async function recoveryReport(table: OutcomeTable): Promise<number[]> {
     for (const [key, after] of picks) {
       if (outside.get(key)?.model !== cheap) continue;
       let delay = Infinity;
-      for (let i = 0; i + 20 <= after.length; i++) if (after.slice(i, i + 20).filter(Boolean).length >= 10) { delay = i; break; }
+      for (let i = 0; i + 20 <= after.length; i++)
+        if (after.slice(i, i + 20).filter(Boolean).length >= 10) {
+          delay = i;
+          break;
+        }
       delays.push(delay);
     }
   }
   const shown = delays.map((d) => (Number.isFinite(d) ? String(d) : 'never'));
-  console.log(`  ${table.name}: ${delays.length / ORDERS} stage(s); calls after the recovery until ${cheap} has half of a 20-call window again: median ${shown.length ? (Number.isFinite(median(delays)) ? median(delays) : 'never') : 'n/a'} (all: ${shown.join(', ')})`);
+  console.log(
+    `  ${table.name}: ${delays.length / ORDERS} stage(s); calls after the recovery until ${cheap} has half of a 20-call window again: median ${shown.length ? (Number.isFinite(median(delays)) ? median(delays) : 'never') : 'n/a'} (all: ${shown.join(', ')})`,
+  );
   return delays;
 }
 
@@ -426,7 +514,9 @@ async function falseAlarmTable(): Promise<{ maxFineRate: number; minPower: numbe
   for (const n of ns) {
     for (let k = 0; k <= n; k++) {
       const stage = `n${n}-k${k}`;
-      store.trackLlmCalls(Array.from({ length: n }, (_, i) => ({ workflow: 'fa', stage, model: 'm', tier: 'cheap', success: i >= k, ts: now - (n - i) * 1000 })));
+      store.trackLlmCalls(
+        Array.from({ length: n }, (_, i) => ({ workflow: 'fa', stage, model: 'm', tier: 'cheap', success: i >= k, ts: now - (n - i) * 1000 })),
+      );
       confident.set(stage, router.recommendTierUpgrade('fa', stage).confident);
     }
   }
@@ -444,7 +534,9 @@ async function falseAlarmTable(): Promise<{ maxFineRate: number; minPower: numbe
       const trials = 400;
       for (let t = 0; t < trials; t++) {
         const stage = `sim-${p}-${n}-${t}`;
-        store.trackLlmCalls(Array.from({ length: n }, (_, i) => ({ workflow: 'sim', stage, model: 'm', tier: 'cheap', success: random() >= p, ts: now - (n - i) * 1000 })));
+        store.trackLlmCalls(
+          Array.from({ length: n }, (_, i) => ({ workflow: 'sim', stage, model: 'm', tier: 'cheap', success: random() >= p, ts: now - (n - i) * 1000 })),
+        );
         if (router.recommendTierUpgrade('sim', stage).upgrade) upgrades++;
       }
       cells.push(`${pct(exact)} / ${pct(upgrades / trials)}`);
@@ -484,16 +576,35 @@ function recordFamily(family: TableFamily, target: number | 'own', g: Goals): vo
   const goals = family.goals;
   if (!goals) return;
   const at = target === 'own' ? 'own targets' : `target ${pct(target)}`;
-  if (g.feasible) recordGoal(`${family.name}, ${at}: target met (within 2 points) on feasible stages`, `>= ${pct(goals.compliance)}`, g.compliant / g.feasible, `${g.compliant}/${g.feasible}`, (v) => v >= goals.compliance);
-  if (g.savings != null) recordGoal(`${family.name}, ${at}: oracle savings captured`, `>= ${pct(goals.savings)}`, g.savings, pct(g.savings), (v) => v >= goals.savings);
-  if (goals.outOfReach != null && g.outOfReach) recordGoal(`${family.name}, ${at}: out-of-reach stages within 5 points of their best model`, `>= ${pct(goals.outOfReach)}`, g.outOfReachOk / g.outOfReach, `${g.outOfReachOk}/${g.outOfReach}`, (v) => v >= goals.outOfReach!);
+  if (g.feasible)
+    recordGoal(
+      `${family.name}, ${at}: target met (within 2 points) on feasible stages`,
+      `>= ${pct(goals.compliance)}`,
+      g.compliant / g.feasible,
+      `${g.compliant}/${g.feasible}`,
+      (v) => v >= goals.compliance,
+    );
+  if (g.savings != null)
+    recordGoal(`${family.name}, ${at}: oracle savings captured`, `>= ${pct(goals.savings)}`, g.savings, pct(g.savings), (v) => v >= goals.savings);
+  if (goals.outOfReach != null && g.outOfReach)
+    recordGoal(
+      `${family.name}, ${at}: out-of-reach stages within 5 points of their best model`,
+      `>= ${pct(goals.outOfReach)}`,
+      g.outOfReachOk / g.outOfReach,
+      `${g.outOfReachOk}/${g.outOfReach}`,
+      (v) => v >= goals.outOfReach!,
+    );
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const tables: OutcomeTable[] = [];
   if (fs.existsSync(DATA_DIR)) {
-    for (const file of fs.readdirSync(DATA_DIR).filter((f) => f.endsWith('.models.json')).sort()) tables.push(loadTable(DATA_DIR, file.replace('.models.json', '')));
+    for (const file of fs
+      .readdirSync(DATA_DIR)
+      .filter((f) => f.endsWith('.models.json'))
+      .sort())
+      tables.push(loadTable(DATA_DIR, file.replace('.models.json', '')));
   } else console.log(`(no outcome tables at ${DATA_DIR}: synthetic table only)`);
   tables.push(syntheticTable());
   const driftTables = [...tables, { ...syntheticTable(8, 600), name: 'synthetic-3-tier, 600 rows a stage' }];
@@ -504,8 +615,21 @@ async function main(): Promise<void> {
     const seedBase = 1000 * set + SEED_OFFSET;
     for (const table of tables) {
       const g = await qualityReport(table, seedBase, set === 0);
-      recordGoal(`${table.name}: target met (within 2 points) on stages where the oracle meets it`, 'all', g.compliant / g.feasible, `${g.compliant}/${g.feasible}`, (v) => v >= 1);
-      if (g.outOfReach) recordGoal(`${table.name}: out-of-reach stages within 5 points of their best model`, 'all', g.outOfReachOk / g.outOfReach, `${g.outOfReachOk}/${g.outOfReach}`, (v) => v >= 1);
+      recordGoal(
+        `${table.name}: target met (within 2 points) on stages where the oracle meets it`,
+        'all',
+        g.compliant / g.feasible,
+        `${g.compliant}/${g.feasible}`,
+        (v) => v >= 1,
+      );
+      if (g.outOfReach)
+        recordGoal(
+          `${table.name}: out-of-reach stages within 5 points of their best model`,
+          'all',
+          g.outOfReachOk / g.outOfReach,
+          `${g.outOfReachOk}/${g.outOfReach}`,
+          (v) => v >= 1,
+        );
       if (g.savings != null) recordGoal(`${table.name}: oracle savings captured`, '>= 95%', g.savings, pct(g.savings), (v) => v >= 0.95);
     }
     if (set === 0) console.log(`\n## Drift: the cheapest model's successes halved after the midpoint of each stage (first seed set)`);
@@ -523,7 +647,9 @@ async function main(): Promise<void> {
   const familyOrders = Number(process.env.FAMILY_ORDERS ?? 2);
   const families = TABLE_FAMILIES.filter((f) => !ONLY_FAMILY || f.name.includes(ONLY_FAMILY));
   if (familyTables > 0) {
-    console.log(`\n## Generalisation: random table families (synthesised here, not tuned on), ${familyTables} tables x ${familyOrders} orders per seed set, pooled over tables`);
+    console.log(
+      `\n## Generalisation: random table families (synthesised here, not tuned on), ${familyTables} tables x ${familyOrders} orders per seed set, pooled over tables`,
+    );
     console.log('route() | seed rule, each as lowest / median over seed sets; families without goals are informational');
     const widths = [26, 12, 22, 18, 22, 22, 24];
     console.log(pad(['family', 'target', 'route() on target', 'out of reach ok', 'route() savings', 'seed rule on target', 'savings vs hindsight'], widths));
@@ -539,7 +665,20 @@ async function main(): Promise<void> {
         const of = (name: string, value: (g: Goals) => number | null) => (runs[0].has(name) ? spread(runs.map((r) => value(r.get(name)!))) : '-');
         const rate = (g: Goals) => (g.feasible ? g.compliant / g.feasible : null);
         const reach = (g: Goals) => (g.outOfReach ? g.outOfReachOk / g.outOfReach : null);
-        console.log(pad([family.name, target === 'own' ? 'own 0.4-0.9' : pct(target), of('route()', rate), of('route()', reach), of('route()', (g) => g.savings), of("seed's fixed rule", rate), of('route()', (g) => g.hindsightSavings ?? null)], widths));
+        console.log(
+          pad(
+            [
+              family.name,
+              target === 'own' ? 'own 0.4-0.9' : pct(target),
+              of('route()', rate),
+              of('route()', reach),
+              of('route()', (g) => g.savings),
+              of("seed's fixed rule", rate),
+              of('route()', (g) => g.hindsightSavings ?? null),
+            ],
+            widths,
+          ),
+        );
       }
     }
   }
@@ -549,7 +688,14 @@ async function main(): Promise<void> {
   await recoveryReport({ ...syntheticTable(9, 900), name: 'synthetic-3-tier, 900 rows a stage' });
 
   const alarms = await falseAlarmTable();
-  recordGoal('confident upgrades at true failure 15%, over n = 10..200 (exact)', '<= 5%', alarms.maxFineRate, pct(alarms.maxFineRate), (v) => v <= 0.05 + 1e-9, 'lower');
+  recordGoal(
+    'confident upgrades at true failure 15%, over n = 10..200 (exact)',
+    '<= 5%',
+    alarms.maxFineRate,
+    pct(alarms.maxFineRate),
+    (v) => v <= 0.05 + 1e-9,
+    'lower',
+  );
   recordGoal('confident upgrades at true failure 35%, n >= 50 (exact)', '>= 90%', alarms.minPower, pct(alarms.minPower), (v) => v >= 0.9);
 
   // Decision time grows with the number of models (each is sampled and bounded): the dev goal is on
@@ -559,8 +705,17 @@ async function main(): Promise<void> {
   for (const [what, values] of decisionMs) {
     const sorted = [...values].sort((a, b) => a - b);
     const limit = what === MANY_MODELS.name ? 2 : 1;
-    recordGoal(`route() decision time, p99 over the ${what} replays`, `<= ${limit} ms`, quantile(sorted, 0.99), `${quantile(sorted, 0.99).toFixed(3)} ms`, (v) => v <= limit, 'lower');
-    timingLines.push(`route() decisions on the ${what}: ${sorted.length}, mean ${(sorted.reduce((a, b) => a + b, 0) / sorted.length).toFixed(3)} ms, p50 ${quantile(sorted, 0.5).toFixed(3)}, p90 ${quantile(sorted, 0.9).toFixed(3)}, p99 ${quantile(sorted, 0.99).toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)} ms`);
+    recordGoal(
+      `route() decision time, p99 over the ${what} replays`,
+      `<= ${limit} ms`,
+      quantile(sorted, 0.99),
+      `${quantile(sorted, 0.99).toFixed(3)} ms`,
+      (v) => v <= limit,
+      'lower',
+    );
+    timingLines.push(
+      `route() decisions on the ${what}: ${sorted.length}, mean ${(sorted.reduce((a, b) => a + b, 0) / sorted.length).toFixed(3)} ms, p50 ${quantile(sorted, 0.5).toFixed(3)}, p90 ${quantile(sorted, 0.9).toFixed(3)}, p99 ${quantile(sorted, 0.99).toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)} ms`,
+    );
   }
 
   console.log(`\n## Goals (worst and median over ${SEED_SETS} seed set(s); a goal is met when its worst value meets it)`);

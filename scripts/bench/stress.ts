@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     const found = await counts(db);
     const total = [...found.values()].reduce((a, b) => a + b, 0);
     const lost = WRITERS * CALLS - total;
-    console.log(`  exit codes ${codes.join(',')}; ${total} calls in the file, expected ${WRITERS * CALLS}: ${lost === 0 ? 'nothing lost' : `${lost} LOST`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `  exit codes ${codes.join(',')}; ${total} calls in the file, expected ${WRITERS * CALLS}: ${lost === 0 ? 'nothing lost' : `${lost} LOST`} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
     if (lost !== 0 || codes.some((c) => c !== 0)) failures++;
 
     console.log(`## ${KILLS} writers killed with SIGKILL at random moments`);
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
       }
       worst = Math.min(worst, saved - w.flushed());
     }
-    console.log(`  every kill left a file that opens; calls beyond the last reported save: at least ${worst} (never negative = nothing lost) (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `  every kill left a file that opens; calls beyond the last reported save: at least ${worst} (never negative = nothing lost) (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
     const after = writer(db, 100, 100, 'after-kills');
     const code = await after.done;
     console.log(`  a writer after the kills (stale lock taken over if one was left): exit ${code}, ${(await counts(db)).get('after-kills') ?? 0}/100 calls`);

@@ -208,7 +208,12 @@ function makeRouter(store: TelemetryStore, values: Values, manifest?: Manifest):
 }
 
 /** A stage's tier and targets: the manifest's, with what the command line gives on top; and where they came from. */
-function stageTargets(manifest: Manifest, values: Values, workflow: string, stage: string): { targets: StageTargets & { minSuccessRate: number }; sources: string[] } {
+function stageTargets(
+  manifest: Manifest,
+  values: Values,
+  workflow: string,
+  stage: string,
+): { targets: StageTargets & { minSuccessRate: number }; sources: string[] } {
   const declared = manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
   const flag = {
     tier: values.tier,
@@ -235,12 +240,16 @@ function stageTargets(manifest: Manifest, values: Values, workflow: string, stag
 function checkKnownNames(store: TelemetryStore, manifest: Manifest | null, workflow: string, stage: string | undefined): void {
   const workflows = new Set([...store.workflows(0), ...(manifest?.declarations.map((d) => d.workflow) ?? [])]);
   if (!workflows.has(workflow)) {
-    throw new UnknownNameError(`unknown workflow "${workflow}"${suggestion(workflow, [...workflows])}; known workflows: ${[...workflows].sort().join(', ') || '(none yet)'}`);
+    throw new UnknownNameError(
+      `unknown workflow "${workflow}"${suggestion(workflow, [...workflows])}; known workflows: ${[...workflows].sort().join(', ') || '(none yet)'}`,
+    );
   }
   if (stage === undefined) return;
   const stages = new Set([...store.stages(workflow, 0), ...(manifest?.declarations.filter((d) => d.workflow === workflow).map((d) => d.stage) ?? [])]);
   if (!stages.has(stage)) {
-    throw new UnknownNameError(`workflow "${workflow}" has no stage "${stage}"${suggestion(stage, [...stages])}; its stages: ${[...stages].sort().join(', ') || '(none yet)'}`);
+    throw new UnknownNameError(
+      `workflow "${workflow}" has no stage "${stage}"${suggestion(stage, [...stages])}; its stages: ${[...stages].sort().join(', ') || '(none yet)'}`,
+    );
   }
 }
 
@@ -270,7 +279,9 @@ function routingStats(store: TelemetryStore, values: Values, io: Io): number {
   const stats = router.getRoutingStats(workflow, { stage: values.stage, days: router.days });
   if (values.json) io.out(JSON.stringify(stats, null, 2));
   else if (stats.totalCalls === 0) {
-    io.out(`❌ No calls for workflow '${workflow}'${values.stage ? ` stage '${values.stage}'` : ''} in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
+    io.out(
+      `❌ No calls for workflow '${workflow}'${values.stage ? ` stage '${values.stage}'` : ''} in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`,
+    );
   } else io.out(formatRoutingStats(stats));
   return stats.totalCalls === 0 ? 1 : 0;
 }
@@ -293,9 +304,23 @@ function routingCheck(store: TelemetryStore, values: Values, io: Io): number {
     }
   }
   const needed = recommendations.filter((r) => r.change === 'upgrade').length;
-  if (values.json) io.out(JSON.stringify({ days: router.days, manifest: manifest.path, upgradesNeeded: needed, recommendations: recommendations.map(recommendationJson), verdicts }, null, 2));
+  if (values.json)
+    io.out(
+      JSON.stringify(
+        { days: router.days, manifest: manifest.path, upgradesNeeded: needed, recommendations: recommendations.map(recommendationJson), verdicts },
+        null,
+        2,
+      ),
+    );
   else if (workflows.length === 0) io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
-  else io.out(formatRecommendationCheck(recommendations, router.days, values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`));
+  else
+    io.out(
+      formatRecommendationCheck(
+        recommendations,
+        router.days,
+        values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`,
+      ),
+    );
   return values['fail-on-upgrade'] && needed > 0 ? 2 : 0;
 }
 
@@ -320,10 +345,20 @@ function recommend(store: TelemetryStore, values: Values, io: Io, command: strin
   }
   const r = recommendStage(router, workflow, stage, targets);
   if (values.json) {
-    io.out(JSON.stringify({ ...recommendationJson(r), maxCost: targets.maxCost ?? null, maxLatencyMs: targets.maxLatencyMs ?? null, manifest: manifest.path }, null, 2));
+    io.out(
+      JSON.stringify(
+        { ...recommendationJson(r), maxCost: targets.maxCost ?? null, maxLatencyMs: targets.maxLatencyMs ?? null, manifest: manifest.path },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
-  const constraints = [targets.maxCost != null ? `max_cost=${money(targets.maxCost)}` : '', targets.maxLatencyMs != null ? `max_latency=${targets.maxLatencyMs}ms` : '', `min_success_rate=${pct(r.target)}`].filter(Boolean);
+  const constraints = [
+    targets.maxCost != null ? `max_cost=${money(targets.maxCost)}` : '',
+    targets.maxLatencyMs != null ? `max_latency=${targets.maxLatencyMs}ms` : '',
+    `min_success_rate=${pct(r.target)}`,
+  ].filter(Boolean);
   const out = [`${r.fallback ? '⚠ Fallback' : '✓ Selected model'}: ${r.model}${r.tier ? ` (${r.tier})` : ''}`, `  Why: ${r.reason}`];
   const change = changeText(r);
   if (change) out.push(`  ${r.change === 'upgrade' ? 'Upgrade' : 'Downgrade'} ${change}`);
@@ -366,7 +401,9 @@ async function importFiles(store: TelemetryStore, files: string[], values: Value
   if (values.json) io.out(JSON.stringify({ db: store.location, reports }, null, 2));
   else {
     for (const r of reports) {
-      io.out(`${r.source}: ${r.imported} imported, ${r.duplicates} already present, ${counted(r.skipped, 'bad line')} skipped (bytes ${r.fromOffset}–${r.toOffset})`);
+      io.out(
+        `${r.source}: ${r.imported} imported, ${r.duplicates} already present, ${counted(r.skipped, 'bad line')} skipped (bytes ${r.fromOffset}–${r.toOffset})`,
+      );
       for (const p of r.problems.slice(0, 5)) io.err(`  line ${p.line}: ${p.message}`);
     }
     io.out(`Telemetry: ${store.location} (${counted(store.callCount(), 'call')})`);
@@ -398,20 +435,53 @@ async function demo(values: Values, io: Io): Promise<number> {
     }
     const rule = '='.repeat(70);
     const thin = '-'.repeat(70);
-    const out: string[] = [rule, 'ADAPTIVE MODEL ROUTING DEMONSTRATION', rule, `Sample telemetry: ${counted(store.callCount(), 'call')}${keep ? ` in ${file}` : ' (in a temporary file, removed afterwards)'}`, ''];
-    out.push('📊 Example 1: Get Best Model for Code Review (stage "analysis")', thin, `✓ Selected model: ${best}`, '  Constraints: max_cost=$0.01, min_success_rate=90%', '');
+    const out: string[] = [
+      rule,
+      'ADAPTIVE MODEL ROUTING DEMONSTRATION',
+      rule,
+      `Sample telemetry: ${counted(store.callCount(), 'call')}${keep ? ` in ${file}` : ' (in a temporary file, removed afterwards)'}`,
+      '',
+    ];
+    out.push(
+      '📊 Example 1: Get Best Model for Code Review (stage "analysis")',
+      thin,
+      `✓ Selected model: ${best}`,
+      '  Constraints: max_cost=$0.01, min_success_rate=90%',
+      '',
+    );
     out.push('⚠️  Example 2: Check for Tier Upgrade Recommendations', thin);
     for (const v of verdicts) {
-      out.push(v.upgrade ? `⚠️  Upgrade ${v.workflow}/${v.stage} from ${v.currentTier?.toUpperCase()} to ${v.recommendedTier?.toUpperCase()}: ${v.reason}` : `✓ No upgrade needed for ${v.workflow}/${v.stage}: ${v.reason}`);
+      out.push(
+        v.upgrade
+          ? `⚠️  Upgrade ${v.workflow}/${v.stage} from ${v.currentTier?.toUpperCase()} to ${v.recommendedTier?.toUpperCase()}: ${v.reason}`
+          : `✓ No upgrade needed for ${v.workflow}/${v.stage}: ${v.reason}`,
+      );
     }
     out.push('', '📈 Example 3: Routing Statistics (Last 7 Days)', thin);
-    out.push(`Workflow: ${stats.workflow}`, `Total calls: ${stats.totalCalls}`, `Average cost: ${money(stats.avgCost)}`, `Average success rate: ${pct(stats.avgSuccessRate)}`, '');
+    out.push(
+      `Workflow: ${stats.workflow}`,
+      `Total calls: ${stats.totalCalls}`,
+      `Average cost: ${money(stats.avgCost)}`,
+      `Average success rate: ${pct(stats.avgSuccessRate)}`,
+      '',
+    );
     out.push(`Models used: ${stats.modelsUsed.join(', ')}`, '', 'Per-Model Performance:');
     for (const model of stats.modelsUsed) {
       const p = stats.performanceByModel[model];
-      out.push(`  ${model}:`, `    Calls: ${p.calls}`, `    Success rate: ${pct(p.successRate)}`, `    Avg cost: ${money(p.avgCost)}`, `    Avg latency: ${p.avgLatencyMs == null ? '—' : Math.round(p.avgLatencyMs) + 'ms'}`, '');
+      out.push(
+        `  ${model}:`,
+        `    Calls: ${p.calls}`,
+        `    Success rate: ${pct(p.successRate)}`,
+        `    Avg cost: ${money(p.avgCost)}`,
+        `    Avg latency: ${p.avgLatencyMs == null ? '—' : Math.round(p.avgLatencyMs) + 'ms'}`,
+        '',
+      );
     }
-    out.push(keep ? `Try the CLI on it: adaptive-routing routing-check --all --db ${file}` : 'To keep the sample and try the other commands on it: adaptive-routing demo --db sample.db');
+    out.push(
+      keep
+        ? `Try the CLI on it: adaptive-routing routing-check --all --db ${file}`
+        : 'To keep the sample and try the other commands on it: adaptive-routing demo --db sample.db',
+    );
     io.out(out.join('\n'));
     return 0;
   } finally {

@@ -3,7 +3,10 @@ import type { LlmCall, LlmCallInput } from './types';
 
 /** A call that cannot be stored; the message names the field. */
 export class InvalidCallError extends Error {
-  constructor(readonly field: string, detail: string) {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
     super(`Invalid LLM call: ${field} ${detail}`);
     this.name = 'InvalidCallError';
   }
@@ -74,7 +77,10 @@ function timestamp(value: unknown, now: () => Date): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) throw new InvalidCallError('ts', `is not a valid date: ${JSON.stringify(value)}`);
   if (ms > current + CLOCK_SKEW_MS) {
-    throw new InvalidCallError('ts', `is in the future: ${new Date(ms).toISOString()} is more than 5 minutes after this machine's clock (${new Date(current).toISOString()})`);
+    throw new InvalidCallError(
+      'ts',
+      `is in the future: ${new Date(ms).toISOString()} is more than 5 minutes after this machine's clock (${new Date(current).toISOString()})`,
+    );
   }
   return Math.round(ms);
 }

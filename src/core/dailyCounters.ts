@@ -29,7 +29,18 @@ export function counterFromRow(r: ArrayLike<unknown>, at = 0): DayCounter {
 }
 
 export function emptyCounter(): DayCounter {
-  return { calls: 0, successes: 0, costSum: 0, costKnown: 0, latencySum: 0, latencyKnown: 0, inputTokens: 0, outputTokens: 0, lastTier: null, lastTs: -Infinity };
+  return {
+    calls: 0,
+    successes: 0,
+    costSum: 0,
+    costKnown: 0,
+    latencySum: 0,
+    latencyKnown: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    lastTier: null,
+    lastTs: -Infinity,
+  };
 }
 
 /** Adds `c` into `total` (the latest tier wins). */
@@ -125,7 +136,12 @@ export class DailyCounters {
   }
 
   /** Counts one stored call. */
-  add(stageId: number, modelId: number, call: { ts: number; success: boolean | null; cost: number | null; durationMs: number | null; inputTokens: number | null; outputTokens: number | null }, tier: number | null): void {
+  add(
+    stageId: number,
+    modelId: number,
+    call: { ts: number; success: boolean | null; cost: number | null; durationMs: number | null; inputTokens: number | null; outputTokens: number | null },
+    tier: number | null,
+  ): void {
     const c = this.slot(stageId, modelId, Math.floor(call.ts / DAY_MS));
     c.calls++;
     if (call.success !== false) c.successes++;
@@ -175,7 +191,21 @@ export class DailyCounters {
     );
     try {
       for (const c of this.dirty) {
-        statement.run([c.stageId, c.modelId, c.day, c.calls, c.successes, c.costSum, c.costKnown, c.latencySum, c.latencyKnown, c.inputTokens, c.outputTokens, c.lastTier, Number.isFinite(c.lastTs) ? c.lastTs : 0]);
+        statement.run([
+          c.stageId,
+          c.modelId,
+          c.day,
+          c.calls,
+          c.successes,
+          c.costSum,
+          c.costKnown,
+          c.latencySum,
+          c.latencyKnown,
+          c.inputTokens,
+          c.outputTokens,
+          c.lastTier,
+          Number.isFinite(c.lastTs) ? c.lastTs : 0,
+        ]);
       }
       for (const c of this.dirty) c.dirty = false;
       this.dirty.length = 0;

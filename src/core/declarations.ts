@@ -96,11 +96,25 @@ function lineAndColumn(text: string, offset: number): string {
  * The JSON/JSONC workflows manifest:
  * `{ "workflows": { "code-review": { "adaptive": true, "stages": { "analysis": { "tier": "cheap", "minSuccessRate": 0.85, "maxCost": 0.01 } } } } }`.
  */
-export function parseWorkflowsManifest(text: string): { declarations: TierDeclaration[]; workflows: WorkflowSettings[]; errors: string[]; problems: ManifestProblem[] } {
+export function parseWorkflowsManifest(text: string): {
+  declarations: TierDeclaration[];
+  workflows: WorkflowSettings[];
+  errors: string[];
+  problems: ManifestProblem[];
+} {
   const parseErrors: ParseError[] = [];
   const root = parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
-  const problems = parseErrors.map((e): ManifestProblem => ({ message: `${describeParseError(printParseErrorCode(e.error))} (JSON with comments)`, offset: e.offset, length: e.length }));
-  const result = { declarations: [] as TierDeclaration[], workflows: [] as WorkflowSettings[], errors: problems.map((p) => `${p.message} at ${lineAndColumn(text, p.offset)}`), problems };
+  const problems = parseErrors.map((e): ManifestProblem => ({
+    message: `${describeParseError(printParseErrorCode(e.error))} (JSON with comments)`,
+    offset: e.offset,
+    length: e.length,
+  }));
+  const result = {
+    declarations: [] as TierDeclaration[],
+    workflows: [] as WorkflowSettings[],
+    errors: problems.map((p) => `${p.message} at ${lineAndColumn(text, p.offset)}`),
+    problems,
+  };
   const workflows = root && findNodeAtLocation(root, ['workflows']);
   if (!workflows || workflows.type !== 'object') return result;
   for (const property of workflows.children ?? []) {
@@ -110,7 +124,7 @@ export function parseWorkflowsManifest(text: string): { declarations: TierDeclar
     const adaptive = findNodeAtLocation(value, ['adaptive']);
     result.workflows.push({ workflow, adaptive: adaptive?.value !== false });
     const stages = findNodeAtLocation(value, ['stages']);
-    for (const stageProperty of stages?.type === 'object' ? stages.children ?? [] : []) {
+    for (const stageProperty of stages?.type === 'object' ? (stages.children ?? []) : []) {
       const [stageKey, stageValue] = stageProperty.children ?? [];
       const tierNode = stageValue && findNodeAtLocation(stageValue, ['tier']);
       const tier = tierNode?.type === 'string' ? parseTier(tierNode.value) : undefined;

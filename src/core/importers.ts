@@ -45,7 +45,24 @@ export function parseTelemetryLine(line: string): { format: LineFormat; call: Ll
 /** The fields of a call line (LlmCallInput), and what people write instead. */
 const CALL_FIELDS = ['workflow', 'stage', 'tier', 'model', 'provider', 'cost', 'tokens', 'durationMs', 'success', 'error', 'cacheHit', 'ts', 'id'];
 const TOKEN_FIELDS = ['input', 'output'];
-const ALIASES: Record<string, string> = { timestamp: 'ts', time: 'ts', duration_ms: 'durationMs', latency_ms: 'durationMs', latencyMs: 'durationMs', duration: 'durationMs', cache_hit: 'cacheHit', step: 'stage', step_name: 'stage', model_id: 'model', workflow_name: 'workflow', ok: 'success', input_tokens: 'tokens.input', output_tokens: 'tokens.output', prompt_tokens: 'tokens.input', completion_tokens: 'tokens.output' };
+const ALIASES: Record<string, string> = {
+  timestamp: 'ts',
+  time: 'ts',
+  duration_ms: 'durationMs',
+  latency_ms: 'durationMs',
+  latencyMs: 'durationMs',
+  duration: 'durationMs',
+  cache_hit: 'cacheHit',
+  step: 'stage',
+  step_name: 'stage',
+  model_id: 'model',
+  workflow_name: 'workflow',
+  ok: 'success',
+  input_tokens: 'tokens.input',
+  output_tokens: 'tokens.output',
+  prompt_tokens: 'tokens.input',
+  completion_tokens: 'tokens.output',
+};
 
 /**
  * A call line with a field we do not know is refused rather than stored without it: a misspelt
@@ -54,7 +71,12 @@ const ALIASES: Record<string, string> = { timestamp: 'ts', time: 'ts', duration_
 function checkedCallFields(o: Record<string, unknown>): LlmCallInput {
   const unknown = Object.keys(o).filter((key) => !CALL_FIELDS.includes(key));
   const tokens = o.tokens;
-  if (tokens && typeof tokens === 'object' && !Array.isArray(tokens)) unknown.push(...Object.keys(tokens).filter((key) => !TOKEN_FIELDS.includes(key)).map((key) => `tokens.${key}`));
+  if (tokens && typeof tokens === 'object' && !Array.isArray(tokens))
+    unknown.push(
+      ...Object.keys(tokens)
+        .filter((key) => !TOKEN_FIELDS.includes(key))
+        .map((key) => `tokens.${key}`),
+    );
   if (unknown.length) {
     const hints = unknown.map((key) => {
       const like = ALIASES[key] ?? closest(key.replace(/^tokens\./, ''), key.startsWith('tokens.') ? TOKEN_FIELDS : CALL_FIELDS);
@@ -194,7 +216,17 @@ export function resumeOffset(progress: { offset: number; fingerprint: string } |
 export function importJsonlBytes(store: TelemetryStore, source: string, bytes: Uint8Array, fromOffset: number, head: Uint8Array): ImportReport {
   const lastNewline = bytes.lastIndexOf(0x0a);
   const complete = lastNewline < 0 ? new Uint8Array(0) : bytes.subarray(0, lastNewline + 1);
-  const report: ImportReport = { source, linesRead: 0, imported: 0, duplicates: 0, skipped: 0, problems: [], formats: {}, fromOffset, toOffset: fromOffset + complete.length };
+  const report: ImportReport = {
+    source,
+    linesRead: 0,
+    imported: 0,
+    duplicates: 0,
+    skipped: 0,
+    problems: [],
+    formats: {},
+    fromOffset,
+    toOffset: fromOffset + complete.length,
+  };
   const text = new TextDecoder('utf-8', { fatal: false }).decode(complete);
   const before = store.callCount();
   let lineNumber = 0;

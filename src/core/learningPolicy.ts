@@ -109,7 +109,10 @@ export interface ModelEvidence extends Omit<ArmState, 'priorAlpha' | 'priorBeta'
 export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicySettings, 'halfLife' | 'changeAlpha'>): Map<string, ModelEvidence> {
   const weights = weightTable(settings.halfLife, history.length);
   const fastWeights = weightTable(settings.halfLife / 2, history.length, 1);
-  const acc = new Map<string, { tier: StageCall['tier']; outcomes: boolean[]; ages: number[]; latencySum: number; latencyCount: number; costSum: number; costCount: number }>();
+  const acc = new Map<
+    string,
+    { tier: StageCall['tier']; outcomes: boolean[]; ages: number[]; latencySum: number; latencyCount: number; costSum: number; costCount: number }
+  >();
   for (let age = 0; age < history.length; age++) {
     const call = history[age];
     let a = acc.get(call.model);
@@ -205,14 +208,26 @@ export interface PolicyChoice {
  * the best guess spend the stage's error budget; tries of pricier ones are capped by the
  * exploration budget. Without `explore`, the best guess: what the UI shows as the recommended model.
  */
-export function chooseArm(arms: ArmState[], settings: PolicySettings, random: () => number, explore = true, stage: StageRecord = { successes: 0, calls: 0 }): PolicyChoice {
+export function chooseArm(
+  arms: ArmState[],
+  settings: PolicySettings,
+  random: () => number,
+  explore = true,
+  stage: StageRecord = { successes: 0, calls: 0 },
+): PolicyChoice {
   // Costs are compared where every model has one; otherwise tiers order them (cheap < capable < premium).
   const comparable = arms.every((a) => a.expectedCost != null);
   const order = comparable ? byCost : byTierThenCost;
   const sorted = [...arms].sort(order);
   const posteriors = sorted.map(posteriorOf);
   const joint = summarizeJointly(posteriors, settings.target, settings.orderPrior);
-  const all: ArmSummary[] = sorted.map((arm, i) => ({ ...arm, mean: joint.mean[i], chance: joint.chance[i], best: joint.best[i], interval: wilsonInterval(arm.successes, arm.successes + arm.failures, 0.9) }));
+  const all: ArmSummary[] = sorted.map((arm, i) => ({
+    ...arm,
+    mean: joint.mean[i],
+    chance: joint.chance[i],
+    best: joint.best[i],
+    interval: wilsonInterval(arm.successes, arm.successes + arm.failures, 0.9),
+  }));
   const allowedIndices = all.map((a, i) => (a.excludedBy ? -1 : i)).filter((i) => i >= 0);
   const limitsRelaxed = allowedIndices.length === 0;
   const pool = limitsRelaxed ? all.map((_, i) => i) : allowedIndices;
@@ -287,7 +302,13 @@ function bisect(margin: (target: number) => number, settled: (low: number, high:
 }
 
 function posteriorOf(arm: ArmState): ArmPosterior {
-  return { alpha: arm.priorAlpha + arm.successes, beta: arm.priorBeta + arm.failures, priorAlpha: arm.priorAlpha, priorBeta: arm.priorBeta, rank: tierRank(arm.tier) };
+  return {
+    alpha: arm.priorAlpha + arm.successes,
+    beta: arm.priorBeta + arm.failures,
+    priorAlpha: arm.priorAlpha,
+    priorBeta: arm.priorBeta,
+    rank: tierRank(arm.tier),
+  };
 }
 
 /** Thompson's choice for one joint draw: the cheapest arm whose draw meets the target, else the highest draw. */
@@ -310,7 +331,6 @@ function byCost(a: ArmState, b: ArmState): number {
 function byTierThenCost(a: ArmState, b: ArmState): number {
   return tierRank(a.tier) - tierRank(b.tier) || byCost(a, b);
 }
-
 
 function maxBy<T>(items: T[], score: (item: T) => number): T {
   return items.reduce((best, item) => (score(item) > score(best) ? item : best));

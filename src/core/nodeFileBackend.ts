@@ -76,7 +76,8 @@ export class NodeFileBackend implements StorageBackend {
         });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ELOCKED' || attempt >= 200) throw code && REASONS[code] ? new Error(`cannot lock ${this.location} for writing: ${REASONS[code]} (${code})`) : error;
+        if (code !== 'ELOCKED' || attempt >= 200)
+          throw code && REASONS[code] ? new Error(`cannot lock ${this.location} for writing: ${REASONS[code]} (${code})`) : error;
         await new Promise((resolve) => setTimeout(resolve, wait));
         wait = Math.min(200, wait * 1.2);
       }

@@ -34,7 +34,17 @@ export async function importJsonlFile(store: TelemetryStore, file: string): Prom
     handle = await fs.open(source, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { source, linesRead: 0, imported: 0, duplicates: 0, skipped: 0, problems: [{ line: 0, message: 'file not found' }], formats: {}, fromOffset: 0, toOffset: 0 };
+      return {
+        source,
+        linesRead: 0,
+        imported: 0,
+        duplicates: 0,
+        skipped: 0,
+        problems: [{ line: 0, message: 'file not found' }],
+        formats: {},
+        fromOffset: 0,
+        toOffset: 0,
+      };
     }
     throw error;
   }

@@ -34,7 +34,11 @@ export function needsUpgrade(stage: StageOverview): boolean {
  * One pass over the telemetry for every surface (tree, status bar, diagnostics, export), so that
  * they agree with each other and the work is done once per change.
  */
-export function buildOverview(store: TelemetryStore, router: AdaptiveModelRouter, targets: (workflow: string, stage: string) => StageTargets = () => ({})): WorkflowOverview[] {
+export function buildOverview(
+  store: TelemetryStore,
+  router: AdaptiveModelRouter,
+  targets: (workflow: string, stage: string) => StageTargets = () => ({}),
+): WorkflowOverview[] {
   const since = windowStart(store.now().getTime(), router.days);
   return store.workflows(since).map((workflow) => workflowOverview(store, router, workflow, since, targets));
 }
@@ -58,7 +62,12 @@ export async function buildOverviewInSlices(
 ): Promise<{ overview: WorkflowOverview[]; timing: OverviewTiming }> {
   const since = windowStart(store.now().getTime(), router.days);
   const overview: WorkflowOverview[] = [];
-  const timing = await inSlices(store.workflows(since), (workflow) => overview.push(workflowOverview(store, router, workflow, since, targets, options.decisions)), pause, options.sliceMs);
+  const timing = await inSlices(
+    store.workflows(since),
+    (workflow) => overview.push(workflowOverview(store, router, workflow, since, targets, options.decisions)),
+    pause,
+    options.sliceMs,
+  );
   return { overview, timing };
 }
 
@@ -105,7 +114,14 @@ async function inSlices<T>(items: T[], work: (item: T) => void, pause: () => Pro
   return { totalMs: Date.now() - started, slices, longestSliceMs: longest };
 }
 
-function workflowOverview(store: TelemetryStore, router: AdaptiveModelRouter, workflow: string, since: number, targets: (workflow: string, stage: string) => StageTargets, decisions = true): WorkflowOverview {
+function workflowOverview(
+  store: TelemetryStore,
+  router: AdaptiveModelRouter,
+  workflow: string,
+  since: number,
+  targets: (workflow: string, stage: string) => StageTargets,
+  decisions = true,
+): WorkflowOverview {
   const stages = store.stages(workflow, since).map((stage): StageOverview => {
     const stats = router.getRoutingStats(workflow, { stage, days: router.days, latencyPercentiles: false });
     const target = targets(workflow, stage);
@@ -113,7 +129,11 @@ function workflowOverview(store: TelemetryStore, router: AdaptiveModelRouter, wo
       workflow,
       stage,
       calls: stats.totalCalls,
-      models: stats.modelsUsed.map((model) => ({ model, ...stats.performanceByModel[model], enoughData: stats.performanceByModel[model].calls >= router.minSampleSize })),
+      models: stats.modelsUsed.map((model) => ({
+        model,
+        ...stats.performanceByModel[model],
+        enoughData: stats.performanceByModel[model].calls >= router.minSampleSize,
+      })),
       verdict: router.recommendTierUpgrade(workflow, stage),
       recommendation: decisions ? recommendStage(router, workflow, stage, target) : undefined,
     };

@@ -59,7 +59,16 @@ export function recommendStage(router: AdaptiveModelRouter, workflow: string, st
     failures += Math.round(p.calls * (1 - p.successRate));
   }
   const evidence = calls > 0 ? failureEvidence(failures, calls, 1 - decision.target) : null;
-  const change = !decision.adaptive || decision.fallback ? 'keep' : !currentTier || !decision.tier ? 'unknown' : tierIndex(decision.tier) > tierIndex(currentTier) ? 'upgrade' : tierIndex(decision.tier) < tierIndex(currentTier) ? 'downgrade' : 'keep';
+  const change =
+    !decision.adaptive || decision.fallback
+      ? 'keep'
+      : !currentTier || !decision.tier
+        ? 'unknown'
+        : tierIndex(decision.tier) > tierIndex(currentTier)
+          ? 'upgrade'
+          : tierIndex(decision.tier) < tierIndex(currentTier)
+            ? 'downgrade'
+            : 'keep';
   return {
     workflow,
     stage,

@@ -132,8 +132,11 @@ const FAMILY_TIER: Array<{ pattern: RegExp; tier: Tier }> = [
  * returns a registry with those models on their tiers. Prices are kept where the base registry knows
  * the model, else left null (cost then comes from telemetry).
  */
-export function resolveNewestModels(listing: { data?: ApiModelEntry[] } | ApiModelEntry[], base: ModelRegistry = new ModelRegistry(BUILT_IN_REGISTRY, {})): RegistryData {
-  const entries = Array.isArray(listing) ? listing : listing?.data ?? [];
+export function resolveNewestModels(
+  listing: { data?: ApiModelEntry[] } | ApiModelEntry[],
+  base: ModelRegistry = new ModelRegistry(BUILT_IN_REGISTRY, {}),
+): RegistryData {
+  const entries = Array.isArray(listing) ? listing : (listing?.data ?? []);
   const newest = new Map<Tier, { id: string; created: number }>();
   for (const entry of entries) {
     if (!entry || typeof entry.id !== 'string') continue;

@@ -22,7 +22,9 @@ export function formatRoutingStats(stats: RoutingStats): string {
     lines.push(`    Calls: ${perf.calls.toLocaleString('en-US')}`);
     lines.push(`    Success rate: ${pct(perf.successRate)}`);
     lines.push(`    Avg cost: ${money(perf.avgCost)}`);
-    lines.push(`    Avg latency: ${perf.avgLatencyMs == null ? '—' : `${Math.round(perf.avgLatencyMs)}ms`} (p95 ${perf.p95LatencyMs == null ? '—' : `${Math.round(perf.p95LatencyMs)}ms`})`);
+    lines.push(
+      `    Avg latency: ${perf.avgLatencyMs == null ? '—' : `${Math.round(perf.avgLatencyMs)}ms`} (p95 ${perf.p95LatencyMs == null ? '—' : `${Math.round(perf.p95LatencyMs)}ms`})`,
+    );
     lines.push(`    Cost per success: ${money(perf.costPerSuccess)}`);
   }
   return lines.join('\n');
@@ -53,7 +55,11 @@ export function formatUpgradeCheck(verdicts: TierUpgradeVerdict[], days: number,
     for (const v of thin) lines.push(`  • ${label(v)}: ${v.reason}`);
     lines.push('');
   }
-  lines.push(needed.length ? '💡 Action: upgrade the tier of those stages (quick fix in VS Code), or let route() adapt them.' : '✓ All stages performing well - no upgrades needed');
+  lines.push(
+    needed.length
+      ? '💡 Action: upgrade the tier of those stages (quick fix in VS Code), or let route() adapt them.'
+      : '✓ All stages performing well - no upgrades needed',
+  );
   return lines.join('\n');
 }
 
@@ -107,7 +113,13 @@ export function formatRecommendationCheck(recommendations: StageRecommendation[]
     for (const r of thin) lines.push(`  • ${stageLabel(r)} (${counted(r.calls, 'call')}): ${r.model}${r.fallback ? ' (default)' : ''} - ${r.reason}`);
     lines.push('');
   }
-  lines.push(upgrades.length ? '💡 Action: raise the tier of those stages (quick fix in VS Code), or let route() adapt them.' : kept.length || downgrades.length ? '✓ No stage needs a tier upgrade' : 'No stage has enough calls for a verdict yet.');
+  lines.push(
+    upgrades.length
+      ? '💡 Action: raise the tier of those stages (quick fix in VS Code), or let route() adapt them.'
+      : kept.length || downgrades.length
+        ? '✓ No stage needs a tier upgrade'
+        : 'No stage has enough calls for a verdict yet.',
+  );
   return lines.join('\n');
 }
 

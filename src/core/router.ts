@@ -1,4 +1,14 @@
-import { ArmState, ArmSummary, DEFAULT_POLICY, ModelEvidence, PolicyChoice, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
+import {
+  ArmState,
+  ArmSummary,
+  DEFAULT_POLICY,
+  ModelEvidence,
+  PolicyChoice,
+  PolicySettings,
+  chooseArm,
+  evidenceFromHistory,
+  stageRecord,
+} from './learningPolicy';
 import { ModelRegistry } from './registry';
 import { failureEvidence, FailureEvidence } from './failureEvidence';
 import { Interval } from './statistics';
@@ -130,15 +140,20 @@ const TYPICAL_OUTPUT_TOKENS = 500;
  */
 function explainChoice(choice: PolicyChoice, target: number, stageCalls: number, minSample: number, exploring: boolean): string {
   const { arm, greedy } = choice;
-  const evidence = (a: ArmSummary) => (a.calls ? `${pct(a.mean)}, 90% interval ${pct(a.interval.low)}–${pct(a.interval.high)}, n=${a.calls}` : 'no calls here yet');
+  const evidence = (a: ArmSummary) =>
+    a.calls ? `${pct(a.mean)}, 90% interval ${pct(a.interval.low)}–${pct(a.interval.high)}, n=${a.calls}` : 'no calls here yet';
   const goal = `the ${pct(target)} target`;
   let reason: string;
-  if (stageCalls === 0) reason = exploring ? `No calls for this stage yet: trying ${arm.model}` : `No calls for this stage yet, so this is a default: ${arm.model}, the cheapest model, until there are`;
+  if (stageCalls === 0)
+    reason = exploring
+      ? `No calls for this stage yet: trying ${arm.model}`
+      : `No calls for this stage yet, so this is a default: ${arm.model}, the cheapest model, until there are`;
   else if (choice.explored) reason = `Exploring ${arm.model} (${evidence(arm)}) to keep learning; the current best guess for ${goal} is ${greedy.model}`;
   else if (choice.outOfReach) {
     const short = choice.summaries.filter((a) => a.calls > 0).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
     if (stageCalls < minSample) reason = `Still learning which model meets ${goal} (${stageCalls} calls so far): ${arm.model} (${evidence(arm)})`;
-    else if (arm.calls === 0) reason = `Tried models fall short of ${goal} (${short.join('; ')}): ${arm.model}, not tried here yet, is the likeliest to come closest`;
+    else if (arm.calls === 0)
+      reason = `Tried models fall short of ${goal} (${short.join('; ')}): ${arm.model}, not tried here yet, is the likeliest to come closest`;
     else reason = `No model reaches ${goal} here; using the one likeliest to come closest, ${arm.model} (${evidence(arm)})`;
   } else {
     const index = choice.summaries.indexOf(arm);
@@ -148,7 +163,10 @@ function explainChoice(choice: PolicyChoice, target: number, stageCalls: number,
     const why: string[] = [];
     if (triedShort.length) why.push(`cheaper models fell short (${triedShort.join('; ')})`);
     if (untried.length) why.push(`untried cheaper models (${untried.join(', ')}) are unlikely to meet it here`);
-    const head = arm.calls && arm.mean >= target ? `${arm.model} is the cheapest model likely to meet ${goal} (${evidence(arm)})` : `${arm.model} may still meet ${goal} (${evidence(arm)})`;
+    const head =
+      arm.calls && arm.mean >= target
+        ? `${arm.model} is the cheapest model likely to meet ${goal} (${evidence(arm)})`
+        : `${arm.model} may still meet ${goal} (${evidence(arm)})`;
     reason = why.length ? `${head}; ${why.join('; ')}` : head;
   }
   if (arm.changed === 'recovered') reason += '; it recovered recently';
@@ -169,7 +187,10 @@ export class AdaptiveModelRouter {
   private readonly random: () => number;
   private readonly now: Clock;
   private readonly disabled: Set<string>;
-  private readonly workflowRecords = new Map<string, { version: number; since: number; calls: number; rows: ReturnType<TelemetryStore['stageModelRecords']>; stages: Map<string, StageBorrowing> }>();
+  private readonly workflowRecords = new Map<
+    string,
+    { version: number; since: number; calls: number; rows: ReturnType<TelemetryStore['stageModelRecords']>; stages: Map<string, StageBorrowing> }
+  >();
 
   constructor(
     private readonly store: TelemetryStore,
@@ -210,7 +231,7 @@ export class AdaptiveModelRouter {
         ...base,
         upgrade: false,
         reason: `Insufficient data (${sampleSize} calls, need ${this.minSampleSize})`,
-        currentTier: latest ? latest.tier ?? this.registry.tierOf(latest.model) : null,
+        currentTier: latest ? (latest.tier ?? this.registry.tierOf(latest.model)) : null,
         recommendedTier: null,
         recentCalls: 0,
         recentFailures: 0,
@@ -303,7 +324,21 @@ export class AdaptiveModelRouter {
     const stage = query.stage ?? '';
     if (this.disabled.has(query.workflow)) {
       const model = this.registry.modelForTier(declared) ?? this.registry.cheapModel();
-      return { model, tier: declared, reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`, explored: false, adaptive: false, outOfReach: false, fallback: false, limitsRelaxed: false, successRate: null, interval: null, sampleSize: 0, target, alternatives: [] };
+      return {
+        model,
+        tier: declared,
+        reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`,
+        explored: false,
+        adaptive: false,
+        outOfReach: false,
+        fallback: false,
+        limitsRelaxed: false,
+        successRate: null,
+        interval: null,
+        sampleSize: 0,
+        target,
+        alternatives: [],
+      };
     }
     const since = windowStart(this.now().getTime(), this.days);
     const history = withinWindow(this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT), since);
@@ -333,7 +368,14 @@ export class AdaptiveModelRouter {
       interval: arm.interval,
       sampleSize: arm.calls,
       target,
-      alternatives: choice.summaries.map((a): RouteDecision['alternatives'][number] => ({ model: a.model, tier: a.tier, calls: a.calls, successRate: a.mean, avgCost: a.expectedCost, excludedBy: a.excludedBy })),
+      alternatives: choice.summaries.map((a): RouteDecision['alternatives'][number] => ({
+        model: a.model,
+        tier: a.tier,
+        calls: a.calls,
+        successRate: a.mean,
+        avgCost: a.expectedCost,
+        excludedBy: a.excludedBy,
+      })),
     };
   }
 
@@ -359,7 +401,11 @@ export class AdaptiveModelRouter {
     const avgOut = tokenCalls ? tokensOut / tokenCalls : null;
     const listPrice = (model: string) => this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
     const priceScale = stagePriceScale(evidence, listPrice);
-    const priors = this.armPriors([...models].map(([model, tier]) => ({ model, tier: tier ?? evidence.get(model)?.tier ?? null })), evidence, this.borrowed(query.workflow, stage, since));
+    const priors = this.armPriors(
+      [...models].map(([model, tier]) => ({ model, tier: tier ?? evidence.get(model)?.tier ?? null })),
+      evidence,
+      this.borrowed(query.workflow, stage, since),
+    );
     return [...models].map(([model, registryTier]): ArmState => {
       const e = evidence.get(model);
       const tier = registryTier ?? e?.tier ?? null;
@@ -382,8 +428,10 @@ export class AdaptiveModelRouter {
         avgLatencyMs: e?.avgLatencyMs ?? null,
         changed: e?.changed ?? null,
       };
-      if (query.maxCost != null && expectedCost != null && exceeds(expectedCost, query.maxCost)) arm.excludedBy = `cost ${money(expectedCost)} > ${money(query.maxCost)}`;
-      else if (query.maxLatencyMs != null && arm.avgLatencyMs != null && arm.avgLatencyMs > query.maxLatencyMs) arm.excludedBy = `latency ${Math.round(arm.avgLatencyMs)}ms > ${query.maxLatencyMs}ms`;
+      if (query.maxCost != null && expectedCost != null && exceeds(expectedCost, query.maxCost))
+        arm.excludedBy = `cost ${money(expectedCost)} > ${money(query.maxCost)}`;
+      else if (query.maxLatencyMs != null && arm.avgLatencyMs != null && arm.avgLatencyMs > query.maxLatencyMs)
+        arm.excludedBy = `latency ${Math.round(arm.avgLatencyMs)}ms > ${query.maxLatencyMs}ms`;
       return arm;
     });
   }
@@ -414,7 +462,17 @@ export class AdaptiveModelRouter {
       const absolute = new Map<Tier, BetaPrior>();
       const gaps = new Map<string, TierGap | null>();
       borrowing = {
-        absolute: (tier) => absolute.get(tier) ?? absolute.set(tier, empiricalBayesPrior([...others.values()].flatMap((t) => (t.has(tier) ? [t.get(tier)!] : [])), this.policy.priorStrength)).get(tier)!,
+        absolute: (tier) =>
+          absolute.get(tier) ??
+          absolute
+            .set(
+              tier,
+              empiricalBayesPrior(
+                [...others.values()].flatMap((t) => (t.has(tier) ? [t.get(tier)!] : [])),
+                this.policy.priorStrength,
+              ),
+            )
+            .get(tier)!,
         gap: (tier, reference) => {
           const key = `${tier}>${reference}`;
           return gaps.has(key) ? gaps.get(key)! : gaps.set(key, tierGap(others.values(), tier, reference)).get(key)!;
@@ -430,9 +488,15 @@ export class AdaptiveModelRouter {
    * stage's best-measured model of another tier plus the gap the other stages show between the two
    * tiers. How much each weighs is estimated from how much those stages agree (empirical Bayes).
    */
-  private armPriors(arms: Array<{ model: string; tier: Tier | null }>, evidence: Map<string, ModelEvidence>, borrowing: StageBorrowing): Map<string, BetaPrior> {
+  private armPriors(
+    arms: Array<{ model: string; tier: Tier | null }>,
+    evidence: Map<string, ModelEvidence>,
+    borrowing: StageBorrowing,
+  ): Map<string, BetaPrior> {
     const weight = (model: string) => (evidence.get(model)?.successes ?? 0) + (evidence.get(model)?.failures ?? 0);
-    const measured = arms.filter((a): a is { model: string; tier: Tier } => a.tier != null && weight(a.model) > 0).sort((a, b) => weight(b.model) - weight(a.model));
+    const measured = arms
+      .filter((a): a is { model: string; tier: Tier } => a.tier != null && weight(a.model) > 0)
+      .sort((a, b) => weight(b.model) - weight(a.model));
     const priors = new Map<string, BetaPrior>();
     for (const { model, tier } of arms) {
       if (!tier) continue;
@@ -459,12 +523,18 @@ export class AdaptiveModelRouter {
       let excludedBy: string | undefined;
       if (a.calls < this.minSampleSize) excludedBy = `insufficient data (n=${a.calls})`;
       else if (successRate < minSuccessRate) excludedBy = `success ${pct(successRate)} < ${pct(minSuccessRate)}`;
-      else if (query.maxCost != null && (avgCost == null || exceeds(avgCost, query.maxCost))) excludedBy = `cost ${avgCost == null ? 'unknown' : money(avgCost)} > ${money(query.maxCost)}`;
-      else if (query.maxLatencyMs != null && (avgLatencyMs == null || avgLatencyMs > query.maxLatencyMs)) excludedBy = `latency ${avgLatencyMs == null ? 'unknown' : Math.round(avgLatencyMs) + 'ms'} > ${query.maxLatencyMs}ms`;
+      else if (query.maxCost != null && (avgCost == null || exceeds(avgCost, query.maxCost)))
+        excludedBy = `cost ${avgCost == null ? 'unknown' : money(avgCost)} > ${money(query.maxCost)}`;
+      else if (query.maxLatencyMs != null && (avgLatencyMs == null || avgLatencyMs > query.maxLatencyMs))
+        excludedBy = `latency ${avgLatencyMs == null ? 'unknown' : Math.round(avgLatencyMs) + 'ms'} > ${query.maxLatencyMs}ms`;
       return { model: a.model, tier: a.tier ?? this.registry.tierOf(a.model), calls: a.calls, successes: a.successes, successRate, avgCost, excludedBy };
     });
     return candidates.sort(
-      (x, y) => Number(!!x.excludedBy) - Number(!!y.excludedBy) || (x.avgCost ?? Infinity) - (y.avgCost ?? Infinity) || y.successRate - x.successRate || x.model.localeCompare(y.model),
+      (x, y) =>
+        Number(!!x.excludedBy) - Number(!!y.excludedBy) ||
+        (x.avgCost ?? Infinity) - (y.avgCost ?? Infinity) ||
+        y.successRate - x.successRate ||
+        x.model.localeCompare(y.model),
     );
   }
 

@@ -122,14 +122,22 @@ const SQLITE_HEADER = 'SQLite format 3\u0000';
 
 /** The error for a file that fails SQLite's integrity check. */
 export function damaged(location: string, detail: string): TelemetryFileError {
-  return new TelemetryFileError(location, 'corrupt', `the database is damaged (${detail}). Move it aside to start a new one; keep it if you want to recover it with sqlite3 ".recover".`);
+  return new TelemetryFileError(
+    location,
+    'corrupt',
+    `the database is damaged (${detail}). Move it aside to start a new one; keep it if you want to recover it with sqlite3 ".recover".`,
+  );
 }
 
 /** Checks the raw bytes before handing them to SQLite. */
 export function checkHeader(location: string, bytes: Uint8Array): void {
   const header = new TextDecoder('latin1').decode(bytes.subarray(0, 16));
   if (bytes.length < 100 || header !== SQLITE_HEADER) {
-    throw new TelemetryFileError(location, 'not-sqlite', 'not a SQLite database (the header is wrong). Move it aside or point the telemetry path at another file.');
+    throw new TelemetryFileError(
+      location,
+      'not-sqlite',
+      'not a SQLite database (the header is wrong). Move it aside or point the telemetry path at another file.',
+    );
   }
   // Bytes 18 and 19 are the read/write format versions: 2 means write-ahead logging.
   if (bytes[18] === 2 || bytes[19] === 2) {
@@ -172,19 +180,35 @@ export function prepareSchema(db: Database, location: string, options: { quickCh
   const version = Number(scalar(db, 'PRAGMA user_version') ?? 0);
   const objects = db.exec("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")[0]?.values ?? [];
   if (version > SCHEMA_VERSION) {
-    throw new TelemetryFileError(location, 'newer-version', `written by a newer version of Adaptive Model Router (schema ${version}, this one reads up to ${SCHEMA_VERSION}). Update the extension or CLI; the file is left as it is.`);
+    throw new TelemetryFileError(
+      location,
+      'newer-version',
+      `written by a newer version of Adaptive Model Router (schema ${version}, this one reads up to ${SCHEMA_VERSION}). Update the extension or CLI; the file is left as it is.`,
+    );
   }
   if (version === 0 && objects.length > 0) {
-    throw new TelemetryFileError(location, 'foreign-schema', 'a SQLite database of another program (it has tables, but not ours). Point adaptiveRouting.telemetryPath (or --db) at another file.');
+    throw new TelemetryFileError(
+      location,
+      'foreign-schema',
+      'a SQLite database of another program (it has tables, but not ours). Point adaptiveRouting.telemetryPath (or --db) at another file.',
+    );
   }
   if (version > 0) {
     const app = db.exec("SELECT value FROM router_meta WHERE key = 'app'")[0]?.values[0]?.[0];
     if (app !== APP_ID) {
-      throw new TelemetryFileError(location, 'foreign-schema', 'a SQLite database of another program (no Adaptive Model Router marker). Point adaptiveRouting.telemetryPath (or --db) at another file.');
+      throw new TelemetryFileError(
+        location,
+        'foreign-schema',
+        'a SQLite database of another program (no Adaptive Model Router marker). Point adaptiveRouting.telemetryPath (or --db) at another file.',
+      );
     }
     for (const [type, name] of objects) {
       if ((type === 'trigger' || type === 'view') && !OWN_CODE_OBJECTS.has(String(name))) {
-        throw new TelemetryFileError(location, 'unsafe-schema', `contains a ${String(type)} "${String(name)}" that Adaptive Model Router did not create; it is not loaded, for safety. Remove it with sqlite3 or move the file aside.`);
+        throw new TelemetryFileError(
+          location,
+          'unsafe-schema',
+          `contains a ${String(type)} "${String(name)}" that Adaptive Model Router did not create; it is not loaded, for safety. Remove it with sqlite3 or move the file aside.`,
+        );
       }
     }
   }

@@ -12,9 +12,7 @@ let sharedKey: unknown;
 export function loadSqlJs(wasmBinary?: Uint8Array): Promise<SqlJsStatic> {
   if (shared && sharedKey === (wasmBinary ?? 'default')) return shared;
   sharedKey = wasmBinary ?? 'default';
-  const config = wasmBinary
-    ? { wasmBinary: wasmBinary as unknown as ArrayBuffer }
-    : { locateFile: (file: string) => locateWasm(file) };
+  const config = wasmBinary ? { wasmBinary: wasmBinary as unknown as ArrayBuffer } : { locateFile: (file: string) => locateWasm(file) };
   shared = initSqlJs(config);
   shared.catch(() => (shared = undefined));
   return shared;

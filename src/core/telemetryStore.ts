@@ -384,7 +384,14 @@ export class TelemetryStore {
     for (const [stageId, stage] of this.stagesOfWorkflow(workflow)) {
       const totals = new Map<number, DayCounter>();
       this.addStageTotals(totals, stageId, since);
-      for (const [modelId, t] of totals) records.push({ stage, model: this.modelName(modelId), tier: t.lastTier == null ? null : TIERS[t.lastTier] ?? null, calls: t.calls, successes: t.successes });
+      for (const [modelId, t] of totals)
+        records.push({
+          stage,
+          model: this.modelName(modelId),
+          tier: t.lastTier == null ? null : (TIERS[t.lastTier] ?? null),
+          calls: t.calls,
+          successes: t.successes,
+        });
     }
     return records;
   }
@@ -414,7 +421,9 @@ export class TelemetryStore {
   private stageIdsOf(scope: CallScope): number[] {
     this.materialize();
     if (scope.stage !== undefined) {
-      const id = this.stageIds.get(scope.workflow)?.get(scope.stage) ?? this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage])[0]?.[0];
+      const id =
+        this.stageIds.get(scope.workflow)?.get(scope.stage) ??
+        this.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage])[0]?.[0];
       return id == null ? [] : [Number(id)];
     }
     return [...this.stagesOfWorkflow(scope.workflow).keys()];
@@ -442,7 +451,10 @@ export class TelemetryStore {
     // history is not cached yet is read only as deep as asked (verdicts need 20 calls, not 1000).
     const merged = stages.flatMap((stage) => this.recentStageCalls(scope.workflow, stage, limit, false).slice(0, limit));
     if (stages.length > 1) merged.sort((a, b) => b.ts - a.ts || (b.seq ?? -1) - (a.seq ?? -1));
-    return merged.filter((c) => c.ts >= since).slice(0, limit).map(({ success, tier, model, ts }) => ({ success, tier, model, ts }));
+    return merged
+      .filter((c) => c.ts >= since)
+      .slice(0, limit)
+      .map(({ success, tier, model, ts }) => ({ success, tier, model, ts }));
   }
 
   /**
@@ -460,19 +472,17 @@ export class TelemetryStore {
       `SELECT model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts, seq
        FROM calls WHERE stage_id = ? ORDER BY ts DESC, seq DESC, id DESC LIMIT ?`,
       [stageId, depth],
-    ).map(
-      (r): StageCall => ({
-        model: this.modelName(Number(r[0])),
-        tier: r[1] == null ? null : TIERS[Number(r[1])] ?? null,
-        success: Number(r[2]) === 1,
-        cost: r[3] == null ? null : Number(r[3]),
-        durationMs: r[4] == null ? null : Number(r[4]),
-        inputTokens: r[5] == null ? null : Number(r[5]),
-        outputTokens: r[6] == null ? null : Number(r[6]),
-        ts: Number(r[7]),
-        seq: r[8] == null ? null : Number(r[8]),
-      }),
-    );
+    ).map((r): StageCall => ({
+      model: this.modelName(Number(r[0])),
+      tier: r[1] == null ? null : (TIERS[Number(r[1])] ?? null),
+      success: Number(r[2]) === 1,
+      cost: r[3] == null ? null : Number(r[3]),
+      durationMs: r[4] == null ? null : Number(r[4]),
+      inputTokens: r[5] == null ? null : Number(r[5]),
+      outputTokens: r[6] == null ? null : Number(r[6]),
+      ts: Number(r[7]),
+      seq: r[8] == null ? null : Number(r[8]),
+    }));
     if (cache) this.history.set(stageId, { calls, limit: depth });
     return calls.length > limit ? calls.slice(0, limit) : calls;
   }
@@ -503,7 +513,10 @@ export class TelemetryStore {
   latencyQuantiles(scope: CallScope, q: number): Map<string, number> {
     const byModel = new Map<number, number[]>();
     for (const stageId of this.stageIdsOf(scope)) {
-      for (const r of this.all('SELECT model_id, duration_ms FROM calls WHERE stage_id = ? AND ts >= ? AND duration_ms IS NOT NULL', [stageId, scope.since ?? 0])) {
+      for (const r of this.all('SELECT model_id, duration_ms FROM calls WHERE stage_id = ? AND ts >= ? AND duration_ms IS NOT NULL', [
+        stageId,
+        scope.since ?? 0,
+      ])) {
         const list = byModel.get(Number(r[0])) ?? [];
         list.push(Number(r[1]));
         byModel.set(Number(r[0]), list);
@@ -520,10 +533,9 @@ export class TelemetryStore {
   /** Workflows with calls at or after `since`, sorted. */
   workflows(since = 0): string[] {
     this.materialize();
-    return this.all(
-      `SELECT DISTINCT s.workflow FROM stages s WHERE EXISTS (SELECT 1 FROM calls c WHERE c.stage_id = s.id AND c.ts >= ?) ORDER BY s.workflow`,
-      [since],
-    ).map((r) => String(r[0]));
+    return this.all(`SELECT DISTINCT s.workflow FROM stages s WHERE EXISTS (SELECT 1 FROM calls c WHERE c.stage_id = s.id AND c.ts >= ?) ORDER BY s.workflow`, [
+      since,
+    ]).map((r) => String(r[0]));
   }
 
   /** Stages of a workflow with calls at or after `since`, sorted ('' is the workflow-level stage). */
@@ -610,9 +622,9 @@ export class TelemetryStore {
     try {
       this.transaction(() => {
         const insert = this.statement(
-        `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq)
+          `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
+        );
         for (const call of batch) {
           const stageId = this.stageId(call.workflow, call.stage);
           const modelId = this.modelId(call.model, call.provider);
@@ -759,7 +771,11 @@ async function loadDatabase(
     return { db, created: true, verify: () => Promise.resolve(), blockedMs: 0 };
   }
   if (bytes.length > maxBytes) {
-    throw new TelemetryFileError(backend.location, 'too-large', `is ${(bytes.length / 1048576).toFixed(0)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (setting adaptiveRouting.maxFileSizeMB). Raise the limit or move the file aside.`);
+    throw new TelemetryFileError(
+      backend.location,
+      'too-large',
+      `is ${(bytes.length / 1048576).toFixed(0)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (setting adaptiveRouting.maxFileSizeMB). Raise the limit or move the file aside.`,
+    );
   }
   checkHeader(backend.location, bytes);
   let db: Database;
@@ -803,7 +819,7 @@ function rowToCall(r: SqlValue[]): LlmCall {
     ts: Number(r[1]),
     workflow: String(r[2]),
     stage: String(r[3]),
-    tier: r[4] == null ? null : TIERS[Number(r[4])] ?? null,
+    tier: r[4] == null ? null : (TIERS[Number(r[4])] ?? null),
     model: String(r[5]),
     provider: r[6] == null ? null : String(r[6]),
     cost: num(r[7]),
@@ -827,7 +843,7 @@ function toAggregate(model: string, t: DayCounter): ModelAggregate {
     latencyKnown: t.latencyKnown,
     inputTokens: t.inputTokens,
     outputTokens: t.outputTokens,
-    tier: t.lastTier == null ? null : TIERS[t.lastTier] ?? null,
+    tier: t.lastTier == null ? null : (TIERS[t.lastTier] ?? null),
   };
 }
 

@@ -30,7 +30,8 @@ export function createApi(service: TelemetryService): AdaptiveRoutingApi {
     version: 1,
     trackLlmCall: (call) => service.trackLlmCall(call),
     // The manifest's (or the settings') targets for the stage fill in what the caller leaves out.
-    route: async (query, options) => (await router()).route({ ...service.stageTargets(query.workflow, query.stage ?? ''), ...definedOnly(query), workflow: query.workflow }, options),
+    route: async (query, options) =>
+      (await router()).route({ ...service.stageTargets(query.workflow, query.stage ?? ''), ...definedOnly(query), workflow: query.workflow }, options),
     getBestModel: async (query) => (await router()).getBestModel(query),
     recommendTierUpgrade: async (workflow, stage) => (await router()).recommendTierUpgrade(workflow, stage),
     getRoutingStats: async (workflow, options) => {

@@ -113,8 +113,15 @@ export class DeclarationIndex implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return;
     const manifest = vscode.Uri.joinPath(folder.uri, readSettings(folder.uri).workflowsFile);
-    const manifestWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, readSettings(folder.uri).workflowsFile.replace(/^\.\//, '')));
-    this.disposables.push(manifestWatcher, manifestWatcher.onDidChange(() => void this.reread(manifest)), manifestWatcher.onDidCreate(() => void this.reread(manifest)), manifestWatcher.onDidDelete(() => void this.reread(manifest)));
+    const manifestWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(folder, readSettings(folder.uri).workflowsFile.replace(/^\.\//, '')),
+    );
+    this.disposables.push(
+      manifestWatcher,
+      manifestWatcher.onDidChange(() => void this.reread(manifest)),
+      manifestWatcher.onDidCreate(() => void this.reread(manifest)),
+      manifestWatcher.onDidDelete(() => void this.reread(manifest)),
+    );
     await this.reread(manifest);
     for (const uri of await vscode.workspace.findFiles('**/*.py', PYTHON_EXCLUDE, 5000)) await this.reread(uri);
   }

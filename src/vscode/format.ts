@@ -42,5 +42,9 @@ export function safeMarkdown(): vscode.MarkdownString {
  */
 export function plain(text: string | number): string {
   text = String(text);
-  return text.replace(/[\\`*_{}[\]()#+\-.!|~>$]/g, '\\$&').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\r?\n/g, '  \n');
+  return text
+    .replace(/[\\`*_{}[\]()#+\-.!|~>$]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\r?\n/g, '  \n');
 }

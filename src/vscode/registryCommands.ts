@@ -10,7 +10,14 @@ const SECRET_KEY = 'adaptiveRouting.anthropicApiKey';
 export function registerRegistryCommands(context: vscode.ExtensionContext, service: TelemetryService): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('adaptiveRouting.setApiKey', async (key?: string) => {
-      const value = key ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Anthropic API Key'), prompt: vscode.l10n.t('Stored in VS Code SecretStorage, never in settings.'), password: true, ignoreFocusOut: true }));
+      const value =
+        key ??
+        (await vscode.window.showInputBox({
+          title: vscode.l10n.t('Anthropic API Key'),
+          prompt: vscode.l10n.t('Stored in VS Code SecretStorage, never in settings.'),
+          password: true,
+          ignoreFocusOut: true,
+        }));
       if (value === undefined) return false;
       if (value.trim() === '') await context.secrets.delete(SECRET_KEY);
       else await context.secrets.store(SECRET_KEY, value.trim());
@@ -30,7 +37,10 @@ export function registerRegistryCommands(context: vscode.ExtensionContext, servi
         const data = resolveNewestModels(models, new ModelRegistry());
         await service.setRegistry(data);
         const registry = new ModelRegistry(data);
-        const summary = registry.tierModels().map((t) => `${t.tier}: ${t.model}`).join(', ');
+        const summary = registry
+          .tierModels()
+          .map((t) => `${t.tier}: ${t.model}`)
+          .join(', ');
         service.log.info(`Model registry refreshed from the Models API (${models.length} models): ${summary}`);
         void vscode.window.showInformationMessage(vscode.l10n.t('Model registry refreshed: {0}', summary));
         return { ok: true, tiers: registry.tierModels() };

@@ -22,7 +22,12 @@ export interface CheckResult {
 }
 
 /** Routing checks, best model, and the stage actions of the tree and status bar. */
-export function registerRoutingCommands(service: TelemetryService, tree: StatsTreeProvider, statusBar: RoutingStatusBar, diagnostics: TierDiagnostics): vscode.Disposable[] {
+export function registerRoutingCommands(
+  service: TelemetryService,
+  tree: StatsTreeProvider,
+  statusBar: RoutingStatusBar,
+  diagnostics: TierDiagnostics,
+): vscode.Disposable[] {
   async function check(workflows: string[] | undefined, stage?: { workflow: string; stage: string }): Promise<CheckResult | undefined> {
     const router = await service.router();
     if (!router) return noTelemetry(service);
@@ -32,12 +37,18 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
     const recommendations = stages.flatMap((s) => (s.recommendation ? [s.recommendation] : []));
     const verdicts = stages.map((s) => s.verdict);
     const upgradesNeeded = recommendations.filter((r) => r.change === 'upgrade').length;
-    const title = stage ? `Workflow: ${stage.workflow}\nStage: ${stage.stage}` : workflows ? `Workflow: ${workflows.join(', ')}` : `Checking ${selected.length} workflows`;
+    const title = stage
+      ? `Workflow: ${stage.workflow}\nStage: ${stage.stage}`
+      : workflows
+        ? `Workflow: ${workflows.join(', ')}`
+        : `Checking ${selected.length} workflows`;
     const report = formatRecommendationCheck(recommendations, router.days, title, service.rangeLabel);
     if (recommendations.length === 0) {
       // Calls exist (else noTelemetry above), just none in the view's time range: say which, offer a wider one.
       const widen = vscode.l10n.t('Show All Time');
-      void vscode.window.showInformationMessage(vscode.l10n.t('Routing check: no calls in the time range ({0}), so nothing to check.', service.rangeLabel), widen).then((choice) => (choice === widen ? service.setRange('all') : undefined));
+      void vscode.window
+        .showInformationMessage(vscode.l10n.t('Routing check: no calls in the time range ({0}), so nothing to check.', service.rangeLabel), widen)
+        .then((choice) => (choice === widen ? service.setRange('all') : undefined));
       return { recommendations, verdicts, upgradesNeeded, report };
     }
     const summary = upgradesNeeded
@@ -60,14 +71,22 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
         workflow ??
         (
           await vscode.window.showQuickPick(
-            overview.map((w) => ({ label: w.workflow, description: counted(w.stages.length, 'stage') + ' · ' + counted(w.calls, 'call'), detail: w.upgradesNeeded ? (w.upgradesNeeded === 1 ? vscode.l10n.t('1 stage to upgrade') : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded)) : undefined })),
+            overview.map((w) => ({
+              label: w.workflow,
+              description: counted(w.stages.length, 'stage') + ' · ' + counted(w.calls, 'call'),
+              detail: w.upgradesNeeded
+                ? w.upgradesNeeded === 1
+                  ? vscode.l10n.t('1 stage to upgrade')
+                  : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded)
+                : undefined,
+            })),
             { title: vscode.l10n.t('Routing Check: Workflow'), placeHolder: vscode.l10n.t('Pick a workflow to check') },
           )
         )?.label;
       return chosen ? check([chosen]) : undefined;
     }),
     vscode.commands.registerCommand('adaptiveRouting.checkStage', async (target?: StageNode | string, stageName?: string) => {
-      const stage = typeof target === 'string' ? { workflow: target, stage: stageName ?? '' } : target?.stage ?? (await statusBar.stageInContext())?.stage;
+      const stage = typeof target === 'string' ? { workflow: target, stage: stageName ?? '' } : (target?.stage ?? (await statusBar.stageInContext())?.stage);
       return stage ? check([stage.workflow], { workflow: stage.workflow, stage: stage.stage }) : undefined;
     }),
     vscode.commands.registerCommand('adaptiveRouting.showStats', async () => {
@@ -81,8 +100,20 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
       // The stage's recommendation, at the manifest's target: what the tree and status bar show.
       const recommendation = await service.recommendation(picked.workflow, picked.stage);
       const stats = router.getRoutingStats(picked.workflow, { stage: picked.stage, days: router.days });
-      const details = [`Recommended model: ${recommendation.model}${recommendation.fallback ? ' (a default: no evidence yet)' : ''}`, recommendation.reason, changeText(recommendation) ?? '', formatRoutingStats(stats)].filter(Boolean).join('\n');
-      void notifyWithDetails(vscode.l10n.t('Best model for {0} / {1}: {2}', picked.workflow, picked.stage, recommendation.model), details, false, vscode.l10n.t('Best Model {0} {1}', picked.workflow, picked.stage));
+      const details = [
+        `Recommended model: ${recommendation.model}${recommendation.fallback ? ' (a default: no evidence yet)' : ''}`,
+        recommendation.reason,
+        changeText(recommendation) ?? '',
+        formatRoutingStats(stats),
+      ]
+        .filter(Boolean)
+        .join('\n');
+      void notifyWithDetails(
+        vscode.l10n.t('Best model for {0} / {1}: {2}', picked.workflow, picked.stage, recommendation.model),
+        details,
+        false,
+        vscode.l10n.t('Best Model {0} {1}', picked.workflow, picked.stage),
+      );
       return recommendation.model;
     }),
     vscode.commands.registerCommand('adaptiveRouting.pickStage', async () => {
@@ -104,7 +135,9 @@ export function registerRoutingCommands(service: TelemetryService, tree: StatsTr
       if (!stage) return undefined;
       const found = await diagnostics.findDeclaration(stage.workflow, stage.stage);
       if (!found) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('No tier declaration found for {0} / {1} (Python tier_map or {2}).', stage.workflow, stage.stage, 'adaptiveRouting.workflowsFile'));
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('No tier declaration found for {0} / {1} (Python tier_map or {2}).', stage.workflow, stage.stage, 'adaptiveRouting.workflowsFile'),
+        );
         return undefined;
       }
       await vscode.window.showTextDocument(found.uri, { selection: found.range });

@@ -57,7 +57,9 @@ export class RoutingStatusBar implements vscode.Disposable {
     if (editor) {
       const offset = editor.document.offsetAt(editor.selection.active);
       const line = editor.selection.active.line;
-      const declaration = declarationsIn(editor.document).find((d) => (offset >= d.start && offset <= d.end) || editor.document.positionAt(d.start).line === line);
+      const declaration = declarationsIn(editor.document).find(
+        (d) => (offset >= d.start && offset <= d.end) || editor.document.positionAt(d.start).line === line,
+      );
       const found = declaration && find(declaration.workflow, declaration.stage);
       if (found) return { stage: found, source: vscode.l10n.t('stage under the cursor') };
     }
@@ -65,7 +67,7 @@ export class RoutingStatusBar implements vscode.Disposable {
     const fromTree = selected && { stage: find(selected.workflow, selected.stage) ?? selected, source: vscode.l10n.t('stage selected in Routing Stats') };
     const picked = this.picked && find(this.picked.workflow, this.picked.stage);
     const fromPick = picked && { stage: picked, source: vscode.l10n.t('stage picked from the status bar') };
-    const chosen = fromTree && fromPick ? (this.pickedAt >= this.selectedAt ? fromPick : fromTree) : fromTree ?? fromPick;
+    const chosen = fromTree && fromPick ? (this.pickedAt >= this.selectedAt ? fromPick : fromTree) : (fromTree ?? fromPick);
     if (chosen) return chosen;
     const pinned = readSettings().pinnedStage;
     if (pinned.includes('/')) {
@@ -91,7 +93,9 @@ export class RoutingStatusBar implements vscode.Disposable {
     const upgrade = recommendation.change === 'upgrade';
     this.item.text = `$(hubot) ${recommendation.model}`;
     this.item.backgroundColor = upgrade ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.accessibilityInformation = { label: vscode.l10n.t('Adaptive routing recommends {0} for {1} {2}', recommendation.model, stage.workflow, stage.stage) };
+    this.item.accessibilityInformation = {
+      label: vscode.l10n.t('Adaptive routing recommends {0} for {1} {2}', recommendation.model, stage.workflow, stage.stage),
+    };
     const chosen = stage.models.find((m) => m.model === recommendation.model);
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['adaptiveRouting.checkStage', 'adaptiveRouting.showStats', PICK_STAGE_COMMAND] };
@@ -100,13 +104,17 @@ export class RoutingStatusBar implements vscode.Disposable {
     md.appendMarkdown(plain(vscode.l10n.t('Model: {0}', recommendation.model)) + '  \n');
     md.appendMarkdown(plain(recommendation.reason) + '  \n');
     if (chosen) {
-      md.appendMarkdown(plain(vscode.l10n.t('Success rate: {0} · cost per success: {1} · n={2}', pct(chosen.successRate), money(chosen.costPerSuccess), chosen.calls)) + '  \n');
+      md.appendMarkdown(
+        plain(vscode.l10n.t('Success rate: {0} · cost per success: {1} · n={2}', pct(chosen.successRate), money(chosen.costPerSuccess), chosen.calls)) + '  \n',
+      );
     }
     md.appendMarkdown(plain(vscode.l10n.t('Time range: {0}', this.service.rangeLabel)) + '\n\n');
     const change = changeText(recommendation);
     if (upgrade && change) md.appendMarkdown(`$(warning) ${plain(change)}\n\n`);
     const args = encodeURIComponent(JSON.stringify([stage.workflow, stage.stage]));
-    md.appendMarkdown(`[$(checklist) ${vscode.l10n.t('Check this stage')}](command:adaptiveRouting.checkStage?${args}) · [$(graph) ${vscode.l10n.t('Show stats')}](command:adaptiveRouting.showStats) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](command:${PICK_STAGE_COMMAND})`);
+    md.appendMarkdown(
+      `[$(checklist) ${vscode.l10n.t('Check this stage')}](command:adaptiveRouting.checkStage?${args}) · [$(graph) ${vscode.l10n.t('Show stats')}](command:adaptiveRouting.showStats) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](command:${PICK_STAGE_COMMAND})`,
+    );
     this.item.tooltip = md;
     this.visible = true;
     this.item.show();
@@ -115,7 +123,12 @@ export class RoutingStatusBar implements vscode.Disposable {
   /** What a person sees, for tests. */
   snapshot(): { text: string; visible: boolean; warning: boolean; tooltip: string } {
     const tooltip = this.item.tooltip;
-    return { text: this.item.text, visible: this.visible, warning: this.item.backgroundColor !== undefined, tooltip: typeof tooltip === 'string' ? tooltip : tooltip?.value ?? '' };
+    return {
+      text: this.item.text,
+      visible: this.visible,
+      warning: this.item.backgroundColor !== undefined,
+      tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''),
+    };
   }
 
   dispose(): void {

@@ -57,13 +57,33 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
       if (!guardWrites(service)) return undefined;
       const uri =
         file ??
-        (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl', 'json', 'log'] }, title: vscode.l10n.t('Import Telemetry File') }))?.[0];
+        (
+          await vscode.window.showOpenDialog({
+            canSelectMany: false,
+            filters: { 'JSON Lines': ['jsonl', 'json', 'log'] },
+            title: vscode.l10n.t('Import Telemetry File'),
+          })
+        )?.[0];
       if (!uri) return undefined;
       try {
         const [report] = await service.importUri(uri);
         if (!report) throw new Error(vscode.l10n.t('Cannot read {0}', uri.toString(true)));
-        const message = vscode.l10n.t('Imported from {0}: {1} new, {2} already present, {3} bad skipped.', uri.path.split('/').pop() ?? '', report.imported, report.duplicates, report.skipped);
-        service.log.info(message + (report.problems.length ? ` First problems: ${report.problems.slice(0, 5).map((p) => `line ${p.line}: ${p.message}`).join('; ')}` : ''));
+        const message = vscode.l10n.t(
+          'Imported from {0}: {1} new, {2} already present, {3} bad skipped.',
+          uri.path.split('/').pop() ?? '',
+          report.imported,
+          report.duplicates,
+          report.skipped,
+        );
+        service.log.info(
+          message +
+            (report.problems.length
+              ? ` First problems: ${report.problems
+                  .slice(0, 5)
+                  .map((p) => `line ${p.line}: ${p.message}`)
+                  .join('; ')}`
+              : ''),
+        );
         void (report.skipped ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
         return report;
       } catch (error) {
@@ -87,7 +107,9 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
       // The sample ends before today (UTC): in the "Today" range it would look as if nothing happened.
       const hidden = service.range === 'today';
       const text =
-        (added ? vscode.l10n.t('Created {0} sample calls in {1}.', added, where) : vscode.l10n.t('The sample calls are already in {0}: nothing added.', where)) +
+        (added
+          ? vscode.l10n.t('Created {0} sample calls in {1}.', added, where)
+          : vscode.l10n.t('The sample calls are already in {0}: nothing added.', where)) +
         (manifest ? ' ' + vscode.l10n.t('Also wrote a sample workflows manifest.') : '') +
         (hidden ? ' ' + vscode.l10n.t('They end yesterday, so the Today range shows none of them.') : '');
       const widen = vscode.l10n.t('Show Last 7 Days');
@@ -125,7 +147,10 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
         }));
       if (!uri) return undefined;
       const json = uri.path.toLowerCase().endsWith('.json');
-      const text = json ? JSON.stringify({ range: service.range, from: period.rangeFrom || null, to: period.rangeTo, exportedAt: exportedAt.toISOString(), rows }, null, 2) + '\n' : toCsv(rows);
+      const text = json
+        ? JSON.stringify({ range: service.range, from: period.rangeFrom || null, to: period.rangeTo, exportedAt: exportedAt.toISOString(), rows }, null, 2) +
+          '\n'
+        : toCsv(rows);
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
       const open = vscode.l10n.t('Open');
       void vscode.window
@@ -136,20 +161,31 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
     vscode.commands.registerCommand('adaptiveRouting.moveTelemetryAside', async () => {
       if (!guardWrites(service)) return undefined;
       const aside = await service.moveAside();
-      if (aside) void vscode.window.showInformationMessage(vscode.l10n.t('Moved the unreadable telemetry file to {0} and started a new one.', vscode.workspace.asRelativePath(aside)));
+      if (aside)
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('Moved the unreadable telemetry file to {0} and started a new one.', vscode.workspace.asRelativePath(aside)),
+        );
       return aside;
     }),
     vscode.commands.registerCommand('adaptiveRouting.openDocs', () =>
-      vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(vscode.extensions.getExtension('attune-tools.adaptive-model-router')!.extensionUri, 'README.md')),
+      vscode.commands.executeCommand(
+        'markdown.showPreview',
+        vscode.Uri.joinPath(vscode.extensions.getExtension('attune-tools.adaptive-model-router')!.extensionUri, 'README.md'),
+      ),
     ),
   ];
 }
 
 function guardWrites(service: TelemetryService): boolean {
   if (service.trusted) return true;
-  void vscode.window.showWarningMessage(vscode.l10n.t('Restricted Mode: Adaptive Routing shows statistics but does not import, create or edit anything until you trust this workspace.'), vscode.l10n.t('Manage Workspace Trust')).then((choice) => {
-    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-  });
+  void vscode.window
+    .showWarningMessage(
+      vscode.l10n.t('Restricted Mode: Adaptive Routing shows statistics but does not import, create or edit anything until you trust this workspace.'),
+      vscode.l10n.t('Manage Workspace Trust'),
+    )
+    .then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
   return false;
 }
 

@@ -112,7 +112,9 @@ export class TelemetryService implements vscode.Disposable {
       // Unusable cached data (an older format, a bad refresh): the built-in registry serves, and the log says why.
       if (!this.registryWarned) {
         this.registryWarned = true;
-        this.log.warn(`The cached model registry cannot be used (${(error as Error).message}); using the built-in one. Run "Adaptive Routing: Refresh Model Registry" to replace it.`);
+        this.log.warn(
+          `The cached model registry cannot be used (${(error as Error).message}); using the built-in one. Run "Adaptive Routing: Refresh Model Registry" to replace it.`,
+        );
       }
       return new ModelRegistry();
     }
@@ -162,7 +164,9 @@ export class TelemetryService implements vscode.Disposable {
         if (event.kind === 'save-failed') this.reportSaveFailure(store.location, event.error);
         if (event.kind === 'calls' || event.kind === 'reloaded') this.invalidate();
       });
-      this.log.info(`Opened telemetry ${store.location} (${store.callCount()} calls) in ${this.timings.openMs} ms${this.trusted ? '' : '; read-only: the workspace is not trusted'}`);
+      this.log.info(
+        `Opened telemetry ${store.location} (${store.callCount()} calls) in ${this.timings.openMs} ms${this.trusted ? '' : '; read-only: the workspace is not trusted'}`,
+      );
       this.state = store.callCount() > 0 ? 'ready' : 'empty';
       this.startWatching(uri);
       await this.loadManifest();
@@ -194,7 +198,11 @@ export class TelemetryService implements vscode.Disposable {
       return;
     }
     const moveAside = vscode.l10n.t('Move Aside and Start New');
-    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Adaptive Routing cannot use the telemetry file (statistics are off until it is fixed): {0}', error.message), moveAside, vscode.l10n.t('Open Settings'));
+    const choice = await vscode.window.showErrorMessage(
+      vscode.l10n.t('Adaptive Routing cannot use the telemetry file (statistics are off until it is fixed): {0}', error.message),
+      moveAside,
+      vscode.l10n.t('Open Settings'),
+    );
     if (choice === moveAside) await this.moveAside();
     else if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'adaptiveRouting.telemetryPath');
   }
@@ -220,7 +228,9 @@ export class TelemetryService implements vscode.Disposable {
     this.log.error(`Saving ${location} failed (the calls are kept and the save is retried): ${error.message}`);
     if (this.saveFailureShown) return;
     this.saveFailureShown = true;
-    void vscode.window.showWarningMessage(vscode.l10n.t('Adaptive Routing could not save telemetry ({0}). The calls are kept in memory and the save is retried.', error.message));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('Adaptive Routing could not save telemetry ({0}). The calls are kept in memory and the save is retried.', error.message),
+    );
   }
 
   /** Closes and reopens, for a new path or after the trust changed. */
@@ -259,7 +269,9 @@ export class TelemetryService implements vscode.Disposable {
   private startWatching(uri: vscode.Uri): void {
     if (this.watchers.length) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    const pattern = folder ? new vscode.RelativePattern(folder, vscode.workspace.asRelativePath(uri, false)) : new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop() ?? '');
+    const pattern = folder
+      ? new vscode.RelativePattern(folder, vscode.workspace.asRelativePath(uri, false))
+      : new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop() ?? '');
     const watcher = vscode.workspace.createFileSystemWatcher(pattern);
     const onFileChanged = () => void this.reloadFromDisk();
     this.watchers.push(watcher, watcher.onDidChange(onFileChanged), watcher.onDidCreate(onFileChanged));
@@ -268,7 +280,12 @@ export class TelemetryService implements vscode.Disposable {
     this.watchers.push({ dispose: () => clearInterval(poll) });
     const manifestWatcher = vscode.workspace.createFileSystemWatcher(`**/${readSettings().workflowsFile.replace(/^\.\//, '')}`);
     const onManifest = () => void this.loadManifest().then(() => this.invalidate());
-    this.watchers.push(manifestWatcher, manifestWatcher.onDidChange(onManifest), manifestWatcher.onDidCreate(onManifest), manifestWatcher.onDidDelete(onManifest));
+    this.watchers.push(
+      manifestWatcher,
+      manifestWatcher.onDidChange(onManifest),
+      manifestWatcher.onDidCreate(onManifest),
+      manifestWatcher.onDidDelete(onManifest),
+    );
     for (const source of this.importSourceUris()) {
       const sourceWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(source, '..'), '*.jsonl'));
       const onSource = () => void (this.readOnly ? undefined : this.importConfiguredSources());
@@ -296,7 +313,7 @@ export class TelemetryService implements vscode.Disposable {
 
   private importSourceUris(): vscode.Uri[] {
     const folder = vscode.workspace.workspaceFolders?.[0];
-    const home = typeof process !== 'undefined' ? process.env.HOME ?? process.env.USERPROFILE : undefined;
+    const home = typeof process !== 'undefined' ? (process.env.HOME ?? process.env.USERPROFILE) : undefined;
     return readSettings(folder?.uri).importSources.flatMap((source) => {
       if (source.startsWith('~/')) return home ? [vscode.Uri.file(`${home}/${source.slice(2)}`)] : [];
       if (isAbsolute(source)) return [vscode.Uri.file(source)];
@@ -309,7 +326,13 @@ export class TelemetryService implements vscode.Disposable {
     const reports: ImportReport[] = [];
     for (const uri of this.importSourceUris()) reports.push(...(await this.importUri(uri, true)));
     const imported = reports.reduce((n, r) => n + r.imported, 0);
-    if (imported > 0) this.log.info(`Imported ${counted(imported, 'call')} from ${reports.filter((r) => r.imported).map((r) => r.source).join(', ')}`);
+    if (imported > 0)
+      this.log.info(
+        `Imported ${counted(imported, 'call')} from ${reports
+          .filter((r) => r.imported)
+          .map((r) => r.source)
+          .join(', ')}`,
+      );
     return reports;
   }
 
@@ -383,7 +406,10 @@ export class TelemetryService implements vscode.Disposable {
   }
 
   private assertWritable(): void {
-    if (!this.trusted) throw new Error(vscode.l10n.t('Restricted Mode: Adaptive Routing does not write telemetry in an untrusted workspace. Trust the workspace to record or import calls.'));
+    if (!this.trusted)
+      throw new Error(
+        vscode.l10n.t('Restricted Mode: Adaptive Routing does not write telemetry in an untrusted workspace. Trust the workspace to record or import calls.'),
+      );
     if (this.state === 'error') throw new Error(vscode.l10n.t('The telemetry file cannot be used: {0}', this.error?.message ?? ''));
   }
 
@@ -511,11 +537,15 @@ export class TelemetryService implements vscode.Disposable {
       const parsed = parseWorkflowsManifest(text);
       this.manifest = { workflows: parsed.workflows, declarations: parsed.declarations };
       if (parsed.problems.length) {
-        this.manifestProblems.set(uri, parsed.problems.map((p) => manifestDiagnostic(text, p)));
+        this.manifestProblems.set(
+          uri,
+          parsed.problems.map((p) => manifestDiagnostic(text, p)),
+        );
         this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${parsed.errors.join('; ')}`);
       }
     } catch (error) {
-      if (!(error instanceof vscode.FileSystemError && error.code === 'FileNotFound')) this.log.error(`Cannot read the workflows manifest ${uri.fsPath}: ${(error as Error).message}`);
+      if (!(error instanceof vscode.FileSystemError && error.code === 'FileNotFound'))
+        this.log.error(`Cannot read the workflows manifest ${uri.fsPath}: ${(error as Error).message}`);
     }
     this.routerCache = undefined;
   }
@@ -548,7 +578,11 @@ function isAbsolute(p: string): boolean {
 function manifestDiagnostic(text: string, problem: ManifestProblem): vscode.Diagnostic {
   const start = positionAt(text, problem.offset);
   const end = positionAt(text, problem.offset + Math.max(problem.length, 1));
-  const diagnostic = new vscode.Diagnostic(new vscode.Range(start.line, start.character, end.line, end.character), problem.message, vscode.DiagnosticSeverity.Error);
+  const diagnostic = new vscode.Diagnostic(
+    new vscode.Range(start.line, start.character, end.line, end.character),
+    problem.message,
+    vscode.DiagnosticSeverity.Error,
+  );
   diagnostic.source = 'Adaptive Routing';
   return diagnostic;
 }

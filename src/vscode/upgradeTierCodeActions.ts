@@ -23,7 +23,11 @@ export class UpgradeTierCodeActions implements vscode.CodeActionProvider {
       action.diagnostics = [diagnostic];
       action.isPreferred = true;
       action.edit = new vscode.WorkspaceEdit();
-      action.edit.replace(document.uri, new vscode.Range(document.positionAt(declaration.start), document.positionAt(declaration.end)), tierReplacement(declaration, target));
+      action.edit.replace(
+        document.uri,
+        new vscode.Range(document.positionAt(declaration.start), document.positionAt(declaration.end)),
+        tierReplacement(declaration, target),
+      );
       actions.push(action);
     }
     return actions;

@@ -116,7 +116,10 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.ok(text.includes('code-review,analysis,claude-haiku-4-5,cheap,140,'), 'all 140 cheap analysis calls are in the 30-day export');
     const [header, first] = text.split('\r\n');
     assert.ok(header.endsWith(',rangeFrom,rangeTo'), header);
-    const [from, to] = first.split(',').slice(-2).map((t) => Date.parse(t));
+    const [from, to] = first
+      .split(',')
+      .slice(-2)
+      .map((t) => Date.parse(t));
     assert.ok(Math.abs(to - from - 30 * 86_400_000) < 1000, `each row records its 30-day period: ${first}`);
     const json = workspaceUri('export.json');
     await vscode.commands.executeCommand('adaptiveRouting.exportStats', json);
@@ -145,8 +148,13 @@ describe('Adaptive Routing in a real extension host', () => {
     const file = workspaceUri('workflows', 'code_review.py');
     const document = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(document);
-    const analysisLine = document.getText().split('\n').findIndex((l) => l.includes('"analysis": ModelTier.CHEAP'));
-    const diagnostic = await waitFor('diagnostic on the analysis line', () => vscode.languages.getDiagnostics(file).find((d) => d.range.start.line === analysisLine));
+    const analysisLine = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('"analysis": ModelTier.CHEAP'));
+    const diagnostic = await waitFor('diagnostic on the analysis line', () =>
+      vscode.languages.getDiagnostics(file).find((d) => d.range.start.line === analysisLine),
+    );
     assert.equal(diagnostic.source, 'adaptive-routing');
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning, 'a confident verdict is a warning');
     assert.match(diagnostic.message, /needs a higher tier than CHEAP: claude-sonnet-\S+ \(CAPABLE\) is recommended/);
@@ -154,7 +162,12 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(document.getText(diagnostic.range), 'CHEAP');
     assert.equal(ours(file).length, 1, 'summary and security-scan are fine');
 
-    const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', file, diagnostic.range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+    const actions = (await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      file,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    )) as vscode.CodeAction[];
     const fix = actions.find((a) => a.title === 'Upgrade analysis to CAPABLE');
     assert.ok(fix?.edit, `quick fix offered: ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
@@ -180,7 +193,11 @@ describe('Adaptive Routing in a real extension host', () => {
     testing.statusBar.pick({ workflow: 'test-generation', stage: 'generate' });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await waitFor('status bar on generate', () => testing.statusBar.snapshot().text === `$(hubot) ${treeModel}` && testing.statusBar.snapshot().warning);
-    assert.equal(await vscode.commands.executeCommand('adaptiveRouting.bestModel', 'test-generation', 'generate'), treeModel, 'the Best Model command uses the manifest target too');
+    assert.equal(
+      await vscode.commands.executeCommand('adaptiveRouting.bestModel', 'test-generation', 'generate'),
+      treeModel,
+      'the Best Model command uses the manifest target too',
+    );
     const cli = await runCli(['best-model', '--workflow', 'test-generation', '--stage', 'generate', '--json', '--days', '7']);
     assert.equal(cli.model, treeModel, 'the CLI reads the manifest in the current folder');
     assert.equal(cli.target, 0.9);
@@ -188,7 +205,10 @@ describe('Adaptive Routing in a real extension host', () => {
 
     // The Problems panel suggests the same move, never an upgrade beside a cheaper recommendation.
     await vscode.window.showTextDocument(document);
-    const line = document.getText().split('\n').findIndex((l) => l.includes('"generate"'));
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('"generate"'));
     const diagnostic = await waitFor('diagnostic on the generate line', () => vscode.languages.getDiagnostics(file).find((d) => d.range.start.line === line));
     assert.equal(document.getText(diagnostic.range), 'capable');
     assert.match(diagnostic.message, /claude-fable-5 \(PREMIUM\) is recommended for its 90\.0% target/);
@@ -203,7 +223,12 @@ describe('Adaptive Routing in a real extension host', () => {
     const badgeBefore = testing.tree.view.badge?.value ?? 0;
     // The JSON language server starts with the first JSON document and may cancel the first requests.
     const fix = await waitFor('the JSON quick fix', async () => {
-      const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', file, diagnostic.range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+      const actions = (await vscode.commands.executeCommand(
+        'vscode.executeCodeActionProvider',
+        file,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      )) as vscode.CodeAction[];
       return actions.find((a) => a.title === 'Upgrade generate to PREMIUM');
     });
     assert.ok(fix.edit);
@@ -212,7 +237,13 @@ describe('Adaptive Routing in a real extension host', () => {
     // Every surface follows the rewritten tier, before the file is even saved.
     await waitFor('tree, badge and status bar after the quick fix', async () => {
       const after = await stageRow();
-      return after && after.description === `→ ${treeModel}` && after.icon !== 'warning' && (testing.tree.view.badge?.value ?? 0) === badgeBefore - 1 && !testing.statusBar.snapshot().warning;
+      return (
+        after &&
+        after.description === `→ ${treeModel}` &&
+        after.icon !== 'warning' &&
+        (testing.tree.view.badge?.value ?? 0) === badgeBefore - 1 &&
+        !testing.statusBar.snapshot().warning
+      );
     });
     await waitFor('manifest diagnostic cleared', () => {
       const left = ours(file);
@@ -227,15 +258,25 @@ describe('Adaptive Routing in a real extension host', () => {
     const document = await vscode.workspace.openTextDocument(workspaceUri('workflows', 'code_review.py'));
     const editor = await vscode.window.showTextDocument(document);
     for (const stage of ['summary', 'analysis']) {
-      const stageLine = document.getText().split('\n').findIndex((l) => l.includes(`"${stage}": ModelTier`));
+      const stageLine = document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes(`"${stage}": ModelTier`));
       editor.selection = new vscode.Selection(stageLine, 10, stageLine, 10);
-      const recommendation = (await testing.service.overviewWithDecisions()).find((w) => w.workflow === 'code-review')!.stages.find((s) => s.stage === stage)!.recommendation!;
-      await waitFor(`status bar for ${stage}`, () => testing.statusBar.snapshot().text === `$(hubot) ${recommendation.model}` && testing.statusBar.snapshot().warning === (recommendation.change === 'upgrade'));
+      const recommendation = (await testing.service.overviewWithDecisions())
+        .find((w) => w.workflow === 'code-review')!
+        .stages.find((s) => s.stage === stage)!.recommendation!;
+      await waitFor(
+        `status bar for ${stage}`,
+        () =>
+          testing.statusBar.snapshot().text === `$(hubot) ${recommendation.model}` &&
+          testing.statusBar.snapshot().warning === (recommendation.change === 'upgrade'),
+      );
     }
     assert.equal(testing.statusBar.snapshot().visible, true);
   });
 
-  it('route() takes a stage\'s target from the workflows manifest, and the caller can override it', async () => {
+  it("route() takes a stage's target from the workflows manifest, and the caller can override it", async () => {
     // .attune/workflows.json: test-generation/generate has "minSuccessRate": 0.9.
     assert.equal((await api.route({ workflow: 'test-generation', stage: 'generate' }, { explore: false })).target, 0.9);
     assert.equal((await api.route({ workflow: 'test-generation', stage: 'generate', minSuccessRate: 0.7 }, { explore: false })).target, 0.7);
@@ -253,7 +294,9 @@ describe('Adaptive Routing in a real extension host', () => {
       const r = await readTree(testing.tree);
       return r.length ? r : undefined;
     });
-    const summary = rows.find((r) => r.depth === 1 && r.label === 'summary' && rows.slice(0, rows.indexOf(r)).some((w) => w.depth === 0 && w.label === 'code-review'))!;
+    const summary = rows.find(
+      (r) => r.depth === 1 && r.label === 'summary' && rows.slice(0, rows.indexOf(r)).some((w) => w.depth === 0 && w.label === 'code-review'),
+    )!;
     await testing.tree.view.reveal(summary.node, { select: true, focus: false });
     const snap = await waitFor('status bar on the selected stage', () => {
       const s = testing.statusBar.snapshot();
@@ -266,7 +309,9 @@ describe('Adaptive Routing in a real extension host', () => {
   it('clicking the status bar picks a stage from a quick pick, and the status bar follows it', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     let answered = false;
-    const picking = Promise.resolve(vscode.commands.executeCommand('adaptiveRouting.pickStage') as Thenable<{ workflow: string; stage: string } | undefined>).finally(() => (answered = true));
+    const picking = Promise.resolve(
+      vscode.commands.executeCommand('adaptiveRouting.pickStage') as Thenable<{ workflow: string; stage: string } | undefined>,
+    ).finally(() => (answered = true));
     // The quick pick opens asynchronously: keep choosing an item until it has taken one (no fixed sleep).
     await waitFor('a stage taken from the quick pick', async () => {
       await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
@@ -283,7 +328,8 @@ describe('Adaptive Routing in a real extension host', () => {
   it('the API routes and records calls into the workspace file', async () => {
     const before = (await api.getRoutingStats('api-workflow')).totalCalls;
     assert.equal(before, 0);
-    for (let i = 0; i < 12; i++) await api.trackLlmCall({ workflow: 'api-workflow', stage: 'draft', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.001, success: i % 2 === 0 });
+    for (let i = 0; i < 12; i++)
+      await api.trackLlmCall({ workflow: 'api-workflow', stage: 'draft', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.001, success: i % 2 === 0 });
     await api.flush();
     const verdict = await api.recommendTierUpgrade('api-workflow', 'draft');
     assert.equal(verdict.upgrade, true);
@@ -291,7 +337,10 @@ describe('Adaptive Routing in a real extension host', () => {
     // The stage is behind its target, so the best guess must be more likely than not to meet it: under
     // the tier order that is the premium model, and the reason names why the cheaper ones are not.
     assert.equal(decision.tier, 'premium', decision.reason);
-    assert.match(decision.reason, /claude-fable-5 may still meet the 80.0% target \(no calls here yet\); cheaper models fell short \(claude-haiku-4-5 (?:49|50)\.\d%, n=12\); untried cheaper models \(claude-sonnet-5\) are unlikely to meet it here/);
+    assert.match(
+      decision.reason,
+      /claude-fable-5 may still meet the 80.0% target \(no calls here yet\); cheaper models fell short \(claude-haiku-4-5 (?:49|50)\.\d%, n=12\); untried cheaper models \(claude-sonnet-5\) are unlikely to meet it here/,
+    );
     assert.equal(await api.getBestModel({ workflow: 'api-workflow', stage: 'draft', minSuccessRate: 0.4 }), 'claude-haiku-4-5');
     await assert.rejects(api.trackLlmCall({ workflow: 'api-workflow', model: 'm', cost: -1 }), /cost/);
     const store = await core.openTelemetry({ path: workspaceUri('.attune', 'telemetry.db').fsPath });
@@ -304,7 +353,14 @@ describe('Adaptive Routing in a real extension host', () => {
     // Outcomes spread evenly over time (a run of failures at the end would read as a change).
     const now = Date.now();
     const calls = Object.entries(rates).flatMap(([model, rate], m) =>
-      Array.from({ length: 40 }, (_, i) => ({ workflow: 'hard-workflow', stage: 'proofs', model, cost: 0.001, success: Math.floor((i + 1) * rate) > Math.floor(i * rate), ts: now - (120 - i * 3 - m) * 1000 })),
+      Array.from({ length: 40 }, (_, i) => ({
+        workflow: 'hard-workflow',
+        stage: 'proofs',
+        model,
+        cost: 0.001,
+        success: Math.floor((i + 1) * rate) > Math.floor(i * rate),
+        ts: now - (120 - i * 3 - m) * 1000,
+      })),
     );
     for (const call of calls) await api.trackLlmCall(call);
     await api.flush();
@@ -342,23 +398,42 @@ describe('Adaptive Routing in a real extension host', () => {
 
   it('a change written by another process (the CLI) shows up without a reload', async () => {
     const db = workspaceUri('.attune', 'telemetry.db').fsPath;
-    const lines = Array.from({ length: 3 }, (_, i) => JSON.stringify({ workflow: 'external-workflow', stage: 'from-cli', model: 'claude-sonnet-5', cost: 0.004, success: true, id: `ext-${i}` })).join('\n');
+    const lines = Array.from({ length: 3 }, (_, i) =>
+      JSON.stringify({ workflow: 'external-workflow', stage: 'from-cli', model: 'claude-sonnet-5', cost: 0.004, success: true, id: `ext-${i}` }),
+    ).join('\n');
     await new Promise<void>((resolve, reject) => {
-      const child = execFile(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), 'track', '--db', db], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, _out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()));
+      const child = execFile(
+        process.execPath,
+        [path.join(extensionPath, 'dist', 'cli.js'), 'track', '--db', db],
+        { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+        (error, _out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()),
+      );
       child.stdin?.end(lines);
     });
     const started = Date.now();
-    const rows = await waitFor('external workflow in the tree', async () => {
-      const r = await readTree(testing.tree);
-      return r.some((row) => row.label === 'external-workflow') ? r : undefined;
-    }, 10_000);
+    const rows = await waitFor(
+      'external workflow in the tree',
+      async () => {
+        const r = await readTree(testing.tree);
+        return r.some((row) => row.label === 'external-workflow') ? r : undefined;
+      },
+      10_000,
+    );
     assert.ok(rows.some((r) => r.label === 'from-cli'));
     console.log(`    (external change visible after ${Date.now() - started} ms)`);
   });
 
   it('imports a JSONL log picked by the user, counting bad lines', async () => {
     const log = workspaceUri('picked.jsonl');
-    const good = JSON.stringify({ call_id: 'picked-1', timestamp: new Date().toISOString().replace('Z', ''), workflow_name: 'imported-workflow', step_name: 'only', tier: 'cheap', model_id: 'claude-haiku-4-5', success: true });
+    const good = JSON.stringify({
+      call_id: 'picked-1',
+      timestamp: new Date().toISOString().replace('Z', ''),
+      workflow_name: 'imported-workflow',
+      step_name: 'only',
+      tier: 'cheap',
+      model_id: 'claude-haiku-4-5',
+      success: true,
+    });
     await vscode.workspace.fs.writeFile(log, new TextEncoder().encode(`${good}\n{broken\n`));
     const report = (await vscode.commands.executeCommand('adaptiveRouting.importFile', log)) as { imported: number; skipped: number };
     assert.equal(report.imported, 1);
@@ -376,7 +451,8 @@ describe('Adaptive Routing in a real extension host', () => {
   it('a broken workflows manifest shows its syntax errors in Problems, and they go when it is fixed', async () => {
     const manifest = workspaceUri('.attune', 'workflows.json');
     const original = await vscode.workspace.fs.readFile(manifest);
-    const errors = () => vscode.languages.getDiagnostics(manifest).filter((d) => d.source === 'Adaptive Routing' && d.severity === vscode.DiagnosticSeverity.Error);
+    const errors = () =>
+      vscode.languages.getDiagnostics(manifest).filter((d) => d.source === 'Adaptive Routing' && d.severity === vscode.DiagnosticSeverity.Error);
     try {
       const broken = new TextDecoder().decode(original).replace(/}\s*$/, '') + '\n  "oops" 1\n';
       await vscode.workspace.fs.writeFile(manifest, new TextEncoder().encode(broken));
@@ -395,15 +471,32 @@ describe('Adaptive Routing in a real extension host', () => {
     const server = http.createServer((req, res) => {
       seen.push(req.headers);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ data: [{ id: 'claude-haiku-5', created_at: '2026-10-01T00:00:00Z' }, { id: 'claude-haiku-4-5', created_at: '2025-10-01T00:00:00Z' }, { id: 'claude-sonnet-5', created_at: '2026-05-01T00:00:00Z' }], has_more: false }));
+      res.end(
+        JSON.stringify({
+          data: [
+            { id: 'claude-haiku-5', created_at: '2026-10-01T00:00:00Z' },
+            { id: 'claude-haiku-4-5', created_at: '2025-10-01T00:00:00Z' },
+            { id: 'claude-sonnet-5', created_at: '2026-05-01T00:00:00Z' },
+          ],
+          has_more: false,
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      await vscode.workspace.getConfiguration('adaptiveRouting').update('registryBaseUrl', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration('adaptiveRouting')
+        .update('registryBaseUrl', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('adaptiveRouting.setApiKey', 'sk-test-123');
-      const result = (await vscode.commands.executeCommand('adaptiveRouting.refreshRegistry')) as { ok: boolean; tiers: Array<{ tier: string; model: string }> };
+      const result = (await vscode.commands.executeCommand('adaptiveRouting.refreshRegistry')) as {
+        ok: boolean;
+        tiers: Array<{ tier: string; model: string }>;
+      };
       assert.equal(result.ok, true);
-      assert.deepEqual(result.tiers.map((t) => t.model), ['claude-haiku-5', 'claude-sonnet-5', 'claude-fable-5']);
+      assert.deepEqual(
+        result.tiers.map((t) => t.model),
+        ['claude-haiku-5', 'claude-sonnet-5', 'claude-fable-5'],
+      );
       assert.equal(seen[0]['x-api-key'], 'sk-test-123');
       assert.equal(seen[0]['anthropic-version'], '2023-06-01');
       assert.equal(await api.getBestModel({ workflow: 'nothing-here', stage: 'x' }), 'claude-haiku-5', 'the refreshed registry is used');
@@ -426,10 +519,15 @@ describe('Adaptive Routing in a real extension host', () => {
 function runCli(args: string[]): Promise<Record<string, unknown>> {
   const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(extension.extensionPath, 'dist', 'cli.js'), ...args], { cwd: workspaceUri().fsPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, out, stderr) => {
-      if (error) reject(new Error(stderr || error.message));
-      else resolve(JSON.parse(out) as Record<string, unknown>);
-    });
+    execFile(
+      process.execPath,
+      [path.join(extension.extensionPath, 'dist', 'cli.js'), ...args],
+      { cwd: workspaceUri().fsPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+      (error, out, stderr) => {
+        if (error) reject(new Error(stderr || error.message));
+        else resolve(JSON.parse(out) as Record<string, unknown>);
+      },
+    );
   });
 }
 

@@ -28,12 +28,22 @@ export async function activateExtension(): Promise<{ api: AdaptiveRoutingApi; te
 export { waitFor } from '../poll';
 
 /** The tree as a person would read it: labels and descriptions, depth-first. */
-export async function readTree(tree: StatsTreeProvider, node?: StatsNode, depth = 0): Promise<Array<{ depth: number; label: string; description: string; icon: string; node: StatsNode }>> {
+export async function readTree(
+  tree: StatsTreeProvider,
+  node?: StatsNode,
+  depth = 0,
+): Promise<Array<{ depth: number; label: string; description: string; icon: string; node: StatsNode }>> {
   const rows: Array<{ depth: number; label: string; description: string; icon: string; node: StatsNode }> = [];
   for (const child of await tree.getChildren(node)) {
     const item = tree.getTreeItem(child);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-    rows.push({ depth, label, description: String(item.description ?? ''), icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : '', node: child });
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+    rows.push({
+      depth,
+      label,
+      description: String(item.description ?? ''),
+      icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : '',
+      node: child,
+    });
     rows.push(...(await readTree(tree, child, depth + 1)));
   }
   return rows;

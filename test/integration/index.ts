@@ -7,7 +7,11 @@ import * as path from 'path';
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const suite = process.env.AMR_TEST_SUITE ?? 'extension';
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith(`${suite}.test.js`)).sort()) mocha.addFile(path.join(__dirname, file));
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith(`${suite}.test.js`))
+    .sort())
+    mocha.addFile(path.join(__dirname, file));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} extension-host test(s) failed`)) : resolve()));
   });

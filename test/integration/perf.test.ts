@@ -34,6 +34,8 @@ describe('extension timings on a large telemetry file', () => {
     line('our longest stretch without yielding: opening', testing.service.timings.openBlockedMs ?? NaN, '(report)');
     line('our longest stretch without yielding: overview slice', overview?.longestSliceMs ?? NaN, '(report)');
     line('event-loop lag of the whole host meanwhile (all extensions)', maxLag, '(report)');
-    console.log(`AMR_PERF ${JSON.stringify({ activateMs: testing.activateMs, loadMs, openMs: testing.service.timings.openMs, renderMs, overview, maxEventLoopLagMs: maxLag, treeRows: rows.length })}`);
+    console.log(
+      `AMR_PERF ${JSON.stringify({ activateMs: testing.activateMs, loadMs, openMs: testing.service.timings.openMs, renderMs, overview, maxEventLoopLagMs: maxLag, treeRows: rows.length })}`,
+    );
   });
 });

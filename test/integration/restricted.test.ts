@@ -14,7 +14,10 @@ describe('Restricted Mode (untrusted workspace)', () => {
       const r = await readTree(testing.tree);
       return r.length ? r : undefined;
     });
-    assert.ok(rows.some((r) => r.label === 'code-review'), 'stats are readable');
+    assert.ok(
+      rows.some((r) => r.label === 'code-review'),
+      'stats are readable',
+    );
     const file = workspaceUri('.attune', 'telemetry.db');
     const before = await vscode.workspace.fs.readFile(file);
 
@@ -25,7 +28,12 @@ describe('Restricted Mode (untrusted workspace)', () => {
     const python = workspaceUri('workflows', 'code_review.py');
     const document = await vscode.workspace.openTextDocument(python);
     const diagnostic = await waitFor('diagnostic still shown', () => vscode.languages.getDiagnostics(python)[0]);
-    const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', python, diagnostic.range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+    const actions = (await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      python,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    )) as vscode.CodeAction[];
     assert.equal(actions.filter((a) => a.title.startsWith('Upgrade')).length, 0, 'no quick fix until trusted');
     assert.ok(document.getText().includes('ModelTier.CHEAP'));
 
@@ -38,10 +46,16 @@ describe('Restricted Mode (untrusted workspace)', () => {
   // the Today range is empty whatever ran before.
   it('a range without calls is not "no telemetry": the view names the range and the latest call, checks say so', async () => {
     const { testing } = await activateExtension();
-    await waitFor('range on the message line', () => (/^Last 7 days: [\d,]+ calls · Restricted Mode: read-only$/.test(testing.tree.view.message ?? '') ? true : undefined));
+    await waitFor('range on the message line', () =>
+      /^Last 7 days: [\d,]+ calls · Restricted Mode: read-only$/.test(testing.tree.view.message ?? '') ? true : undefined,
+    );
     await testing.service.setRange('today');
     try {
-      await waitFor('empty Today range', async () => ((await readTree(testing.tree)).length === 0 && /^Today: no calls \(the latest of [\d,]+ was on .+\)$/.test(testing.tree.view.message ?? '') ? true : undefined));
+      await waitFor('empty Today range', async () =>
+        (await readTree(testing.tree)).length === 0 && /^Today: no calls \(the latest of [\d,]+ was on .+\)$/.test(testing.tree.view.message ?? '')
+          ? true
+          : undefined,
+      );
       const check = (await vscode.commands.executeCommand('adaptiveRouting.checkAll')) as CheckResult;
       assert.equal(check.recommendations.length, 0);
       assert.match(check.report, /No calls in the period \(Today\): nothing to check/);

@@ -75,11 +75,16 @@ describe('boundaries', () => {
   it('an llm_calls line without success is kept as unknown (a success), and two usage lines with the same ts, user and model are two calls', async () => {
     const dir = tempDir();
     const calls = path.join(dir, 'llm_calls.jsonl');
-    fs.writeFileSync(calls, JSON.stringify({ call_id: 'n1', timestamp: '2026-11-20T09:15:30', workflow_name: 'w', step_name: 's', tier: 'cheap', model_id: 'claude-haiku-4-5' }) + '\n');
+    fs.writeFileSync(
+      calls,
+      JSON.stringify({ call_id: 'n1', timestamp: '2026-11-20T09:15:30', workflow_name: 'w', step_name: 's', tier: 'cheap', model_id: 'claude-haiku-4-5' }) +
+        '\n',
+    );
     assert.equal((await importJsonlFile(store, calls)).imported, 1);
     assert.equal(store.calls()[0].success, null);
     const usage = path.join(dir, 'usage.jsonl');
-    const line = (seq: number) => JSON.stringify({ v: 1, ts: '2026-11-20T10:00:00Z', workflow: 'u', stage: 's', model: 'claude-haiku-4-5', user_id: 'same', seq, duration_ms: 5 });
+    const line = (seq: number) =>
+      JSON.stringify({ v: 1, ts: '2026-11-20T10:00:00Z', workflow: 'u', stage: 's', model: 'claude-haiku-4-5', user_id: 'same', seq, duration_ms: 5 });
     fs.writeFileSync(usage, `${line(1)}\n${line(2)}\n`);
     assert.equal((await importJsonlFile(store, usage)).imported, 2, 'seq tells them apart');
   });

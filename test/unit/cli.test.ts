@@ -63,7 +63,11 @@ describe('adaptive-routing CLI', () => {
 
   it('track records JSON lines from stdin and reports bad ones', async () => {
     const db = path.join(dir, 'tracked.db');
-    const lines = [JSON.stringify({ workflow: 'w', stage: 's', model: 'm', cost: 0.01, success: true }), 'garbage', JSON.stringify({ workflow: 'w', model: 'm', cost: -1 })].join('\n');
+    const lines = [
+      JSON.stringify({ workflow: 'w', stage: 's', model: 'm', cost: 0.01, success: true }),
+      'garbage',
+      JSON.stringify({ workflow: 'w', model: 'm', cost: -1 }),
+    ].join('\n');
     const r = await run(['track', '--db', db], dir, lines);
     assert.equal(r.code, 0);
     assert.match(r.out, /Tracked 1 call/);
@@ -76,7 +80,11 @@ describe('adaptive-routing CLI', () => {
 
   it('import reports counts and re-importing adds nothing', async () => {
     const log = path.join(dir, 'llm_calls.jsonl');
-    fs.writeFileSync(log, JSON.stringify({ call_id: 'x1', timestamp: '2026-11-20T09:00:00', workflow_name: 'w', step_name: 's', tier: 'cheap', model_id: 'm', success: true }) + '\n');
+    fs.writeFileSync(
+      log,
+      JSON.stringify({ call_id: 'x1', timestamp: '2026-11-20T09:00:00', workflow_name: 'w', step_name: 's', tier: 'cheap', model_id: 'm', success: true }) +
+        '\n',
+    );
     const db = path.join(dir, 'imported.db');
     assert.match((await run(['import', log, '--db', db], dir)).out, /1 imported, 0 already present, 0 bad/);
     assert.match((await run(['import', log, '--db', db], dir)).out, /0 imported/);
@@ -148,7 +156,17 @@ describe('adaptive-routing CLI', () => {
 
   it('parity: import of usage.jsonl just after the tracker rotated it imports the rotated siblings', async () => {
     const folder = tempDir();
-    const line = JSON.stringify({ v: 1, ts: '2026-11-20T10:00:00Z', workflow: 'w', stage: 's', tier: 'CHEAP', model: 'claude-haiku-4-5', user_id: 'u', seq: 1, duration_ms: 5 });
+    const line = JSON.stringify({
+      v: 1,
+      ts: '2026-11-20T10:00:00Z',
+      workflow: 'w',
+      stage: 's',
+      tier: 'CHEAP',
+      model: 'claude-haiku-4-5',
+      user_id: 'u',
+      seq: 1,
+      duration_ms: 5,
+    });
     fs.writeFileSync(path.join(folder, 'usage.2026-11-19.jsonl'), line + '\n');
     const r = await run(['import', 'usage.jsonl', '--db', path.join(folder, 't.db')], folder);
     assert.equal(r.code, 0, r.err);
@@ -186,7 +204,10 @@ describe('adaptive-routing CLI', () => {
     const tmp = os.tmpdir();
     const before = new Set(fs.readdirSync(tmp).filter((f) => f.startsWith('adaptive-routing-demo-')));
     assert.equal(spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8', cwd: dir }).status, 0);
-    assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('adaptive-routing-demo-') && !before.has(f)), []);
+    assert.deepEqual(
+      fs.readdirSync(tmp).filter((f) => f.startsWith('adaptive-routing-demo-') && !before.has(f)),
+      [],
+    );
     const kept = path.join(tempDir(), 'sample.db');
     assert.equal(spawnSync(process.execPath, [cli, 'demo', '--db', kept], { encoding: 'utf8', cwd: dir }).status, 0);
     assert.ok(fs.existsSync(kept), 'demo --db keeps the sample');

@@ -16,7 +16,10 @@ describe('declarations', () => {
     assert.equal(analysis.tier, 'cheap');
     assert.equal(analysis.minSuccessRate, 0.85);
     assert.equal(text.slice(analysis.start, analysis.end), 'cheap', 'the range covers the tier text, for the quick fix');
-    assert.deepEqual(parsed.workflows.filter((w) => !w.adaptive).map((w) => w.workflow), ['legacy']);
+    assert.deepEqual(
+      parsed.workflows.filter((w) => !w.adaptive).map((w) => w.workflow),
+      ['legacy'],
+    );
   });
 
   it('reports syntax errors with where they are, and keeps what parsed', () => {
@@ -29,8 +32,15 @@ describe('declarations', () => {
   });
 
   it('finds tier_map entries in a Python workflow class', () => {
-    const text = 'class CodeReview(Workflow):\n    name = "code-review"\n    tier_map = {\n        "analysis": ModelTier.CHEAP,\n        "summary": ModelTier.PREMIUM,\n    }\n';
+    const text =
+      'class CodeReview(Workflow):\n    name = "code-review"\n    tier_map = {\n        "analysis": ModelTier.CHEAP,\n        "summary": ModelTier.PREMIUM,\n    }\n';
     const found = findPythonTierDeclarations(text);
-    assert.deepEqual(found.map((d) => [d.workflow, d.stage, d.tier]), [['code-review', 'analysis', 'cheap'], ['code-review', 'summary', 'premium']]);
+    assert.deepEqual(
+      found.map((d) => [d.workflow, d.stage, d.tier]),
+      [
+        ['code-review', 'analysis', 'cheap'],
+        ['code-review', 'summary', 'premium'],
+      ],
+    );
   });
 });

@@ -88,14 +88,26 @@ describe('importers', () => {
 
   it('skips and counts bad lines, keeps the good ones, and reports why', async () => {
     const file = path.join(dir, 'mixed.jsonl');
-    const lines = [usageLine(1), '{not json', '[1,2]', JSON.stringify({ hello: 'world' }), usageLine(2, { cost: -3 }), llmCallsLine('x', { model_id: '' }), llmCallsLine('ok'), ''];
+    const lines = [
+      usageLine(1),
+      '{not json',
+      '[1,2]',
+      JSON.stringify({ hello: 'world' }),
+      usageLine(2, { cost: -3 }),
+      llmCallsLine('x', { model_id: '' }),
+      llmCallsLine('ok'),
+      '',
+    ];
     fs.writeFileSync(file, lines.join('\n'));
     const store = await openTelemetry();
     const report = await importJsonlFile(store, file);
     assert.equal(report.linesRead, 7);
     assert.equal(report.imported, 2);
     assert.equal(report.skipped, 5);
-    assert.deepEqual(report.problems.map((p) => p.line), [2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      report.problems.map((p) => p.line),
+      [2, 3, 4, 5, 6],
+    );
     assert.match(report.problems[0].message, /not valid JSON/);
     assert.match(report.problems[3].message, /cost/);
     assert.match(report.problems[4].message, /model/);
@@ -131,22 +143,34 @@ describe('importers', () => {
     fs.writeFileSync(path.join(folder, 'other.jsonl'), usageLine(4) + '\n');
     const store = await openTelemetry();
     const reports = await importJsonlFiles(store, [path.join(folder, 'usage.jsonl')]);
-    assert.deepEqual(reports.map((r) => path.basename(r.source)), ['usage.2026-11-18.jsonl', 'usage.2026-11-19.1.jsonl', 'usage.jsonl']);
+    assert.deepEqual(
+      reports.map((r) => path.basename(r.source)),
+      ['usage.2026-11-18.jsonl', 'usage.2026-11-19.1.jsonl', 'usage.jsonl'],
+    );
     assert.equal(store.callCount(), 3);
     const second = await importJsonlFiles(store, [path.join(folder, 'usage.jsonl')]);
-    assert.equal(second.reduce((n, r) => n + r.imported, 0), 0);
+    assert.equal(
+      second.reduce((n, r) => n + r.imported, 0),
+      0,
+    );
     await store.close();
   });
 
   it('parity: keeps calls whose tier is not one of ours (no tier), and honours a success key on usage lines', async () => {
     const file = path.join(dir, 'usage.jsonl');
-    fs.writeFileSync(file, [usageLine(1, { tier: 'ULTRA' }), usageLine(2, { tier: 'NONE', success: false }), llmCallsLine('u', { tier: 'UNKNOWN' })].join('\n') + '\n');
+    fs.writeFileSync(
+      file,
+      [usageLine(1, { tier: 'ULTRA' }), usageLine(2, { tier: 'NONE', success: false }), llmCallsLine('u', { tier: 'UNKNOWN' })].join('\n') + '\n',
+    );
     const store = await openTelemetry();
     const report = await importJsonlFile(store, file);
     assert.equal(report.imported, 3, JSON.stringify(report.problems));
     const calls = store.calls();
-    assert.deepEqual(calls.map((c) => c.tier), [null, null, null]);
-    assert.equal(calls.find((c) => c.workflow === 'code-review' && c.success === false)?.workflow, 'code-review', 'the usage line\'s success: false is kept');
+    assert.deepEqual(
+      calls.map((c) => c.tier),
+      [null, null, null],
+    );
+    assert.equal(calls.find((c) => c.workflow === 'code-review' && c.success === false)?.workflow, 'code-review', "the usage line's success: false is kept");
     await store.close();
   });
 

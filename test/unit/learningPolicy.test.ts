@@ -9,10 +9,32 @@ function call(model: string, success: boolean): StageCall {
 }
 
 function arm(model: string, successes: number, failures: number, cost: number, extra: Partial<ArmState> = {}): ArmState {
-  return { model, tier: null, successes, failures, calls: successes + failures, priorAlpha: 1, priorBeta: 1, expectedCost: cost, avgLatencyMs: null, changed: null, ...extra };
+  return {
+    model,
+    tier: null,
+    successes,
+    failures,
+    calls: successes + failures,
+    priorAlpha: 1,
+    priorBeta: 1,
+    expectedCost: cost,
+    avgLatencyMs: null,
+    changed: null,
+    ...extra,
+  };
 }
 
-const settings = { target: 0.8, halfLife: 500, changeAlpha: 1e-4, explorationBudget: 0.1, priorStrength: 4, gapPriorStrength: 20, settleCalls: 0, plausibility: 0.2, orderPrior: 0.9 };
+const settings = {
+  target: 0.8,
+  halfLife: 500,
+  changeAlpha: 1e-4,
+  explorationBudget: 0.1,
+  priorStrength: 4,
+  gapPriorStrength: 20,
+  settleCalls: 0,
+  plausibility: 0.2,
+  orderPrior: 0.9,
+};
 
 describe('learning policy', () => {
   it('weighs each call by its age in stage calls (half-life decay)', () => {
@@ -24,7 +46,7 @@ describe('learning policy', () => {
     assert.equal(a.calls, 3);
   });
 
-  it('ages a model by the stage\'s calls, not its own: an idle model\'s evidence fades', () => {
+  it("ages a model by the stage's calls, not its own: an idle model's evidence fades", () => {
     const history = [...Array.from({ length: 10 }, () => call('busy', true)), call('idle', false)];
     const idle = evidenceFromHistory(history, { halfLife: 10, changeAlpha: 1e-4 }).get('idle')!;
     assert.equal(idle.failures, 0.5, 'ten stage calls later, at half weight');
@@ -38,7 +60,7 @@ describe('learning policy', () => {
     assert.ok(Math.abs(s.chance - (1 - 0.617401)) < 1e-5, String(s.chance));
   });
 
-  it('lets what is left of a changed model\'s evidence fade twice as fast', () => {
+  it("lets what is left of a changed model's evidence fade twice as fast", () => {
     // Newest first: 8 failures after 100 successes. The change test keeps the 8; at half-life 30 / 2 = 15
     // they weigh sum over k = 0..7 of 2^(-k/15) = (1 - 2^(-8/15)) / (1 - 2^(-1/15)) = 0.309044 / 0.045158 = 6.8435.
     const history = [...Array.from({ length: 8 }, () => call('a', false)), ...Array.from({ length: 100 }, () => call('a', true))];
@@ -94,7 +116,7 @@ describe('learning policy', () => {
     assert.ok(unbounded / 4000 > 0.2, `Thompson alone explores more: ${unbounded / 40}%`);
   });
 
-  it('reads the stage\'s record with the same decay as the evidence', () => {
+  it("reads the stage's record with the same decay as the evidence", () => {
     // Newest first: success (weight 1), failure (0.5), success (0.25) at half-life 1.
     assert.deepEqual(stageRecord([call('a', true), call('b', false), call('a', true)], 1), { successes: 1.25, calls: 1.75 });
   });
@@ -144,24 +166,36 @@ describe('learning policy', () => {
     const history = fc.array(fc.record({ model: fc.nat({ max: 3 }), success: fc.boolean() }), { maxLength: 150 });
     const models = fc.array(fc.record({ tier: fc.constantFrom(0, 1, 2), skill: fc.double({ min: 0.2, max: 1, noNaN: true }) }), { minLength: 2, maxLength: 4 });
     fc.assert(
-      fc.property(models, history, fc.double({ min: 0.3, max: 0.97, noNaN: true }), fc.double({ min: 0.005, max: 0.3, noNaN: true }), (specs, draws, low, step) => {
-        // Calls newest first; each history entry names a model and whether it succeeded there.
-        const calls: StageCall[] = draws
-          .filter((d) => d.model < specs.length)
-          .map((d) => ({ ...call(`m${d.model}`, d.success), tier: tiers[specs[d.model].tier] }));
-        const evidence = evidenceFromHistory(calls, { halfLife: 500, changeAlpha: 1e-4 });
-        const arms = specs.map((spec, i): ArmState => {
-          const e = evidence.get(`m${i}`);
-          return arm(`m${i}`, e?.successes ?? 0, e?.failures ?? 0, 0.001 * (1 + spec.tier * 5 + i * 0.1), { tier: tiers[spec.tier], calls: e?.calls ?? 0 });
-        });
-        const record = stageRecord(calls, 500);
-        const high = Math.min(0.99, low + step);
-        const at = (target: number) => {
-          const choice = chooseArm(arms, { ...settings, settleCalls: DEFAULT_POLICY.settleCalls, target, plausibility: null }, seededRandom(1), false, record);
-          return choice.summaries.findIndex((s) => s.model === choice.arm.model);
-        };
-        return at(high) >= at(low);
-      }),
+      fc.property(
+        models,
+        history,
+        fc.double({ min: 0.3, max: 0.97, noNaN: true }),
+        fc.double({ min: 0.005, max: 0.3, noNaN: true }),
+        (specs, draws, low, step) => {
+          // Calls newest first; each history entry names a model and whether it succeeded there.
+          const calls: StageCall[] = draws
+            .filter((d) => d.model < specs.length)
+            .map((d) => ({ ...call(`m${d.model}`, d.success), tier: tiers[specs[d.model].tier] }));
+          const evidence = evidenceFromHistory(calls, { halfLife: 500, changeAlpha: 1e-4 });
+          const arms = specs.map((spec, i): ArmState => {
+            const e = evidence.get(`m${i}`);
+            return arm(`m${i}`, e?.successes ?? 0, e?.failures ?? 0, 0.001 * (1 + spec.tier * 5 + i * 0.1), { tier: tiers[spec.tier], calls: e?.calls ?? 0 });
+          });
+          const record = stageRecord(calls, 500);
+          const high = Math.min(0.99, low + step);
+          const at = (target: number) => {
+            const choice = chooseArm(
+              arms,
+              { ...settings, settleCalls: DEFAULT_POLICY.settleCalls, target, plausibility: null },
+              seededRandom(1),
+              false,
+              record,
+            );
+            return choice.summaries.findIndex((s) => s.model === choice.arm.model);
+          };
+          return at(high) >= at(low);
+        },
+      ),
       { numRuns: 400, seed: 20261202 },
     );
   });

@@ -17,7 +17,10 @@ describe('package.json: what the Extensions view and the walkthrough show', () =
   });
 
   it('walkthrough and welcome texts use no Markdown code spans (they render as literal backticks)', () => {
-    const texts = [...(manifest.contributes.walkthroughs ?? []).flatMap((w) => w.steps.map((s) => s.description)), ...(manifest.contributes.viewsWelcome ?? []).map((v) => v.contents)];
+    const texts = [
+      ...(manifest.contributes.walkthroughs ?? []).flatMap((w) => w.steps.map((s) => s.description)),
+      ...(manifest.contributes.viewsWelcome ?? []).map((v) => v.contents),
+    ];
     assert.ok(texts.length > 3);
     for (const text of texts) assert.ok(!text.includes('`'), text);
   });

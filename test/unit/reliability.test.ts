@@ -18,7 +18,9 @@ function startWriter(db: string, count: number, every: number, tag: string): { c
     for (const m of String(chunk).matchAll(/flushed (\d+)/g)) flushed = Math.max(flushed, Number(m[1]));
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-  const done = new Promise<number>((resolve, reject) => child.on('exit', (code, signal) => (code === 0 || signal ? resolve(code ?? -1) : reject(new Error(`writer ${tag} exited ${code}: ${stderr}`)))));
+  const done = new Promise<number>((resolve, reject) =>
+    child.on('exit', (code, signal) => (code === 0 || signal ? resolve(code ?? -1) : reject(new Error(`writer ${tag} exited ${code}: ${stderr}`)))),
+  );
   return { child, flushed: () => flushed, done };
 }
 
@@ -165,14 +167,44 @@ describe('reliability', function () {
     const { spawnSync } = await import('child_process');
     assert.equal(spawnSync('sqlite3', [db, 'CREATE VIEW leak AS SELECT * FROM calls;']).status, 0);
     const withView = fs.readFileSync(db);
-    await assert.rejects(openTelemetry({ path: db }), (e: unknown) => e instanceof TelemetryFileError && e.problem === 'unsafe-schema' && /view "leak"/.test(e.message));
+    await assert.rejects(
+      openTelemetry({ path: db }),
+      (e: unknown) => e instanceof TelemetryFileError && e.problem === 'unsafe-schema' && /view "leak"/.test(e.message),
+    );
     assert.ok(fs.readFileSync(db).equals(withView));
     assert.ok(before.length > 1024);
   });
 
   describe('importers survive any line (fast-check)', () => {
-    const validUsage = JSON.stringify({ v: 1, ts: '2026-11-20T10:00:00Z', workflow: 'w', stage: 's', tier: 'CHEAP', model: 'm', provider: 'p', cost: 0.001, tokens: { input: 1, output: 2 }, cache: { hit: false }, duration_ms: 5, user_id: 'u', seq: 1 });
-    const validCalls = JSON.stringify({ call_id: 'c', timestamp: '2026-11-20T10:00:00', workflow_name: 'w', step_name: 's', provider: 'p', tier: 'cheap', model_id: 'm', input_tokens: 1, output_tokens: 2, estimated_cost: 0.1, latency_ms: 3, success: true });
+    const validUsage = JSON.stringify({
+      v: 1,
+      ts: '2026-11-20T10:00:00Z',
+      workflow: 'w',
+      stage: 's',
+      tier: 'CHEAP',
+      model: 'm',
+      provider: 'p',
+      cost: 0.001,
+      tokens: { input: 1, output: 2 },
+      cache: { hit: false },
+      duration_ms: 5,
+      user_id: 'u',
+      seq: 1,
+    });
+    const validCalls = JSON.stringify({
+      call_id: 'c',
+      timestamp: '2026-11-20T10:00:00',
+      workflow_name: 'w',
+      step_name: 's',
+      provider: 'p',
+      tier: 'cheap',
+      model_id: 'm',
+      input_tokens: 1,
+      output_tokens: 2,
+      estimated_cost: 0.1,
+      latency_ms: 3,
+      success: true,
+    });
 
     /** A valid line with one field replaced by an arbitrary JSON value, or cut, or with bytes flipped. */
     const mutatedLine = fc.oneof(
@@ -183,7 +215,9 @@ describe('reliability', function () {
         return JSON.stringify(o);
       }),
       fc.tuple(fc.constantFrom(validUsage, validCalls), fc.nat()).map(([line, n]) => line.slice(0, n % line.length)),
-      fc.tuple(fc.constantFrom(validUsage, validCalls), fc.nat(), fc.string({ minLength: 1, maxLength: 1 })).map(([line, n, c]) => line.slice(0, n % line.length) + c + line.slice((n % line.length) + 1)),
+      fc
+        .tuple(fc.constantFrom(validUsage, validCalls), fc.nat(), fc.string({ minLength: 1, maxLength: 1 }))
+        .map(([line, n, c]) => line.slice(0, n % line.length) + c + line.slice((n % line.length) + 1)),
       fc.string(),
       fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'),
     );

@@ -55,7 +55,7 @@ describe('AdaptiveModelRouter', () => {
     assert.equal(verdict.reason, 'Insufficient data (5 calls, need 10)');
   });
 
-  it('parity: only the last-20 rule says upgrade; the whole window\'s confident verdict is extra information', () => {
+  it("parity: only the last-20 rule says upgrade; the whole window's confident verdict is extra information", () => {
     // 25 calls: the oldest 5 failed, then 4 of the last 20. Upstream: "Performance acceptable: 20.0%".
     store.trackLlmCalls(series(25, { end: end(), fails: (i) => i < 5 || (i >= 5 && i % 5 === 0) }));
     const verdict = router.recommendTierUpgrade('code-review', 'analysis');
@@ -84,13 +84,23 @@ describe('AdaptiveModelRouter', () => {
   it('parity: calls written in the same millisecond keep their written order for "the last 20"', () => {
     const ts = new Date(end().getTime() - 1000);
     // 40 calls in one millisecond: 20 successes, then 20 failures written last.
-    store.trackLlmCalls(Array.from({ length: 40 }, (_, i) => ({ workflow: 'code-review', stage: 'analysis', tier: 'cheap', model: 'claude-haiku-4-5', success: i < 20, ts, id: `same-ms-${i}` })));
+    store.trackLlmCalls(
+      Array.from({ length: 40 }, (_, i) => ({
+        workflow: 'code-review',
+        stage: 'analysis',
+        tier: 'cheap',
+        model: 'claude-haiku-4-5',
+        success: i < 20,
+        ts,
+        id: `same-ms-${i}`,
+      })),
+    );
     const verdict = router.recommendTierUpgrade('code-review', 'analysis');
     assert.equal(verdict.recentFailures, 20, 'the last 20 written are the last 20, whatever their ids hash to');
     assert.equal(verdict.reason, 'High failure rate: 100.0% (20/20 failed in recent calls)');
   });
 
-  it('the recommendation knows an undeclared stage\'s tier from its latest call, even with too few calls for a verdict', () => {
+  it("the recommendation knows an undeclared stage's tier from its latest call, even with too few calls for a verdict", () => {
     store.trackLlmCalls(series(4, { end: end(), tier: 'capable', model: 'claude-sonnet-5', cost: 0.004 }));
     const verdict = router.recommendTierUpgrade('code-review', 'analysis');
     assert.match(verdict.reason, /Insufficient data \(4 calls/);
@@ -130,7 +140,11 @@ describe('AdaptiveModelRouter', () => {
     assert.equal(router.getBestModel({ ...q, minSuccessRate: 0.7 }), 'cheap-flaky');
     assert.equal(router.getBestModel({ ...q, minSuccessRate: 0.9 }), 'cheap-slow', 'minSuccessRate drops the flaky one');
     assert.equal(router.getBestModel({ ...q, minSuccessRate: 0.9, maxLatencyMs: 1000 }), 'fast-dear', 'maxLatencyMs drops the slow one');
-    assert.equal(router.getBestModel({ ...q, minSuccessRate: 0.9, maxLatencyMs: 1000, maxCost: 0.01 }), 'claude-haiku-4-5', 'maxCost drops the dear one: registry cheap model');
+    assert.equal(
+      router.getBestModel({ ...q, minSuccessRate: 0.9, maxLatencyMs: 1000, maxCost: 0.01 }),
+      'claude-haiku-4-5',
+      'maxCost drops the dear one: registry cheap model',
+    );
   });
 
   it('needs minSampleSize calls and only counts the last `days`', () => {
@@ -149,7 +163,16 @@ describe('AdaptiveModelRouter', () => {
 
   it('getRoutingStats has the seed shape, with zeros when empty', () => {
     const empty = router.getRoutingStats('nothing');
-    assert.deepEqual(empty, { workflow: 'nothing', stage: 'all', daysAnalyzed: 7, modelsUsed: [], performanceByModel: {}, totalCalls: 0, avgCost: 0, avgSuccessRate: 0 });
+    assert.deepEqual(empty, {
+      workflow: 'nothing',
+      stage: 'all',
+      daysAnalyzed: 7,
+      modelsUsed: [],
+      performanceByModel: {},
+      totalCalls: 0,
+      avgCost: 0,
+      avgSuccessRate: 0,
+    });
     store.trackLlmCalls(series(10, { end: end(), model: 'b-model', cost: 0.002, durationMs: 100, fails: (i) => i < 2 }));
     store.trackLlmCalls(series(10, { end: end(), model: 'a-model', cost: 0.004, durationMs: 300, stage: 'summary' }));
     const stats = router.getRoutingStats('code-review');
@@ -204,7 +227,10 @@ describe('AdaptiveModelRouter', () => {
       const { counts, last } = decide(seeded(), 400);
       assert.ok(counts['claude-haiku-4-5'] >= 0.88 * 400, JSON.stringify(counts));
       assert.equal(last.target, 0.8);
-      assert.match(decide(seeded({ explorationBudget: 0 }), 50).last.reason, /claude-haiku-4-5 is the cheapest model likely to meet the 80.0% target \(9\d\.\d%, 90% interval/);
+      assert.match(
+        decide(seeded({ explorationBudget: 0 }), 50).last.reason,
+        /claude-haiku-4-5 is the cheapest model likely to meet the 80.0% target \(9\d\.\d%, 90% interval/,
+      );
       assert.equal(decide(seeded({ explorationBudget: 0 }), 200).counts['claude-haiku-4-5'], 200, 'no exploration without a budget');
     });
 
@@ -245,7 +271,14 @@ describe('AdaptiveModelRouter', () => {
       assert.equal(r.route(q).model, 'claude-haiku-4-5');
       let sentAfterDrop = 0;
       for (let i = 0; i < 30 && r.route(q).model === 'claude-haiku-4-5'; i++) {
-        store.trackLlmCall({ ...q, model: 'claude-haiku-4-5', tier: 'cheap', cost: 0.001, success: i % 2 === 1, ts: new Date(end().getTime() - (9 - i / 4) * 60_000) });
+        store.trackLlmCall({
+          ...q,
+          model: 'claude-haiku-4-5',
+          tier: 'cheap',
+          cost: 0.001,
+          success: i % 2 === 1,
+          ts: new Date(end().getTime() - (9 - i / 4) * 60_000),
+        });
         sentAfterDrop++;
       }
       assert.ok(sentAfterDrop <= 10, `left after ${sentAfterDrop} calls`);
@@ -253,21 +286,40 @@ describe('AdaptiveModelRouter', () => {
     });
 
     it('borrows as much as the other stages agree (empirical Bayes strength)', () => {
-      const alike = empiricalBayesPrior([{ calls: 50, successes: 45 }, { calls: 50, successes: 45 }, { calls: 50, successes: 46 }], 4);
+      const alike = empiricalBayesPrior(
+        [
+          { calls: 50, successes: 45 },
+          { calls: 50, successes: 45 },
+          { calls: 50, successes: 46 },
+        ],
+        4,
+      );
       assert.equal(alike.strength, 4, 'similar stages: the full strength');
       assert.ok(Math.abs(alike.mean - 137 / 152) < 1e-12);
-      const unlike = empiricalBayesPrior([{ calls: 50, successes: 50 }, { calls: 50, successes: 25 }, { calls: 50, successes: 0 }], 4);
+      const unlike = empiricalBayesPrior(
+        [
+          { calls: 50, successes: 50 },
+          { calls: 50, successes: 25 },
+          { calls: 50, successes: 0 },
+        ],
+        4,
+      );
       // mean 76/152 = 0.5; spread 1/3 (0.25 + 0 + 0.25) = 0.1667, noise 0.005: strength 0.25 / 0.1617 - 1 = 0.546
       assert.ok(Math.abs(unlike.strength - 0.546) < 0.01, String(unlike.strength));
       assert.deepEqual(empiricalBayesPrior([], 4), { mean: 0.5, strength: 0 });
     });
 
-    it('tries every model of a tier, not only the tier\'s first (a registry may list several)', () => {
-      const registry = new ModelRegistry({ models: [
-        { id: 'cheap-a', tier: 'cheap', inputPer1M: 1, outputPer1M: 1 },
-        { id: 'cheap-b', tier: 'cheap', inputPer1M: 1.1, outputPer1M: 1.1 },
-        { id: 'dear', tier: 'premium', inputPer1M: 20, outputPer1M: 20 },
-      ] }, {});
+    it("tries every model of a tier, not only the tier's first (a registry may list several)", () => {
+      const registry = new ModelRegistry(
+        {
+          models: [
+            { id: 'cheap-a', tier: 'cheap', inputPer1M: 1, outputPer1M: 1 },
+            { id: 'cheap-b', tier: 'cheap', inputPer1M: 1.1, outputPer1M: 1.1 },
+            { id: 'dear', tier: 'premium', inputPer1M: 20, outputPer1M: 20 },
+          ],
+        },
+        {},
+      );
       store.trackLlmCalls(series(20, { end: end(), model: 'cheap-a', tier: 'cheap', cost: 0.001, fails: (i) => i % 2 === 0 }));
       store.trackLlmCalls(series(100, { end: end(), model: 'dear', tier: 'premium', cost: 0.02 }));
       const r = new AdaptiveModelRouter(store, { registry, random: seededRandom(5) });
@@ -281,11 +333,16 @@ describe('AdaptiveModelRouter', () => {
       assert.ok((counts['dear'] ?? 0) <= 30, `the proven premium model is explored within the budget: ${JSON.stringify(counts)}`);
     });
 
-    it('prices an untried model from the stage\'s known costs when its calls carry no token counts', () => {
-      const registry = new ModelRegistry({ models: [
-        { id: 'small', tier: 'cheap', inputPer1M: 1, outputPer1M: 5 },
-        { id: 'large', tier: 'premium', inputPer1M: 10, outputPer1M: 50 },
-      ] }, {});
+    it("prices an untried model from the stage's known costs when its calls carry no token counts", () => {
+      const registry = new ModelRegistry(
+        {
+          models: [
+            { id: 'small', tier: 'cheap', inputPer1M: 1, outputPer1M: 5 },
+            { id: 'large', tier: 'premium', inputPer1M: 10, outputPer1M: 50 },
+          ],
+        },
+        {},
+      );
       // Long agentic calls: $0.05 each on the small model, far above its list price on typical token counts.
       store.trackLlmCalls(series(30, { end: end(), model: 'small', tier: 'cheap', cost: 0.05, tokens: undefined }));
       const decision = new AdaptiveModelRouter(store, { registry, random: seededRandom(2) }).route(q, { explore: false });
@@ -295,7 +352,7 @@ describe('AdaptiveModelRouter', () => {
       assert.ok(Math.abs(large.avgCost! - 0.5) < 1e-9, 'ten times the small model, as the list prices say');
     });
 
-    it('lets a new stage borrow the tier record of the workflow\'s other stages', () => {
+    it("lets a new stage borrow the tier record of the workflow's other stages", () => {
       store.trackLlmCalls(series(50, { end: end(), stage: 'summary', model: 'claude-haiku-4-5', fails: (i) => i % 5 !== 0 }));
       const fresh = seeded().route({ workflow: 'code-review', stage: 'brand-new' });
       const cheap = fresh.alternatives.find((a) => a.model === 'claude-haiku-4-5')!;

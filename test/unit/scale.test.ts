@@ -17,7 +17,15 @@ describe('daily counters, retention and migration', () => {
     const store = await openTelemetry({ now: clock.now });
     const now = clock.now().getTime();
     // One call every 3 hours for 10 days, failing every fourth.
-    const calls = Array.from({ length: 80 }, (_, i) => ({ workflow: 'w', stage: 's', model: 'm', cost: 0.01, durationMs: 100, success: i % 4 !== 0, ts: now - i * 3 * 3_600_000 }));
+    const calls = Array.from({ length: 80 }, (_, i) => ({
+      workflow: 'w',
+      stage: 's',
+      model: 'm',
+      cost: 0.01,
+      durationMs: 100,
+      success: i % 4 !== 0,
+      ts: now - i * 3 * 3_600_000,
+    }));
     store.trackLlmCalls(calls);
     const router = new AdaptiveModelRouter(store, { now: clock.now });
     for (const days of [1, 2.5, 7, 30]) {
@@ -35,7 +43,16 @@ describe('daily counters, retention and migration', () => {
     const file = path.join(dir, 'telemetry.db');
     const now = clock.now().getTime();
     const store = await openTelemetry({ path: file, now: clock.now, autoSaveMs: 0, retentionDays: 0 });
-    store.trackLlmCalls(Array.from({ length: 3000 }, (_, i) => ({ workflow: 'w', stage: 's', model: 'm', success: true, error: 'x'.repeat(50), ts: now - (i % 120) * DAY - 1000 })));
+    store.trackLlmCalls(
+      Array.from({ length: 3000 }, (_, i) => ({
+        workflow: 'w',
+        stage: 's',
+        model: 'm',
+        success: true,
+        error: 'x'.repeat(50),
+        ts: now - (i % 120) * DAY - 1000,
+      })),
+    );
     await store.close();
     const before = fs.statSync(file).size;
 
@@ -70,7 +87,10 @@ describe('daily counters, retention and migration', () => {
     assert.equal(spawnSync('sqlite3', [file, v1]).status, 0);
     const store = await openTelemetry({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
     assert.equal(store.callCount(), 2);
-    assert.deepEqual(store.aggregateByModel({ workflow: 'code-review', stage: 'analysis' }).map((a) => [a.calls, a.successes]), [[2, 1]]);
+    assert.deepEqual(
+      store.aggregateByModel({ workflow: 'code-review', stage: 'analysis' }).map((a) => [a.calls, a.successes]),
+      [[2, 1]],
+    );
     await store.close();
     const check = spawnSync('sqlite3', [file, 'PRAGMA user_version; SELECT count(*) FROM calls_readable; SELECT calls FROM daily;'], { encoding: 'utf8' });
     assert.equal(check.stdout.trim(), '3\n2\n2');

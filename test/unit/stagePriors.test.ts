@@ -10,7 +10,7 @@ const stage = (cheap: [number, number], premium: [number, number]) =>
     ['premium', { calls: premium[0], successes: premium[1] }],
   ]);
 
-describe('stage priors: the gap between tiers carries over from the workflow\'s other stages', () => {
+describe("stage priors: the gap between tiers carries over from the workflow's other stages", () => {
   it('measures the mean gap where both tiers have calls, and needs three such stages', () => {
     const stages = [stage([100, 58], [100, 60]), stage([100, 78], [100, 80]), stage([100, 93], [100, 95]), stage([3, 0], [100, 99])];
     const gap = tierGap(stages, 'cheap', 'premium')!;
@@ -21,7 +21,7 @@ describe('stage priors: the gap between tiers carries over from the workflow\'s 
     assert.equal(tierGap(stages, 'capable', 'premium'), null, 'a tier nobody used has no gap');
   });
 
-  it('puts an arm at the reference model\'s rate plus the gap, weighted by how sure both are', () => {
+  it("puts an arm at the reference model's rate plus the gap, weighted by how sure both are", () => {
     const gap = { mean: -0.02, variance: 0.003, stages: 5 };
     const wellMeasured = relativePrior({ successes: 186, failures: 14 }, gap, 20);
     assert.ok(Math.abs(wellMeasured.mean - (186.5 / 201 - 0.02)) < 1e-9);
@@ -44,7 +44,9 @@ describe('stage priors: the gap between tiers carries over from the workflow\'s 
       // Other stages differ a lot in difficulty (55% to 95%), yet cheap trails premium by about 2 points on each.
       ['plan', 'draft', 'check', 'polish'].forEach((name, s) => {
         const rate = 0.55 + 0.13 * s;
-        store.trackLlmCalls(series(60, { end, stage: name, model: 'claude-haiku-4-5', tier: 'cheap', cost: 0.001, fails: (i) => (i * 37) % 100 >= (rate - 0.02) * 100 }));
+        store.trackLlmCalls(
+          series(60, { end, stage: name, model: 'claude-haiku-4-5', tier: 'cheap', cost: 0.001, fails: (i) => (i * 37) % 100 >= (rate - 0.02) * 100 }),
+        );
         store.trackLlmCalls(series(60, { end, stage: name, model: 'claude-fable-5', tier: 'premium', cost: 0.02, fails: (i) => (i * 37) % 100 >= rate * 100 }));
       });
       // This stage: premium at 28/30, cheap tried 4 times with 2 failures.

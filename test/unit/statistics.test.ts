@@ -14,7 +14,7 @@ describe('statistics', () => {
     // p = 0.3, z = 1.96: centre = (0.3 + 0.09604)/1.19208 = 0.33223, half = 1.96*sqrt(0.0105+0.0024)/1.19208 = 0.18683
     const { low, high } = wilsonInterval(6, 20, 0.95);
     assert.ok(Math.abs(low - 0.1455) < 5e-4, `low ${low}`);
-    assert.ok(Math.abs(high - 0.5190) < 5e-4, `high ${high}`);
+    assert.ok(Math.abs(high - 0.519) < 5e-4, `high ${high}`);
   });
 
   it('Wilson interval stays inside [0, 1] at the edges and is wide without data', () => {
@@ -45,10 +45,15 @@ describe('posterior sampling and tests', () => {
     assert.ok(Math.abs(variance - 0.014545) < 0.0008, `variance ${variance}`);
   });
 
-  it('Cheng\'s Beta draws follow the Beta CDF, and shapes at or below 1 use the Gamma ratio', () => {
+  it("Cheng's Beta draws follow the Beta CDF, and shapes at or below 1 use the Gamma ratio", () => {
     const random = seededRandom(11);
     // P(theta <= 0.8) for Beta(9, 3) = P(Binomial(11, 0.8) >= 9) = 0.617401 (see learningPolicy.test.ts).
-    for (const [alpha, beta, cdf] of [[9, 3, 0.617401], [3, 9, 1 - regularizedBeta(0.2, 9, 3)], [1, 1, 0.8], [0.5, 0.5, (2 / Math.PI) * Math.asin(Math.sqrt(0.8))]]) {
+    for (const [alpha, beta, cdf] of [
+      [9, 3, 0.617401],
+      [3, 9, 1 - regularizedBeta(0.2, 9, 3)],
+      [1, 1, 0.8],
+      [0.5, 0.5, (2 / Math.PI) * Math.asin(Math.sqrt(0.8))],
+    ]) {
       let below = 0;
       const n = 40_000;
       for (let i = 0; i < n; i++) if (sampleBeta(alpha, beta, random) <= 0.8) below++;

@@ -23,9 +23,19 @@ describe('telemetry store', () => {
       [{ workflow: 'w', model: 'm', success: 'yes' }, 'success'],
     ];
     for (const [call, field] of bad) {
-      assert.throws(() => store.trackLlmCall(call as never), (e: unknown) => e instanceof InvalidCallError && e.field === field && e.message.includes(field));
+      assert.throws(
+        () => store.trackLlmCall(call as never),
+        (e: unknown) => e instanceof InvalidCallError && e.field === field && e.message.includes(field),
+      );
     }
-    assert.throws(() => store.trackLlmCalls([{ workflow: 'w', model: 'm' }, { workflow: 'w', model: 'm', cost: -1 }]), InvalidCallError);
+    assert.throws(
+      () =>
+        store.trackLlmCalls([
+          { workflow: 'w', model: 'm' },
+          { workflow: 'w', model: 'm', cost: -1 },
+        ]),
+      InvalidCallError,
+    );
     assert.equal(store.callCount(), 0, 'a batch with one bad call stores none');
     await store.close();
   });
@@ -56,7 +66,18 @@ describe('telemetry store', () => {
     const file = path.join(dir, 'nested', 'telemetry.db');
     const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
     for (let i = 0; i < 25; i++) {
-      store.trackLlmCall({ id: `c${i}`, workflow: 'code-review', stage: 'analysis', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.001 * i, tokens: { input: 10, output: 5 }, durationMs: 100 + i, success: i % 5 !== 0, ts: new Date(Date.UTC(2026, 10, 1, 0, i)) });
+      store.trackLlmCall({
+        id: `c${i}`,
+        workflow: 'code-review',
+        stage: 'analysis',
+        tier: 'cheap',
+        model: 'claude-haiku-4-5',
+        cost: 0.001 * i,
+        tokens: { input: 10, output: 5 },
+        durationMs: 100 + i,
+        success: i % 5 !== 0,
+        ts: new Date(Date.UTC(2026, 10, 1, 0, i)),
+      });
     }
     assert.equal(fs.existsSync(file), false, 'nothing is written before a save');
     await store.flush();
@@ -68,7 +89,7 @@ describe('telemetry store', () => {
     assert.deepEqual(reopened.calls(), before);
     reopened.dispose();
 
-    const cli = spawnSync('sqlite3', [file, "SELECT count(*), sum(success), min(ts_utc) FROM calls_readable; PRAGMA user_version;"], { encoding: 'utf8' });
+    const cli = spawnSync('sqlite3', [file, 'SELECT count(*), sum(success), min(ts_utc) FROM calls_readable; PRAGMA user_version;'], { encoding: 'utf8' });
     assert.equal(cli.status, 0, cli.stderr);
     assert.equal(cli.stdout.trim(), '25|20|2026-11-01T00:00:00.000Z\n3');
   });
@@ -94,7 +115,13 @@ describe('telemetry store', () => {
     await a.close();
     await b.close();
     const check = await openTelemetry({ path: file });
-    assert.deepEqual(check.calls().map((c) => c.model).sort(), ['from-a', 'from-a-again', 'from-b']);
+    assert.deepEqual(
+      check
+        .calls()
+        .map((c) => c.model)
+        .sort(),
+      ['from-a', 'from-a-again', 'from-b'],
+    );
     check.dispose();
   });
 
@@ -175,7 +202,7 @@ describe('telemetry store', () => {
     it('a trigger it did not create', async () => {
       const file = path.join(dir, 'trigger.db');
       fs.writeFileSync(file, await validFile());
-      const added = spawnSync('sqlite3', [file, "CREATE TRIGGER sneaky AFTER INSERT ON calls BEGIN DELETE FROM calls; END;"]);
+      const added = spawnSync('sqlite3', [file, 'CREATE TRIGGER sneaky AFTER INSERT ON calls BEGIN DELETE FROM calls; END;']);
       assert.equal(added.status, 0, String(added.stderr));
       await expectRefusal(fs.readFileSync(file), 'unsafe-schema');
     });

@@ -67,7 +67,7 @@ describe('tier order', () => {
   it('Thompson draws come from the same posterior as the summary', () => {
     const joint = summarizeJointly([arm(0, 6, 4), arm(2, 2, 2)], 0.8);
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     let premiumHigher = 0;
     const n = 20_000;
     for (let i = 0; i < n; i++) {

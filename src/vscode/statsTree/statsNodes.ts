@@ -29,11 +29,20 @@ export class WorkflowNode implements StatsNode {
     const calls = w.calls === 1 ? vscode.l10n.t('1 call') : vscode.l10n.t('{0} calls', w.calls.toLocaleString());
     const upgrades = w.upgradesNeeded === 1 ? vscode.l10n.t('1 stage to upgrade') : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded);
     item.description = calls + (w.upgradesNeeded ? ` · ${upgrades}` : '');
-    item.iconPath = new vscode.ThemeIcon(w.upgradesNeeded ? 'warning' : 'symbol-namespace', w.upgradesNeeded ? new vscode.ThemeColor('list.warningForeground') : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      w.upgradesNeeded ? 'warning' : 'symbol-namespace',
+      w.upgradesNeeded ? new vscode.ThemeColor('list.warningForeground') : undefined,
+    );
     // The tooltip says what the row cannot: each stage's recommendation at a glance.
     const md = safeMarkdown();
     md.appendMarkdown(`**${plain(w.workflow)}**\n\n`);
-    md.appendMarkdown(plain(w.stages.length === 1 ? vscode.l10n.t('1 stage, {0} in the time range', calls) : vscode.l10n.t('{0} stages, {1} in the time range', w.stages.length, calls)) + '\n\n');
+    md.appendMarkdown(
+      plain(
+        w.stages.length === 1
+          ? vscode.l10n.t('1 stage, {0} in the time range', calls)
+          : vscode.l10n.t('{0} stages, {1} in the time range', w.stages.length, calls),
+      ) + '\n\n',
+    );
     for (const stage of w.stages) {
       const r = stage.recommendation;
       const move = r && tierMove(r);
@@ -86,7 +95,11 @@ export class StageNode implements StatsNode {
       if (change) md.appendMarkdown(plain(change) + '\n\n');
     }
     md.appendMarkdown(plain(vscode.l10n.t('Recent failures (seed rule): {0}', verdict.reason)) + '  \n');
-    md.appendMarkdown(plain(this.stage.calls === 1 ? vscode.l10n.t('1 call in the time range') : vscode.l10n.t('{0} calls in the time range', this.stage.calls.toLocaleString())));
+    md.appendMarkdown(
+      plain(
+        this.stage.calls === 1 ? vscode.l10n.t('1 call in the time range') : vscode.l10n.t('{0} calls in the time range', this.stage.calls.toLocaleString()),
+      ),
+    );
     item.tooltip = md;
     const thin = verdict.sampleSize < this.minSamples;
     const state = outOfReach

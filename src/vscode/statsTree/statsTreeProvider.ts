@@ -83,7 +83,8 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     }
     if (!overview.length) return undefined;
     const calls = overview.reduce((n, w) => n + w.calls, 0);
-    const range = calls === 1 ? vscode.l10n.t('{0}: 1 call', this.service.rangeLabel) : vscode.l10n.t('{0}: {1} calls', this.service.rangeLabel, calls.toLocaleString());
+    const range =
+      calls === 1 ? vscode.l10n.t('{0}: 1 call', this.service.rangeLabel) : vscode.l10n.t('{0}: {1} calls', this.service.rangeLabel, calls.toLocaleString());
     return this.service.readOnly ? vscode.l10n.t('{0} · Restricted Mode: read-only', range) : range;
   }
 
@@ -98,7 +99,9 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
 
   private setBadge(overview: WorkflowOverview[]): void {
     const upgrades = overview.reduce((n, w) => n + w.upgradesNeeded, 0);
-    this.view.badge = upgrades ? { value: upgrades, tooltip: upgrades === 1 ? vscode.l10n.t('1 stage needs a tier upgrade') : vscode.l10n.t('{0} stages need a tier upgrade', upgrades) } : undefined;
+    this.view.badge = upgrades
+      ? { value: upgrades, tooltip: upgrades === 1 ? vscode.l10n.t('1 stage needs a tier upgrade') : vscode.l10n.t('{0} stages need a tier upgrade', upgrades) }
+      : undefined;
   }
 
   refresh(): void {
