@@ -1,5 +1,6 @@
 import { recommendStage, StageRecommendation, StageTargets } from './recommendation';
-import type { AdaptiveModelRouter, ModelPerformance, TierUpgradeVerdict } from './router';
+import type { AdaptiveModelRouter } from './router';
+import type { ModelPerformance, TierUpgradeVerdict } from './routerTypes';
 import type { TelemetryStore } from './telemetryStore';
 import { windowStart } from './timeWindow';
 

@@ -1,5 +1,6 @@
 import { describeEvidence, failureEvidence, FailureEvidence } from './failureEvidence';
-import type { AdaptiveModelRouter, RouteDecision } from './router';
+import type { AdaptiveModelRouter } from './router';
+import type { RouteDecision } from './routerTypes';
 import { Tier, parseTier, tierIndex } from './tiers';
 
 /** What a workflow declares for a stage (manifest or workflow class), and its targets. */

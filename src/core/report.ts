@@ -1,6 +1,7 @@
 import { describeEvidence } from './failureEvidence';
 import { StageRecommendation, evidenceText, tierMove } from './recommendation';
-import { RoutingStats, TierUpgradeVerdict, money, pct } from './router';
+import { money, pct } from './format';
+import type { RoutingStats, TierUpgradeVerdict } from './routerTypes';
 import { counted, periodText } from './text';
 
 /** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */

@@ -1,180 +1,23 @@
-import {
-  ArmState,
-  ArmSummary,
-  DEFAULT_POLICY,
-  ModelEvidence,
-  PolicyChoice,
-  PolicySettings,
-  chooseArm,
-  evidenceFromHistory,
-  stageRecord,
-} from './learningPolicy';
+import { failureEvidence } from './failureEvidence';
+import { money, pct } from './format';
+import { ArmState, DEFAULT_POLICY, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
 import { ModelRegistry } from './registry';
-import { failureEvidence, FailureEvidence } from './failureEvidence';
-import { Interval } from './statistics';
-import { BetaPrior, StageTierRecord, TierGap, empiricalBayesPrior, relativePrior, tierGap } from './stagePriors';
+import { explainChoice } from './routeReasons';
+import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
+import { WorkflowPriors } from './stagePriors';
 import type { CallScope, StageCall, TelemetryStore } from './telemetryStore';
 import { Tier, nextTier, parseTier } from './tiers';
+import { windowStart } from './timeWindow';
 import type { Clock, ModelAggregate } from './types';
-import { DAY_MS, windowStart } from './timeWindow';
 
-export interface RouterOptions {
-  registry?: ModelRegistry;
-  now?: Clock;
-  /** A recent failure rate strictly above this recommends an upgrade (seed: 0.2). */
-  failureRateThreshold?: number;
-  /** Fewer calls than this in the window: no verdict (seed: 10). */
-  minSampleSize?: number;
-  /** How many of the most recent calls the failure rate is taken over (seed: 20). */
-  recentWindowSize?: number;
-  /** History window in days (seed: 7). */
-  days?: number;
-  /** @deprecated Ignored: `confident` is an exact test at a fixed level (see failureEvidence.ts). */
-  confidenceLevel?: number;
-  /** @deprecated Ignored: `confident` is an exact test at a fixed level (see failureEvidence.ts). */
-  verdictPriorCalls?: number;
-  /** Largest share of a stage's calls route() spends exploring once the stage has minSampleSize calls. */
-  explorationBudget?: number;
-  /** Evidence half-life in calls of the stage. */
-  halfLife?: number;
-  /** Finer settings of route()'s learner (see PolicySettings); the defaults suit most uses. */
-  learning?: Partial<Omit<PolicySettings, 'target' | 'explorationBudget' | 'halfLife'>>;
-  /** Source of randomness for route()'s posterior sampling (seed it for reproducible replays). */
-  random?: () => number;
-  /** Workflows that keep their declared tiers: route() does not adapt them. */
-  disabledWorkflows?: Iterable<string>;
-}
-
-export interface BestModelQuery {
-  workflow: string;
-  stage?: string;
-  maxCost?: number;
-  maxLatencyMs?: number;
-  minSuccessRate?: number;
-}
-
-export interface TierUpgradeVerdict {
-  upgrade: boolean;
-  reason: string;
-  workflow: string;
-  stage: string;
-  /** Tier of the stage's most recent call (null when unknown). */
-  currentTier: Tier | null;
-  recommendedTier: Tier | null;
-  /** Calls in the history window. */
-  sampleSize: number;
-  recentCalls: number;
-  recentFailures: number;
-  /** Failure rate over the recent calls. */
-  failureRate: number;
-  /** Exact 90% interval of the failure rate over the whole window. */
-  interval: Interval;
-  /** True only when that interval lies wholly above a healthy stage's failure rate: the UI shows a warning, else a hint. */
-  confident: boolean;
-  /** The numbers behind `confident`, for a sentence a user can check (see describeEvidence). */
-  evidence: FailureEvidence;
-}
-
-export interface ModelPerformance {
-  calls: number;
-  successRate: number;
-  /** USD per call; null when neither telemetry nor the registry knows the price. */
-  avgCost: number | null;
-  avgLatencyMs: number | null;
-  p95LatencyMs: number | null;
-  costPerSuccess: number | null;
-  tier: Tier | null;
-}
-
-export interface RoutingStats {
-  workflow: string;
-  stage: string;
-  daysAnalyzed: number;
-  modelsUsed: string[];
-  performanceByModel: Record<string, ModelPerformance>;
-  totalCalls: number;
-  avgCost: number | null;
-  avgSuccessRate: number;
-}
-
-export interface RouteQuery extends BestModelQuery {
-  /** The tier the workflow declares for this stage (default cheap). */
-  tier?: string;
-}
-
-export interface RouteDecision {
-  model: string;
-  tier: Tier | null;
-  /** Why, in words that read well in the UI. */
-  reason: string;
-  /** True when this call tries a model other than the current best guess, to keep learning. */
-  explored: boolean;
-  /** False when adaptive routing is off for the workflow (the declared tier is used). */
-  adaptive: boolean;
-  /** True when no model meets the target: the most successful one is used. */
-  outOfReach: boolean;
-  /**
-   * True when no evidence stands behind the model: the stage has no calls in the window, or every
-   * model breaks the cost or latency limit (then `limitsRelaxed` too).
-   */
-  fallback: boolean;
-  limitsRelaxed: boolean;
-  /** Posterior mean success rate of the chosen model at this stage. */
-  successRate: number | null;
-  interval: Interval | null;
-  /** Calls of the chosen model behind that estimate. */
-  sampleSize: number;
-  target: number;
-  alternatives: Array<{ model: string; tier: Tier | null; calls: number; successRate: number; avgCost: number | null; excludedBy?: string }>;
-}
+export type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
+export { money, pct } from './format';
 
 /** Calls of a stage the learner looks back over (the oldest weigh a quarter). */
 const HISTORY_LIMIT = 2 * DEFAULT_POLICY.halfLife;
 /** Token counts assumed to compare registry prices when a stage has recorded none. */
 const TYPICAL_INPUT_TOKENS = 1000;
 const TYPICAL_OUTPUT_TOKENS = 500;
-
-/**
- * Why route() chose what it chose, in words that never contradict themselves: "cheaper models have
- * fallen short" only where cheaper models were tried and fell short, and a fallback says so.
- */
-function explainChoice(choice: PolicyChoice, target: number, stageCalls: number, minSample: number, exploring: boolean): string {
-  const { arm, greedy } = choice;
-  const evidence = (a: ArmSummary) =>
-    a.calls ? `${pct(a.mean)}, 90% interval ${pct(a.interval.low)}–${pct(a.interval.high)}, n=${a.calls}` : 'no calls here yet';
-  const goal = `the ${pct(target)} target`;
-  let reason: string;
-  if (stageCalls === 0)
-    reason = exploring
-      ? `No calls for this stage yet: trying ${arm.model}`
-      : `No calls for this stage yet, so this is a default: ${arm.model}, the cheapest model, until there are`;
-  else if (choice.explored) reason = `Exploring ${arm.model} (${evidence(arm)}) to keep learning; the current best guess for ${goal} is ${greedy.model}`;
-  else if (choice.outOfReach) {
-    const short = choice.summaries.filter((a) => a.calls > 0).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
-    if (stageCalls < minSample) reason = `Still learning which model meets ${goal} (${stageCalls} calls so far): ${arm.model} (${evidence(arm)})`;
-    else if (arm.calls === 0)
-      reason = `Tried models fall short of ${goal} (${short.join('; ')}): ${arm.model}, not tried here yet, is the likeliest to come closest`;
-    else reason = `No model reaches ${goal} here; using the one likeliest to come closest, ${arm.model} (${evidence(arm)})`;
-  } else {
-    const index = choice.summaries.indexOf(arm);
-    const cheaper = choice.summaries.slice(0, index).filter((a) => !a.excludedBy);
-    const triedShort = cheaper.filter((a) => a.calls > 0).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);
-    const untried = cheaper.filter((a) => a.calls === 0).map((a) => a.model);
-    const why: string[] = [];
-    if (triedShort.length) why.push(`cheaper models fell short (${triedShort.join('; ')})`);
-    if (untried.length) why.push(`untried cheaper models (${untried.join(', ')}) are unlikely to meet it here`);
-    const head =
-      arm.calls && arm.mean >= target
-        ? `${arm.model} is the cheapest model likely to meet ${goal} (${evidence(arm)})`
-        : `${arm.model} may still meet ${goal} (${evidence(arm)})`;
-    reason = why.length ? `${head}; ${why.join('; ')}` : head;
-  }
-  if (arm.changed === 'recovered') reason += '; it recovered recently';
-  const degraded = choice.summaries.filter((a) => a.changed === 'degraded').map((a) => a.model);
-  if (degraded.length) reason += `; ${degraded.join(', ')} degraded recently`;
-  if (choice.limitsRelaxed) reason = `Fallback: no model meets the cost or latency limit, so the limit is set aside. ${reason}`;
-  return reason;
-}
 
 /** Learns from telemetry which model each workflow stage needs. */
 export class AdaptiveModelRouter {
@@ -187,10 +30,7 @@ export class AdaptiveModelRouter {
   private readonly random: () => number;
   private readonly now: Clock;
   private readonly disabled: Set<string>;
-  private readonly workflowRecords = new Map<
-    string,
-    { version: number; since: number; calls: number; rows: ReturnType<TelemetryStore['stageModelRecords']>; stages: Map<string, StageBorrowing> }
-  >();
+  private readonly priors: WorkflowPriors;
 
   constructor(
     private readonly store: TelemetryStore,
@@ -210,6 +50,7 @@ export class AdaptiveModelRouter {
     };
     this.random = options.random ?? Math.random;
     this.disabled = new Set(options.disabledWorkflows ?? []);
+    this.priors = new WorkflowPriors(store, this.registry, this.policy);
   }
 
   /** The cheapest model with enough evidence that meets the constraints, else the registry's cheap model. */
@@ -401,10 +242,12 @@ export class AdaptiveModelRouter {
     const avgOut = tokenCalls ? tokensOut / tokenCalls : null;
     const listPrice = (model: string) => this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
     const priceScale = stagePriceScale(evidence, listPrice);
-    const priors = this.armPriors(
+    const priors = this.priors.forArms(
+      query.workflow,
+      stage,
+      since,
       [...models].map(([model, tier]) => ({ model, tier: tier ?? evidence.get(model)?.tier ?? null })),
       evidence,
-      this.borrowed(query.workflow, stage, since),
     );
     return [...models].map(([model, registryTier]): ArmState => {
       const e = evidence.get(model);
@@ -434,82 +277,6 @@ export class AdaptiveModelRouter {
         arm.excludedBy = `latency ${Math.round(arm.avgLatencyMs)}ms > ${query.maxLatencyMs}ms`;
       return arm;
     });
-  }
-
-  /**
-   * What a stage's arms borrow from the workflow's other stages (see stagePriors.ts), worked out
-   * once per stage and kept until the workflow's records are re-read (after it gained 2% more calls).
-   */
-  private borrowed(workflow: string, stage: string, since: number): StageBorrowing {
-    const version = this.store.version;
-    let cached = this.workflowRecords.get(workflow);
-    if (!cached || version - cached.version > Math.max(50, cached.calls * 0.02) || Math.abs(since - cached.since) > DAY_MS / 24) {
-      const rows = this.store.stageModelRecords(workflow, since);
-      cached = { version, since, calls: rows.reduce((n, r) => n + r.calls, 0), rows, stages: new Map() };
-      this.workflowRecords.set(workflow, cached);
-    }
-    let borrowing = cached.stages.get(stage);
-    if (!borrowing) {
-      const others = new Map<string, Map<Tier, StageTierRecord>>();
-      for (const row of cached.rows) {
-        const tier = row.tier ?? this.registry.tierOf(row.model);
-        if (!tier || row.stage === stage) continue;
-        const tiers = others.get(row.stage) ?? new Map<Tier, StageTierRecord>();
-        const r = tiers.get(tier) ?? { calls: 0, successes: 0 };
-        tiers.set(tier, { calls: r.calls + row.calls, successes: r.successes + row.successes });
-        others.set(row.stage, tiers);
-      }
-      const absolute = new Map<Tier, BetaPrior>();
-      const gaps = new Map<string, TierGap | null>();
-      borrowing = {
-        absolute: (tier) =>
-          absolute.get(tier) ??
-          absolute
-            .set(
-              tier,
-              empiricalBayesPrior(
-                [...others.values()].flatMap((t) => (t.has(tier) ? [t.get(tier)!] : [])),
-                this.policy.priorStrength,
-              ),
-            )
-            .get(tier)!,
-        gap: (tier, reference) => {
-          const key = `${tier}>${reference}`;
-          return gaps.has(key) ? gaps.get(key)! : gaps.set(key, tierGap(others.values(), tier, reference)).get(key)!;
-        },
-      };
-      cached.stages.set(stage, borrowing);
-    }
-    return borrowing;
-  }
-
-  /**
-   * Per arm, the stronger of two priors: the tier's record on the workflow's other stages, or the
-   * stage's best-measured model of another tier plus the gap the other stages show between the two
-   * tiers. How much each weighs is estimated from how much those stages agree (empirical Bayes).
-   */
-  private armPriors(
-    arms: Array<{ model: string; tier: Tier | null }>,
-    evidence: Map<string, ModelEvidence>,
-    borrowing: StageBorrowing,
-  ): Map<string, BetaPrior> {
-    const weight = (model: string) => (evidence.get(model)?.successes ?? 0) + (evidence.get(model)?.failures ?? 0);
-    const measured = arms
-      .filter((a): a is { model: string; tier: Tier } => a.tier != null && weight(a.model) > 0)
-      .sort((a, b) => weight(b.model) - weight(a.model));
-    const priors = new Map<string, BetaPrior>();
-    for (const { model, tier } of arms) {
-      if (!tier) continue;
-      let prior = borrowing.absolute(tier);
-      const reference = measured.find((e) => e.model !== model && e.tier !== tier);
-      const gap = reference && borrowing.gap(tier, reference.tier);
-      if (reference && gap) {
-        const relative = relativePrior(evidence.get(reference.model)!, gap, this.policy.gapPriorStrength);
-        if (relative.strength > prior.strength) prior = relative;
-      }
-      priors.set(model, prior);
-    }
-    return priors;
   }
 
   /** Models seen for the stage, cheapest eligible first; ineligible ones say why. */
@@ -552,12 +319,6 @@ export class AdaptiveModelRouter {
   }
 }
 
-/** A stage's view of the workflow's other stages: each tier's prior, and the gap between two tiers. */
-interface StageBorrowing {
-  absolute(tier: Tier): BetaPrior;
-  gap(tier: Tier, reference: Tier): TierGap | null;
-}
-
 interface Candidate {
   model: string;
   tier: Tier | null;
@@ -581,28 +342,6 @@ function checkRange(name: string, value: number, min: number, max: number): numb
     throw new RangeError(`${name} must be a number between ${min} and ${max}, got ${String(value)}`);
   }
   return value;
-}
-
-/**
- * "31.2%": a rate as a percentage with one decimal, rounded as the upstream framework's Python
- * `f"{rate:.1%}"` rounds: rate x 100 in floating point, then its exact binary value to one
- * decimal with ties to even (5/16 reads "31.2%", where toFixed would say "31.3%").
- */
-export function pct(rate: number): string {
-  const percent = rate * 100;
-  if (!Number.isFinite(percent)) return `${percent}%`;
-  const digits = Math.abs(percent).toFixed(40); // the double's exact decimal digits, well past any tie
-  const point = digits.indexOf('.');
-  let tenths = BigInt(digits.slice(0, point) + digits[point + 1]);
-  const rest = digits.slice(point + 2);
-  const tie = /^50*$/.test(rest);
-  if (rest[0] > '5' || (rest[0] === '5' && !tie) || (tie && tenths % 2n === 1n)) tenths += 1n;
-  const text = tenths.toString().padStart(2, '0');
-  return `${percent < 0 && tenths > 0n ? '-' : ''}${text.slice(0, -1)}.${text.slice(-1)}%`;
-}
-
-export function money(usd: number | null | undefined): string {
-  return usd == null ? '—' : `$${usd.toFixed(4)}`;
 }
 
 /**

@@ -1,4 +1,8 @@
+import type { ModelEvidence } from './learningPolicy';
+import type { ModelRegistry } from './registry';
+import type { TelemetryStore } from './telemetryStore';
 import type { Tier } from './tiers';
+import { DAY_MS } from './timeWindow';
 
 /**
  * What a stage's arms borrow from the workflow's other stages before their own calls speak
@@ -93,4 +97,94 @@ export function relativePrior(reference: { successes: number; failures: number }
   const mean = Math.min(0.98, Math.max(0.02, rate + gap.mean));
   const variance = gap.variance + (rate * (1 - rate)) / Math.max(n, 1);
   return { mean, strength: Math.max(0, Math.min(maxStrength, (mean * (1 - mean)) / variance - 1)) };
+}
+
+/** A stage's view of the workflow's other stages: each tier's prior, and the gap between two tiers. */
+interface StageBorrowing {
+  absolute(tier: Tier): BetaPrior;
+  gap(tier: Tier, reference: Tier): TierGap | null;
+}
+
+/**
+ * The priors route() gives a stage's arms, from the workflow's other stages. The workflow's
+ * per-stage records are read once and kept until it gained 2% more calls (or the window moved an
+ * hour); what each stage borrows is worked out once per read.
+ */
+export class WorkflowPriors {
+  private readonly workflows = new Map<
+    string,
+    { version: number; since: number; calls: number; rows: ReturnType<TelemetryStore['stageModelRecords']>; stages: Map<string, StageBorrowing> }
+  >();
+
+  constructor(
+    private readonly store: TelemetryStore,
+    private readonly registry: ModelRegistry,
+    private readonly strengths: { priorStrength: number; gapPriorStrength: number },
+  ) {}
+
+  /**
+   * Per arm, the stronger of two priors: the tier's record on the workflow's other stages, or the
+   * stage's best-measured model of another tier plus the gap the other stages show between the two
+   * tiers. How much each weighs is estimated from how much those stages agree (empirical Bayes).
+   */
+  forArms(
+    workflow: string,
+    stage: string,
+    since: number,
+    arms: Array<{ model: string; tier: Tier | null }>,
+    evidence: Map<string, ModelEvidence>,
+  ): Map<string, BetaPrior> {
+    const borrowing = this.borrowing(workflow, stage, since);
+    const weight = (model: string) => (evidence.get(model)?.successes ?? 0) + (evidence.get(model)?.failures ?? 0);
+    const measured = arms
+      .filter((a): a is { model: string; tier: Tier } => a.tier != null && weight(a.model) > 0)
+      .sort((a, b) => weight(b.model) - weight(a.model));
+    const priors = new Map<string, BetaPrior>();
+    for (const { model, tier } of arms) {
+      if (!tier) continue;
+      let prior = borrowing.absolute(tier);
+      const reference = measured.find((e) => e.model !== model && e.tier !== tier);
+      const gap = reference && borrowing.gap(tier, reference.tier);
+      if (reference && gap) {
+        const relative = relativePrior(evidence.get(reference.model)!, gap, this.strengths.gapPriorStrength);
+        if (relative.strength > prior.strength) prior = relative;
+      }
+      priors.set(model, prior);
+    }
+    return priors;
+  }
+
+  private borrowing(workflow: string, stage: string, since: number): StageBorrowing {
+    const version = this.store.version;
+    let cached = this.workflows.get(workflow);
+    if (!cached || version - cached.version > Math.max(50, cached.calls * 0.02) || Math.abs(since - cached.since) > DAY_MS / 24) {
+      const rows = this.store.stageModelRecords(workflow, since);
+      cached = { version, since, calls: rows.reduce((n, r) => n + r.calls, 0), rows, stages: new Map() };
+      this.workflows.set(workflow, cached);
+    }
+    let borrowing = cached.stages.get(stage);
+    if (!borrowing) {
+      const others = new Map<string, Map<Tier, StageTierRecord>>();
+      for (const row of cached.rows) {
+        const tier = row.tier ?? this.registry.tierOf(row.model);
+        if (!tier || row.stage === stage) continue;
+        const tiers = others.get(row.stage) ?? new Map<Tier, StageTierRecord>();
+        const r = tiers.get(tier) ?? { calls: 0, successes: 0 };
+        tiers.set(tier, { calls: r.calls + row.calls, successes: r.successes + row.successes });
+        others.set(row.stage, tiers);
+      }
+      const absolute = new Map<Tier, BetaPrior>();
+      const gaps = new Map<string, TierGap | null>();
+      const records = (tier: Tier) => [...others.values()].flatMap((t) => (t.has(tier) ? [t.get(tier)!] : []));
+      borrowing = {
+        absolute: (tier) => absolute.get(tier) ?? absolute.set(tier, empiricalBayesPrior(records(tier), this.strengths.priorStrength)).get(tier)!,
+        gap: (tier, reference) => {
+          const key = `${tier}>${reference}`;
+          return gaps.has(key) ? gaps.get(key)! : gaps.set(key, tierGap(others.values(), tier, reference)).get(key)!;
+        },
+      };
+      cached.stages.set(stage, borrowing);
+    }
+    return borrowing;
+  }
 }

@@ -1,4 +1,4 @@
-import type { BestModelQuery, RouteDecision, RouteQuery, RoutingStats, TierUpgradeVerdict } from '../core/router';
+import type { BestModelQuery, RouteDecision, RouteQuery, RoutingStats, TierUpgradeVerdict } from '../core/routerTypes';
 import { definedOnly } from '../core/recommendation';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import type { TelemetryService } from './telemetryService';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { money, pct } from '../core/router';
-import type { ModelPerformance } from '../core/router';
+import { money, pct } from '../core/format';
+import type { ModelPerformance } from '../core/routerTypes';
 
 export { money, pct };
 

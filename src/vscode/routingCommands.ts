@@ -4,7 +4,7 @@ import type { StageOverview } from '../core/overview';
 import type { StageRecommendation } from '../core/recommendation';
 import { changeText } from '../core/recommendation';
 import { formatRecommendationCheck, formatRoutingStats } from '../core/report';
-import type { TierUpgradeVerdict } from '../core/router';
+import type { TierUpgradeVerdict } from '../core/routerTypes';
 import { notifyWithDetails } from './reports';
 import type { RoutingStatusBar } from './statusBar';
 import { STATS_VIEW_ID, StatsTreeProvider } from './statsTree/statsTreeProvider';

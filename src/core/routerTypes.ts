@@ -1,0 +1,118 @@
+import type { FailureEvidence } from './failureEvidence';
+import type { PolicySettings } from './learningPolicy';
+import type { ModelRegistry } from './registry';
+import type { Interval } from './statistics';
+import type { Tier } from './tiers';
+import type { Clock } from './types';
+
+/** The router's public shapes: its options, queries and answers (re-exported by router.ts). */
+
+export interface RouterOptions {
+  registry?: ModelRegistry;
+  now?: Clock;
+  /** A recent failure rate strictly above this recommends an upgrade (seed: 0.2). */
+  failureRateThreshold?: number;
+  /** Fewer calls than this in the window: no verdict (seed: 10). */
+  minSampleSize?: number;
+  /** How many of the most recent calls the failure rate is taken over (seed: 20). */
+  recentWindowSize?: number;
+  /** History window in days (seed: 7). */
+  days?: number;
+  /** @deprecated Ignored: `confident` is an exact test at a fixed level (see failureEvidence.ts). */
+  confidenceLevel?: number;
+  /** @deprecated Ignored: `confident` is an exact test at a fixed level (see failureEvidence.ts). */
+  verdictPriorCalls?: number;
+  /** Largest share of a stage's calls route() spends exploring once the stage has minSampleSize calls. */
+  explorationBudget?: number;
+  /** Evidence half-life in calls of the stage. */
+  halfLife?: number;
+  /** Finer settings of route()'s learner (see PolicySettings); the defaults suit most uses. */
+  learning?: Partial<Omit<PolicySettings, 'target' | 'explorationBudget' | 'halfLife'>>;
+  /** Source of randomness for route()'s posterior sampling (seed it for reproducible replays). */
+  random?: () => number;
+  /** Workflows that keep their declared tiers: route() does not adapt them. */
+  disabledWorkflows?: Iterable<string>;
+}
+
+export interface BestModelQuery {
+  workflow: string;
+  stage?: string;
+  maxCost?: number;
+  maxLatencyMs?: number;
+  minSuccessRate?: number;
+}
+
+export interface TierUpgradeVerdict {
+  upgrade: boolean;
+  reason: string;
+  workflow: string;
+  stage: string;
+  /** Tier of the stage's most recent call (null when unknown). */
+  currentTier: Tier | null;
+  recommendedTier: Tier | null;
+  /** Calls in the history window. */
+  sampleSize: number;
+  recentCalls: number;
+  recentFailures: number;
+  /** Failure rate over the recent calls. */
+  failureRate: number;
+  /** Exact 90% interval of the failure rate over the whole window. */
+  interval: Interval;
+  /** True only when that interval lies wholly above a healthy stage's failure rate: the UI shows a warning, else a hint. */
+  confident: boolean;
+  /** The numbers behind `confident`, for a sentence a user can check (see describeEvidence). */
+  evidence: FailureEvidence;
+}
+
+export interface ModelPerformance {
+  calls: number;
+  successRate: number;
+  /** USD per call; null when neither telemetry nor the registry knows the price. */
+  avgCost: number | null;
+  avgLatencyMs: number | null;
+  p95LatencyMs: number | null;
+  costPerSuccess: number | null;
+  tier: Tier | null;
+}
+
+export interface RoutingStats {
+  workflow: string;
+  stage: string;
+  daysAnalyzed: number;
+  modelsUsed: string[];
+  performanceByModel: Record<string, ModelPerformance>;
+  totalCalls: number;
+  avgCost: number | null;
+  avgSuccessRate: number;
+}
+
+export interface RouteQuery extends BestModelQuery {
+  /** The tier the workflow declares for this stage (default cheap). */
+  tier?: string;
+}
+
+export interface RouteDecision {
+  model: string;
+  tier: Tier | null;
+  /** Why, in words that read well in the UI. */
+  reason: string;
+  /** True when this call tries a model other than the current best guess, to keep learning. */
+  explored: boolean;
+  /** False when adaptive routing is off for the workflow (the declared tier is used). */
+  adaptive: boolean;
+  /** True when no model meets the target: the most successful one is used. */
+  outOfReach: boolean;
+  /**
+   * True when no evidence stands behind the model: the stage has no calls in the window, or every
+   * model breaks the cost or latency limit (then `limitsRelaxed` too).
+   */
+  fallback: boolean;
+  limitsRelaxed: boolean;
+  /** Posterior mean success rate of the chosen model at this stage. */
+  successRate: number | null;
+  interval: Interval | null;
+  /** Calls of the chosen model behind that estimate. */
+  sampleSize: number;
+  target: number;
+  alternatives: Array<{ model: string; tier: Tier | null; calls: number; successRate: number; avgCost: number | null; excludedBy?: string }>;
+}
