@@ -1,3 +1,4 @@
+import { closestName } from './text';
 import { parseTier } from './tiers';
 import { identityOf } from './callValidation';
 import type { TelemetryStore } from './telemetryStore';
@@ -79,32 +80,12 @@ function checkedCallFields(o: Record<string, unknown>): LlmCallInput {
     );
   if (unknown.length) {
     const hints = unknown.map((key) => {
-      const like = ALIASES[key] ?? closest(key.replace(/^tokens\./, ''), key.startsWith('tokens.') ? TOKEN_FIELDS : CALL_FIELDS);
+      const like = ALIASES[key] ?? closestName(key.replace(/^tokens\./, ''), key.startsWith('tokens.') ? TOKEN_FIELDS : CALL_FIELDS);
       return `"${key}"${like ? ` (did you mean "${key.startsWith('tokens.') && !like.startsWith('tokens.') ? `tokens.${like}` : like}"?)` : ''}`;
     });
     throw new Error(`unknown field${unknown.length > 1 ? 's' : ''} ${hints.join(', ')}; a call has ${CALL_FIELDS.join(', ')} (tokens: input, output)`);
   }
   return o as unknown as LlmCallInput;
-}
-
-/** The known name within two edits of `name` (case ignored), if one is. */
-function closest(name: string, known: string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name: candidate, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = row;
-  }
-  return previous[b.length];
 }
 
 /**

@@ -20,7 +20,7 @@ export type { ImportReport } from './importers';
 export { importJsonlFile, importJsonlFiles, defaultImportSources, expandRotated } from './nodeImport';
 export { generateSampleCalls } from './sampleData';
 export { formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from './report';
-export { counted, periodText } from './text';
+export { closestName, counted, periodText } from './text';
 export { DAY_MS, windowStart } from './timeWindow';
 export { changeText, recommendStage } from './recommendation';
 export type { StageRecommendation } from './recommendation';

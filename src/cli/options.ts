@@ -1,0 +1,165 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { AdaptiveModelRouter, TelemetryStore, closestName, openTelemetry, parseTier, parseWorkflowsManifest } from '../core';
+import type { StageTargets, TierDeclaration } from '../core';
+
+/** Command-line options, the telemetry store and the manifest as every command reads them. */
+
+/** A problem the user can fix: printed as one line, never as a stack trace. */
+export class UsageError extends Error {}
+
+/** A workflow or stage name that neither the telemetry nor the manifest knows (exit 4). */
+export class UnknownNameError extends UsageError {}
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  stdin: () => Promise<string>;
+  cwd: string;
+}
+
+const OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean' },
+  workflow: { type: 'string' },
+  stage: { type: 'string' },
+  days: { type: 'string' },
+  all: { type: 'boolean' },
+  'fail-on-upgrade': { type: 'boolean' },
+  'max-cost': { type: 'string' },
+  'max-latency-ms': { type: 'string' },
+  'min-success-rate': { type: 'string' },
+  'failure-threshold': { type: 'string' },
+  'min-sample-size': { type: 'string' },
+  tier: { type: 'string' },
+  manifest: { type: 'string' },
+  explore: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Values = ReturnType<typeof parse>['values'];
+
+export function parse(args: string[]) {
+  return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+export function numberOption(values: Values, name: keyof Values, min: number, max: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${String(name)} must be a number from ${min} to ${max}, got "${String(raw)}"`);
+  }
+  return value;
+}
+
+export function required(values: Values, name: 'workflow' | 'stage', command: string): string {
+  const value = values[name];
+  if (!value) throw new UsageError(`${command} needs --${name}`);
+  return value;
+}
+
+export function requireStage(values: Values, command: string): void {
+  required(values, 'workflow', command);
+  required(values, 'stage', command);
+}
+
+export function dbPath(values: Values, io: Io): string {
+  return path.resolve(io.cwd, values.db ?? path.join('.attune', 'telemetry.db'));
+}
+
+export async function withStore(values: Values, io: Io, writes: boolean, action: (store: TelemetryStore) => Promise<number> | number): Promise<number> {
+  const file = dbPath(values, io);
+  if (!writes && !fs.existsSync(file)) {
+    throw new UsageError(`no telemetry database at ${file} (record calls with "track" or "import", or pass --db)`);
+  }
+  const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+  try {
+    const code = await action(store);
+    if (writes) await store.flush();
+    return code;
+  } finally {
+    if (writes) await store.close();
+    else store.dispose();
+  }
+}
+
+export interface Manifest {
+  path: string | null;
+  declarations: TierDeclaration[];
+  disabled: string[];
+}
+
+/** The workflows manifest: --manifest, else .attune/workflows.json in the current folder when it exists. */
+export function readManifest(values: Values, io: Io): Manifest {
+  const file = path.resolve(io.cwd, values.manifest ?? path.join('.attune', 'workflows.json'));
+  if (!fs.existsSync(file)) {
+    if (values.manifest) throw new UsageError(`no workflows manifest at ${file} (drop --manifest to go without one)`);
+    return { path: null, declarations: [], disabled: [] };
+  }
+  const parsed = parseWorkflowsManifest(fs.readFileSync(file, 'utf8'));
+  if (parsed.errors.length) throw new UsageError(`${file} is not valid JSON/JSONC (${parsed.errors[0]}): fix it or pass --manifest`);
+  return { path: file, declarations: parsed.declarations, disabled: parsed.workflows.filter((w) => !w.adaptive).map((w) => w.workflow) };
+}
+
+export function makeRouter(store: TelemetryStore, values: Values, manifest?: Manifest): AdaptiveModelRouter {
+  return new AdaptiveModelRouter(store, {
+    days: numberOption(values, 'days', 0, 100000),
+    failureRateThreshold: numberOption(values, 'failure-threshold', 0, 1),
+    minSampleSize: numberOption(values, 'min-sample-size', 1, 1e9),
+    disabledWorkflows: manifest?.disabled,
+  });
+}
+
+/** A stage's tier and targets: the manifest's, with what the command line gives on top; and where they came from. */
+export function stageTargets(
+  manifest: Manifest,
+  values: Values,
+  workflow: string,
+  stage: string,
+): { targets: StageTargets & { minSuccessRate: number }; sources: string[] } {
+  const declared = manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
+  const flag = {
+    tier: values.tier,
+    maxCost: numberOption(values, 'max-cost', 0, 1e6),
+    maxLatencyMs: numberOption(values, 'max-latency-ms', 0, 1e9),
+    minSuccessRate: numberOption(values, 'min-success-rate', 0, 1),
+  };
+  if (flag.tier !== undefined && !parseTier(flag.tier)) throw new UsageError(`--tier must be cheap, capable or premium, got "${flag.tier}"`);
+  return {
+    targets: {
+      tier: flag.tier ?? declared?.tier,
+      maxCost: flag.maxCost ?? declared?.maxCost,
+      maxLatencyMs: flag.maxLatencyMs ?? declared?.maxLatencyMs,
+      minSuccessRate: flag.minSuccessRate ?? declared?.minSuccessRate ?? 0.8,
+    },
+    sources: declared ? [`manifest ${manifest.path}`] : [],
+  };
+}
+
+/**
+ * A workflow (and stage) named on the command line must be one the telemetry or the manifest
+ * knows: a typo must not pass a CI gate as "performing well".
+ */
+export function checkKnownNames(store: TelemetryStore, manifest: Manifest | null, workflow: string, stage: string | undefined): void {
+  const workflows = new Set([...store.workflows(0), ...(manifest?.declarations.map((d) => d.workflow) ?? [])]);
+  if (!workflows.has(workflow)) {
+    throw new UnknownNameError(
+      `unknown workflow "${workflow}"${suggestion(workflow, [...workflows])}; known workflows: ${[...workflows].sort().join(', ') || '(none yet)'}`,
+    );
+  }
+  if (stage === undefined) return;
+  const stages = new Set([...store.stages(workflow, 0), ...(manifest?.declarations.filter((d) => d.workflow === workflow).map((d) => d.stage) ?? [])]);
+  if (!stages.has(stage)) {
+    throw new UnknownNameError(
+      `workflow "${workflow}" has no stage "${stage}"${suggestion(stage, [...stages])}; its stages: ${[...stages].sort().join(', ') || '(none yet)'}`,
+    );
+  }
+}
+
+/** ' (did you mean "x"?)' for the known name closest to a typo, if one is close. */
+function suggestion(name: string, known: string[]): string {
+  const close = closestName(name, known, Math.max(2, Math.floor(name.length / 3)));
+  return close ? ` (did you mean "${close}"?)` : '';
+}

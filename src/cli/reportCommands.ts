@@ -1,0 +1,100 @@
+import { changeText, formatRecommendationCheck, formatRoutingStats, money, pct, periodText, recommendStage, windowStart } from '../core';
+import type { StageRecommendation, TelemetryStore, TierUpgradeVerdict } from '../core';
+import { Io, UsageError, Values, checkKnownNames, makeRouter, readManifest, required, stageTargets } from './options';
+
+/** The commands that read: routing-stats, routing-check, best-model and route. */
+
+export function routingStats(store: TelemetryStore, values: Values, io: Io): number {
+  const workflow = required(values, 'workflow', 'routing-stats');
+  checkKnownNames(store, readManifest(values, io), workflow, values.stage);
+  const router = makeRouter(store, values);
+  const stats = router.getRoutingStats(workflow, { stage: values.stage, days: router.days });
+  if (values.json) io.out(JSON.stringify(stats, null, 2));
+  else if (stats.totalCalls === 0) {
+    io.out(
+      `❌ No calls for workflow '${workflow}'${values.stage ? ` stage '${values.stage}'` : ''} in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`,
+    );
+  } else io.out(formatRoutingStats(stats));
+  return stats.totalCalls === 0 ? 1 : 0;
+}
+
+export function routingCheck(store: TelemetryStore, values: Values, io: Io): number {
+  if (!values.all && !values.workflow) throw new UsageError('routing-check needs --workflow W or --all');
+  const manifest = readManifest(values, io);
+  if (!values.all) checkKnownNames(store, manifest, values.workflow as string, values.stage);
+  const router = makeRouter(store, values, manifest);
+  const since = windowStart(store.now().getTime(), router.days);
+  const workflows = values.all ? store.workflows(since) : [values.workflow as string];
+  const verdicts: TierUpgradeVerdict[] = [];
+  const recommendations: StageRecommendation[] = [];
+  for (const workflow of workflows) {
+    const stages = values.stage ? [values.stage] : store.stages(workflow, since);
+    if (stages.length === 0) verdicts.push(router.recommendTierUpgrade(workflow));
+    for (const stage of stages) {
+      verdicts.push(router.recommendTierUpgrade(workflow, stage));
+      recommendations.push(recommendStage(router, workflow, stage, stageTargets(manifest, values, workflow, stage).targets));
+    }
+  }
+  const needed = recommendations.filter((r) => r.change === 'upgrade').length;
+  if (values.json)
+    io.out(
+      JSON.stringify(
+        { days: router.days, manifest: manifest.path, upgradesNeeded: needed, recommendations: recommendations.map(recommendationJson), verdicts },
+        null,
+        2,
+      ),
+    );
+  else if (workflows.length === 0) io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
+  else
+    io.out(
+      formatRecommendationCheck(
+        recommendations,
+        router.days,
+        values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`,
+      ),
+    );
+  return values['fail-on-upgrade'] && needed > 0 ? 2 : 0;
+}
+
+/** A recommendation as --json prints it: every field but route()'s per-model posterior details. */
+function recommendationJson(r: StageRecommendation): Omit<StageRecommendation, 'decision'> & { alternatives: StageRecommendation['decision']['alternatives'] } {
+  const { decision, ...rest } = r;
+  return { ...rest, alternatives: decision.alternatives };
+}
+
+/** best-model and route: the stage's recommendation, the one answer VS Code shows too. */
+export function recommend(store: TelemetryStore, values: Values, io: Io, command: string): number {
+  const workflow = required(values, 'workflow', command);
+  const stage = required(values, 'stage', command);
+  const manifest = readManifest(values, io);
+  const router = makeRouter(store, values, manifest);
+  const { targets, sources } = stageTargets(manifest, values, workflow, stage);
+  if (values.explore) {
+    const decision = router.route({ workflow, stage, ...targets });
+    if (values.json) io.out(JSON.stringify(decision, null, 2));
+    else io.out(`→ ${decision.model}${decision.tier ? ` (${decision.tier})` : ''}${decision.explored ? ' [exploring]' : ''}\n  ${decision.reason}`);
+    return 0;
+  }
+  const r = recommendStage(router, workflow, stage, targets);
+  if (values.json) {
+    io.out(
+      JSON.stringify(
+        { ...recommendationJson(r), maxCost: targets.maxCost ?? null, maxLatencyMs: targets.maxLatencyMs ?? null, manifest: manifest.path },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const constraints = [
+    targets.maxCost != null ? `max_cost=${money(targets.maxCost)}` : '',
+    targets.maxLatencyMs != null ? `max_latency=${targets.maxLatencyMs}ms` : '',
+    `min_success_rate=${pct(r.target)}`,
+  ].filter(Boolean);
+  const out = [`${r.fallback ? '⚠ Fallback' : '✓ Selected model'}: ${r.model}${r.tier ? ` (${r.tier})` : ''}`, `  Why: ${r.reason}`];
+  const change = changeText(r);
+  if (change) out.push(`  ${r.change === 'upgrade' ? 'Upgrade' : 'Downgrade'} ${change}`);
+  out.push(`  Constraints: ${constraints.join(', ')}${sources.length ? ` (from ${sources.join(', ')}, flags on top)` : ''}`);
+  io.out(out.join('\n'));
+  return 0;
+}
