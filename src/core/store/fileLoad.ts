@@ -1,0 +1,62 @@
+import type { Database, SqlJsStatic } from 'sql.js';
+import { TelemetryFileError, checkHeader, damaged, prepareSchema } from '../schema';
+import type { StorageBackend } from '../storage';
+
+/** Reads a telemetry file into an in-memory database, refusing what is not ours or is damaged. */
+export async function loadDatabase(
+  sql: SqlJsStatic,
+  backend: StorageBackend,
+  maxBytes: number,
+  integrityCheck?: (bytes: Uint8Array) => Promise<string>,
+): Promise<{ db: Database; created: boolean; verify: () => Promise<void>; blockedMs: number }> {
+  const bytes = await backend.read();
+  if (!bytes || bytes.length === 0) {
+    const db = new sql.Database();
+    prepareSchema(db, backend.location);
+    return { db, created: true, verify: () => Promise.resolve(), blockedMs: 0 };
+  }
+  if (bytes.length > maxBytes) {
+    throw new TelemetryFileError(
+      backend.location,
+      'too-large',
+      `is ${(bytes.length / 1048576).toFixed(0)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (setting adaptiveRouting.maxFileSizeMB). Raise the limit or move the file aside.`,
+    );
+  }
+  checkHeader(backend.location, bytes);
+  let db: Database;
+  let blockedMs = 0;
+  try {
+    const started = Date.now();
+    db = new sql.Database(bytes);
+    blockedMs = Date.now() - started;
+  } catch (error) {
+    throw new TelemetryFileError(backend.location, 'corrupt', `cannot be opened (${(error as Error).message}). Move it aside to start a new one.`);
+  }
+  // Deferred check, on the bytes as read (the in-memory database may change meanwhile).
+  const verify = () =>
+    integrityCheck
+      ? integrityCheck(new Uint8Array(bytes)).then(
+          (result) => {
+            if (result !== 'ok') throw damaged(backend.location, result);
+          },
+          (error: Error) => {
+            throw damaged(backend.location, `the integrity check could not run: ${error.message}`);
+          },
+        )
+      : Promise.resolve();
+  try {
+    await yieldToEventLoop();
+    const started = Date.now();
+    const created = prepareSchema(db, backend.location, { quickCheck: !integrityCheck });
+    return { db, created, verify, blockedMs: Math.max(blockedMs, Date.now() - started) };
+  } catch (error) {
+    db.close();
+    if (error instanceof TelemetryFileError) throw error;
+    throw new TelemetryFileError(backend.location, 'corrupt', `cannot be read (${(error as Error).message}). Move it aside to start a new one.`);
+  }
+}
+
+/** Lets other work run (timers, I/O, other extensions) between the steps of a long job. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,324 @@
+import type { SqlValue } from 'sql.js';
+import { DailyCounters, DayCounter, addInto, counterFromRow, emptyCounter } from '../dailyCounters';
+import { DAY_MS } from '../timeWindow';
+import { TIERS, Tier } from '../tiers';
+import type { LlmCall, ModelAggregate } from '../types';
+import type { SqlSession } from './sqlSession';
+import type { CallScope, StageCall } from './types';
+
+/** Stage histories are read at least this deep, so every reader shares one cached read. */
+const HISTORY_FLOOR = 1000;
+
+/**
+ * Everything derived from the database (stage and model ids, names, stage histories, the call
+ * count, the daily counters) and the queries that read through it. The store replaces the whole
+ * object when the database changes under it (a merge, a rollback), so no cache can be forgotten.
+ * Callers insert pending calls first: the reader only reads.
+ */
+export class StoreReader {
+  private stageIds = new Map<string, Map<string, number>>();
+  private modelIds = new Map<string, number>();
+  private modelNames = new Map<number, string>();
+  /** Newest-first recent calls per stage, kept up to date as calls arrive, so decisions never rescan. */
+  private history = new Map<number, { calls: StageCall[]; limit: number }>();
+  /** Raw calls stored: counted once, then kept current by the store. */
+  knownCount: number | undefined;
+
+  constructor(
+    private readonly session: SqlSession,
+    readonly counters: DailyCounters,
+  ) {}
+
+  /**
+   * Per-model aggregates of the calls in scope: whole days from the daily counters (which include
+   * calls past the retention), the partial first day from the raw calls.
+   */
+  aggregateByModel(scope: CallScope): ModelAggregate[] {
+    const totals = new Map<number, DayCounter>();
+    for (const stageId of this.stageIdsOf(scope)) this.addStageTotals(totals, stageId, scope.since ?? 0);
+    return [...totals].map(([modelId, t]) => toAggregate(this.modelName(modelId), t)).sort((a, b) => a.model.localeCompare(b.model));
+  }
+
+  /** Calls and successes per (stage, model) of a workflow since `since`. */
+  stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
+    const records: Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> = [];
+    for (const [stageId, stage] of this.stagesOfWorkflow(workflow)) {
+      const totals = new Map<number, DayCounter>();
+      this.addStageTotals(totals, stageId, since);
+      for (const [modelId, t] of totals)
+        records.push({
+          stage,
+          model: this.modelName(modelId),
+          tier: t.lastTier == null ? null : (TIERS[t.lastTier] ?? null),
+          calls: t.calls,
+          successes: t.successes,
+        });
+    }
+    return records;
+  }
+
+  private addStageTotals(totals: Map<number, DayCounter>, stageId: number, since: number): void {
+    const firstDay = Math.floor(since / DAY_MS);
+    const wholeFrom = since <= 0 ? -Infinity : since % DAY_MS === 0 ? firstDay : firstDay + 1;
+    const add = (modelId: number, c: DayCounter) => {
+      let t = totals.get(modelId);
+      if (!t) totals.set(modelId, (t = emptyCounter()));
+      addInto(t, c);
+    };
+    for (const [modelId, c] of this.counters.sumFrom(stageId, wholeFrom)) add(modelId, c);
+    // The window starts inside a day: read that day's part from the calls, unless nothing happened that day.
+    if (wholeFrom !== firstDay && since > 0 && this.counters.hasCalls(stageId, firstDay)) {
+      const rows = this.session.all(
+        `SELECT model_id, count(*), sum(coalesce(success, 1)), total(cost), count(cost), total(duration_ms), count(duration_ms),
+                total(input_tokens), total(output_tokens), tier, max(ts)
+         FROM calls WHERE stage_id = ? AND ts >= ? AND ts < ? GROUP BY model_id`,
+        [stageId, since, (firstDay + 1) * DAY_MS],
+      );
+      for (const r of rows) add(Number(r[0]), counterFromRow(r, 1));
+    }
+  }
+
+  /** Stage ids a scope covers. */
+  private stageIdsOf(scope: CallScope): number[] {
+    if (scope.stage !== undefined) {
+      const id =
+        this.stageIds.get(scope.workflow)?.get(scope.stage) ??
+        this.session.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage])[0]?.[0];
+      return id == null ? [] : [Number(id)];
+    }
+    return [...this.stagesOfWorkflow(scope.workflow).keys()];
+  }
+
+  private stagesOfWorkflow(workflow: string): Map<number, string> {
+    return new Map(this.session.all('SELECT id, stage FROM stages WHERE workflow = ?', [workflow]).map((r) => [Number(r[0]), String(r[1])]));
+  }
+
+  private modelName(modelId: number): string {
+    let name = this.modelNames.get(modelId);
+    if (name === undefined) {
+      for (const r of this.session.all('SELECT id, name FROM models', [])) this.modelNames.set(Number(r[0]), String(r[1]));
+      name = this.modelNames.get(modelId) ?? `model #${modelId}`;
+    }
+    return name;
+  }
+
+  /** Outcomes of the most recent calls in scope, newest first (unknown counts as success). */
+  recentOutcomes(scope: CallScope, limit: number): Array<{ success: boolean; tier: Tier | null; model: string; ts: number }> {
+    const since = scope.since ?? 0;
+    const stages = scope.stage !== undefined ? [scope.stage] : [...this.stagesOfWorkflow(scope.workflow).values()];
+    // Each stage's history is newest first: merge them and keep the newest `limit`. A stage whose
+    // history is not cached yet is read only as deep as asked (verdicts need 20 calls, not 1000).
+    const merged = stages.flatMap((stage) => this.recentStageCalls(scope.workflow, stage, limit, false).slice(0, limit));
+    if (stages.length > 1) merged.sort((a, b) => b.ts - a.ts || (b.seq ?? -1) - (a.seq ?? -1));
+    return merged
+      .filter((c) => c.ts >= since)
+      .slice(0, limit)
+      .map(({ success, tier, model, ts }) => ({ success, tier, model, ts }));
+  }
+
+  /**
+   * The `limit` most recent calls of one stage, newest first, served from memory after the first
+   * read (which reads at least HISTORY_FLOOR calls, so every reader shares it). With `cache` false
+   * an uncached stage is read just `limit` deep and nothing is kept.
+   */
+  recentStageCalls(workflow: string, stage: string, limit: number, cache = true): StageCall[] {
+    const [stageId] = this.stageIdsOf({ workflow, stage });
+    if (stageId === undefined) return [];
+    const cached = this.history.get(stageId);
+    if (cached && cached.limit >= limit) return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
+    const depth = cache ? Math.max(limit, HISTORY_FLOOR) : limit;
+    const calls = this.session
+      .all(
+        `SELECT model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts, seq
+       FROM calls WHERE stage_id = ? ORDER BY ts DESC, seq DESC, id DESC LIMIT ?`,
+        [stageId, depth],
+      )
+      .map((r): StageCall => ({
+        model: this.modelName(Number(r[0])),
+        tier: r[1] == null ? null : (TIERS[Number(r[1])] ?? null),
+        success: Number(r[2]) === 1,
+        cost: r[3] == null ? null : Number(r[3]),
+        durationMs: r[4] == null ? null : Number(r[4]),
+        inputTokens: r[5] == null ? null : Number(r[5]),
+        outputTokens: r[6] == null ? null : Number(r[6]),
+        ts: Number(r[7]),
+        seq: r[8] == null ? null : Number(r[8]),
+      }));
+    if (cache) this.history.set(stageId, { calls, limit: depth });
+    return calls.length > limit ? calls.slice(0, limit) : calls;
+  }
+
+  /** Keeps cached stage histories current; an out-of-order call (an import of old data) drops the cache. */
+  rememberInHistory(stageId: number, call: LlmCall, seq: number): void {
+    const cached = this.history.get(stageId);
+    if (!cached) return;
+    if (cached.calls.length && call.ts < cached.calls[0].ts) {
+      this.history.delete(stageId);
+      return;
+    }
+    cached.calls.unshift({
+      model: call.model,
+      tier: call.tier,
+      success: call.success !== false,
+      cost: call.cost,
+      durationMs: call.durationMs,
+      inputTokens: call.inputTokens,
+      outputTokens: call.outputTokens,
+      ts: call.ts,
+      seq,
+    });
+    if (cached.calls.length > cached.limit) cached.calls.length = cached.limit;
+  }
+
+  /** The q-quantile (nearest rank) of known latencies per model in scope, from one read of the raw calls. */
+  latencyQuantiles(scope: CallScope, q: number): Map<string, number> {
+    const byModel = new Map<number, number[]>();
+    for (const stageId of this.stageIdsOf(scope)) {
+      for (const r of this.session.all('SELECT model_id, duration_ms FROM calls WHERE stage_id = ? AND ts >= ? AND duration_ms IS NOT NULL', [
+        stageId,
+        scope.since ?? 0,
+      ])) {
+        const list = byModel.get(Number(r[0])) ?? [];
+        list.push(Number(r[1]));
+        byModel.set(Number(r[0]), list);
+      }
+    }
+    const result = new Map<string, number>();
+    for (const [modelId, values] of byModel) {
+      values.sort((a, b) => a - b);
+      result.set(this.modelName(modelId), values[Math.max(0, Math.ceil(q * values.length) - 1)]);
+    }
+    return result;
+  }
+
+  /** Workflows with calls at or after `since`, sorted. */
+  workflows(since = 0): string[] {
+    return this.session
+      .all(`SELECT DISTINCT s.workflow FROM stages s WHERE EXISTS (SELECT 1 FROM calls c WHERE c.stage_id = s.id AND c.ts >= ?) ORDER BY s.workflow`, [since])
+      .map((r) => String(r[0]));
+  }
+
+  /** Stages of a workflow with calls at or after `since`, sorted ('' is the workflow-level stage). */
+  stages(workflow: string, since = 0): string[] {
+    return this.session
+      .all(`SELECT s.stage FROM stages s WHERE s.workflow = ? AND EXISTS (SELECT 1 FROM calls c WHERE c.stage_id = s.id AND c.ts >= ?) ORDER BY s.stage`, [
+        workflow,
+        since,
+      ])
+      .map((r) => String(r[0]));
+  }
+
+  /** The most recent call of all, or undefined when there is none (one index probe per stage). */
+  lastCall(): LlmCall | undefined {
+    let best: { stageId: number; ts: number } | undefined;
+    for (const r of this.session.all('SELECT id FROM stages', [])) {
+      const ts = this.session.all('SELECT ts FROM calls WHERE stage_id = ? ORDER BY ts DESC LIMIT 1', [Number(r[0])])[0]?.[0];
+      if (ts != null && (!best || Number(ts) > best.ts)) best = { stageId: Number(r[0]), ts: Number(ts) };
+    }
+    if (!best) return undefined;
+    const row = this.session.all(
+      `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
+              c.duration_ms, c.success, c.error, c.cache_hit
+       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+       WHERE c.stage_id = ? AND c.ts = ? ORDER BY c.seq DESC, c.id DESC LIMIT 1`,
+      [best.stageId, best.ts],
+    )[0];
+    return row ? rowToCall(row) : undefined;
+  }
+
+  /** Every stored call in scope, oldest first: for exports and tests, not for decisions. */
+  calls(scope?: CallScope): LlmCall[] {
+    const where = scope ? this.scopeSql(scope) : { sql: '1', params: [] as SqlValue[] };
+    if (!where) return [];
+    return this.session
+      .all(
+        `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
+              c.duration_ms, c.success, c.error, c.cache_hit
+       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+       WHERE ${where.sql} ORDER BY c.ts, c.seq, c.id`,
+        where.params,
+      )
+      .map(rowToCall);
+  }
+
+  /** The safety pragmas in force (they are re-applied after every save, which resets them). */
+  safetySettings(): { trustedSchema: boolean; journalMode: string } {
+    return {
+      trustedSchema: Number(this.session.all('PRAGMA trusted_schema', [])[0][0]) === 1,
+      journalMode: String(this.session.all('PRAGMA journal_mode', [])[0][0]),
+    };
+  }
+
+  /** Raw calls stored (counted once, then kept current as calls arrive or are deleted). */
+  callCount(): number {
+    this.knownCount ??= Number(this.session.all('SELECT count(*) FROM calls', [])[0][0]);
+    return this.knownCount;
+  }
+
+  stageId(workflow: string, stage: string): number {
+    let stages = this.stageIds.get(workflow);
+    if (!stages) this.stageIds.set(workflow, (stages = new Map()));
+    let id = stages.get(stage);
+    if (id === undefined) {
+      this.session.statement('INSERT OR IGNORE INTO stages (workflow, stage) VALUES (?, ?)').run([workflow, stage]);
+      id = Number(this.session.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [workflow, stage])[0][0]);
+      stages.set(stage, id);
+    }
+    return id;
+  }
+
+  modelId(name: string, provider: string | null): number {
+    let id = this.modelIds.get(name);
+    if (id === undefined) {
+      this.session.statement('INSERT OR IGNORE INTO models (name, provider) VALUES (?, ?)').run([name, provider]);
+      id = Number(this.session.all('SELECT id FROM models WHERE name = ?', [name])[0][0]);
+      this.modelIds.set(name, id);
+      this.modelNames.set(id, name);
+    }
+    return id;
+  }
+
+  /** SQL filter for a scope, or undefined when the scope matches nothing. */
+  private scopeSql(scope: CallScope): { sql: string; params: SqlValue[] } | undefined {
+    const ids = this.stageIdsOf(scope);
+    if (ids.length === 0) return undefined;
+    const stageFilter = ids.length === 1 ? 'c.stage_id = ?' : `c.stage_id IN (${ids.map(() => '?').join(',')})`;
+    return { sql: `${stageFilter} AND c.ts >= ?`, params: [...ids, scope.since ?? 0] };
+  }
+}
+
+function rowToCall(r: SqlValue[]): LlmCall {
+  const bool = (v: SqlValue) => (v == null ? null : Number(v) === 1);
+  const num = (v: SqlValue) => (v == null ? null : Number(v));
+  return {
+    id: Number(r[0]),
+    ts: Number(r[1]),
+    workflow: String(r[2]),
+    stage: String(r[3]),
+    tier: r[4] == null ? null : (TIERS[Number(r[4])] ?? null),
+    model: String(r[5]),
+    provider: r[6] == null ? null : String(r[6]),
+    cost: num(r[7]),
+    inputTokens: num(r[8]),
+    outputTokens: num(r[9]),
+    durationMs: num(r[10]),
+    success: bool(r[11]),
+    error: r[12] == null ? null : String(r[12]),
+    cacheHit: bool(r[13]),
+  };
+}
+
+function toAggregate(model: string, t: DayCounter): ModelAggregate {
+  return {
+    model,
+    calls: t.calls,
+    successes: t.successes,
+    costSum: t.costSum,
+    costKnown: t.costKnown,
+    latencySum: t.latencySum,
+    latencyKnown: t.latencyKnown,
+    inputTokens: t.inputTokens,
+    outputTokens: t.outputTokens,
+    tier: t.lastTier == null ? null : (TIERS[t.lastTier] ?? null),
+  };
+}

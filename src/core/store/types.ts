@@ -1,0 +1,69 @@
+import type { TelemetryFileError } from '../schema';
+import type { Tier } from '../tiers';
+import type { Clock } from '../types';
+
+/** The telemetry store's options, scopes and events (re-exported by telemetryStore.ts). */
+
+export interface TelemetryStoreOptions {
+  now?: Clock;
+  /** sql.js wasm bytes, for hosts where the file cannot be located (VS Code web). */
+  wasmBinary?: Uint8Array;
+  /** Save this long after the first unsaved call when the caller never flushes; 0 turns it off. */
+  autoSaveMs?: number;
+  /** Refuse to load files larger than this (default 256 MB). */
+  maxFileBytes?: number;
+  /**
+   * Raw calls older than this many days are deleted (their daily totals stay, so long-range
+   * statistics still count them); 0 keeps everything. Default 90.
+   */
+  retentionDays?: number;
+  /**
+   * Runs SQLite's integrity check (`PRAGMA quick_check`) somewhere else, e.g. a worker thread, and
+   * resolves to its result ('ok' or what is wrong). The file is then usable at once; saves wait
+   * for the verdict and a damaged file is never written over. Without it the check runs inline.
+   */
+  integrityCheck?: (bytes: Uint8Array) => Promise<string>;
+}
+
+/** Everything a query needs to name the calls it looks at. */
+export interface CallScope {
+  workflow: string;
+  /** Undefined: every stage of the workflow. */
+  stage?: string;
+  /** Only calls at or after this time (ms since epoch). */
+  since?: number;
+}
+
+/** One call of a stage's recent history, as the learning router reads it. */
+export interface StageCall {
+  model: string;
+  tier: Tier | null;
+  /** Unknown outcomes count as success, as everywhere else. */
+  success: boolean;
+  cost: number | null;
+  durationMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  ts: number;
+  /** Write order (microseconds, strictly increasing per writer; null for calls of schema 2 files). */
+  seq?: number | null;
+}
+
+let lastSeq = 0;
+
+/**
+ * Write order: microseconds of wall-clock time, strictly increasing within this process, so calls
+ * of one millisecond keep the order they were written in (other writers' clocks are near enough).
+ */
+export function nextSeq(): number {
+  lastSeq = Math.max(lastSeq + 1, Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  return lastSeq;
+}
+
+export type StoreEvent =
+  | { kind: 'calls'; added: number }
+  | { kind: 'reloaded' }
+  | { kind: 'saved' }
+  | { kind: 'save-failed'; error: Error }
+  /** The deferred integrity check failed: the store must not be saved (every save now throws). */
+  | { kind: 'unreadable'; error: TelemetryFileError };
