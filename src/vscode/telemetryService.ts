@@ -1,23 +1,24 @@
 import * as vscode from 'vscode';
-import { counted } from '../core/text';
 import { AdaptiveModelRouter } from '../core/router';
 import { ModelRegistry, RegistryData } from '../core/registry';
 import { TelemetryStore } from '../core/telemetryStore';
-import { TelemetryFileError } from '../core/schema';
 import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/overview';
-import { importJsonlBytes, isRotatedSibling, ImportReport, resumeOffset, sortRotated } from '../core/importers';
-import { ManifestProblem, parseWorkflowsManifest, positionAt, TierDeclaration, WorkflowSettings } from '../core/declarations';
+import type { ImportReport } from '../core/importers';
 import { recommendStage, StageRecommendation } from '../core/recommendation';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
 import type { DeclarationIndex } from './declarationIndex';
-import { createIntegrityCheck, createLocalImporter, createStorageBackend } from './storageFactory';
+import { createIntegrityCheck, createStorageBackend } from './storageFactory';
+import { LogImports, isAbsolute } from './services/logImports';
+import { WorkflowsManifest } from './services/workflowsManifest';
+import { FileWatchers } from './services/fileWatchers';
+import { RegistryCache } from './services/registryCache';
+import { SaveFailureReporter, offerRecovery } from './services/recoveryPrompts';
 import { windowStart } from '../core/timeWindow';
 
 export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
 
 const RANGE_KEY = 'adaptiveRouting.timeRange';
-const REGISTRY_KEY = 'adaptiveRouting.registryCache';
 
 /**
  * Owns the workspace's telemetry store: opens it lazily, reloads it when another process writes,
@@ -27,7 +28,6 @@ export class TelemetryService implements vscode.Disposable {
   private store: TelemetryStore | undefined;
   private opening: Promise<TelemetryStore | undefined> | undefined;
   private overviewCache: WorkflowOverview[] | undefined;
-  private manifest: { workflows: WorkflowSettings[]; declarations: TierDeclaration[] } = { workflows: [], declarations: [] };
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -41,13 +41,17 @@ export class TelemetryService implements vscode.Disposable {
   private overviewBuilding: Promise<WorkflowOverview[]> | undefined;
   /** Bumped by every invalidation: an overview built across one is not kept. */
   private generation = 0;
-  /** The file watchers and poll of the current paths; replaced when a path setting changes. */
-  private watchers: vscode.Disposable[] = [];
+  /** The file watchers and poll of the current paths; restarted when a path setting changes. */
+  private readonly watchers = new FileWatchers();
+  private readonly saveFailures: SaveFailureReporter;
   /** The integrity check scheduled for the store opened last (one at a time, not one per open). */
   private verifyLater: ReturnType<typeof setTimeout> | undefined;
   /** Syntax problems of the workflows manifest, shown in the Problems panel. */
-  private readonly manifestProblems = vscode.languages.createDiagnosticCollection('adaptiveRouting.manifest');
-  private registryWarned = false;
+  /** The workflows manifest: targets, declared tiers, switched-off workflows, and its syntax problems. */
+  private readonly manifest: WorkflowsManifest;
+  /** The upstream framework's logs, imported into the store. */
+  private readonly imports: LogImports;
+  private readonly registryCache: RegistryCache;
 
   readonly onDidChange = this.changed.event;
 
@@ -56,10 +60,18 @@ export class TelemetryService implements vscode.Disposable {
     readonly log: vscode.LogOutputChannel,
     readonly declarations: DeclarationIndex,
   ) {
+    this.manifest = new WorkflowsManifest(log);
+    this.saveFailures = new SaveFailureReporter(log);
+    this.registryCache = new RegistryCache(context.globalState, log);
+    this.imports = new LogImports(
+      log,
+      () => this.writableStore(),
+      () => this.save(),
+    );
     this.disposables.push(
       this.changed,
-      this.manifestProblems,
-      { dispose: () => this.stopWatching() },
+      this.manifest,
+      this.watchers,
       // A tier rewritten in a workflow file (a quick fix, an edit) changes what every surface says.
       declarations.onDidChange(() => this.invalidate(true)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -105,23 +117,11 @@ export class TelemetryService implements vscode.Disposable {
   }
 
   get registry(): ModelRegistry {
-    const cached = this.context.globalState.get<RegistryData>(REGISTRY_KEY);
-    try {
-      return cached ? new ModelRegistry(cached) : new ModelRegistry();
-    } catch (error) {
-      // Unusable cached data (an older format, a bad refresh): the built-in registry serves, and the log says why.
-      if (!this.registryWarned) {
-        this.registryWarned = true;
-        this.log.warn(
-          `The cached model registry cannot be used (${(error as Error).message}); using the built-in one. Run "Adaptive Routing: Refresh Model Registry" to replace it.`,
-        );
-      }
-      return new ModelRegistry();
-    }
+    return this.registryCache.get();
   }
 
   async setRegistry(data: RegistryData | undefined): Promise<void> {
-    await this.context.globalState.update(REGISTRY_KEY, data);
+    await this.registryCache.set(data);
     this.routerCache = undefined;
     this.invalidate();
   }
@@ -158,10 +158,10 @@ export class TelemetryService implements vscode.Disposable {
       // The integrity check runs in a worker once startup has settled (a save starts it sooner);
       // a damaged file is dropped and never written over.
       if (this.verifyLater) clearTimeout(this.verifyLater);
-      this.verifyLater = setTimeout(() => store.verification.catch((error: Error) => this.failVerification(store, uri, error)), 2000);
-      store.onDidChange((event) => event.kind === 'unreadable' && this.failVerification(store, uri, event.error));
+      this.verifyLater = setTimeout(() => store.verification.catch((error: Error) => this.failVerification(store, error)), 2000);
+      store.onDidChange((event) => event.kind === 'unreadable' && this.failVerification(store, event.error));
       store.onDidChange((event) => {
-        if (event.kind === 'save-failed') this.reportSaveFailure(store.location, event.error);
+        if (event.kind === 'save-failed') this.saveFailures.report(store.location, event.error);
         if (event.kind === 'calls' || event.kind === 'reloaded') this.invalidate();
       });
       this.log.info(
@@ -175,13 +175,13 @@ export class TelemetryService implements vscode.Disposable {
       this.state = 'error';
       this.error = error as Error;
       this.log.error(`Cannot open telemetry: ${(error as Error).message}`);
-      void this.offerRecovery(uri, error as Error);
+      void offerRecovery(error as Error, this.trusted, () => this.moveAside());
     }
     this.fire();
     return this.store;
   }
 
-  private failVerification(store: TelemetryStore, uri: vscode.Uri, error: Error): void {
+  private failVerification(store: TelemetryStore, error: Error): void {
     if (this.store !== store) return;
     this.store = undefined;
     store.dispose();
@@ -189,22 +189,7 @@ export class TelemetryService implements vscode.Disposable {
     this.error = error;
     this.log.error(`Telemetry failed the integrity check: ${error.message}`);
     this.invalidate(true);
-    void this.offerRecovery(uri, error);
-  }
-
-  private async offerRecovery(uri: vscode.Uri, error: Error): Promise<void> {
-    if (!(error instanceof TelemetryFileError) || !this.trusted) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Adaptive Routing: {0}', error.message));
-      return;
-    }
-    const moveAside = vscode.l10n.t('Move Aside and Start New');
-    const choice = await vscode.window.showErrorMessage(
-      vscode.l10n.t('Adaptive Routing cannot use the telemetry file (statistics are off until it is fixed): {0}', error.message),
-      moveAside,
-      vscode.l10n.t('Open Settings'),
-    );
-    if (choice === moveAside) await this.moveAside();
-    else if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'adaptiveRouting.telemetryPath');
+    void offerRecovery(error, this.trusted, () => this.moveAside());
   }
 
   /**
@@ -219,18 +204,6 @@ export class TelemetryService implements vscode.Disposable {
     this.log.warn(`Moved ${uri.toString(true)} aside to ${aside.toString(true)}`);
     await this.reopen();
     return aside;
-  }
-
-  private saveFailureShown = false;
-
-  /** Logged every time; shown once per session, since the store keeps retrying on its own. */
-  private reportSaveFailure(location: string, error: Error): void {
-    this.log.error(`Saving ${location} failed (the calls are kept and the save is retried): ${error.message}`);
-    if (this.saveFailureShown) return;
-    this.saveFailureShown = true;
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t('Adaptive Routing could not save telemetry ({0}). The calls are kept in memory and the save is retried.', error.message),
-    );
   }
 
   /** Closes and reopens, for a new path or after the trust changed. */
@@ -263,34 +236,15 @@ export class TelemetryService implements vscode.Disposable {
   }
 
   private stopWatching(): void {
-    for (const d of this.watchers.splice(0)) d.dispose();
+    this.watchers.stop();
   }
 
   private startWatching(uri: vscode.Uri): void {
-    if (this.watchers.length) return;
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    const pattern = folder
-      ? new vscode.RelativePattern(folder, vscode.workspace.asRelativePath(uri, false))
-      : new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop() ?? '');
-    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-    const onFileChanged = () => void this.reloadFromDisk();
-    this.watchers.push(watcher, watcher.onDidChange(onFileChanged), watcher.onDidCreate(onFileChanged));
-    // Watchers can miss events (network drives, some remotes): a slow poll catches up.
-    const poll = setInterval(onFileChanged, 5000);
-    this.watchers.push({ dispose: () => clearInterval(poll) });
-    const manifestWatcher = vscode.workspace.createFileSystemWatcher(`**/${readSettings().workflowsFile.replace(/^\.\//, '')}`);
-    const onManifest = () => void this.loadManifest().then(() => this.invalidate());
-    this.watchers.push(
-      manifestWatcher,
-      manifestWatcher.onDidChange(onManifest),
-      manifestWatcher.onDidCreate(onManifest),
-      manifestWatcher.onDidDelete(onManifest),
-    );
-    for (const source of this.importSourceUris()) {
-      const sourceWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(source, '..'), '*.jsonl'));
-      const onSource = () => void (this.readOnly ? undefined : this.importConfiguredSources());
-      this.watchers.push(sourceWatcher, sourceWatcher.onDidChange(onSource), sourceWatcher.onDidCreate(onSource));
-    }
+    this.watchers.start(uri, this.imports.sourceUris(), {
+      telemetryChanged: () => void this.reloadFromDisk(),
+      manifestChanged: () => void this.loadManifest().then(() => this.invalidate()),
+      sourceChanged: () => void (this.readOnly ? undefined : this.importConfiguredSources()),
+    });
   }
 
   /** Picks up what another process wrote; our own saves are recognised by their stamp and ignored. */
@@ -311,73 +265,14 @@ export class TelemetryService implements vscode.Disposable {
     }
   }
 
-  private importSourceUris(): vscode.Uri[] {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    const home = typeof process !== 'undefined' ? (process.env.HOME ?? process.env.USERPROFILE) : undefined;
-    return readSettings(folder?.uri).importSources.flatMap((source) => {
-      if (source.startsWith('~/')) return home ? [vscode.Uri.file(`${home}/${source.slice(2)}`)] : [];
-      if (isAbsolute(source)) return [vscode.Uri.file(source)];
-      return folder ? [vscode.Uri.joinPath(folder.uri, source)] : [];
-    });
-  }
-
   /** Imports the configured upstream logs (and rotated siblings) through the idempotent importers. */
-  async importConfiguredSources(): Promise<ImportReport[]> {
-    const reports: ImportReport[] = [];
-    for (const uri of this.importSourceUris()) reports.push(...(await this.importUri(uri, true)));
-    const imported = reports.reduce((n, r) => n + r.imported, 0);
-    if (imported > 0)
-      this.log.info(
-        `Imported ${counted(imported, 'call')} from ${reports
-          .filter((r) => r.imported)
-          .map((r) => r.source)
-          .join(', ')}`,
-      );
-    return reports;
+  importConfiguredSources(): Promise<ImportReport[]> {
+    return this.imports.importConfigured();
   }
 
   /** Imports one JSONL file (and its rotated siblings when asked); nothing for a missing file. */
-  async importUri(uri: vscode.Uri, withRotated = false): Promise<ImportReport[]> {
-    const store = await this.writableStore();
-    const files = withRotated ? await this.rotatedFiles(uri) : [uri];
-    const reports: ImportReport[] = [];
-    const importLocal = createLocalImporter();
-    for (const file of files) {
-      // Local files are read from where the last import stopped, not whole (logs grow large).
-      if (importLocal && file.scheme === 'file') {
-        const report = await importLocal(store, file.fsPath);
-        if (report) reports.push(report);
-        continue;
-      }
-      let bytes: Uint8Array;
-      try {
-        bytes = await vscode.workspace.fs.readFile(file);
-      } catch {
-        continue;
-      }
-      const source = file.toString(true);
-      const from = resumeOffset(store.getImportProgress(source), bytes.subarray(0, 1024), bytes.length);
-      reports.push(importJsonlBytes(store, source, bytes.subarray(from), from, bytes.subarray(0, 1024)));
-    }
-    if (reports.some((r) => r.imported > 0 || r.linesRead > 0)) await this.save();
-    return reports;
-  }
-
-  private async rotatedFiles(uri: vscode.Uri): Promise<vscode.Uri[]> {
-    const name = uri.path.split('/').pop() ?? '';
-    const dir = vscode.Uri.joinPath(uri, '..');
-    try {
-      await vscode.workspace.fs.stat(dir); // a missing folder is normal (no upstream logs yet)
-    } catch {
-      return [uri];
-    }
-    try {
-      const entries = await vscode.workspace.fs.readDirectory(dir);
-      const siblings = sortRotated(entries.filter(([entry, type]) => type === vscode.FileType.File && isRotatedSibling(name, entry)).map(([entry]) => entry));
-      return [...siblings.map((entry) => vscode.Uri.joinPath(dir, entry)), uri];
-    } catch {
-      return [uri];
-    }
+  importUri(uri: vscode.Uri, withRotated = false): Promise<ImportReport[]> {
+    return this.imports.importUri(uri, withRotated);
   }
 
   async trackLlmCall(call: LlmCallInput): Promise<LlmCall> {
@@ -443,7 +338,7 @@ export class TelemetryService implements vscode.Disposable {
 
   /** A stage's targets: the manifest's, else the target setting; its tier wherever it is declared. */
   stageTargets(workflow: string, stage: string): StageTargets {
-    const declared = this.manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
+    const declared = this.manifest.declared(workflow, stage);
     return {
       tier: this.declarations.find(workflow, stage)?.tier ?? declared?.tier,
       minSuccessRate: declared?.minSuccessRate ?? readSettings(this.telemetryUri).targetSuccessRate,
@@ -522,31 +417,8 @@ export class TelemetryService implements vscode.Disposable {
     return this.store?.lastCall();
   }
 
-  /**
-   * Reads the workflows manifest. A missing file is normal (it is optional); a file that cannot be
-   * read is logged; syntax errors go to the Problems panel, and what parsed still applies.
-   */
   private async loadManifest(): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) return;
-    const uri = vscode.Uri.joinPath(folder.uri, readSettings(folder.uri).workflowsFile);
-    this.manifestProblems.clear();
-    this.manifest = { workflows: [], declarations: [] };
-    try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      const parsed = parseWorkflowsManifest(text);
-      this.manifest = { workflows: parsed.workflows, declarations: parsed.declarations };
-      if (parsed.problems.length) {
-        this.manifestProblems.set(
-          uri,
-          parsed.problems.map((p) => manifestDiagnostic(text, p)),
-        );
-        this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${parsed.errors.join('; ')}`);
-      }
-    } catch (error) {
-      if (!(error instanceof vscode.FileSystemError && error.code === 'FileNotFound'))
-        this.log.error(`Cannot read the workflows manifest ${uri.fsPath}: ${(error as Error).message}`);
-    }
+    await this.manifest.load();
     this.routerCache = undefined;
   }
 
@@ -569,20 +441,4 @@ export class TelemetryService implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     await this.closeStore();
   }
-}
-
-function isAbsolute(p: string): boolean {
-  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
-}
-
-function manifestDiagnostic(text: string, problem: ManifestProblem): vscode.Diagnostic {
-  const start = positionAt(text, problem.offset);
-  const end = positionAt(text, problem.offset + Math.max(problem.length, 1));
-  const diagnostic = new vscode.Diagnostic(
-    new vscode.Range(start.line, start.character, end.line, end.character),
-    problem.message,
-    vscode.DiagnosticSeverity.Error,
-  );
-  diagnostic.source = 'Adaptive Routing';
-  return diagnostic;
 }

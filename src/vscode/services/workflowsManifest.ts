@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import { ManifestProblem, TierDeclaration, WorkflowSettings, parseWorkflowsManifest, positionAt } from '../../core/declarations';
+import { readSettings } from '../settings';
+
+/**
+ * The workflows manifest (`adaptiveRouting.workflowsFile`): stage targets, declared tiers and
+ * switched-off workflows. A missing file is normal (it is optional); a file that cannot be read is
+ * logged; syntax errors go to the Problems panel, and what parsed still applies.
+ */
+export class WorkflowsManifest implements vscode.Disposable {
+  workflows: WorkflowSettings[] = [];
+  declarations: TierDeclaration[] = [];
+  private readonly problems = vscode.languages.createDiagnosticCollection('adaptiveRouting.manifest');
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  async load(): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return;
+    const uri = vscode.Uri.joinPath(folder.uri, readSettings(folder.uri).workflowsFile);
+    this.problems.clear();
+    this.workflows = [];
+    this.declarations = [];
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const parsed = parseWorkflowsManifest(text);
+      this.workflows = parsed.workflows;
+      this.declarations = parsed.declarations;
+      if (parsed.problems.length) {
+        this.problems.set(
+          uri,
+          parsed.problems.map((p) => diagnostic(text, p)),
+        );
+        this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${parsed.errors.join('; ')}`);
+      }
+    } catch (error) {
+      if (!(error instanceof vscode.FileSystemError && error.code === 'FileNotFound')) {
+        this.log.error(`Cannot read the workflows manifest ${uri.fsPath}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** What the manifest declares for a stage, if anything. */
+  declared(workflow: string, stage: string): TierDeclaration | undefined {
+    return this.declarations.find((d) => d.workflow === workflow && d.stage === stage);
+  }
+
+  dispose(): void {
+    this.problems.dispose();
+  }
+}
+
+function diagnostic(text: string, problem: ManifestProblem): vscode.Diagnostic {
+  const start = positionAt(text, problem.offset);
+  const end = positionAt(text, problem.offset + Math.max(problem.length, 1));
+  const result = new vscode.Diagnostic(
+    new vscode.Range(start.line, start.character, end.line, end.character),
+    problem.message,
+    vscode.DiagnosticSeverity.Error,
+  );
+  result.source = 'Adaptive Routing';
+  return result;
+}
