@@ -14,29 +14,29 @@ export class WorkflowsManifest implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
+  /** Reads the manifest again; readers see the old contents until the new ones are complete. */
   async load(): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return;
     const uri = vscode.Uri.joinPath(folder.uri, readSettings(folder.uri).workflowsFile);
-    this.problems.clear();
-    this.workflows = [];
-    this.declarations = [];
+    let text: string | undefined;
     try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      const parsed = parseWorkflowsManifest(text);
-      this.workflows = parsed.workflows;
-      this.declarations = parsed.declarations;
-      if (parsed.problems.length) {
-        this.problems.set(
-          uri,
-          parsed.problems.map((p) => diagnostic(text, p)),
-        );
-        this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${parsed.errors.join('; ')}`);
-      }
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     } catch (error) {
       if (!(error instanceof vscode.FileSystemError && error.code === 'FileNotFound')) {
         this.log.error(`Cannot read the workflows manifest ${uri.fsPath}: ${(error as Error).message}`);
       }
+    }
+    const parsed = text === undefined ? undefined : parseWorkflowsManifest(text);
+    this.workflows = parsed?.workflows ?? [];
+    this.declarations = parsed?.declarations ?? [];
+    this.problems.clear();
+    if (parsed && text !== undefined && parsed.problems.length) {
+      this.problems.set(
+        uri,
+        parsed.problems.map((p) => diagnostic(text, p)),
+      );
+      this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${parsed.errors.join('; ')}`);
     }
   }
 
