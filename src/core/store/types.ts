@@ -45,19 +45,19 @@ export interface StageCall {
   inputTokens: number | null;
   outputTokens: number | null;
   ts: number;
-  /** Write order (microseconds, strictly increasing per writer; null for calls of schema 2 files). */
+  /** Write order (strictly increasing per writing process; null for calls of schema 2 files). */
   seq?: number | null;
 }
 
 let lastSeq = 0;
 
 /**
- * Write order: microseconds of wall-clock time, strictly increasing within this process, so calls
- * of one millisecond keep the order they were written in (other writers' clocks are near enough).
+ * Write order: a counter strictly increasing within this process, so calls of one millisecond keep
+ * the order they were written in. (Small numbers on purpose: SQLite stores them in a byte or three.
+ * Between writers, calls of the same millisecond have no order to keep.)
  */
 export function nextSeq(): number {
-  lastSeq = Math.max(lastSeq + 1, Math.floor((performance.timeOrigin + performance.now()) * 1000));
-  return lastSeq;
+  return ++lastSeq;
 }
 
 export type StoreEvent =
