@@ -119,7 +119,8 @@ export class TelemetryStore {
   trackLlmCalls(inputs: LlmCallInput[]): LlmCall[] {
     this.assertOpen();
     const calls = inputs.map((input) => validateCall(input, this.now));
-    this.pending.push(...calls);
+    // Not push(...calls): spreading a large array overflows the call stack (about 120,000 calls).
+    this.pending = this.pending.length ? this.pending.concat(calls) : calls.slice();
     this.materialize();
     this.scheduleAutoSave();
     return calls;
@@ -408,7 +409,7 @@ export class TelemetryStore {
       this.pending = batch.concat(this.pending);
       throw error;
     }
-    this.unsaved.push(...batch);
+    for (const call of batch) this.unsaved.push(call);
     this.changes += added;
     if (this.reader.knownCount !== undefined) this.reader.knownCount += added;
     if (added > 0) this.emit({ kind: 'calls', added });

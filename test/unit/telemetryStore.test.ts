@@ -3,13 +3,21 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { InvalidCallError, TelemetryFileError, openTelemetry } from '../../src/core';
-import { fixedClock, tempDir } from './helpers';
+import { fixedClock, series, tempDir } from './helpers';
 import { waitFor } from '../poll';
 
 describe('telemetry store', () => {
   let dir: string;
   beforeEach(() => (dir = tempDir()));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('trackLlmCalls takes a large array at once (spreading it used to overflow the call stack)', async () => {
+    const store = await openTelemetry({ now: fixedClock().now });
+    const end = new Date(fixedClock().now().getTime() - 60_000);
+    store.trackLlmCalls(series(200_000, { end }));
+    assert.equal(store.callCount(), 200_000);
+    store.dispose();
+  });
 
   it('rejects invalid calls with the field named, writing nothing', async () => {
     const store = await openTelemetry();
