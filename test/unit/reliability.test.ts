@@ -227,7 +227,12 @@ describe('reliability', function () {
       await fc.assert(
         fc.asyncProperty(fc.array(mutatedLine, { maxLength: 30 }), async (lines) => {
           const text = lines.map((l) => l.replace(/\n/g, ' ')).join('\n') + '\n';
+          const before = store.callCount();
           const report = importJsonlBytes(store, 'fuzz', new TextEncoder().encode(text), 0, new Uint8Array());
+          // Counted here, not by the importer: the lines given and the calls the store gained.
+          const given = text.split('\n').filter((l) => l.trim() !== '').length;
+          assert.equal(report.linesRead, given, 'every non-empty line is read');
+          assert.equal(store.callCount() - before, report.imported, 'imported = calls the store gained');
           assert.equal(report.imported + report.duplicates + report.skipped, report.linesRead);
           assert.ok(report.problems.length <= report.skipped);
         }),
