@@ -73,14 +73,18 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.ok(!workflowTip.value.includes('&nbsp;'), 'spaces stay spaces, so tooltips wrap between words');
     store.dispose();
 
-    assert.equal(testing.tree.view.badge?.value, 2, 'badge counts the stages needing an upgrade');
+    const upgrades = (await testing.service.overviewWithDecisions()).reduce((n, w) => n + w.upgradesNeeded, 0);
+    assert.ok(upgrades >= 2, 'the fixture has at least its two failing stages');
+    await waitFor('badge counts the stages needing an upgrade', () => (testing.tree.view.badge?.value === upgrades ? true : undefined));
     assert.equal(testing.tree.view.description, 'Last 7 days');
     assert.match(testing.tree.view.message ?? '', /^Last 7 days: [\d,]+ calls$/, 'the range stays visible when the view is alone in its container');
   });
 
   it('routing-check commands report the failing stage', async () => {
     const all = (await vscode.commands.executeCommand('adaptiveRouting.checkAll')) as CheckResult;
-    assert.equal(all.upgradesNeeded, 2);
+    const upgrades = (await testing.service.overviewWithDecisions()).reduce((n, w) => n + w.upgradesNeeded, 0);
+    assert.ok(all.upgradesNeeded >= 2, 'the fixture has at least its two failing stages');
+    assert.equal(all.upgradesNeeded, upgrades, 'the check counts what the tree counts');
     assert.match(all.report, /ADAPTIVE ROUTING - TIER RECOMMENDATIONS/);
     assert.match(all.report, /code-review \/ analysis CHEAP → CAPABLE/);
     const one = (await vscode.commands.executeCommand('adaptiveRouting.checkWorkflow', 'code-review')) as CheckResult;
@@ -146,6 +150,7 @@ describe('Adaptive Routing in a real extension host', () => {
 
   it('Problems panel: a warning on the Python tier_map line, and the quick fix upgrades it', async () => {
     const file = workspaceUri('workflows', 'code_review.py');
+    const original = await vscode.workspace.fs.readFile(file);
     const document = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(document);
     const analysisLine = document
@@ -174,11 +179,14 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.ok(document.lineAt(analysisLine).text.includes('"analysis": ModelTier.CAPABLE'));
     await waitFor('diagnostic cleared after the upgrade', () => ours(file).length === 0);
     await document.save();
+    // Later tests start from the fixture as it was, whatever order they run in.
+    await restore(file, original, () => ours(file).some((d) => d.message.includes('Stage "analysis"')));
   });
 
   it('one answer for test-generation/generate on every surface, and every surface follows the quick fix', async () => {
     // .attune/workflows.json declares generate CAPABLE with a 90% target; capable fails about a quarter of its calls.
     const file = workspaceUri('.attune', 'workflows.json');
+    const original = await vscode.workspace.fs.readFile(file);
     const document = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(document);
     const stageRow = async () => (await readTree(testing.tree)).find((r) => r.depth === 1 && r.label === 'generate');
@@ -252,6 +260,7 @@ describe('Adaptive Routing in a real extension host', () => {
     });
     await document.save();
     testing.statusBar.pick(undefined);
+    await restore(file, original, () => ours(file).some((d) => d.message.includes('Stage "generate"')));
   });
 
   it('the status bar names the model for the stage under the cursor, with a warning background only for an upgrade', async () => {
@@ -529,6 +538,13 @@ function runCli(args: string[]): Promise<Record<string, unknown>> {
       },
     );
   });
+}
+
+/** Writes a fixture back as it was and waits until the extension sees it so again. */
+async function restore(file: vscode.Uri, bytes: Uint8Array, restored: () => boolean): Promise<void> {
+  await vscode.workspace.fs.writeFile(file, bytes);
+  await waitFor(`${file.path.split('/').pop()} restored`, () => (restored() ? true : undefined), 30_000);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
 function ours(file: vscode.Uri): vscode.Diagnostic[] {
