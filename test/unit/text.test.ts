@@ -47,6 +47,7 @@ describe('how numbers and names are written', () => {
     assert.equal(closestName('ab', ['abcd'], 1), undefined, 'two edits away with one allowed');
     assert.equal(closestName('ab', ['abcd'], 2), 'abcd');
     assert.equal(closestName('tst', ['test', 'ts']), 'test', 'the first of two equally near names');
+    assert.equal(closestName('stage', ['stages', 'stage']), 'stage', 'a nearer name later in the list wins');
     assert.equal(closestName('cod-review', ['code-review', 'refactor-plan']), 'code-review');
   });
 
