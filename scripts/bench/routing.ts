@@ -12,9 +12,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { AdaptiveModelRouter, ModelRegistry, openTelemetry } from '../../src/core';
-import type { RouterOptions } from '../../src/core/router';
+import type { RouterOptions } from '../../src/core/routing/router';
 import { seededRandom } from '../../src/core/random';
-import type { TelemetryStore } from '../../src/core/telemetryStore';
+import type { TelemetryStore } from '../../src/core/store/telemetryStore';
 import {
   MANY_MODELS,
   OutcomeRow,

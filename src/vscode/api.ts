@@ -1,5 +1,5 @@
-import type { BestModelQuery, RouteDecision, RouteQuery, RoutingStats, TierUpgradeVerdict } from '../core/routerTypes';
-import { definedOnly } from '../core/recommendation';
+import type { BestModelQuery, RouteDecision, RouteQuery, RoutingStats, TierUpgradeVerdict } from '../core/routing/routerTypes';
+import { definedOnly } from '../core/routing/recommendation';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import type { TelemetryService } from './telemetryService';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { money, pct } from '../core/format';
-import type { ModelPerformance } from '../core/routerTypes';
+import type { ModelPerformance } from '../core/routing/routerTypes';
 
 export { money, pct };
 

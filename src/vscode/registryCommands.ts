@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { ModelRegistry, resolveNewestModels } from '../core/registry';
-import type { ApiModelEntry } from '../core/registry';
+import { ModelRegistry, resolveNewestModels } from '../core/routing/registry';
+import type { ApiModelEntry } from '../core/routing/registry';
 import { readSettings } from './settings';
 import type { TelemetryService } from './telemetryService';
 

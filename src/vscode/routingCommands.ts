@@ -1,10 +1,10 @@
 import { counted } from '../core/text';
 import * as vscode from 'vscode';
-import type { StageOverview } from '../core/overview';
-import type { StageRecommendation } from '../core/recommendation';
-import { changeText } from '../core/recommendation';
-import { formatRecommendationCheck, formatRoutingStats } from '../core/report';
-import type { TierUpgradeVerdict } from '../core/routerTypes';
+import type { StageOverview } from '../core/stats/overview';
+import type { StageRecommendation } from '../core/routing/recommendation';
+import { changeText } from '../core/routing/recommendation';
+import { formatRecommendationCheck, formatRoutingStats } from '../core/stats/report';
+import type { TierUpgradeVerdict } from '../core/routing/routerTypes';
 import { notifyWithDetails } from './reports';
 import type { RoutingStatusBar } from './statusBar';
 import { STATS_VIEW_ID, StatsTreeProvider } from './statsTree/statsTreeProvider';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { StageOverview } from '../core/overview';
-import { changeText } from '../core/recommendation';
+import type { StageOverview } from '../core/stats/overview';
+import { changeText } from '../core/routing/recommendation';
 import { money, pct, plain } from './format';
 import { readSettings } from './settings';
 import type { StatsTreeProvider } from './statsTree/statsTreeProvider';

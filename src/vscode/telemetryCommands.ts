@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { overviewRows, toCsv } from '../core/overview';
-import { generateSampleCalls } from '../core/sampleData';
+import { overviewRows, toCsv } from '../core/stats/overview';
+import { generateSampleCalls } from '../core/ingest/sampleData';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
 import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
 import type { TelemetryService } from './telemetryService';

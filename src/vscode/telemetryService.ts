@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { AdaptiveModelRouter } from '../core/router';
-import { ModelRegistry, RegistryData } from '../core/registry';
-import { TelemetryStore } from '../core/telemetryStore';
-import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/overview';
-import type { ImportReport } from '../core/importers';
-import { recommendStage, StageRecommendation } from '../core/recommendation';
+import { AdaptiveModelRouter } from '../core/routing/router';
+import { ModelRegistry, RegistryData } from '../core/routing/registry';
+import { TelemetryStore } from '../core/store/telemetryStore';
+import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/stats/overview';
+import type { ImportReport } from '../core/ingest/importers';
+import { recommendStage, StageRecommendation } from '../core/routing/recommendation';
 import type { LlmCall, LlmCallInput } from '../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
 import type { DeclarationIndex } from './declarationIndex';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { positionAt } from '../core/declarations';
-import { evidenceText } from '../core/recommendation';
-import type { StageOverview } from '../core/overview';
+import { evidenceText } from '../core/routing/recommendation';
+import type { StageOverview } from '../core/stats/overview';
 import { Tier, parseTier, tierIndex } from '../core/tiers';
 import type { DeclarationIndex } from './declarationIndex';
 import { readSettings } from './settings';

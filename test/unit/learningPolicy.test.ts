@@ -1,8 +1,8 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { ArmState, DEFAULT_POLICY, chooseArm, detectChange, evidenceFromHistory, stageRecord } from '../../src/core/learningPolicy';
+import { ArmState, DEFAULT_POLICY, chooseArm, detectChange, evidenceFromHistory, stageRecord } from '../../src/core/routing/learningPolicy';
 import { seededRandom } from '../../src/core/random';
-import type { StageCall } from '../../src/core/telemetryStore';
+import type { StageCall } from '../../src/core/store/telemetryStore';
 
 function call(model: string, success: boolean): StageCall {
   return { model, tier: 'cheap', success, cost: 0.001, durationMs: 100, inputTokens: 10, outputTokens: 5, ts: 0 };

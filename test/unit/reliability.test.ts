@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TelemetryFileError, TelemetryStore, importJsonlBytes, openTelemetry, workerIntegrityCheck } from '../../src/core';
-import type { FileStamp, StorageBackend } from '../../src/core/storage';
+import type { FileStamp, StorageBackend } from '../../src/core/store/storage';
 import { tempDir } from './helpers';
 import { waitFor } from '../poll';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
-import { binomialUpperTail } from '../../src/core/statistics';
+import { binomialUpperTail } from '../../src/core/stats/statistics';
 import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, pct, recommendStage } from '../../src/core';
-import { empiricalBayesPrior } from '../../src/core/stagePriors';
+import { empiricalBayesPrior } from '../../src/core/routing/stagePriors';
 import { seededRandom } from '../../src/core/random';
 import { fixedClock, series } from './helpers';
 

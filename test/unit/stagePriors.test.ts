@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { AdaptiveModelRouter, TelemetryStore, openTelemetry } from '../../src/core';
-import { relativePrior, tierGap } from '../../src/core/stagePriors';
+import { relativePrior, tierGap } from '../../src/core/routing/stagePriors';
 import type { Tier } from '../../src/core/tiers';
 import { fixedClock, series } from './helpers';
 

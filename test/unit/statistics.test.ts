@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { seededRandom } from '../../src/core/random';
-import { binomialUpperTail, decayWeight, normalQuantile, regularizedBeta, sampleBeta, sampleGamma, wilsonInterval } from '../../src/core/statistics';
+import { binomialUpperTail, decayWeight, normalQuantile, regularizedBeta, sampleBeta, sampleGamma, wilsonInterval } from '../../src/core/stats/statistics';
 
 describe('statistics', () => {
   it('normal quantiles match the tables', () => {

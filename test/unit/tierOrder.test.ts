@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
-import { ArmPosterior, ORDER_PRIOR, priorChain, priorInOrder, summarizeJointly } from '../../src/core/tierOrder';
-import { regularizedBeta } from '../../src/core/statistics';
+import { ArmPosterior, ORDER_PRIOR, priorChain, priorInOrder, summarizeJointly } from '../../src/core/routing/tierOrder';
+import { regularizedBeta } from '../../src/core/stats/statistics';
 
 /** An arm with a uniform prior and the given successes and failures. */
 function arm(rank: number, successes = 0, failures = 0, priorAlpha = 1, priorBeta = 1): ArmPosterior {

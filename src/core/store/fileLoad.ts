@@ -1,6 +1,6 @@
 import type { Database, SqlJsStatic } from 'sql.js';
-import { TelemetryFileError, checkHeader, damaged, prepareSchema } from '../schema';
-import type { StorageBackend } from '../storage';
+import { TelemetryFileError, checkHeader, damaged, prepareSchema } from './schema';
+import type { StorageBackend } from './storage';
 
 /** Reads a telemetry file into an in-memory database, refusing what is not ours or is damaged. */
 export async function loadDatabase(

@@ -1,5 +1,5 @@
 import type { Database, SqlValue, Statement } from 'sql.js';
-import { applyPragmas } from '../schema';
+import { applyPragmas } from './schema';
 
 /** The SQLite database and its prepared statements: run, read, transactions, export. */
 export class SqlSession {

@@ -1,5 +1,5 @@
 import type { SqlValue } from 'sql.js';
-import { DailyCounters, DayCounter, addInto, counterFromRow, emptyCounter } from '../dailyCounters';
+import { DailyCounters, DayCounter, addInto, counterFromRow, emptyCounter } from './dailyCounters';
 import { DAY_MS } from '../timeWindow';
 import { TIERS, Tier } from '../tiers';
 import type { LlmCall, ModelAggregate } from '../types';

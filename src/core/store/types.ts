@@ -1,4 +1,4 @@
-import type { TelemetryFileError } from '../schema';
+import type { TelemetryFileError } from './schema';
 import type { Tier } from '../tiers';
 import type { Clock } from '../types';
 

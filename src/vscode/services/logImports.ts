@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { ImportReport, importJsonlBytes, isRotatedSibling, resumeOffset, sortRotated } from '../../core/importers';
-import type { TelemetryStore } from '../../core/telemetryStore';
+import { ImportReport, importJsonlBytes, isRotatedSibling, resumeOffset, sortRotated } from '../../core/ingest/importers';
+import type { TelemetryStore } from '../../core/store/telemetryStore';
 import { counted } from '../../core/text';
 import { readSettings } from '../settings';
 import { createLocalImporter } from '../storageFactory';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { TelemetryFileError } from '../../core/schema';
+import { TelemetryFileError } from '../../core/store/schema';
 
 /**
  * Offers the way out of an unusable telemetry file: move it aside (kept for recovery with sqlite3)

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { ModelRegistry, RegistryData } from '../../core/registry';
+import { ModelRegistry, RegistryData } from '../../core/routing/registry';
 
 const REGISTRY_KEY = 'adaptiveRouting.registryCache';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { StageOverview, WorkflowOverview } from '../../core/overview';
-import { changeText, tierMove } from '../../core/recommendation';
+import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
+import { changeText, tierMove } from '../../core/routing/recommendation';
 import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */

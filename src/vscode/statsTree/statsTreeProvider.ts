@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { StageOverview, WorkflowOverview } from '../../core/overview';
+import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { readSettings } from '../settings';
 import type { TelemetryService } from '../telemetryService';
 import { StageNode, StatsNode, WorkflowNode } from './statsNodes';

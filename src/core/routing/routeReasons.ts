@@ -1,4 +1,4 @@
-import { pct } from './format';
+import { pct } from '../format';
 import type { ArmSummary, PolicyChoice } from './learningPolicy';
 
 /**

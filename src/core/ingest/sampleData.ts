@@ -1,7 +1,7 @@
-import { seededRandom } from './random';
-import { ModelRegistry } from './registry';
-import type { Tier } from './tiers';
-import type { LlmCallInput } from './types';
+import { seededRandom } from '../random';
+import { ModelRegistry } from '../routing/registry';
+import type { Tier } from '../tiers';
+import type { LlmCallInput } from '../types';
 
 interface StageProfile {
   workflow: string;

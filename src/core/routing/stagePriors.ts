@@ -1,8 +1,8 @@
 import type { ModelEvidence } from './learningPolicy';
 import type { ModelRegistry } from './registry';
-import type { TelemetryStore } from './telemetryStore';
-import type { Tier } from './tiers';
-import { DAY_MS } from './timeWindow';
+import type { TelemetryStore } from '../store/telemetryStore';
+import type { Tier } from '../tiers';
+import { DAY_MS } from '../timeWindow';
 
 /**
  * What a stage's arms borrow from the workflow's other stages before their own calls speak

@@ -1,4 +1,4 @@
-import { TIERS, Tier, parseTier } from './tiers';
+import { TIERS, Tier, parseTier } from '../tiers';
 
 export interface ModelInfo {
   id: string;

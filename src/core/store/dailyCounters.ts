@@ -1,6 +1,6 @@
 import type { Database } from 'sql.js';
-import { DAY_MS } from './timeWindow';
-import type { CallTotals } from './types';
+import { DAY_MS } from '../timeWindow';
+import type { CallTotals } from '../types';
 
 /** Totals of one (stage, model, UTC day): what decisions and long-range statistics read. */
 export interface DayCounter extends CallTotals {

@@ -1,5 +1,5 @@
-import { parseTier } from './tiers';
-import type { LlmCall, LlmCallInput } from './types';
+import { parseTier } from '../tiers';
+import type { LlmCall, LlmCallInput } from '../types';
 
 /** A call that cannot be stored; the message names the field. */
 export class InvalidCallError extends Error {

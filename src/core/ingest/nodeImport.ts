@@ -2,7 +2,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ImportReport, importJsonlBytes, isRotatedSibling, resumeOffset, sortRotated } from './importers';
-import type { TelemetryStore } from './telemetryStore';
+import type { TelemetryStore } from '../store/telemetryStore';
 
 /** Where the upstream framework writes its logs. */
 export function defaultImportSources(workspaceFolder?: string): string[] {

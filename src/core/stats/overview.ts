@@ -1,8 +1,8 @@
-import { recommendStage, StageRecommendation, StageTargets } from './recommendation';
-import type { AdaptiveModelRouter } from './router';
-import type { ModelPerformance, TierUpgradeVerdict } from './routerTypes';
-import type { TelemetryStore } from './telemetryStore';
-import { windowStart } from './timeWindow';
+import { recommendStage, StageRecommendation, StageTargets } from '../routing/recommendation';
+import type { AdaptiveModelRouter } from '../routing/router';
+import type { ModelPerformance, TierUpgradeVerdict } from '../routing/routerTypes';
+import type { TelemetryStore } from '../store/telemetryStore';
+import { windowStart } from '../timeWindow';
 
 export type { StageTargets };
 

@@ -1,8 +1,8 @@
 import { describeEvidence } from './failureEvidence';
-import { StageRecommendation, evidenceText, tierMove } from './recommendation';
-import { money, pct } from './format';
-import type { RoutingStats, TierUpgradeVerdict } from './routerTypes';
-import { counted, periodText } from './text';
+import { StageRecommendation, evidenceText, tierMove } from '../routing/recommendation';
+import { money, pct } from '../format';
+import type { RoutingStats, TierUpgradeVerdict } from '../routing/routerTypes';
+import { counted, periodText } from '../text';
 
 /** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */
 const RULE = '='.repeat(70);

@@ -1,7 +1,7 @@
-import { binomialUpperTail, decayWeight, Interval, wilsonInterval } from './statistics';
+import { binomialUpperTail, decayWeight, Interval, wilsonInterval } from '../stats/statistics';
 import { ArmPosterior, DRAWS, ORDER_PRIOR, summarizeJointly } from './tierOrder';
-import type { StageCall } from './telemetryStore';
-import { Tier, tierRank } from './tiers';
+import type { StageCall } from '../store/telemetryStore';
+import { Tier, tierRank } from '../tiers';
 
 /**
  * The per-stage learner behind `route()`: Beta posteriors of each model's success rate from the

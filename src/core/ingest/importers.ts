@@ -1,8 +1,8 @@
-import { closestName } from './text';
-import { parseTier } from './tiers';
+import { closestName } from '../text';
+import { parseTier } from '../tiers';
 import { identityOf } from './callValidation';
-import type { TelemetryStore } from './telemetryStore';
-import type { LlmCallInput } from './types';
+import type { TelemetryStore } from '../store/telemetryStore';
+import type { LlmCallInput } from '../types';
 
 /** Which writer produced a line. */
 export type LineFormat = 'usage' | 'llm_calls' | 'call';

@@ -1,18 +1,18 @@
 import type { Database, SqlJsStatic } from 'sql.js';
-import { validateCall } from './callValidation';
+import { validateCall } from '../ingest/callValidation';
 import { DailyCounters } from './dailyCounters';
-import { DAY_MS } from './timeWindow';
+import { DAY_MS } from '../timeWindow';
 import type { TelemetryFileError } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
-import { loadDatabase, yieldToEventLoop } from './store/fileLoad';
-import { SqlSession } from './store/sqlSession';
-import { StoreReader } from './store/storeReader';
-import { CallScope, StageCall, StoreEvent, TelemetryStoreOptions, nextSeq } from './store/types';
-import { TIERS, Tier } from './tiers';
-import type { Clock, LlmCall, LlmCallInput, ModelAggregate } from './types';
+import { loadDatabase, yieldToEventLoop } from './fileLoad';
+import { SqlSession } from './sqlSession';
+import { StoreReader } from './storeReader';
+import { CallScope, StageCall, StoreEvent, TelemetryStoreOptions, nextSeq } from './types';
+import { TIERS, Tier } from '../tiers';
+import type { Clock, LlmCall, LlmCallInput, ModelAggregate } from '../types';
 
-export type { CallScope, StageCall, StoreEvent, TelemetryStoreOptions } from './store/types';
+export type { CallScope, StageCall, StoreEvent, TelemetryStoreOptions } from './types';
 
 const MATERIALIZE_BATCH = 100_000;
 const DEFAULT_MAX_FILE = 256 * 1024 * 1024;

@@ -1,17 +1,17 @@
-import { failureEvidence } from './failureEvidence';
-import { money, pct } from './format';
+import { failureEvidence } from '../stats/failureEvidence';
+import { money, pct } from '../format';
 import { ArmState, DEFAULT_POLICY, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
 import { ModelRegistry } from './registry';
 import { explainChoice } from './routeReasons';
 import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
 import { WorkflowPriors } from './stagePriors';
-import type { CallScope, StageCall, TelemetryStore } from './telemetryStore';
-import { Tier, nextTier, parseTier } from './tiers';
-import { windowStart } from './timeWindow';
-import type { Clock, ModelAggregate } from './types';
+import type { CallScope, StageCall, TelemetryStore } from '../store/telemetryStore';
+import { Tier, nextTier, parseTier } from '../tiers';
+import { windowStart } from '../timeWindow';
+import type { Clock, ModelAggregate } from '../types';
 
 export type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
-export { money, pct } from './format';
+export { money, pct } from '../format';
 
 /** Calls of a stage the learner looks back over (the oldest weigh a quarter). */
 const HISTORY_LIMIT = 2 * DEFAULT_POLICY.halfLife;

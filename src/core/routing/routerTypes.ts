@@ -1,9 +1,9 @@
-import type { FailureEvidence } from './failureEvidence';
+import type { FailureEvidence } from '../stats/failureEvidence';
 import type { PolicySettings } from './learningPolicy';
 import type { ModelRegistry } from './registry';
-import type { Interval } from './statistics';
-import type { Tier } from './tiers';
-import type { Clock } from './types';
+import type { Interval } from '../stats/statistics';
+import type { Tier } from '../tiers';
+import type { Clock } from '../types';
 
 /** The router's public shapes: its options, queries and answers (re-exported by router.ts). */
 

@@ -1,5 +1,5 @@
-import { regularizedBeta, sampleBeta } from './statistics';
-import { seededRandom } from './random';
+import { regularizedBeta, sampleBeta } from '../stats/statistics';
+import { seededRandom } from '../random';
 
 /**
  * A stage's arms judged together under a soft belief that tiers are ordered: at one stage, a model

@@ -1,7 +1,7 @@
-import { describeEvidence, failureEvidence, FailureEvidence } from './failureEvidence';
+import { describeEvidence, failureEvidence, FailureEvidence } from '../stats/failureEvidence';
 import type { AdaptiveModelRouter } from './router';
 import type { RouteDecision } from './routerTypes';
-import { Tier, parseTier, tierIndex } from './tiers';
+import { Tier, parseTier, tierIndex } from '../tiers';
 
 /** What a workflow declares for a stage (manifest or workflow class), and its targets. */
 export interface StageTargets {
