@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import { AdaptiveRoutingApi, createApi } from './vscode/api';
-import { DeclarationIndex } from './vscode/declarationIndex';
-import { registerRegistryCommands } from './vscode/registryCommands';
-import { registerReportProvider, showReport } from './vscode/reports';
-import { registerRoutingCommands } from './vscode/routingCommands';
-import { RoutingStatusBar } from './vscode/statusBar';
-import { StatsTreeProvider } from './vscode/statsTree/statsTreeProvider';
-import { registerTelemetryCommands } from './vscode/telemetryCommands';
-import { TelemetryService } from './vscode/telemetryService';
-import { TierDiagnostics } from './vscode/tierDiagnostics';
-import { UpgradeTierCodeActions } from './vscode/upgradeTierCodeActions';
+import { DeclarationIndex } from './vscode/diagnostics/declarationIndex';
+import { registerRegistryCommands } from './vscode/commands/registryCommands';
+import { registerReportProvider, showReport } from './vscode/views/reports';
+import { registerRoutingCommands } from './vscode/commands/routingCommands';
+import { RoutingStatusBar } from './vscode/statusBar/statusBar';
+import { StatsTreeProvider } from './vscode/views/statsTreeProvider';
+import { registerTelemetryCommands } from './vscode/commands/telemetryCommands';
+import { TelemetryService } from './vscode/services/telemetryService';
+import { TierDiagnostics } from './vscode/diagnostics/tierDiagnostics';
+import { UpgradeTierCodeActions } from './vscode/diagnostics/upgradeTierCodeActions';
 
 let service: TelemetryService | undefined;
 

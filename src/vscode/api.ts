@@ -1,7 +1,7 @@
 import type { BestModelQuery, RouteDecision, RouteQuery, RoutingStats, TierUpgradeVerdict } from '../core/routing/routerTypes';
 import { definedOnly } from '../core/routing/recommendation';
 import type { LlmCall, LlmCallInput } from '../core/types';
-import type { TelemetryService } from './telemetryService';
+import type { TelemetryService } from './services/telemetryService';
 
 /**
  * What `activate` returns to other extensions that call LLMs: route each stage through the router,

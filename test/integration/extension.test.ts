@@ -4,7 +4,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { CheckResult } from '../../src/vscode/routingCommands';
+import type { CheckResult } from '../../src/vscode/commands/routingCommands';
 import { EXTENSION_ID, Testing, activateExtension, readTree, waitFor, workspaceUri } from './helpers';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
-import type { TelemetryService } from '../../src/vscode/telemetryService';
-import type { StatsTreeProvider } from '../../src/vscode/statsTree/statsTreeProvider';
-import type { RoutingStatusBar } from '../../src/vscode/statusBar';
-import type { TierDiagnostics } from '../../src/vscode/tierDiagnostics';
-import type { StatsNode } from '../../src/vscode/statsTree/statsNodes';
+import type { TelemetryService } from '../../src/vscode/services/telemetryService';
+import type { StatsTreeProvider } from '../../src/vscode/views/statsTreeProvider';
+import type { RoutingStatusBar } from '../../src/vscode/statusBar/statusBar';
+import type { TierDiagnostics } from '../../src/vscode/diagnostics/tierDiagnostics';
+import type { StatsNode } from '../../src/vscode/views/statsNodes';
 
 export const EXTENSION_ID = 'attune-tools.adaptive-model-router';
 

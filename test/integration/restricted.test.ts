@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import * as vscode from 'vscode';
-import type { CheckResult } from '../../src/vscode/routingCommands';
+import type { CheckResult } from '../../src/vscode/commands/routingCommands';
 import { activateExtension, readTree, waitFor, workspaceUri } from './helpers';
 
 describe('Restricted Mode (untrusted workspace)', () => {

@@ -3,7 +3,7 @@ import { ImportReport, importJsonlBytes, isRotatedSibling, resumeOffset, sortRot
 import type { TelemetryStore } from '../../core/store/telemetryStore';
 import { counted } from '../../core/text';
 import { readSettings } from '../settings';
-import { createLocalImporter } from '../storageFactory';
+import { createLocalImporter } from './storageFactory';
 
 /**
  * The upstream framework's logs into the store: the configured sources (adaptiveRouting.importSources,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { TierDeclaration, findPythonTierDeclarations, parseWorkflowsManifest } from '../core/declarations';
-import { readSettings } from './settings';
+import { TierDeclaration, findPythonTierDeclarations, parseWorkflowsManifest } from '../../core/declarations';
+import { readSettings } from '../settings';
 
 const PYTHON_EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/site-packages/**,**/__pycache__/**}';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { tierReplacement } from '../core/declarations';
-import { tierIndex } from '../core/tiers';
+import { tierReplacement } from '../../core/declarations';
+import { tierIndex } from '../../core/tiers';
 import { declarationsIn } from './declarationIndex';
 import { DIAGNOSTIC_SOURCE, upgradeTarget } from './tierDiagnostics';
 

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { positionAt } from '../core/declarations';
-import { evidenceText } from '../core/routing/recommendation';
-import type { StageOverview } from '../core/stats/overview';
-import { Tier, parseTier, tierIndex } from '../core/tiers';
+import { positionAt } from '../../core/declarations';
+import { evidenceText } from '../../core/routing/recommendation';
+import type { StageOverview } from '../../core/stats/overview';
+import { Tier, parseTier, tierIndex } from '../../core/tiers';
 import type { DeclarationIndex } from './declarationIndex';
-import { readSettings } from './settings';
-import type { TelemetryService } from './telemetryService';
+import { readSettings } from '../settings';
+import type { TelemetryService } from '../services/telemetryService';
 
 export const DIAGNOSTIC_SOURCE = 'adaptive-routing';
 const CODE_PREFIX = 'upgrade-to-';

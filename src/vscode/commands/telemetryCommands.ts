@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { overviewRows, toCsv } from '../core/stats/overview';
-import { generateSampleCalls } from '../core/ingest/sampleData';
-import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
-import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
-import type { TelemetryService } from './telemetryService';
-import { windowStart } from '../core/timeWindow';
+import { overviewRows, toCsv } from '../../core/stats/overview';
+import { generateSampleCalls } from '../../core/ingest/sampleData';
+import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from '../settings';
+import type { StatsTreeProvider } from '../views/statsTreeProvider';
+import type { TelemetryService } from '../services/telemetryService';
+import { windowStart } from '../../core/timeWindow';
 
 const SAMPLE_MANIFEST = `{
   // Tiers of each workflow stage. Adaptive Routing warns here when telemetry says a stage needs more.

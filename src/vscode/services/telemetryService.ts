@@ -1,20 +1,20 @@
 import * as vscode from 'vscode';
-import { AdaptiveModelRouter } from '../core/routing/router';
-import { ModelRegistry, RegistryData } from '../core/routing/registry';
-import { TelemetryStore } from '../core/store/telemetryStore';
-import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../core/stats/overview';
-import type { ImportReport } from '../core/ingest/importers';
-import { recommendStage, StageRecommendation } from '../core/routing/recommendation';
-import type { LlmCall, LlmCallInput } from '../core/types';
-import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from './settings';
-import type { DeclarationIndex } from './declarationIndex';
+import { AdaptiveModelRouter } from '../../core/routing/router';
+import { ModelRegistry, RegistryData } from '../../core/routing/registry';
+import { TelemetryStore } from '../../core/store/telemetryStore';
+import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../../core/stats/overview';
+import type { ImportReport } from '../../core/ingest/importers';
+import { recommendStage, StageRecommendation } from '../../core/routing/recommendation';
+import type { LlmCall, LlmCallInput } from '../../core/types';
+import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from '../settings';
+import type { DeclarationIndex } from '../diagnostics/declarationIndex';
 import { createIntegrityCheck, createStorageBackend } from './storageFactory';
-import { LogImports, isAbsolute } from './services/logImports';
-import { WorkflowsManifest } from './services/workflowsManifest';
-import { FileWatchers } from './services/fileWatchers';
-import { RegistryCache } from './services/registryCache';
-import { SaveFailureReporter, offerRecovery } from './services/recoveryPrompts';
-import { windowStart } from '../core/timeWindow';
+import { LogImports, isAbsolute } from './logImports';
+import { WorkflowsManifest } from './workflowsManifest';
+import { FileWatchers } from './fileWatchers';
+import { RegistryCache } from './registryCache';
+import { SaveFailureReporter, offerRecovery } from './recoveryPrompts';
+import { windowStart } from '../../core/timeWindow';
 
 export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
 

@@ -1,16 +1,16 @@
-import { counted } from '../core/text';
+import { counted } from '../../core/text';
 import * as vscode from 'vscode';
-import type { StageOverview } from '../core/stats/overview';
-import type { StageRecommendation } from '../core/routing/recommendation';
-import { changeText } from '../core/routing/recommendation';
-import { formatRecommendationCheck, formatRoutingStats } from '../core/stats/report';
-import type { TierUpgradeVerdict } from '../core/routing/routerTypes';
-import { notifyWithDetails } from './reports';
-import type { RoutingStatusBar } from './statusBar';
-import { STATS_VIEW_ID, StatsTreeProvider } from './statsTree/statsTreeProvider';
-import type { StageNode } from './statsTree/statsNodes';
-import type { TelemetryService } from './telemetryService';
-import type { TierDiagnostics } from './tierDiagnostics';
+import type { StageOverview } from '../../core/stats/overview';
+import type { StageRecommendation } from '../../core/routing/recommendation';
+import { changeText } from '../../core/routing/recommendation';
+import { formatRecommendationCheck, formatRoutingStats } from '../../core/stats/report';
+import type { TierUpgradeVerdict } from '../../core/routing/routerTypes';
+import { notifyWithDetails } from '../views/reports';
+import type { RoutingStatusBar } from '../statusBar/statusBar';
+import { STATS_VIEW_ID, StatsTreeProvider } from '../views/statsTreeProvider';
+import type { StageNode } from '../views/statsNodes';
+import type { TelemetryService } from '../services/telemetryService';
+import type { TierDiagnostics } from '../diagnostics/tierDiagnostics';
 
 export interface CheckResult {
   /** Each stage's recommendation: what decides whether it needs an upgrade. */

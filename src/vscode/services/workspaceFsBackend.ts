@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { FileStamp, StorageBackend } from '../core/store/storage';
+import type { FileStamp, StorageBackend } from '../../core/store/storage';
 
 /**
  * The telemetry file through `vscode.workspace.fs`, so the same code serves desktop, remote and web

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { readSettings } from '../settings';
-import type { TelemetryService } from '../telemetryService';
+import type { TelemetryService } from '../services/telemetryService';
 import { StageNode, StatsNode, WorkflowNode } from './statsNodes';
 
 export const STATS_VIEW_ID = 'adaptiveRouting.stats';

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { StorageBackend } from '../core/store/storage';
+import type { StorageBackend } from '../../core/store/storage';
 import { WorkspaceFsBackend } from './workspaceFsBackend';
 
 /** Browser hosts have no file system of their own: everything goes through vscode.workspace.fs. */

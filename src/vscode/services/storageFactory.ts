@@ -1,12 +1,12 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type * as vscode from 'vscode';
-import { NodeFileBackend } from '../core/store/nodeFileBackend';
-import { workerIntegrityCheck } from '../core/store/nodeIntegrityCheck';
-import type { ImportReport } from '../core/ingest/importers';
-import { importJsonlFile } from '../core/ingest/nodeImport';
-import type { TelemetryStore } from '../core/store/telemetryStore';
-import type { StorageBackend } from '../core/store/storage';
+import { NodeFileBackend } from '../../core/store/nodeFileBackend';
+import { workerIntegrityCheck } from '../../core/store/nodeIntegrityCheck';
+import type { ImportReport } from '../../core/ingest/importers';
+import { importJsonlFile } from '../../core/ingest/nodeImport';
+import type { TelemetryStore } from '../../core/store/telemetryStore';
+import type { StorageBackend } from '../../core/store/storage';
 import { WorkspaceFsBackend } from './workspaceFsBackend';
 
 /**

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { ModelRegistry, resolveNewestModels } from '../core/routing/registry';
-import type { ApiModelEntry } from '../core/routing/registry';
-import { readSettings } from './settings';
-import type { TelemetryService } from './telemetryService';
+import { ModelRegistry, resolveNewestModels } from '../../core/routing/registry';
+import type { ApiModelEntry } from '../../core/routing/registry';
+import { readSettings } from '../settings';
+import type { TelemetryService } from '../services/telemetryService';
 
 const SECRET_KEY = 'adaptiveRouting.anthropicApiKey';
 

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import type { StageOverview } from '../core/stats/overview';
-import { changeText } from '../core/routing/recommendation';
-import { money, pct, plain } from './format';
-import { readSettings } from './settings';
-import type { StatsTreeProvider } from './statsTree/statsTreeProvider';
-import { declarationsIn } from './declarationIndex';
-import type { TelemetryService } from './telemetryService';
+import type { StageOverview } from '../../core/stats/overview';
+import { changeText } from '../../core/routing/recommendation';
+import { money, pct, plain } from '../format';
+import { readSettings } from '../settings';
+import type { StatsTreeProvider } from '../views/statsTreeProvider';
+import { declarationsIn } from '../diagnostics/declarationIndex';
+import type { TelemetryService } from '../services/telemetryService';
 
 export const PICK_STAGE_COMMAND = 'adaptiveRouting.pickStage';
 
