@@ -1,28 +1,13 @@
 // The same integration suite under @vscode/test-electron, for machines with internet access
 // (it downloads VS Code). Not part of `npm test` here: these machines reach only npm and Debian.
-import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { cleanup, makeFixtureWorkspace, packageExtension, root, tempFolder } from './lib/testEnv.mjs';
+import { buildIntegrationTests, cleanup, makeFixtureWorkspace, packageExtension, tempFolder } from './lib/testEnv.mjs';
 
 const scratch = tempFolder('amr-electron-');
 try {
   const extensionDevelopmentPath = await packageExtension(join(scratch, 'package'));
-  const testsDir = join(root, 'out', 'test', 'integration');
-  const entryPoints = readdirSync(join(root, 'test', 'integration'))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => join(root, 'test', 'integration', f));
-  await build({
-    entryPoints,
-    outdir: testsDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'es2022',
-    external: ['vscode', 'mocha'],
-    logLevel: 'warning',
-  });
+  const testsDir = await buildIntegrationTests();
   const workspace = await makeFixtureWorkspace(join(extensionDevelopmentPath, 'dist', 'core.js'));
   await runTests({
     extensionDevelopmentPath,

@@ -1,12 +1,12 @@
 // Layer 2 of the test ladder: the mocha integration suite inside a real VS Code extension host
 // (code-server 4.100.3 = VS Code 1.100.3), driven through Debian's Chromium, against the unpacked
 // .vsix. Exits with the suite's result; every process started here is ended, also on failure.
-import { build } from 'esbuild';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import {
+  buildIntegrationTests,
   cleanup,
   ensureTestTools,
   launchChromium,
@@ -14,7 +14,6 @@ import {
   onExit,
   packageExtension,
   quietLog,
-  root,
   startCodeServer,
   tempFolder,
 } from './lib/testEnv.mjs';
@@ -33,20 +32,7 @@ const stopAll = onExit(() => {
 
 async function main() {
   const extensionDir = await packageExtension(join(scratch, 'package'));
-  const testsDir = join(root, 'out', 'test', 'integration');
-  const entryPoints = readdirSync(join(root, 'test', 'integration'))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => join(root, 'test', 'integration', f));
-  await build({
-    entryPoints,
-    outdir: testsDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'es2022',
-    external: ['vscode', 'mocha'],
-    logLevel: 'warning',
-  });
+  const testsDir = await buildIntegrationTests();
 
   const suites = (process.env.AMR_SUITES ?? 'extension,restricted,corrupt').split(',');
   let failures = 0;

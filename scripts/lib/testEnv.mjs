@@ -1,7 +1,8 @@
 // Shared by the extension-host tests, the browser check and `npm start`: a fixture workspace, a
 // code-server on a free loopback port, and Debian's Chromium driven by playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, createWriteStream, mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { cpSync, createWriteStream, mkdtempSync, mkdirSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -84,6 +85,25 @@ export function quietLog(write = (text) => console.log(text)) {
   };
   log.summary = () => (hidden ? `(${hidden} workbench message(s) expected offline hidden; AMR_VERBOSE=1 shows them)` : '');
   return log;
+}
+
+/** Bundles test/integration/*.ts for an extension host (mocha and vscode come from the host); returns the output folder. */
+export async function buildIntegrationTests() {
+  const testsDir = join(root, 'out', 'test', 'integration');
+  const entryPoints = readdirSync(join(root, 'test', 'integration'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, 'test', 'integration', f));
+  await build({
+    entryPoints,
+    outdir: testsDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
+  return testsDir;
 }
 
 export function tempFolder(prefix) {

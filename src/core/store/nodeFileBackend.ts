@@ -18,11 +18,7 @@ export class NodeFileBackend implements StorageBackend {
     try {
       return await fs.readFile(this.location);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return undefined;
-      if (code === 'EISDIR') throw new Error(`cannot use ${this.location}: it is a folder, not a telemetry file`);
-      if (code && REASONS[code]) throw new Error(`cannot read ${this.location}: ${REASONS[code]} (${code})`);
-      throw error;
+      return absentOrExplained(this.location, error as NodeJS.ErrnoException);
     }
   }
 
@@ -89,11 +85,7 @@ export class NodeFileBackend implements StorageBackend {
       const info = await fs.stat(this.location);
       return { size: info.size, mtimeMs: info.mtimeMs };
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return undefined;
-      if (code === 'EISDIR') throw new Error(`cannot use ${this.location}: it is a folder, not a telemetry file`);
-      if (code && REASONS[code]) throw new Error(`cannot read ${this.location}: ${REASONS[code]} (${code})`);
-      throw error;
+      return absentOrExplained(this.location, error as NodeJS.ErrnoException);
     }
   }
 }
@@ -148,6 +140,14 @@ export async function ensureFolder(folder: string): Promise<void> {
       throw folderError(dir, error);
     });
   }
+}
+
+/** A file that is not there is undefined (a new store); any other failure is thrown with the path and the reason in words. */
+function absentOrExplained(location: string, error: NodeJS.ErrnoException): undefined {
+  if (error.code === 'ENOENT') return undefined;
+  if (error.code === 'EISDIR') throw new Error(`cannot use ${location}: it is a folder, not a telemetry file`);
+  if (error.code && REASONS[error.code]) throw new Error(`cannot read ${location}: ${REASONS[error.code]} (${error.code})`);
+  throw error;
 }
 
 function folderError(dir: string, error: NodeJS.ErrnoException): Error {

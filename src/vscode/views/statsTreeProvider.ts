@@ -57,7 +57,8 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     const minSamples = readSettings().minSampleSize;
     this.view.description = this.service.rangeLabel;
     this.setBadge(overview);
-    const stored = this.service.storedCalls();
+    // Only an empty view needs the file's own count and latest call (a probe per stage): not every render.
+    const stored = overview.length === 0 ? this.service.storedCalls() : undefined;
     // "No telemetry" and "nothing in this range" are different states with different ways out.
     const noTelemetry = overview.length === 0 && !stored?.count;
     const emptyRange = overview.length === 0 && !!stored?.count;
