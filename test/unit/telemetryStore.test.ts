@@ -19,6 +19,45 @@ describe('telemetry store', () => {
     store.dispose();
   });
 
+  it('a stage history cut inside one millisecond keeps the calls written last there', async () => {
+    const store = await openTelemetry({ now: fixedClock().now });
+    const start = fixedClock().now().getTime() - 10 * 86_400_000;
+    // Written oldest first: 20 older calls, 30 in one millisecond, then 990 newer ones. Newest first,
+    // the 1000-deep read ends inside the 30, which must be the last written of them (ids are random).
+    const ts = (i: number) => (i < 20 ? start + i : i < 50 ? start + 20 : start + i);
+    store.trackLlmCalls(Array.from({ length: 1040 }, (_, i) => ({ workflow: 'w', stage: 's', model: 'm', durationMs: i, ts: ts(i) })));
+    for (const [limit, cache] of [
+      [1000, true],
+      [995, false],
+    ] as const) {
+      const history = store.recentStageCalls('w', 's', limit, cache);
+      assert.equal(history.length, limit);
+      const expected = Array.from({ length: limit }, (_, k) => 1039 - k);
+      assert.deepEqual(
+        history.map((c) => c.durationMs),
+        expected,
+        `limit ${limit}`,
+      );
+    }
+    store.dispose();
+  });
+
+  it("workflowVersion grows with the workflow's own calls only, and jumps when the database changes under the store", async () => {
+    const file = path.join(dir, 'telemetry.db');
+    const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const before = store.workflowVersion('a');
+    store.trackLlmCall({ workflow: 'b', stage: 's', model: 'm' });
+    assert.equal(store.workflowVersion('a'), before, 'another workflow leaves it as it was');
+    store.trackLlmCalls([1, 2, 3].map(() => ({ workflow: 'a', stage: 's', model: 'm' })));
+    assert.equal(store.workflowVersion('a'), before + 3);
+    const other = await openTelemetry({ path: file, autoSaveMs: 0 });
+    other.trackLlmCall({ workflow: 'b', stage: 's', model: 'm' });
+    await other.close();
+    await store.flush(); // merges the other writer's call: the database changed under the store
+    assert.ok(store.workflowVersion('a') > before + 3 + 1000, 'a merge or reload makes every cached workflow stale');
+    store.dispose();
+  });
+
   it('rejects invalid calls with the field named, writing nothing', async () => {
     const store = await openTelemetry();
     const bad: Array<[object, string]> = [

@@ -105,20 +105,48 @@ export interface ModelEvidence extends Omit<ArmState, 'priorAlpha' | 'priorBeta'
   avgCost: number | null;
 }
 
-/** Evidence per model from a stage's calls, newest first, in one pass (this runs on every decision). */
+/** How far back (calls of one model) the change test looks. */
+const CHANGE_HORIZON = 220;
+
+/** One model's running sums in the pass over a stage's history. */
+interface Accumulator {
+  tier: StageCall['tier'];
+  calls: number;
+  successes: number;
+  failures: number;
+  /** Outcomes (1 success) and ages of the model's newest CHANGE_HORIZON calls, for the change test. */
+  outcomes: Uint8Array;
+  ages: Int32Array;
+  latencySum: number;
+  latencyCount: number;
+  costSum: number;
+  costCount: number;
+}
+
+/**
+ * Evidence per model from a stage's calls, newest first, in one pass. This runs on every decision:
+ * it keeps running sums and the few outcomes the change test needs, not a copy of each model's
+ * history (the copies were most of what a decision allocated, and so of its garbage collections).
+ */
 export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicySettings, 'halfLife' | 'changeAlpha'>): Map<string, ModelEvidence> {
   const weights = weightTable(settings.halfLife, history.length);
-  const fastWeights = weightTable(settings.halfLife / 2, history.length, 1);
-  const acc = new Map<
-    string,
-    { tier: StageCall['tier']; outcomes: boolean[]; ages: number[]; latencySum: number; latencyCount: number; costSum: number; costCount: number }
-  >();
+  const acc = new Map<string, Accumulator>();
   for (let age = 0; age < history.length; age++) {
     const call = history[age];
     let a = acc.get(call.model);
-    if (!a) acc.set(call.model, (a = { tier: call.tier, outcomes: [], ages: [], latencySum: 0, latencyCount: 0, costSum: 0, costCount: 0 }));
-    a.outcomes.push(call.success);
-    a.ages.push(age);
+    if (!a) {
+      const outcomes = new Uint8Array(CHANGE_HORIZON);
+      const ages = new Int32Array(CHANGE_HORIZON);
+      a = { tier: call.tier, calls: 0, successes: 0, failures: 0, outcomes, ages, latencySum: 0, latencyCount: 0, costSum: 0, costCount: 0 };
+      acc.set(call.model, a);
+    }
+    if (a.calls < CHANGE_HORIZON) {
+      a.outcomes[a.calls] = call.success ? 1 : 0;
+      a.ages[a.calls] = age;
+    }
+    a.calls++;
+    if (call.success) a.successes += weights[age];
+    else a.failures += weights[age];
     if (call.durationMs != null) {
       a.latencySum += call.durationMs;
       a.latencyCount++;
@@ -130,24 +158,25 @@ export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicyS
   }
   const result = new Map<string, ModelEvidence>();
   for (const [model, a] of acc) {
-    const change = detectChange(a.outcomes, settings.changeAlpha);
-    const kept = change ? change.recent : a.outcomes.length;
-    // A model that just changed has shown it is volatile: what is left of its evidence fades twice
-    // as fast, so a provider that was left after degrading is tried again after a while (and a
-    // recovery is noticed), while one that stays degraded is not retried often.
-    const fading = change ? fastWeights : weights;
-    let successes = 0;
-    let failures = 0;
-    for (let i = 0; i < kept; i++) {
-      if (a.outcomes[i]) successes += fading[a.ages[i]];
-      else failures += fading[a.ages[i]];
+    const change = detectChange(a.outcomes.subarray(0, Math.min(a.calls, CHANGE_HORIZON)), settings.changeAlpha);
+    let { successes, failures } = a;
+    if (change) {
+      // A model that just changed has shown it is volatile: what is left of its evidence fades twice
+      // as fast, so a provider that was left after degrading is tried again after a while (and a
+      // recovery is noticed), while one that stays degraded is not retried often.
+      const fading = weightTable(settings.halfLife / 2, history.length, 1);
+      successes = failures = 0;
+      for (let i = 0; i < change.recent; i++) {
+        if (a.outcomes[i]) successes += fading[a.ages[i]];
+        else failures += fading[a.ages[i]];
+      }
     }
     result.set(model, {
       model,
       tier: a.tier,
       successes,
       failures,
-      calls: kept,
+      calls: change ? change.recent : a.calls,
       avgLatencyMs: a.latencyCount ? a.latencySum / a.latencyCount : null,
       avgCost: a.costCount ? a.costSum / a.costCount : null,
       changed: change?.direction ?? null,
@@ -156,13 +185,15 @@ export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicyS
   return result;
 }
 
+const failuresBefore = new Int32Array(CHANGE_HORIZON + 1);
+
 /**
- * Change test on one model's outcomes (newest first): do its last w calls (5 <= w <= 20) differ
- * from its earlier ones more than chance allows at `alpha`? Returns the most significant cut.
+ * Change test on one model's outcomes (newest first, true or 1 for a success): do its last w calls
+ * (5 <= w <= 20) differ from its earlier ones more than chance allows at `alpha`? Returns the most
+ * significant cut. Looks at the newest CHANGE_HORIZON outcomes.
  */
-export function detectChange(outcomes: boolean[], alpha: number): { recent: number; direction: 'degraded' | 'recovered' } | undefined {
-  const horizon = Math.min(outcomes.length, 220);
-  const failuresBefore = new Array<number>(horizon + 1);
+export function detectChange(outcomes: ArrayLike<boolean | number>, alpha: number): { recent: number; direction: 'degraded' | 'recovered' } | undefined {
+  const horizon = Math.min(outcomes.length, CHANGE_HORIZON);
   failuresBefore[0] = 0;
   for (let i = 0; i < horizon; i++) failuresBefore[i + 1] = failuresBefore[i] + (outcomes[i] ? 0 : 1);
   let best: { recent: number; direction: 'degraded' | 'recovered'; p: number } | undefined;
@@ -221,13 +252,14 @@ export function chooseArm(
   const sorted = [...arms].sort(order);
   const posteriors = sorted.map(posteriorOf);
   const joint = summarizeJointly(posteriors, settings.target, settings.orderPrior);
-  const all: ArmSummary[] = sorted.map((arm, i) => ({
-    ...arm,
-    mean: joint.mean[i],
-    chance: joint.chance[i],
-    best: joint.best[i],
-    interval: wilsonInterval(arm.successes, arm.successes + arm.failures, 0.9),
-  }));
+  // Object.assign onto a fresh literal, not a spread: spreading an arm with a few more keys built a
+  // dictionary-mode object per arm per decision (most of a decision's garbage).
+  const all: ArmSummary[] = sorted.map((arm, i) =>
+    Object.assign(
+      { mean: joint.mean[i], chance: joint.chance[i], best: joint.best[i], interval: wilsonInterval(arm.successes, arm.successes + arm.failures, 0.9) },
+      arm,
+    ),
+  );
   const allowedIndices = all.map((a, i) => (a.excludedBy ? -1 : i)).filter((i) => i >= 0);
   const limitsRelaxed = allowedIndices.length === 0;
   const pool = limitsRelaxed ? all.map((_, i) => i) : allowedIndices;

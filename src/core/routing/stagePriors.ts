@@ -107,8 +107,8 @@ interface StageBorrowing {
 
 /**
  * The priors route() gives a stage's arms, from the workflow's other stages. The workflow's
- * per-stage records are read once and kept until it gained 2% more calls (or the window moved an
- * hour); what each stage borrows is worked out once per read.
+ * per-stage records (whole days, from the daily counters) are read once and kept until the workflow
+ * gained 2% more calls (or the window moved a day); what each stage borrows is worked out once per read.
  */
 export class WorkflowPriors {
   private readonly workflows = new Map<
@@ -154,10 +154,14 @@ export class WorkflowPriors {
     return priors;
   }
 
-  private borrowing(workflow: string, stage: string, since: number): StageBorrowing {
-    const version = this.store.version;
+  private borrowing(workflow: string, stage: string, windowStart: number): StageBorrowing {
+    // Whole days, so the records come from the store's daily counters alone (a window starting
+    // inside a day would read that day's calls: milliseconds on a large file, on a decision's path).
+    // For a prior, the part of the first day before the window start is no loss.
+    const since = windowStart > 0 ? Math.floor(windowStart / DAY_MS) * DAY_MS : windowStart;
+    const version = this.store.workflowVersion(workflow);
     let cached = this.workflows.get(workflow);
-    if (!cached || version - cached.version > Math.max(50, cached.calls * 0.02) || Math.abs(since - cached.since) > DAY_MS / 24) {
+    if (!cached || version - cached.version > Math.max(50, cached.calls * 0.02) || since !== cached.since) {
       const rows = this.store.stageModelRecords(workflow, since);
       cached = { version, since, calls: rows.reduce((n, r) => n + r.calls, 0), rows, stages: new Map() };
       this.workflows.set(workflow, cached);

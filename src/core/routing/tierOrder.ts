@@ -47,7 +47,7 @@ export interface JointSummary {
   chanceAt(arm: number, target: number): number;
   /** One Thompson draw per arm (cheapest first, as given), from the same posterior. */
   sample(random: () => number): Float64Array;
-  /** The probability that a Thompson draw passes `test`: exact over the draws `sample` picks from. */
+  /** The probability that a Thompson draw passes `test`: exact over the draws `sample` picks from. `test` must not keep the draw (its buffer is reused). */
   probability(test: (draw: Float64Array) => boolean): number;
 }
 
@@ -69,8 +69,11 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     const column = drawColumn(i, arms[i].alpha, arms[i].beta);
     for (let r = 0, offset = i; r < DRAWS; r++, offset += k) draws[offset] = column[r];
   }
-  const lifted: number[][] = arms.map(() => []);
-  const liftedRows: number[][] = arms.map(() => []);
+  // Per arm, its draws at least as good as the cheaper tiers' and their row offsets (typed buffers
+  // filled up to liftedCount: this runs on every decision, and its garbage is what collections cost).
+  const lifted = arms.map(() => new Float64Array(DRAWS));
+  const liftedRows = arms.map(() => new Int32Array(DRAWS));
+  const liftedCount = new Int32Array(k);
   const freeBest = new Float64Array(k);
   const chainBest = new Float64Array(k);
   const chainRows: number[] = []; // offsets of the draws where every tier is in order
@@ -82,8 +85,8 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     for (let i = 0; i < k; i++) {
       if (!cheaper[i].length) continue;
       if (draws[offset + i] >= maxOf(draws, offset, cheaper[i])) {
-        lifted[i].push(draws[offset + i]);
-        liftedRows[i].push(offset);
+        lifted[i][liftedCount[i]] = draws[offset + i];
+        liftedRows[i][liftedCount[i]++] = offset;
       } else inChain = false;
     }
     if (inChain) {
@@ -92,7 +95,7 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     }
   }
   // Upward: each arm's draws at least as good as the cheaper tiers', sorted (read at any target).
-  const sortedLifted = lifted.map((list) => Float64Array.from(list).sort());
+  const sortedLifted = lifted.map((list, i) => list.subarray(0, liftedCount[i]).sort());
   for (let i = 0; i < k; i++) {
     if (!applies || !sortedLifted[i].length) continue;
     belief[i] = mixWeight(sortedLifted[i].length / DRAWS / priorInOrder(arms, i, cheaper[i], [], priors), orderPrior);
@@ -117,9 +120,11 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     const short = pricier[i].filter((j) => at > median(j));
     if (!short.length) return up;
     const rows = cheaper[i].length ? liftedRows[i] : allRows(k);
+    const count = cheaper[i].length ? liftedCount[i] : DRAWS;
     let kept = 0;
     let meeting = 0;
-    for (const offset of rows) {
+    for (let r = 0; r < count; r++) {
+      const offset = rows[r];
       const x = draws[offset + i];
       if (x > minOf(draws, offset, short)) continue;
       kept++;
@@ -141,18 +146,23 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     const offset = chainRows.length && source() < chainBelief ? chainRows[Math.floor(source() * chainRows.length)] : Math.floor(source() * DRAWS) * k;
     return draws.subarray(offset, offset + k);
   };
+  const row = new Float64Array(k); // each draw copied into one buffer the test reads (not a view per draw)
+  const passes = (test: (draw: Float64Array) => boolean, offset: number) => {
+    for (let i = 0; i < k; i++) row[i] = draws[offset + i];
+    return test(row);
+  };
   const probability = (test: (draw: Float64Array) => boolean): number => {
     let all = 0;
-    for (let offset = 0; offset < draws.length; offset += k) if (test(draws.subarray(offset, offset + k))) all++;
+    for (let offset = 0; offset < draws.length; offset += k) if (passes(test, offset)) all++;
     if (!chainRows.length) return all / DRAWS;
     let inChain = 0;
-    for (const offset of chainRows) if (test(draws.subarray(offset, offset + k))) inChain++;
+    for (const offset of chainRows) if (passes(test, offset)) inChain++;
     return chainBelief * (inChain / chainRows.length) + (1 - chainBelief) * (all / DRAWS);
   };
   return { belief, mean, chance, best, chanceAt, sample, probability };
 }
 
-const rowOffsets: number[][] = [];
+const rowOffsets: Int32Array[] = [];
 
 /** Posterior parameters are rounded to this step for the draw cache (far below the draws' own noise). */
 const PARAMETER_STEP = 0.05;
@@ -189,8 +199,8 @@ function mix(seed: number, value: number): number {
 }
 
 /** Offsets of every draw row for k arms (made once per k). */
-function allRows(k: number): number[] {
-  return (rowOffsets[k] ??= Array.from({ length: DRAWS }, (_, r) => r * k));
+function allRows(k: number): Int32Array {
+  return (rowOffsets[k] ??= Int32Array.from({ length: DRAWS }, (_, r) => r * k));
 }
 
 /** The target at which a falling chance crosses one half (to 1e-4), by bisection. */

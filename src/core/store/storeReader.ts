@@ -9,6 +9,13 @@ import type { CallScope, StageCall } from './types';
 /** Stage histories are read at least this deep, so every reader shares one cached read. */
 const HISTORY_FLOOR = 1000;
 
+let readers = 0;
+
+/** Newest first: by time, then write order (rows without one, written before schema 3, last), then id. */
+function newestFirst(a: SqlValue[], b: SqlValue[]): number {
+  return Number(b[7]) - Number(a[7]) || (b[8] == null ? -1 : Number(b[8])) - (a[8] == null ? -1 : Number(a[8])) || Number(b[9]) - Number(a[9]);
+}
+
 /**
  * Everything derived from the database (stage and model ids, names, stage histories, the call
  * count, the daily counters) and the queries that read through it. The store replaces the whole
@@ -23,11 +30,24 @@ export class StoreReader {
   private history = new Map<number, { calls: StageCall[]; limit: number }>();
   /** Raw calls stored: counted once, then kept current by the store. */
   knownCount: number | undefined;
+  /** Calls added per workflow since this reader was made (see TelemetryStore.workflowVersion). */
+  private workflowChanges = new Map<string, number>();
+  /** Tells this reader from the one before it: a new reader means anything may have changed. */
+  readonly generation = ++readers;
 
   constructor(
     private readonly session: SqlSession,
     readonly counters: DailyCounters,
   ) {}
+
+  /** Counts a call added to `workflow`; the store calls it for every call it inserts. */
+  countAdded(workflow: string): void {
+    this.workflowChanges.set(workflow, (this.workflowChanges.get(workflow) ?? 0) + 1);
+  }
+
+  addedTo(workflow: string): number {
+    return this.workflowChanges.get(workflow) ?? 0;
+  }
 
   /**
    * Per-model aggregates of the calls in scope: whole days from the daily counters (which include
@@ -81,10 +101,15 @@ export class StoreReader {
   /** Stage ids a scope covers. */
   private stageIdsOf(scope: CallScope): number[] {
     if (scope.stage !== undefined) {
-      const id =
-        this.stageIds.get(scope.workflow)?.get(scope.stage) ??
-        this.session.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage])[0]?.[0];
-      return id == null ? [] : [Number(id)];
+      const known = this.stageIds.get(scope.workflow)?.get(scope.stage);
+      if (known !== undefined) return [known];
+      const id = this.session.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage])[0]?.[0];
+      if (id == null) return [];
+      // Kept: ids never change under one reader (a stage this store adds goes through stageId()).
+      let stages = this.stageIds.get(scope.workflow);
+      if (!stages) this.stageIds.set(scope.workflow, (stages = new Map()));
+      stages.set(scope.stage, Number(id));
+      return [Number(id)];
     }
     return [...this.stagesOfWorkflow(scope.workflow).keys()];
   }
@@ -127,23 +152,29 @@ export class StoreReader {
     const cached = this.history.get(stageId);
     if (cached && cached.limit >= limit) return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
     const depth = cache ? Math.max(limit, HISTORY_FLOOR) : limit;
-    const calls = this.session
-      .all(
-        `SELECT model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts, seq
-       FROM calls WHERE stage_id = ? ORDER BY ts DESC, seq DESC, id DESC LIMIT ?`,
-        [stageId, depth],
-      )
-      .map((r): StageCall => ({
-        model: this.modelName(Number(r[0])),
-        tier: r[1] == null ? null : (TIERS[Number(r[1])] ?? null),
-        success: Number(r[2]) === 1,
-        cost: r[3] == null ? null : Number(r[3]),
-        durationMs: r[4] == null ? null : Number(r[4]),
-        inputTokens: r[5] == null ? null : Number(r[5]),
-        outputTokens: r[6] == null ? null : Number(r[6]),
-        ts: Number(r[7]),
-        seq: r[8] == null ? null : Number(r[8]),
-      }));
+    const columns = 'model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts, seq, id';
+    // Read in the primary key's order (no sort in SQLite: ordering by seq as well made it sort the
+    // stage's calls, several milliseconds on a large file), one row past the limit to see whether the
+    // last millisecond was cut; a cut millisecond is read whole. Calls of one millisecond are then
+    // put in write order (seq) here.
+    let rows = this.session.all(`SELECT ${columns} FROM calls WHERE stage_id = ? ORDER BY ts DESC, id DESC LIMIT ?`, [stageId, depth + 1]);
+    if (depth > 0 && rows.length > depth && rows[depth][7] === rows[depth - 1][7]) {
+      const cutTs = rows[depth][7];
+      rows = rows.filter((r) => r[7] !== cutTs).concat(this.session.all(`SELECT ${columns} FROM calls WHERE stage_id = ? AND ts = ?`, [stageId, cutTs]));
+    }
+    rows.sort(newestFirst);
+    if (rows.length > depth) rows.length = depth;
+    const calls = rows.map((r): StageCall => ({
+      model: this.modelName(Number(r[0])),
+      tier: r[1] == null ? null : (TIERS[Number(r[1])] ?? null),
+      success: Number(r[2]) === 1,
+      cost: r[3] == null ? null : Number(r[3]),
+      durationMs: r[4] == null ? null : Number(r[4]),
+      inputTokens: r[5] == null ? null : Number(r[5]),
+      outputTokens: r[6] == null ? null : Number(r[6]),
+      ts: Number(r[7]),
+      seq: r[8] == null ? null : Number(r[8]),
+    }));
     if (cache) this.history.set(stageId, { calls, limit: depth });
     return calls.length > limit ? calls.slice(0, limit) : calls;
   }

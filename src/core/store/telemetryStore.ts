@@ -96,6 +96,16 @@ export class TelemetryStore {
     return this.changes;
   }
 
+  /**
+   * Grows with every call added to `workflow`, and jumps whenever the database changed under the
+   * store (a reload, a merge, retention): what a cache of one workflow's records is keyed on, so
+   * that calls of other workflows do not make it stale.
+   */
+  workflowVersion(workflow: string): number {
+    const reader = this.read();
+    return reader.generation * 2 ** 32 + reader.addedTo(workflow);
+  }
+
   get location(): string {
     return this.backend.location;
   }
@@ -400,6 +410,7 @@ export class TelemetryStore {
             added++;
             this.reader.counters.add(stageId, modelId, call, tier);
             this.reader.rememberInHistory(stageId, call, seq);
+            this.reader.countAdded(call.workflow);
           }
         }
       });
