@@ -191,7 +191,7 @@ describe('adaptive-routing CLI', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), 'x', 'nothing written over');
   });
 
-  it('the bundled dist/cli.js runs the demo with no arguments or network, and leaves no temporary folder', () => {
+  it('[bundle] dist/cli.js runs the demo with no arguments or network, and leaves no temporary folder', () => {
     const cli = path.resolve(__dirname, '../../dist/cli.js');
     assert.ok(fs.existsSync(cli), 'dist/cli.js is missing: npm run build');
     const r = spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8', cwd: dir });

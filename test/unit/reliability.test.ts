@@ -38,7 +38,7 @@ describe('reliability', function () {
   beforeEach(() => (dir = tempDir('amr-rel-')));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('three processes tracking 2,000 calls each into one file, saving every 100, end with exactly 6,000', async () => {
+  it('[bundle] three processes tracking 2,000 calls each into one file, saving every 100, end with exactly 6,000', async () => {
     const db = path.join(dir, 'telemetry.db');
     const writers = ['a', 'b', 'c'].map((tag) => startWriter(db, 2000, 100, tag));
     await Promise.all(writers.map((w) => w.done));
@@ -46,7 +46,7 @@ describe('reliability', function () {
     assert.deepEqual(fs.readdirSync(dir), ['telemetry.db'], 'no lock or temporary file is left behind');
   });
 
-  it('a writer killed with SIGKILL at any moment leaves a file that opens with every completed save', async () => {
+  it('[bundle] a writer killed with SIGKILL at any moment leaves a file that opens with every completed save', async () => {
     const db = path.join(dir, 'telemetry.db');
     for (let round = 0; round < 6; round++) {
       const writer = startWriter(db, 100_000, 50, `k${round}`);
