@@ -104,12 +104,8 @@ export class StoreReader {
       const known = this.stageIds.get(scope.workflow)?.get(scope.stage);
       if (known !== undefined) return [known];
       const id = this.session.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [scope.workflow, scope.stage])[0]?.[0];
-      if (id == null) return [];
       // Kept: ids never change under one reader (a stage this store adds goes through stageId()).
-      let stages = this.stageIds.get(scope.workflow);
-      if (!stages) this.stageIds.set(scope.workflow, (stages = new Map()));
-      stages.set(scope.stage, Number(id));
-      return [Number(id)];
+      return id == null ? [] : [this.rememberStageId(scope.workflow, scope.stage, Number(id))];
     }
     return [...this.stagesOfWorkflow(scope.workflow).keys()];
   }
@@ -287,14 +283,16 @@ export class StoreReader {
   }
 
   stageId(workflow: string, stage: string): number {
+    const id = this.stageIds.get(workflow)?.get(stage);
+    if (id !== undefined) return id;
+    this.session.statement('INSERT OR IGNORE INTO stages (workflow, stage) VALUES (?, ?)').run([workflow, stage]);
+    return this.rememberStageId(workflow, stage, Number(this.session.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [workflow, stage])[0][0]));
+  }
+
+  private rememberStageId(workflow: string, stage: string, id: number): number {
     let stages = this.stageIds.get(workflow);
     if (!stages) this.stageIds.set(workflow, (stages = new Map()));
-    let id = stages.get(stage);
-    if (id === undefined) {
-      this.session.statement('INSERT OR IGNORE INTO stages (workflow, stage) VALUES (?, ?)').run([workflow, stage]);
-      id = Number(this.session.all('SELECT id FROM stages WHERE workflow = ? AND stage = ?', [workflow, stage])[0][0]);
-      stages.set(stage, id);
-    }
+    stages.set(stage, id);
     return id;
   }
 
