@@ -149,11 +149,12 @@ describe('reliability', function () {
   });
 
   it('keeps trusted_schema off, also after a save (which resets pragmas)', async () => {
+    // The SQL session is private: tests reach it by name rather than the store growing a test-only method.
     const store = await openTelemetry({ path: path.join(dir, 'telemetry.db'), autoSaveMs: 0 });
-    assert.deepEqual(store.safetySettings(), { trustedSchema: false, journalMode: 'memory' });
+    assert.deepEqual(store['session'].safetySettings(), { trustedSchema: false, journalMode: 'memory' });
     store.trackLlmCall({ workflow: 'w', model: 'm' });
     await store.flush();
-    assert.deepEqual(store.safetySettings(), { trustedSchema: false, journalMode: 'memory' });
+    assert.deepEqual(store['session'].safetySettings(), { trustedSchema: false, journalMode: 'memory' });
     await store.close();
   });
 

@@ -66,6 +66,14 @@ export class SqlSession {
     applyPragmas(this.db);
   }
 
+  /** The safety pragmas in force (applyPragmas re-applies them after export and vacuum, which reset them). */
+  safetySettings(): { trustedSchema: boolean; journalMode: string } {
+    return {
+      trustedSchema: Number(this.all('PRAGMA trusted_schema', [])[0][0]) === 1,
+      journalMode: String(this.all('PRAGMA journal_mode', [])[0][0]),
+    };
+  }
+
   close(): void {
     this.freeStatements();
     this.db.close();

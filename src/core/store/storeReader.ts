@@ -268,14 +268,6 @@ export class StoreReader {
       .map(rowToCall);
   }
 
-  /** The safety pragmas in force (they are re-applied after every save, which resets them). */
-  safetySettings(): { trustedSchema: boolean; journalMode: string } {
-    return {
-      trustedSchema: Number(this.session.all('PRAGMA trusted_schema', [])[0][0]) === 1,
-      journalMode: String(this.session.all('PRAGMA journal_mode', [])[0][0]),
-    };
-  }
-
   /** Raw calls stored (counted once, then kept current as calls arrive or are deleted). */
   callCount(): number {
     this.knownCount ??= Number(this.session.all('SELECT count(*) FROM calls', [])[0][0]);

@@ -340,11 +340,6 @@ export class TelemetryStore {
     return this.read().calls(scope);
   }
 
-  /** The safety pragmas in force (they are re-applied after every save, which resets them). */
-  safetySettings(): { trustedSchema: boolean; journalMode: string } {
-    return this.reader.safetySettings();
-  }
-
   /** Raw calls stored. */
   callCount(): number {
     return this.read().callCount();
