@@ -42,6 +42,50 @@ describe('telemetry store', () => {
     store.dispose();
   });
 
+  it('a call tracked on a stage whose history is cached reaches the next read without an insert (write-behind), in write order, once', async () => {
+    const file = path.join(dir, 'telemetry.db');
+    const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const ts = fixedClock().now().getTime() - 60_000;
+    store.trackLlmCalls(Array.from({ length: 30 }, (_, i) => ({ workflow: 'w', stage: 's', model: 'old', ts: ts - 1000 + i })));
+    assert.equal(store.recentStageCalls('w', 's', 1000).length, 30); // the history is now cached
+    const inserted: number[] = [];
+    store.onDidChange((e) => e.kind === 'calls' && inserted.push(e.added));
+    const version = store.workflowVersion('w');
+    for (const model of ['m1', 'm2', 'm3']) store.trackLlmCall({ workflow: 'w', stage: 's', model, ts });
+    const fromMemory = store.recentStageCalls('w', 's', 1000);
+    assert.deepEqual(inserted, [], 'the decision path did not insert');
+    assert.deepEqual(
+      fromMemory.slice(0, 4).map((c) => c.model),
+      ['m3', 'm2', 'm1', 'old'],
+      'same millisecond: the last written first',
+    );
+    assert.equal(store.workflowVersion('w'), version + 3, 'versions count calls before they are inserted');
+    assert.equal(store.callCount(), 33, 'a query inserts them first');
+    assert.deepEqual(inserted, [3]);
+    assert.deepEqual(store.recentStageCalls('w', 's', 1000), fromMemory, 'each call once, in the same order');
+    await store.close();
+    const reopened = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    assert.deepEqual(
+      reopened.recentStageCalls('w', 's', 1000).map((c) => [c.model, c.ts]),
+      fromMemory.map((c) => [c.model, c.ts]),
+      'read back from the file in the order memory had',
+    );
+    reopened.dispose();
+  });
+
+  it('a call with an id of its own is inserted before its stage is read, so a duplicate never reaches the history', async () => {
+    const store = await openTelemetry({ now: fixedClock().now });
+    store.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', id: 'same' });
+    assert.equal(store.recentStageCalls('w', 's', 1000).length, 1);
+    store.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', id: 'same' });
+    store.trackLlmCall({ workflow: 'w', stage: 's', model: 'other' });
+    assert.deepEqual(
+      store.recentStageCalls('w', 's', 1000).map((c) => c.model),
+      ['other', 'm'],
+    );
+    store.dispose();
+  });
+
   it("workflowVersion grows with the workflow's own calls only, and jumps when the database changes under the store", async () => {
     const file = path.join(dir, 'telemetry.db');
     const store = await openTelemetry({ path: file, autoSaveMs: 0 });

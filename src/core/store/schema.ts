@@ -1,4 +1,5 @@
-import type { Database } from 'sql.js';
+import type { Database, SqlValue } from 'sql.js';
+import type { LlmCall } from '../types';
 
 /** Bumped with every forward migration; files from a newer version are refused. */
 export const SCHEMA_VERSION = 3;
@@ -223,4 +224,27 @@ export function prepareSchema(db: Database, location: string, options: { quickCh
     throw error;
   }
   return true;
+}
+
+export const INSERT_CALL = `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** A call as the row INSERT_CALL binds. */
+export function callRow(call: LlmCall, stageId: number, modelId: number, tier: number | null, seq: number): SqlValue[] {
+  const flag = (value: boolean | null) => (value == null ? null : value ? 1 : 0);
+  return [
+    stageId,
+    call.ts,
+    call.id,
+    modelId,
+    tier,
+    call.cost,
+    call.inputTokens,
+    call.outputTokens,
+    call.durationMs,
+    flag(call.success),
+    call.error,
+    flag(call.cacheHit),
+    seq,
+  ];
 }

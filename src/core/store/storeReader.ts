@@ -145,8 +145,8 @@ export class StoreReader {
   recentStageCalls(workflow: string, stage: string, limit: number, cache = true): StageCall[] {
     const [stageId] = this.stageIdsOf({ workflow, stage });
     if (stageId === undefined) return [];
-    const cached = this.history.get(stageId);
-    if (cached && cached.limit >= limit) return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
+    const cached = this.cachedStageCalls(workflow, stage, limit);
+    if (cached) return cached;
     const depth = cache ? Math.max(limit, HISTORY_FLOOR) : limit;
     const columns = 'model_id, tier, coalesce(success, 1), cost, duration_ms, input_tokens, output_tokens, ts, seq, id';
     // Read in the primary key's order (no sort in SQLite: ordering by seq as well made it sort the
@@ -173,6 +173,24 @@ export class StoreReader {
     }));
     if (cache) this.history.set(stageId, { calls, limit: depth });
     return calls.length > limit ? calls.slice(0, limit) : calls;
+  }
+
+  /** The stage's history from memory alone (no SQL), or undefined when it is not cached that deep. */
+  cachedStageCalls(workflow: string, stage: string, limit: number): StageCall[] | undefined {
+    const stageId = this.historyStageId(workflow, stage);
+    const cached = stageId === undefined ? undefined : this.history.get(stageId);
+    if (!cached || cached.limit < limit) return undefined;
+    return cached.calls.length > limit ? cached.calls.slice(0, limit) : cached.calls;
+  }
+
+  /** The id of a stage whose history is cached, else undefined (memory only: no SQL). */
+  historyStageId(workflow: string, stage: string): number | undefined {
+    const stageId = this.stageIds.get(workflow)?.get(stage);
+    return stageId !== undefined && this.history.has(stageId) ? stageId : undefined;
+  }
+
+  forgetHistory(stageId: number): void {
+    this.history.delete(stageId);
   }
 
   /** Keeps cached stage histories current; an out-of-order call (an import of old data) drops the cache. */

@@ -2,12 +2,13 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import { validateCall } from '../ingest/callValidation';
 import { DailyCounters } from './dailyCounters';
 import { DAY_MS } from '../timeWindow';
-import type { TelemetryFileError } from './schema';
+import { INSERT_CALL, callRow, type TelemetryFileError } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
 import { loadDatabase, yieldToEventLoop } from './fileLoad';
 import { SqlSession } from './sqlSession';
 import { StoreReader } from './storeReader';
+import { PendingCalls } from './pendingCalls';
 import { CallScope, StageCall, StoreEvent, TelemetryStoreOptions, nextSeq } from './types';
 import { TIERS, Tier } from '../tiers';
 import type { Clock, LlmCall, LlmCallInput, ModelAggregate } from '../types';
@@ -22,7 +23,7 @@ const DEFAULT_MAX_FILE = 256 * 1024 * 1024;
  * Calls are validated at once, buffered, and inserted in batches before any query reads them.
  */
 export class TelemetryStore {
-  private pending: LlmCall[] = [];
+  private pending = new PendingCalls();
   /** Calls inserted since the last completed save: re-applied when another writer changed the file. */
   private unsaved: LlmCall[] = [];
   /** Importer bookmarks set since the last save, re-applied like calls when merging. */
@@ -102,8 +103,8 @@ export class TelemetryStore {
    * that calls of other workflows do not make it stale.
    */
   workflowVersion(workflow: string): number {
-    const reader = this.read();
-    return reader.generation * 2 ** 32 + reader.addedTo(workflow);
+    // Pending calls count without being inserted: a decision asks this, and must not wait on SQLite.
+    return this.reader.generation * 2 ** 32 + this.reader.addedTo(workflow) + this.pending.countIn(workflow);
   }
 
   get location(): string {
@@ -119,8 +120,8 @@ export class TelemetryStore {
   trackLlmCall(input: LlmCallInput): LlmCall {
     this.assertOpen();
     const call = validateCall(input, this.now);
-    this.pending.push(call);
-    if (this.pending.length >= MATERIALIZE_BATCH) this.materialize();
+    this.pending.add(call, input.id == null ? this.reader : undefined);
+    if (this.pending.size >= MATERIALIZE_BATCH) this.materialize();
     this.scheduleAutoSave();
     return call;
   }
@@ -129,8 +130,7 @@ export class TelemetryStore {
   trackLlmCalls(inputs: LlmCallInput[]): LlmCall[] {
     this.assertOpen();
     const calls = inputs.map((input) => validateCall(input, this.now));
-    // Not push(...calls): spreading a large array overflows the call stack (about 120,000 calls).
-    this.pending = this.pending.length ? this.pending.concat(calls) : calls.slice();
+    this.pending.addAll(calls);
     this.materialize();
     this.scheduleAutoSave();
     return calls;
@@ -138,7 +138,7 @@ export class TelemetryStore {
 
   /** Whether there are calls not yet saved to the file. */
   get dirty(): boolean {
-    return this.needsSave || this.pending.length > 0 || this.unsaved.length > 0;
+    return this.needsSave || this.pending.size > 0 || this.unsaved.length > 0;
   }
 
   /**
@@ -214,7 +214,7 @@ export class TelemetryStore {
     }
     this.materialize();
     this.replaceDatabase(db);
-    this.pending = this.unsaved;
+    this.pending.addAll(this.unsaved);
     this.unsaved = [];
     this.materialize();
     for (const [source, p] of this.unsavedProgress) this.writeProgress(source, p.offset, p.fingerprint);
@@ -312,7 +312,10 @@ export class TelemetryStore {
 
   /** The `limit` most recent calls of one stage, newest first, from memory after the first read. */
   recentStageCalls(workflow: string, stage: string, limit: number, cache = true): StageCall[] {
-    return this.read().recentStageCalls(workflow, stage, limit, cache);
+    // A decision after a tracked call is served from memory: the call went into the cached history
+    // when tracked, and its insert waits for the next query or save (write-behind).
+    const cached = this.pending.isLate(workflow, stage) ? undefined : this.reader.cachedStageCalls(workflow, stage, limit);
+    return cached ?? this.read().recentStageCalls(workflow, stage, limit, cache);
   }
 
   /** The q-quantile (nearest rank) of known latencies per model in scope. */
@@ -371,48 +374,32 @@ export class TelemetryStore {
 
   /** Inserts buffered calls in one transaction; duplicates (same id) are ignored. */
   private materialize(): void {
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
+    if (this.pending.size === 0) return;
+    const batch = this.pending.take();
     let added = 0;
     try {
       this.transaction(() => {
-        const insert = this.session.statement(
-          `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
+        const insert = this.session.statement(INSERT_CALL);
         for (const call of batch) {
           const stageId = this.reader.stageId(call.workflow, call.stage);
           const modelId = this.reader.modelId(call.model, call.provider);
           const tier = call.tier == null ? null : TIERS.indexOf(call.tier);
-          const seq = nextSeq();
-          insert.run([
-            stageId,
-            call.ts,
-            call.id,
-            modelId,
-            tier,
-            call.cost,
-            call.inputTokens,
-            call.outputTokens,
-            call.durationMs,
-            call.success == null ? null : call.success ? 1 : 0,
-            call.error,
-            call.cacheHit == null ? null : call.cacheHit ? 1 : 0,
-            seq,
-          ]);
+          const early = this.pending.earlySeqOf(call);
+          const seq = early ?? nextSeq();
+          insert.run(callRow(call, stageId, modelId, tier, seq));
+          // Counted as added either way, so that workflowVersion never goes back.
+          this.reader.countAdded(call.workflow);
           if (this.session.db.getRowsModified() > 0) {
             added++;
             this.reader.counters.add(stageId, modelId, call, tier);
-            this.reader.rememberInHistory(stageId, call, seq);
-            this.reader.countAdded(call.workflow);
-          }
+            if (early === undefined) this.reader.rememberInHistory(stageId, call, seq);
+          } else if (early !== undefined) this.reader.forgetHistory(stageId); // a duplicate after all
         }
       });
     } catch (error) {
       // Rolled back: ids, histories and counters may hold what was undone.
       this.forgetDerivedState();
-      this.pending = batch.concat(this.pending);
+      this.pending.putBack(batch);
       throw error;
     }
     for (const call of batch) this.unsaved.push(call);
