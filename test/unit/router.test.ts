@@ -366,6 +366,17 @@ describe('AdaptiveModelRouter', () => {
     });
   });
 
+  it('route() reuses what it learned only while the stage has no new call: each tracked call is counted by the next decision', () => {
+    store.trackLlmCalls(series(30, { end: end() }));
+    const calls = () => router.route({ workflow: 'code-review', stage: 'analysis' }).alternatives.find((a) => a.model === 'claude-haiku-3.5')!.calls;
+    assert.equal(calls(), 30);
+    assert.equal(calls(), 30);
+    for (let n = 31; n <= 33; n++) {
+      store.trackLlmCall({ workflow: 'code-review', stage: 'analysis', model: 'claude-haiku-3.5', tier: 'cheap', ts: clock.now() });
+      assert.equal(calls(), n);
+    }
+  });
+
   it('route() keeps the declared tier of a workflow whose adaptive routing is off', () => {
     store.trackLlmCalls(series(30, { end: end(), fails: () => true }));
     const off = new AdaptiveModelRouter(store, { disabledWorkflows: ['code-review'] });

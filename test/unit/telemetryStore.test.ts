@@ -73,6 +73,24 @@ describe('telemetry store', () => {
     reopened.dispose();
   });
 
+  it('after opening a file its stage histories are read in the background, so the first decision after a tracked call needs no insert', async () => {
+    const file = path.join(dir, 'telemetry.db');
+    const writer = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const end = new Date(fixedClock().now().getTime() - 60_000);
+    writer.trackLlmCalls([...series(30, { end, stage: 'a' }), ...series(30, { end, stage: 'b' })]);
+    await writer.close();
+    for (const prefetchHistories of [true, false]) {
+      const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now, prefetchHistories });
+      await store.prefetched;
+      const inserted: number[] = [];
+      store.onDidChange((e) => e.kind === 'calls' && inserted.push(e.added));
+      store.trackLlmCall({ workflow: 'code-review', stage: 'b', model: 'new', ts: fixedClock().now() });
+      assert.equal(store.recentStageCalls('code-review', 'b', 1000)[0].model, 'new');
+      assert.deepEqual(inserted, prefetchHistories ? [] : [1], `prefetchHistories: ${prefetchHistories}`);
+      store.dispose();
+    }
+  });
+
   it('a call with an id of its own is inserted before its stage is read, so a duplicate never reaches the history', async () => {
     const store = await openTelemetry({ now: fixedClock().now });
     store.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', id: 'same' });

@@ -1,6 +1,6 @@
 import { failureEvidence } from '../stats/failureEvidence';
 import { money, pct } from '../format';
-import { ArmState, DEFAULT_POLICY, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
+import { ArmState, DEFAULT_POLICY, ModelEvidence, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
 import { ModelRegistry } from './registry';
 import { explainChoice } from './routeReasons';
 import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
@@ -31,6 +31,8 @@ export class AdaptiveModelRouter {
   private readonly now: Clock;
   private readonly disabled: Set<string>;
   private readonly priors: WorkflowPriors;
+  /** Each stage's evidence, kept while its history (newest call and length) is unchanged. */
+  private readonly evidence = new WeakMap<StageCall[], { newest: StageCall; length: number; evidence: Map<string, ModelEvidence> }>();
 
   constructor(
     private readonly store: TelemetryStore,
@@ -220,9 +222,21 @@ export class AdaptiveModelRouter {
     };
   }
 
+  /**
+   * A stage's evidence, kept until its history moves: decisions between two calls of a stage reuse
+   * it. (The cached history is updated in place, so its newest call and length say whether it moved.)
+   */
+  private evidenceOf(history: StageCall[]): Map<string, ModelEvidence> {
+    const known = this.evidence.get(history);
+    if (known && known.newest === history[0] && known.length === history.length) return known.evidence;
+    const evidence = evidenceFromHistory(history, this.policy);
+    this.evidence.set(history, { newest: history[0], length: history.length, evidence });
+    return evidence;
+  }
+
   /** The models route() considers for a stage: the registry's tier models and those seen there. */
   private armsFor(query: RouteQuery, stage: string, history: StageCall[], since: number): ArmState[] {
-    const evidence = evidenceFromHistory(history, this.policy);
+    const evidence = this.evidenceOf(history);
     const models = new Map<string, Tier | null>();
     // Every tier-routed model of the registry (a tier may have several, e.g. from a custom registry),
     // with the tier's configured model (environment overrides included) first.

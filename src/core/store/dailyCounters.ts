@@ -161,6 +161,15 @@ export class DailyCounters {
     }
   }
 
+  /** Stage ids, the most recently called first (by their latest call's time). */
+  stagesByRecency(): number[] {
+    const latest = new Map<number, number>();
+    for (const [stageId, models] of this.byStage)
+      for (const days of models.values())
+        for (const c of days.values()) if (c.calls > 0 && c.lastTs > (latest.get(stageId) ?? -Infinity)) latest.set(stageId, c.lastTs);
+    return [...latest].sort((a, b) => b[1] - a[1]).map(([stageId]) => stageId);
+  }
+
   /** Per-model sums over the whole days from `fromDay` on (inclusive). */
   sumFrom(stageId: number, fromDay: number): Map<number, DayCounter> {
     const result = new Map<number, DayCounter>();

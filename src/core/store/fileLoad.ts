@@ -60,3 +60,13 @@ export async function loadDatabase(
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/** Runs `step` in slices of about `sliceMs`, the event loop free in between, until it returns true or `cancelled()`. */
+export async function runInSlices(step: (stop: () => boolean) => boolean, cancelled: () => boolean, sliceMs = 8): Promise<void> {
+  for (;;) {
+    await yieldToEventLoop();
+    if (cancelled()) return;
+    const started = Date.now();
+    if (step(() => Date.now() - started >= sliceMs)) return;
+  }
+}

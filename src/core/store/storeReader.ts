@@ -175,6 +175,35 @@ export class StoreReader {
     return calls.length > limit ? calls.slice(0, limit) : calls;
   }
 
+  /**
+   * Reads the histories of stages not cached yet, the most recently called first, until `stop()`
+   * says so or `budget` calls are cached; true when there is nothing left to read.
+   */
+  prefetchHistories(stop: () => boolean, budget: number): boolean {
+    let cached = 0;
+    for (const h of this.history.values()) cached += h.calls.length;
+    const names = (this.stageNames ??= this.readStageNames());
+    for (const stageId of this.counters.stagesByRecency()) {
+      if (cached >= budget) return true;
+      const name = names.get(stageId);
+      if (this.history.has(stageId) || !name) continue;
+      if (stop()) return false;
+      cached += this.recentStageCalls(name[0], name[1], HISTORY_FLOOR).length;
+    }
+    return true;
+  }
+
+  private stageNames: Map<number, [string, string]> | undefined;
+
+  private readStageNames(): Map<number, [string, string]> {
+    const names = new Map<number, [string, string]>();
+    for (const [id, workflow, stage] of this.session.all('SELECT id, workflow, stage FROM stages', [])) {
+      names.set(Number(id), [String(workflow), String(stage)]);
+      this.rememberStageId(String(workflow), String(stage), Number(id));
+    }
+    return names;
+  }
+
   /** The stage's history from memory alone (no SQL), or undefined when it is not cached that deep. */
   cachedStageCalls(workflow: string, stage: string, limit: number): StageCall[] | undefined {
     const stageId = this.historyStageId(workflow, stage);

@@ -5,7 +5,7 @@ import { DAY_MS } from '../timeWindow';
 import { INSERT_CALL, callRow, type TelemetryFileError } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
-import { loadDatabase, yieldToEventLoop } from './fileLoad';
+import { loadDatabase, runInSlices, yieldToEventLoop } from './fileLoad';
 import { SqlSession } from './sqlSession';
 import { StoreReader } from './storeReader';
 import { PendingCalls } from './pendingCalls';
@@ -16,6 +16,9 @@ import type { Clock, LlmCall, LlmCallInput, ModelAggregate } from '../types';
 export type { CallScope, StageCall, StoreEvent, TelemetryStoreOptions } from './types';
 
 const MATERIALIZE_BATCH = 100_000;
+/** The background read of stage histories after opening: slices this long, up to this many calls kept. */
+const PREFETCH_SLICE_MS = 8;
+const PREFETCH_BUDGET = 250_000;
 const DEFAULT_MAX_FILE = 256 * 1024 * 1024;
 
 /**
@@ -77,11 +80,22 @@ export class TelemetryStore {
     // Retention runs with the first save (and hourly after), not here: opening stays quick.
     store.needsSave = created && stamp !== undefined;
     store.openBlockedMs = Math.max(blockedMs, longestSliceMs);
+    if (options.prefetchHistories !== false && !created)
+      store.prefetched = runInSlices(
+        (stop) => store.read().prefetchHistories(stop, PREFETCH_BUDGET),
+        () => store.closed,
+        PREFETCH_SLICE_MS,
+      ).catch(
+        () => undefined, // only a head start: a stage whose read fails here fails, and is reported, at its decision
+      );
     return store;
   }
 
   /** How long opening held the thread in one stretch (parse, schema, counters, retention). */
   openBlockedMs = 0;
+
+  /** Settles when the background read of stage histories after opening has finished (or stopped). */
+  prefetched: Promise<void> = Promise.resolve();
 
   /**
    * Settles when the loaded file passed (or failed) the integrity check, starting the check if no

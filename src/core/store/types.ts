@@ -23,6 +23,12 @@ export interface TelemetryStoreOptions {
    * for the verdict and a damaged file is never written over. Without it the check runs inline.
    */
   integrityCheck?: (bytes: Uint8Array) => Promise<string>;
+  /**
+   * After opening a file, read the recent calls of its most recently used stages in the background
+   * (in slices of a few milliseconds), so that each stage's first decision finds them in memory.
+   * Default true.
+   */
+  prefetchHistories?: boolean;
 }
 
 /** Everything a query needs to name the calls it looks at. */
