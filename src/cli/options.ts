@@ -74,7 +74,7 @@ export async function withStore(values: Values, io: Io, writes: boolean, action:
   if (!writes && !fs.existsSync(file)) {
     throw new UsageError(`no telemetry database at ${file} (record calls with "track" or "import", or pass --db)`);
   }
-  const store = await openTelemetry({ path: file, autoSaveMs: 0, prefetchHistories: false }); // one command: no background reads;
+  const store = await openTelemetry({ path: file, autoSaveMs: 0, prefetchHistories: false }); // one command per process: no background reads
   try {
     const code = await action(store);
     if (writes) await store.flush();
