@@ -1,6 +1,8 @@
 import { strict as assert } from 'assert';
-import { AdaptiveModelRouter, TelemetryStore, openTelemetry } from '../../src/core';
-import { relativePrior, tierGap } from '../../src/core/routing/stagePriors';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry } from '../../src/core';
+import type { ModelEvidence } from '../../src/core/routing/learningPolicy';
+import { BetaPrior, StageTierRecord, WorkflowPriors, empiricalBayesPrior, relativePrior, tierGap } from '../../src/core/routing/stagePriors';
+import { DAY_MS } from '../../src/core/timeWindow';
 import type { Tier } from '../../src/core/tiers';
 import { fixedClock, series } from './helpers';
 
@@ -60,3 +62,157 @@ describe("stage priors: the gap between tiers carries over from the workflow's o
     });
   });
 });
+
+describe('stage priors: exact values', () => {
+  const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} vs ${expected}`);
+  const pair = (arm: [number, number], reference: [number, number]) =>
+    new Map<Tier, StageTierRecord>([
+      ['cheap', { calls: arm[0], successes: arm[1] }],
+      ['capable', { calls: reference[0], successes: reference[1] }],
+    ]);
+
+  it("tierGap: mean, between-stage variance net of noise plus the mean's own, over stages with at least 5 calls of each", () => {
+    // Values from the formulas in Python: the stage with 5 calls each counts, the one with 4 does not.
+    const stages = [pair([20, 10], [20, 19]), pair([40, 36], [40, 37]), pair([10, 3], [10, 9]), pair([5, 1], [5, 5]), pair([4, 4], [50, 50])];
+    const gap = tierGap(stages, 'cheap', 'capable')!;
+    assert.equal(gap.stages, 4);
+    near(gap.mean, -0.41627072114876995, 'mean');
+    near(gap.variance, 0.07051344804641291, 'variance');
+    // Stages that agree more closely than their noise: the between-stage part stops at its floor.
+    const agreeing = tierGap([pair([20, 17], [20, 18]), pair([40, 35], [40, 37]), pair([10, 9], [10, 9])], 'cheap', 'capable')!;
+    near(agreeing.mean, -0.03213317847464189, 'mean');
+    near(agreeing.variance, 0.0027582477016629024, 'variance at the floor');
+  });
+
+  it('empiricalBayesPrior: moments over stages with at least 10 calls, and a quarter of the cap with fewer than three', () => {
+    const prior = empiricalBayesPrior(
+      [
+        { calls: 10, successes: 5 },
+        { calls: 20, successes: 16 },
+        { calls: 30, successes: 27 },
+        { calls: 9, successes: 0 },
+      ],
+      100,
+    );
+    near(prior.mean, 0.6901408450704225, 'mean (every stage counts for the mean)');
+    near(prior.strength, 9.003711952487, 'strength (the 9-call stage is left out of the spread)');
+    const thin = empiricalBayesPrior(
+      [
+        { calls: 10, successes: 5 },
+        { calls: 20, successes: 16 },
+        { calls: 9, successes: 0 },
+      ],
+      100,
+    );
+    near(thin.mean, 0.5365853658536586, 'mean');
+    assert.equal(thin.strength, 25, 'two stages with 10 calls: a quarter of the cap');
+  });
+
+  it('relativePrior: strength = mean (1 - mean) / variance - 1', () => {
+    const prior = relativePrior({ successes: 30, failures: 10 }, { mean: 0.05, variance: 0.004, stages: 3 }, 100);
+    near(prior.mean, 0.7939024390243903, 'mean');
+    near(prior.strength, 17.672290015444407, 'strength');
+  });
+});
+
+describe("WorkflowPriors: what a stage borrows from the workflow's other stages", () => {
+  const clock = fixedClock();
+  const day = Math.floor(clock.now().getTime() / DAY_MS) * DAY_MS;
+  const models: Array<[string, Tier]> = [
+    ['claude-haiku-4-5', 'cheap'],
+    ['claude-sonnet-5', 'capable'],
+    ['claude-fable-5', 'premium'],
+  ];
+  // Failures per 10 calls on the other stages, by model: cheap varies a lot, premium hardly.
+  const failuresPer10: Record<string, number[]> = { o1: [5, 3, 1], o2: [6, 4, 1], o3: [3, 1, 0] };
+  let store: TelemetryStore;
+  beforeEach(async () => (store = await openTelemetry({ now: clock.now })));
+  afterEach(() => store.close());
+
+  function record(calls: number, end: Date, tierOf: (tier: Tier) => Tier | null = (t) => t): Map<string, Map<Tier, StageTierRecord>> {
+    const others = new Map<string, Map<Tier, StageTierRecord>>();
+    for (const [name, fails] of Object.entries(failuresPer10)) {
+      const tiers = new Map<Tier, StageTierRecord>();
+      models.forEach(([model, tier], m) => {
+        store.trackLlmCalls(series(calls, { end, workflow: 'w', stage: name, model, tier: tierOf(tier), fails: (i) => i % 10 < fails[m] }));
+        tiers.set(tier, { calls, successes: calls - (calls / 10) * fails[m] });
+      });
+      others.set(name, tiers);
+    }
+    return others;
+  }
+  const evidence = (entries: Array<[string, Tier, number, number]>) =>
+    new Map<string, ModelEvidence>(
+      entries.map(([model, tier, successes, failures]) => [
+        model,
+        { model, tier, successes, failures, calls: successes + failures, avgLatencyMs: null, avgCost: null, changed: null },
+      ]),
+    );
+  const arms = models.map(([model, tier]) => ({ model, tier }));
+
+  it("each arm takes the stronger of its tier's record and the most-measured model of another tier plus the gap", () => {
+    const others = record(40, new Date(day + 3_600_000));
+    const priors = new WorkflowPriors(store, new ModelRegistry(), { priorStrength: 100, gapPriorStrength: 100 });
+    // At this stage sonnet is the most measured (40 calls, mostly failing), fable has 20 successes.
+    const here = evidence([
+      ['claude-sonnet-5', 'capable', 10, 30],
+      ['claude-fable-5', 'premium', 20, 0],
+    ]);
+    const got = priors.forArms('w', 's', 0, arms, here);
+    const records = (tier: Tier) => [...others.values()].map((t) => t.get(tier)!);
+    const expected = (tier: Tier, reference: [number, number], referenceTier: Tier): BetaPrior => {
+      const absolute = empiricalBayesPrior(records(tier), 100);
+      const relative = relativePrior({ successes: reference[0], failures: reference[1] }, tierGap(others.values(), tier, referenceTier)!, 100);
+      return relative.strength > absolute.strength ? relative : absolute;
+    };
+    const cheap = expected('cheap', [10, 30], 'capable');
+    const capable = expected('capable', [20, 0], 'premium');
+    const premium = expected('premium', [10, 30], 'capable');
+    assert.deepEqual(got.get('claude-haiku-4-5'), cheap);
+    assert.deepEqual(got.get('claude-sonnet-5'), capable, 'its reference is the most-measured model of another tier');
+    assert.deepEqual(got.get('claude-fable-5'), premium);
+    // Both kinds win somewhere, or the test would not tell them apart.
+    const absolute = (prior: BetaPrior, tier: Tier) => deepEqualPrior(prior, empiricalBayesPrior(records(tier), 100));
+    const kinds = new Set([cheap, capable, premium].map((prior, i) => (absolute(prior, models[i][1]) ? 'absolute' : 'relative')));
+    assert.equal(kinds.size, 2);
+  });
+
+  it("calls recorded without a tier count for the registry's tier of their model", () => {
+    record(40, new Date(day + 3_600_000), () => null);
+    const priors = new WorkflowPriors(store, new ModelRegistry(), { priorStrength: 100, gapPriorStrength: 0 });
+    const got = priors.forArms('w', 's', 0, arms, new Map());
+    assert.ok(got.get('claude-haiku-4-5')!.strength > 0, 'cheap has records from the other stages');
+  });
+
+  it('reads whole days: a window starting mid-day includes that whole day, not the day before', () => {
+    record(40, new Date(day - DAY_MS + 3_600_000)); // yesterday: outside either window
+    const priors = new WorkflowPriors(store, new ModelRegistry(), { priorStrength: 100, gapPriorStrength: 0 });
+    assert.equal(priors.forArms('w', 's', day + 12 * 3_600_000, arms, new Map()).get('claude-fable-5')!.strength, 0, 'nothing today yet');
+    store.trackLlmCalls(series(20, { end: new Date(day + 3_600_000), workflow: 'w', stage: 'o1', model: 'claude-fable-5', tier: 'premium' }));
+    const fresh = new WorkflowPriors(store, new ModelRegistry(), { priorStrength: 100, gapPriorStrength: 0 });
+    const today = fresh.forArms('w', 's', day + 12 * 3_600_000, arms, new Map()).get('claude-fable-5')!;
+    assert.deepEqual(today, empiricalBayesPrior([{ calls: 20, successes: 20 }], 100), "this morning's calls, and only them");
+  });
+
+  it('keeps the records until the workflow gained 2% more calls (at least 50), or the window moved', () => {
+    record(1000, new Date(day + 3_600_000)); // 9,000 calls: refreshed after more than 180 new ones
+    const priors = new WorkflowPriors(store, new ModelRegistry(), { priorStrength: 100, gapPriorStrength: 0 });
+    const first = priors.forArms('w', 's', 0, arms, new Map()).get('claude-fable-5')!;
+    const failing = (n: number) =>
+      store.trackLlmCalls(
+        series(n, { end: new Date(day + 7_200_000), workflow: 'w', stage: 'o1', model: 'claude-fable-5', tier: 'premium', fails: () => true }),
+      );
+    failing(175);
+    assert.deepEqual(priors.forArms('w', 's', 0, arms, new Map()).get('claude-fable-5'), first, '175 of 9,000: kept');
+    failing(10);
+    const refreshed = priors.forArms('w', 's', 0, arms, new Map()).get('claude-fable-5')!;
+    assert.ok(refreshed.mean < first.mean, '185: read again');
+    failing(5);
+    assert.deepEqual(priors.forArms('w', 's', 0, arms, new Map()).get('claude-fable-5'), refreshed, 'kept again');
+    assert.notDeepEqual(priors.forArms('w', 's', day, arms, new Map()).get('claude-fable-5'), refreshed, 'another window start: read again');
+  });
+});
+
+function deepEqualPrior(a: BetaPrior, b: BetaPrior): boolean {
+  return a.mean === b.mean && a.strength === b.strength;
+}

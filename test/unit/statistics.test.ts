@@ -1,6 +1,17 @@
 import { strict as assert } from 'assert';
 import { seededRandom } from '../../src/core/random';
-import { binomialUpperTail, decayWeight, normalQuantile, regularizedBeta, sampleBeta, sampleGamma, wilsonInterval } from '../../src/core/stats/statistics';
+import {
+  betaQuantile,
+  binomialUpperTail,
+  decayWeight,
+  exactInterval,
+  logGamma,
+  normalQuantile,
+  regularizedBeta,
+  sampleBeta,
+  sampleGamma,
+  wilsonInterval,
+} from '../../src/core/stats/statistics';
 
 describe('statistics', () => {
   it('normal quantiles match the tables', () => {
@@ -52,6 +63,8 @@ describe('posterior sampling and tests', () => {
       [9, 3, 0.617401],
       [3, 9, 1 - regularizedBeta(0.2, 9, 3)],
       [1, 1, 0.8],
+      [1, 3, 1 - 0.2 ** 3],
+      [3, 1, 0.8 ** 3],
       [0.5, 0.5, (2 / Math.PI) * Math.asin(Math.sqrt(0.8))],
     ]) {
       let below = 0;
@@ -103,5 +116,66 @@ describe('posterior sampling and tests', () => {
     assert.equal(decayWeight(200, 200), 0.5);
     assert.equal(decayWeight(600, 200), 0.125);
     assert.equal(decayWeight(600, Infinity), 1);
+  });
+});
+
+/** Reference values from SciPy 1.17 (scipy.stats.norm.ppf, math.lgamma, scipy.special.betainc, scipy.stats.beta.ppf). */
+describe('special functions against reference values', () => {
+  const near = (actual: number, expected: number, tolerance: number, what: string) =>
+    assert.ok(Math.abs(actual - expected) < tolerance, `${what}: ${actual} vs ${expected}`);
+
+  it('normal quantiles in both tails and on either side of the tail switch (p = 0.02425)', () => {
+    near(normalQuantile(0.999), 3.090232306167813, 1e-6, 'upper tail');
+    near(normalQuantile(0.02), -2.053748910631823, 1e-6, 'lower tail');
+    near(normalQuantile(0.03), -1.880793608151251, 1e-6, 'central region');
+    near(normalQuantile(0.98), 2.053748910631823, 1e-6, 'upper tail by symmetry');
+    for (const bad of [0, 1, -0.5, 1.5, NaN]) assert.throws(() => normalQuantile(bad), RangeError, String(bad));
+  });
+
+  it('log-gamma below and above one half (the reflection formula)', () => {
+    near(logGamma(0.1), 2.2527126517342055, 1e-9, 'lnΓ(0.1)');
+    near(logGamma(0.25), 1.2880225246980772, 1e-9, 'lnΓ(0.25)');
+    near(logGamma(0.5), 0.5723649429247004, 1e-9, 'lnΓ(0.5)');
+    near(logGamma(5), 3.178053830347945, 1e-9, 'lnΓ(5) = ln 24');
+    near(logGamma(100.5), 361.4355404677776, 1e-7, 'lnΓ(100.5)');
+  });
+
+  it('the regularized incomplete beta on both sides of the mean, and at the ends', () => {
+    near(regularizedBeta(0.2, 2, 3), 0.1808, 1e-10, 'I_0.2(2, 3), below the mean');
+    near(regularizedBeta(0.9, 2, 3), 0.9963, 1e-10, 'I_0.9(2, 3), above the mean (by symmetry)');
+    near(regularizedBeta(0.3, 0.5, 0.5), 0.36901011956554536, 1e-9, 'I_0.3(0.5, 0.5)');
+    near(regularizedBeta(0.99, 50, 2), 0.9075091007063049, 1e-9, 'I_0.99(50, 2)');
+    assert.equal(regularizedBeta(0, 2, 3), 0);
+    assert.equal(regularizedBeta(-1, 2, 3), 0);
+    assert.equal(regularizedBeta(1, 2, 3), 1);
+    assert.equal(regularizedBeta(2, 2, 3), 1);
+  });
+
+  it('beta quantiles and exact (Clopper-Pearson) intervals', () => {
+    near(betaQuantile(0.3, 2.5, 7.5), 0.16694327320179275, 1e-9, 'Beta(2.5, 7.5) 30% quantile');
+    const twoOfTen = exactInterval(2, 10);
+    near(twoOfTen.low, 0.03677143788746509, 1e-9, '2/10 at 90%: low');
+    near(twoOfTen.high, 0.5069013010632024, 1e-9, '2/10 at 90%: high');
+    const sevenOfTwenty = exactInterval(7, 20, 0.95);
+    near(sevenOfTwenty.low, 0.15390920478454118, 1e-9, '7/20 at 95%: low');
+    near(sevenOfTwenty.high, 0.5921885345328282, 1e-9, '7/20 at 95%: high');
+    assert.deepEqual(exactInterval(0, 10), { low: 0, high: exactInterval(0, 10).high });
+    near(exactInterval(0, 10).high, 0.2588655508930522, 1e-9, '0/10: high');
+    near(exactInterval(10, 10).low, 0.7411344491069477, 1e-9, '10/10: low');
+    assert.equal(exactInterval(10, 10).high, 1);
+    assert.deepEqual(exactInterval(0, 0), { low: 0, high: 1 });
+  });
+
+  it('Wilson intervals default to 95% confidence', () => {
+    assert.deepEqual(wilsonInterval(6, 20), wilsonInterval(6, 20, 0.95));
+    assert.notDeepEqual(wilsonInterval(6, 20), wilsonInterval(6, 20, 0.9));
+  });
+
+  it('decay weights halve every half-life; a zero or infinite half-life weighs everything alike', () => {
+    assert.equal(decayWeight(10, 10), 0.5);
+    assert.equal(decayWeight(20, 10), 0.25);
+    assert.equal(decayWeight(0, 10), 1);
+    assert.equal(decayWeight(7, 0), 1);
+    assert.equal(decayWeight(7, Infinity), 1);
   });
 });
