@@ -18,12 +18,12 @@ export function tierIndex(tier: Tier): number {
   return TIERS.indexOf(tier);
 }
 
-/** The next tier up, or the same tier when already at the top. */
 /** Position in the tier order, an unknown tier last (after premium). */
 export function tierRank(tier: Tier | null | undefined): number {
   return tier ? tierIndex(tier) : TIERS.length;
 }
 
+/** The next tier up, or the same tier when already at the top. */
 export function nextTier(tier: Tier): Tier {
   return TIERS[Math.min(tierIndex(tier) + 1, TIERS.length - 1)];
 }
