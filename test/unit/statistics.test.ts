@@ -75,6 +75,25 @@ describe('posterior sampling and tests', () => {
     }
   });
 
+  it('Gamma draws are positive, with the Gamma mean and variance (Gamma(3): 3 and 3; Gamma(1.2): 1.2 and 1.2)', () => {
+    const random = seededRandom(5);
+    for (const shape of [3, 1.2]) {
+      const n = 40_000;
+      let sum = 0;
+      let sumSq = 0;
+      for (let i = 0; i < n; i++) {
+        const x = sampleGamma(shape, random);
+        assert.ok(x > 0, `Gamma(${shape}) drew ${x}`);
+        sum += x;
+        sumSq += x * x;
+      }
+      const mean = sum / n;
+      // Standard errors at n = 40,000: mean sqrt(shape / n) <= 0.009, variance about 0.05 (Gamma(3)).
+      assert.ok(Math.abs(mean - shape) < 0.04, `Gamma(${shape}) mean ${mean}`);
+      assert.ok(Math.abs(sumSq / n - mean * mean - shape) < 0.2, `Gamma(${shape}) variance ${sumSq / n - mean * mean}`);
+    }
+  });
+
   it('Gamma draws below shape 1 keep their mean (Gamma(0.5): mean 0.5)', () => {
     const random = seededRandom(3);
     let sum = 0;
