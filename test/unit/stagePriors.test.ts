@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry } from '../../src/core';
 import type { ModelEvidence } from '../../src/core/routing/learningPolicy';
-import { BetaPrior, StageTierRecord, WorkflowPriors, empiricalBayesPrior, relativePrior, tierGap } from '../../src/core/routing/stagePriors';
+import { StageTierRecord, WorkflowPriors, empiricalBayesPrior, relativePrior, tierGap } from '../../src/core/routing/stagePriors';
 import { DAY_MS } from '../../src/core/timeWindow';
 import type { Tier } from '../../src/core/tiers';
 import { fixedClock, series } from './helpers';
@@ -73,9 +73,16 @@ describe('stage priors: exact values', () => {
 
   it("tierGap: mean, between-stage variance net of noise plus the mean's own, over stages with at least 5 calls of each", () => {
     // Values from the formulas in Python: the stage with 5 calls each counts, the one with 4 does not.
-    const stages = [pair([20, 10], [20, 19]), pair([40, 36], [40, 37]), pair([10, 3], [10, 9]), pair([5, 1], [5, 5]), pair([4, 4], [50, 50])];
+    const stages = [
+      pair([20, 10], [20, 19]),
+      pair([40, 36], [40, 37]),
+      pair([10, 3], [10, 9]),
+      pair([5, 1], [5, 5]),
+      pair([4, 4], [50, 50]),
+      pair([50, 0], [4, 4]),
+    ];
     const gap = tierGap(stages, 'cheap', 'capable')!;
-    assert.equal(gap.stages, 4);
+    assert.equal(gap.stages, 4, 'stages with fewer than 5 calls of either tier are left out');
     near(gap.mean, -0.41627072114876995, 'mean');
     near(gap.variance, 0.07051344804641291, 'variance');
     // Stages that agree more closely than their noise: the between-stage part stops at its floor.
@@ -123,8 +130,9 @@ describe("WorkflowPriors: what a stage borrows from the workflow's other stages"
     ['claude-sonnet-5', 'capable'],
     ['claude-fable-5', 'premium'],
   ];
-  // Failures per 10 calls on the other stages, by model: cheap varies a lot, premium hardly.
-  const failuresPer10: Record<string, number[]> = { o1: [5, 3, 1], o2: [6, 4, 1], o3: [3, 1, 0] };
+  // Failures per 10 calls on the other stages, by model: each tier's level varies from stage to
+  // stage, the gaps between tiers hardly (cheap 40 points under premium, capable 20).
+  const failuresPer10: Record<string, number[]> = { o1: [5, 3, 1], o2: [7, 5, 3], o3: [4, 2, 0] };
   let store: TelemetryStore;
   beforeEach(async () => (store = await openTelemetry({ now: clock.now })));
   afterEach(() => store.close());
@@ -153,28 +161,38 @@ describe("WorkflowPriors: what a stage borrows from the workflow's other stages"
   it("each arm takes the stronger of its tier's record and the most-measured model of another tier plus the gap", () => {
     const others = record(40, new Date(day + 3_600_000));
     const priors = new WorkflowPriors(store, new ModelRegistry(), { priorStrength: 100, gapPriorStrength: 100 });
-    // At this stage sonnet is the most measured (40 calls, mostly failing), fable has 20 successes.
+    // At this stage: a tierless model measured most (never a reference), then two premium models
+    // (acme measured more, fable failing less), and a capable one tried five times.
     const here = evidence([
-      ['claude-sonnet-5', 'capable', 10, 30],
-      ['claude-fable-5', 'premium', 20, 0],
+      ['claude-opus-4-8', null as unknown as Tier, 50, 50],
+      ['acme-premium', 'premium', 54, 6],
+      ['claude-fable-5', 'premium', 50, 0],
+      ['claude-sonnet-5', 'capable', 3, 2],
     ]);
-    const got = priors.forArms('w', 's', 0, arms, here);
+    const stageArms = [
+      { model: 'claude-haiku-4-5', tier: 'cheap' as Tier },
+      { model: 'claude-sonnet-5', tier: 'capable' as Tier },
+      { model: 'acme-premium', tier: 'premium' as Tier },
+      { model: 'claude-fable-5', tier: 'premium' as Tier },
+      { model: 'claude-opus-4-8', tier: null },
+    ];
+    const got = priors.forArms('w', 's', 0, stageArms, here);
     const records = (tier: Tier) => [...others.values()].map((t) => t.get(tier)!);
-    const expected = (tier: Tier, reference: [number, number], referenceTier: Tier): BetaPrior => {
-      const absolute = empiricalBayesPrior(records(tier), 100);
-      const relative = relativePrior({ successes: reference[0], failures: reference[1] }, tierGap(others.values(), tier, referenceTier)!, 100);
-      return relative.strength > absolute.strength ? relative : absolute;
-    };
-    const cheap = expected('cheap', [10, 30], 'capable');
-    const capable = expected('capable', [20, 0], 'premium');
-    const premium = expected('premium', [10, 30], 'capable');
-    assert.deepEqual(got.get('claude-haiku-4-5'), cheap);
-    assert.deepEqual(got.get('claude-sonnet-5'), capable, 'its reference is the most-measured model of another tier');
-    assert.deepEqual(got.get('claude-fable-5'), premium);
-    // Both kinds win somewhere, or the test would not tell them apart.
-    const absolute = (prior: BetaPrior, tier: Tier) => deepEqualPrior(prior, empiricalBayesPrior(records(tier), 100));
-    const kinds = new Set([cheap, capable, premium].map((prior, i) => (absolute(prior, models[i][1]) ? 'absolute' : 'relative')));
-    assert.equal(kinds.size, 2);
+    const absolute = (tier: Tier) => empiricalBayesPrior(records(tier), 100);
+    const relative = (tier: Tier, reference: [number, number], referenceTier: Tier) =>
+      relativePrior({ successes: reference[0], failures: reference[1] }, tierGap(others.values(), tier, referenceTier)!, 100);
+    // Cheap and capable lean on acme (the most measured of another tier); the premium models on
+    // sonnet (the only other tier measured), whose five calls make the gap weaker than premium's record.
+    assert.deepEqual(got.get('claude-haiku-4-5'), relative('cheap', [54, 6], 'premium'));
+    assert.ok(relative('cheap', [54, 6], 'premium').strength > absolute('cheap').strength);
+    assert.deepEqual(got.get('claude-sonnet-5'), relative('capable', [54, 6], 'premium'));
+    assert.deepEqual(got.get('acme-premium'), absolute('premium'));
+    assert.ok(relative('premium', [3, 2], 'capable').strength < absolute('premium').strength);
+    assert.deepEqual(got.get('claude-fable-5'), absolute('premium'));
+    assert.equal(got.has('claude-opus-4-8'), false, 'a model without a tier borrows nothing');
+    // With a better-measured capable model, the premium models take the gap instead.
+    const better = priors.forArms('w', 's', 0, stageArms, evidence([['claude-sonnet-5', 'capable', 120, 80]]));
+    assert.deepEqual(better.get('claude-fable-5'), relative('premium', [120, 80], 'capable'));
   });
 
   it("calls recorded without a tier count for the registry's tier of their model", () => {
@@ -204,7 +222,9 @@ describe("WorkflowPriors: what a stage borrows from the workflow's other stages"
       );
     failing(175);
     assert.deepEqual(priors.forArms('w', 's', 0, arms, new Map()).get('claude-fable-5'), first, '175 of 9,000: kept');
-    failing(10);
+    failing(5);
+    assert.deepEqual(priors.forArms('w', 's', 0, arms, new Map()).get('claude-fable-5'), first, '180 of 9,000: kept');
+    failing(5);
     const refreshed = priors.forArms('w', 's', 0, arms, new Map()).get('claude-fable-5')!;
     assert.ok(refreshed.mean < first.mean, '185: read again');
     failing(5);
@@ -212,7 +232,3 @@ describe("WorkflowPriors: what a stage borrows from the workflow's other stages"
     assert.notDeepEqual(priors.forArms('w', 's', day, arms, new Map()).get('claude-fable-5'), refreshed, 'another window start: read again');
   });
 });
-
-function deepEqualPrior(a: BetaPrior, b: BetaPrior): boolean {
-  return a.mean === b.mean && a.strength === b.strength;
-}
