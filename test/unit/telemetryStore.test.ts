@@ -205,8 +205,10 @@ describe('telemetry store', () => {
 
   it('ignores a call it already has (same id), so merges and re-imports never double count', async () => {
     const store = await openTelemetry();
-    store.trackLlmCall({ id: 'same', workflow: 'w', model: 'm' });
-    store.trackLlmCall({ id: 'same', workflow: 'w', model: 'm' });
+    // One call is its id at its time (the clock could tick between two calls left to default).
+    const ts = new Date('2026-11-20T10:00:00Z');
+    store.trackLlmCall({ id: 'same', workflow: 'w', model: 'm', ts });
+    store.trackLlmCall({ id: 'same', workflow: 'w', model: 'm', ts });
     store.trackLlmCall({ workflow: 'w', model: 'm' });
     assert.equal(store.callCount(), 2);
     await store.close();
