@@ -37,12 +37,14 @@ export function findPythonTierDeclarations(text: string): TierDeclaration[] {
   const declarations: TierDeclaration[] = [];
   const classPattern = /^([ \t]*)class\s+\w+[^\n]*:/gm;
   const starts: Array<{ index: number; indent: number }> = [];
-  for (let m = classPattern.exec(text); m; m = classPattern.exec(text)) starts.push({ index: m.index, indent: m[1].replace(/\t/g, '    ').length });
+  for (let m = classPattern.exec(text); m; m = classPattern.exec(text)) starts.push({ index: m.index, indent: width(m[1]) });
   starts.forEach((start, i) => {
     const end = nextClassStart(text, starts, i);
     const body = text.slice(start.index, end);
-    const name = /^[ \t]+name\s*(?::\s*\w+\s*)?=\s*["']([^"'\n]+)["']/m.exec(body)?.[1];
-    const map = /^[ \t]+tier_map\s*(?::[^=\n]+)?=\s*\{/m.exec(body);
+    // Only the class's own lines (at its body's indentation), not those of a class nested in it.
+    const own = ownIndent(body);
+    const name = firstAt(/^([ \t]+)name\s*(?::\s*\w+\s*)?=\s*["']([^"'\n]+)["']/gm, body, own)?.[2];
+    const map = firstAt(/^([ \t]+)tier_map\s*(?::[^=\n]+)?=\s*\{/gm, body, own);
     if (!name || !map) return;
     const mapStart = map.index + map[0].length;
     const mapEnd = matchingBrace(body, mapStart - 1);
@@ -56,6 +58,23 @@ export function findPythonTierDeclarations(text: string): TierDeclaration[] {
     }
   });
   return declarations;
+}
+
+/** Width of a line's leading whitespace, a tab counting as four spaces. */
+function width(indent: string): number {
+  return indent.replace(/\t/g, '    ').length;
+}
+
+/** The indentation of a class body: that of the first non-blank line after the class line. */
+function ownIndent(body: string): number {
+  const line = /\n([ \t]*)\S/.exec(body);
+  return line ? width(line[1]) : -1;
+}
+
+/** The first match whose indentation (group 1) is `indent` wide. */
+function firstAt(pattern: RegExp, body: string, indent: number): RegExpExecArray | undefined {
+  for (let m = pattern.exec(body); m; m = pattern.exec(body)) if (width(m[1]) === indent) return m;
+  return undefined;
 }
 
 function nextClassStart(text: string, starts: Array<{ index: number; indent: number }>, i: number): number {
