@@ -69,6 +69,10 @@ describe('call validation: every field checked, in words that name it', () => {
     assert.equal(validateCall(valid({ tier: 'ModelTier.PREMIUM', stage: ' s ' }), now).tier, 'premium');
     assert.equal(validateCall(valid({ stage: ' s ' }), now).stage, 's');
     assert.equal(validateCall(valid({ stage: 'a b' }), now).stage, 'a b', 'inner spaces stay');
+    assert.equal(validateCall(valid({ stage: ' lead' }), now).stage, 'lead');
+    assert.equal(validateCall(valid({ stage: 'trail ' }), now).stage, 'trail');
+    assert.equal(validateCall(valid({ provider: '' }), now).provider, null, 'an empty optional text is no text');
+    assert.equal(validateCall(valid({ ts: NOW + 300_000 }), now).ts, NOW + 300_000, 'five minutes ahead: another clock may be that fast');
     assert.equal(validateCall(valid({ success: false, cacheHit: true }), now).success, false);
   });
 
