@@ -55,3 +55,65 @@ describe('ModelRegistry', () => {
     assert.equal(newer.modelForTier('capable'), 'claude-sonnet-5', 'families missing from the listing keep the base model');
   });
 });
+
+describe('model registry: edges', () => {
+  it('refuses entries without an id, with words that say so; accepts a free model and no tier', () => {
+    for (const bad of [null, {}, { id: 3 }, { id: '' }, { id: '   ' }])
+      assert.throws(
+        () => new ModelRegistry({ models: [bad as never] }, {}),
+        { message: 'Model registry: every model needs a non-empty "id"' },
+        JSON.stringify(bad),
+      );
+    assert.throws(() => new ModelRegistry({ models: [{ id: 'x', tier: 'cheap', inputPer1M: 1, outputPer1M: NaN }] }, {}), {
+      message: 'Model registry: model "x" has an invalid outputPer1M (NaN)',
+    });
+    const free = new ModelRegistry({ models: [{ id: 'free', tier: null, inputPer1M: 0, outputPer1M: 0 }] }, {});
+    assert.equal(free.estimateCost('free', 1000, 1000), 0);
+    assert.equal(free.tierOf('free'), null);
+    assert.equal(free.cheapModel(), 'claude-haiku-4-5', 'no tier-routed model: the default');
+    assert.deepEqual(free.tierModels(), []);
+  });
+
+  it('estimates cost from either token count, and none without both unknown', () => {
+    const registry = new ModelRegistry(BUILT_IN_REGISTRY, {});
+    assert.equal(registry.estimateCost('claude-haiku-4-5', 1_000_000, null), 1);
+    assert.equal(registry.estimateCost('claude-haiku-4-5', null, 1_000_000), 5);
+    assert.equal(registry.estimateCost('claude-haiku-4-5', null, null), null);
+    assert.equal(registry.estimateCost('nobody', 10, 10), null);
+  });
+
+  it('an override names a known model without a tier: it takes the tier; blank overrides are ignored', () => {
+    const registry = new ModelRegistry(BUILT_IN_REGISTRY, { ATTUNE_MODEL_PREMIUM: ' claude-opus-4-8 ', ATTUNE_MODEL_CHEAP: '   ' });
+    assert.equal(registry.modelForTier('premium'), 'claude-opus-4-8');
+    assert.equal(registry.tierOf('claude-opus-4-8'), 'premium');
+    assert.equal(registry.get('claude-opus-4-8')?.inputPer1M, 5, 'its prices are kept');
+    assert.equal(registry.modelForTier('cheap'), 'claude-haiku-4-5');
+    assert.equal(registry.tierOf('claude-sonnet-5'), 'capable', 'a known model with a tier keeps it');
+  });
+
+  it('resolving the newest models: the later of two, ties by name, entries without a date, other models kept without a tier', () => {
+    const data = resolveNewestModels([
+      { id: 'claude-haiku-a', created_at: '2026-01-01T00:00:00Z' },
+      { id: 'claude-haiku-b', created_at: '2026-01-01T00:00:00Z' },
+      { id: 'claude-sonnet-x' },
+      { id: 'claude-sonnet-y', created_at: 'not a date' },
+      null as never,
+      { id: 7 } as never,
+    ]);
+    const registry = new ModelRegistry(data, {});
+    assert.equal(registry.modelForTier('cheap'), 'claude-haiku-b', 'same date: the later name');
+    assert.equal(registry.modelForTier('capable'), 'claude-sonnet-y', 'no dates: the later name');
+    assert.equal(registry.tierOf('claude-haiku-4-5'), null, 'the replaced base model stays, without a tier');
+    assert.equal(registry.get('claude-haiku-4-5')?.inputPer1M, 1);
+    assert.equal(data.models.filter((m) => m.id === 'claude-fable-5').length, 1, 'a kept model is listed once');
+    assert.match(data.effectiveDate!, /^\d{4}-\d{2}-\d{2}$/);
+    assert.deepEqual(
+      resolveNewestModels({})
+        .models.slice(0, 3)
+        .map((m) => m.tier),
+      ['cheap', 'capable', 'premium'],
+      'an empty listing keeps the base',
+    );
+    assert.equal(new ModelRegistry(resolveNewestModels(undefined as never), {}).modelForTier('cheap'), 'claude-haiku-4-5');
+  });
+});
