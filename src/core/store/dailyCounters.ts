@@ -1,5 +1,6 @@
 import type { Database } from 'sql.js';
 import { DAY_MS } from '../timeWindow';
+import { runInSlices } from './fileLoad';
 import type { CallTotals } from '../types';
 
 /** Totals of one (stage, model, UTC day): what decisions and long-range statistics read. */
@@ -85,17 +86,11 @@ export class DailyCounters {
   }
 
   /** The same, yielding to other work every few milliseconds (a large file has tens of thousands of rows). */
-  static async loadInSlices(db: Database, pause: () => Promise<void>, sliceMs = 8): Promise<{ counters: DailyCounters; longestSliceMs: number }> {
+  static async loadInSlices(db: Database, sliceMs = 8): Promise<{ counters: DailyCounters; longestSliceMs: number }> {
     const counters = new DailyCounters();
     let after: RowKey | undefined;
-    let longestSliceMs = 0;
-    for (;;) {
-      const started = Date.now();
-      after = counters.readRows(db, () => Date.now() - started >= sliceMs, after);
-      longestSliceMs = Math.max(longestSliceMs, Date.now() - started);
-      if (!after) return { counters, longestSliceMs };
-      await pause();
-    }
+    const longestSliceMs = await runInSlices((stop) => (after = counters.readRows(db, stop, after)) === undefined, { sliceMs });
+    return { counters, longestSliceMs };
   }
 
   /** Reads daily rows in key order after `after` until `stop()` says so; returns the last key read, or undefined at the end. */

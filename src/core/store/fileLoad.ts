@@ -61,12 +61,19 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Runs `step` in slices of about `sliceMs`, the event loop free in between, until it returns true or `cancelled()`. */
-export async function runInSlices(step: (stop: () => boolean) => boolean, cancelled: () => boolean, sliceMs = 8): Promise<void> {
+/**
+ * Runs `step` in slices of about `sliceMs`, the event loop free before each, until it returns true
+ * (done) or `cancelled()` says to stop. Returns the longest slice in milliseconds.
+ */
+export async function runInSlices(step: (stop: () => boolean) => boolean, options: { sliceMs?: number; cancelled?: () => boolean } = {}): Promise<number> {
+  const sliceMs = options.sliceMs ?? 8;
+  let longest = 0;
   for (;;) {
     await yieldToEventLoop();
-    if (cancelled()) return;
+    if (options.cancelled?.()) return longest;
     const started = Date.now();
-    if (step(() => Date.now() - started >= sliceMs)) return;
+    const done = step(() => Date.now() - started >= sliceMs);
+    longest = Math.max(longest, Date.now() - started);
+    if (done) return longest;
   }
 }

@@ -182,26 +182,28 @@ export class StoreReader {
   prefetchHistories(stop: () => boolean, budget: number): boolean {
     let cached = 0;
     for (const h of this.history.values()) cached += h.calls.length;
-    const names = (this.stageNames ??= this.readStageNames());
-    for (const stageId of this.counters.stagesByRecency()) {
+    for (const [stageId, workflow, stage] of (this.prefetchOrder ??= this.stagesToPrefetch())) {
       if (cached >= budget) return true;
-      const name = names.get(stageId);
-      if (this.history.has(stageId) || !name) continue;
+      if (this.history.has(stageId)) continue;
       if (stop()) return false;
-      cached += this.recentStageCalls(name[0], name[1], HISTORY_FLOOR).length;
+      cached += this.recentStageCalls(workflow, stage, HISTORY_FLOOR).length;
     }
     return true;
   }
 
-  private stageNames: Map<number, [string, string]> | undefined;
+  /** Every stage with its names, the most recently called first: worked out once per reader, not per slice. */
+  private prefetchOrder: Array<[number, string, string]> | undefined;
 
-  private readStageNames(): Map<number, [string, string]> {
+  private stagesToPrefetch(): Array<[number, string, string]> {
     const names = new Map<number, [string, string]>();
     for (const [id, workflow, stage] of this.session.all('SELECT id, workflow, stage FROM stages', [])) {
       names.set(Number(id), [String(workflow), String(stage)]);
       this.rememberStageId(String(workflow), String(stage), Number(id));
     }
-    return names;
+    return this.counters.stagesByRecency().flatMap((id) => {
+      const name = names.get(id);
+      return name ? [[id, ...name] as [number, string, string]] : [];
+    });
   }
 
   /** The stage's history from memory alone (no SQL), or undefined when it is not cached that deep. */

@@ -5,7 +5,7 @@ import { DAY_MS } from '../timeWindow';
 import { INSERT_CALL, callRow, type TelemetryFileError } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
-import { loadDatabase, runInSlices, yieldToEventLoop } from './fileLoad';
+import { loadDatabase, runInSlices } from './fileLoad';
 import { SqlSession } from './sqlSession';
 import { StoreReader } from './storeReader';
 import { PendingCalls } from './pendingCalls';
@@ -65,8 +65,7 @@ export class TelemetryStore {
     const stamp = await backend.stat();
     const { db, created, verify, blockedMs } = await loadDatabase(sql, backend, options.maxFileBytes ?? DEFAULT_MAX_FILE, options.integrityCheck);
     // The daily counters of a large file are read in slices, so opening never holds the thread long.
-    await yieldToEventLoop();
-    const { counters, longestSliceMs } = await DailyCounters.loadInSlices(db, yieldToEventLoop);
+    const { counters, longestSliceMs } = await DailyCounters.loadInSlices(db);
     const store = new TelemetryStore(db, sql, backend, options, counters);
     store.knownStamp = stamp;
     let started: Promise<void> | undefined;
@@ -81,11 +80,11 @@ export class TelemetryStore {
     store.needsSave = created && stamp !== undefined;
     store.openBlockedMs = Math.max(blockedMs, longestSliceMs);
     if (options.prefetchHistories !== false && !created)
-      store.prefetched = runInSlices(
-        (stop) => store.read().prefetchHistories(stop, PREFETCH_BUDGET),
-        () => store.closed,
-        PREFETCH_SLICE_MS,
-      ).catch(
+      store.prefetched = runInSlices((stop) => store.read().prefetchHistories(stop, PREFETCH_BUDGET), {
+        sliceMs: PREFETCH_SLICE_MS,
+        cancelled: () => store.closed,
+      }).then(
+        () => undefined,
         () => undefined, // only a head start: a stage whose read fails here fails, and is reported, at its decision
       );
     return store;
