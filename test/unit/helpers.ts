@@ -40,3 +40,42 @@ export function series(n: number, base: Partial<LlmCallInput> & { fails?: (i: nu
     ts: new Date(end.getTime() - (n - 1 - i) * 60_000),
   }));
 }
+
+/** A line of the upstream UsageTracker's usage.jsonl with every field, as JSON text; `over` replaces fields. */
+export function usageLine(over: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    v: 1,
+    ts: '2026-11-20T10:00:00Z',
+    workflow: 'w',
+    stage: 's',
+    tier: 'CHEAP',
+    model: 'm',
+    provider: 'p',
+    cost: 0.001,
+    tokens: { input: 1, output: 2 },
+    cache: { hit: false },
+    duration_ms: 5,
+    user_id: 'u',
+    seq: 1,
+    ...over,
+  });
+}
+
+/** A line of the upstream llm_calls.jsonl with the fields a call usually has, as JSON text; `over` replaces fields. */
+export function llmCallsLine(over: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    call_id: 'c',
+    timestamp: '2026-11-20T10:00:00',
+    workflow_name: 'w',
+    step_name: 's',
+    provider: 'p',
+    tier: 'cheap',
+    model_id: 'm',
+    input_tokens: 1,
+    output_tokens: 2,
+    estimated_cost: 0.1,
+    latency_ms: 3,
+    success: true,
+    ...over,
+  });
+}

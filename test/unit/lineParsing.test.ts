@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
 import { parseTelemetryLine } from '../../src/core/ingest/importers';
+import { llmCallsLine, usageLine } from './helpers';
 
 const refuses = (line: string, message: string) => assert.throws(() => parseTelemetryLine(line), { message }, line);
 const CALL_FIELDS = 'workflow, stage, tier, model, provider, cost, tokens, durationMs, success, error, cacheHit, ts, id';
@@ -43,9 +44,7 @@ describe('one telemetry line: which format, which fields, and what is refused', 
   });
 
   it("usage lines: the upstream UsageTracker's fields, an identity from what makes a line unique", () => {
-    const { call } = parseTelemetryLine(
-      '{"v":1,"ts":"2026-11-20T10:00:00Z","workflow":"w","stage":"s","tier":"CHEAP","model":"m","provider":"p","cost":0.5,"tokens":{"input":1,"output":2},"cache":{"hit":true},"duration_ms":7,"user_id":"u","seq":3}',
-    );
+    const { call } = parseTelemetryLine(usageLine({ cost: 0.5, cache: { hit: true }, duration_ms: 7, seq: 3 }));
     assert.deepEqual(call, {
       id: 'usage|2026-11-20T10:00:00Z|u|3|w|s|m',
       ts: '2026-11-20T10:00:00Z',
@@ -75,7 +74,17 @@ describe('one telemetry line: which format, which fields, and what is refused', 
 
   it('llm_calls lines: ids, actual cost before the estimate, error text joined', () => {
     const { call } = parseTelemetryLine(
-      '{"call_id":"c1","timestamp":"2026-11-20T10:00:00Z","workflow_name":"w","step_name":"s","provider":"p","tier":"capable","model_id":"m","input_tokens":1,"output_tokens":2,"estimated_cost":0.2,"actual_cost":0.1,"latency_ms":9,"success":false,"error_type":"Timeout","error_message":"took too long"}',
+      llmCallsLine({
+        call_id: 'c1',
+        timestamp: '2026-11-20T10:00:00Z',
+        tier: 'capable',
+        estimated_cost: 0.2,
+        actual_cost: 0.1,
+        latency_ms: 9,
+        success: false,
+        error_type: 'Timeout',
+        error_message: 'took too long',
+      }),
     );
     assert.deepEqual(
       { ...call, ts: (call.ts as Date).toISOString() },

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TelemetryFileError, TelemetryStore, importJsonlBytes, openTelemetry, workerIntegrityCheck } from '../../src/core';
 import type { FileStamp, StorageBackend } from '../../src/core/store/storage';
-import { tempDir } from './helpers';
+import { llmCallsLine, tempDir, usageLine } from './helpers';
 import { waitFor } from '../poll';
 
 const WRITER = path.resolve(__dirname, '..', 'fixtures', 'writer.cjs');
@@ -177,35 +177,8 @@ describe('reliability', function () {
   });
 
   describe('importers survive any line (fast-check)', () => {
-    const validUsage = JSON.stringify({
-      v: 1,
-      ts: '2026-11-20T10:00:00Z',
-      workflow: 'w',
-      stage: 's',
-      tier: 'CHEAP',
-      model: 'm',
-      provider: 'p',
-      cost: 0.001,
-      tokens: { input: 1, output: 2 },
-      cache: { hit: false },
-      duration_ms: 5,
-      user_id: 'u',
-      seq: 1,
-    });
-    const validCalls = JSON.stringify({
-      call_id: 'c',
-      timestamp: '2026-11-20T10:00:00',
-      workflow_name: 'w',
-      step_name: 's',
-      provider: 'p',
-      tier: 'cheap',
-      model_id: 'm',
-      input_tokens: 1,
-      output_tokens: 2,
-      estimated_cost: 0.1,
-      latency_ms: 3,
-      success: true,
-    });
+    const validUsage = usageLine();
+    const validCalls = llmCallsLine();
 
     /** A valid line with one field replaced by an arbitrary JSON value, or cut, or with bytes flipped. */
     const mutatedLine = fc.oneof(
