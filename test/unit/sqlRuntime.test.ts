@@ -1,0 +1,53 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { workerIntegrityCheck } from '../../src/core/store/nodeIntegrityCheck';
+import { loadSqlJs, locateWasm } from '../../src/core/store/sqlite';
+import { tempDir } from './helpers';
+
+const PACKAGE_WASM = require.resolve('sql.js/dist/sql-wasm.wasm');
+
+describe('the SQLite runtime (sql.js) and the integrity worker', () => {
+  it('finds the wasm file beside the bundle first, else in the sql.js package', () => {
+    const dir = tempDir();
+    assert.equal(locateWasm('sql-wasm.wasm', dir), PACKAGE_WASM);
+    fs.copyFileSync(PACKAGE_WASM, path.join(dir, 'sql-wasm.wasm'));
+    assert.equal(locateWasm('sql-wasm.wasm', dir), path.join(dir, 'sql-wasm.wasm'));
+  });
+
+  it('loads once per process: every call gets the same runtime', async () => {
+    const first = loadSqlJs();
+    assert.equal(loadSqlJs(), first);
+    assert.equal(loadSqlJs(new Uint8Array(fs.readFileSync(PACKAGE_WASM))), first, 'sql.js keeps its first module whatever is passed later');
+    const SQL = await first;
+    assert.deepEqual(new SQL.Database().exec('SELECT 1 + 1')[0].values, [[2]]);
+  });
+
+  describe('integrity check in a worker thread', () => {
+    function worker(source: string): string {
+      const file = path.join(tempDir(), 'worker.cjs');
+      fs.writeFileSync(file, source);
+      return file;
+    }
+
+    it("answers the worker's verdict, the bytes handed over rather than copied", async () => {
+      const script = worker(
+        "const { parentPort } = require('worker_threads');\nparentPort.once('message', (bytes) => parentPort.postMessage({ result: `ok ${bytes.length}` }));",
+      );
+      const bytes = new Uint8Array(1000);
+      const verdict = workerIntegrityCheck(script)(bytes);
+      assert.equal(bytes.byteLength, 0, 'transferred: a large file is not copied into the worker');
+      assert.equal(await verdict, 'ok 1000');
+    });
+
+    it('a worker that throws rejects with its error', async () => {
+      const script = worker("throw new Error('no wasm here');");
+      await assert.rejects(workerIntegrityCheck(script)(new Uint8Array(8)), /no wasm here/);
+    });
+
+    it('a worker that exits without a verdict rejects with its exit code', async () => {
+      const script = worker('process.exit(3);');
+      await assert.rejects(workerIntegrityCheck(script)(new Uint8Array(8)), { message: 'integrity worker exited with 3' });
+    });
+  });
+});
