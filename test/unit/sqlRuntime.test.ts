@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { workerIntegrityCheck } from '../../src/core/store/nodeIntegrityCheck';
 import { loadSqlJs, locateWasm } from '../../src/core/store/sqlite';
+import { MemoryBackend, sameStamp } from '../../src/core/store/storage';
 import { tempDir } from './helpers';
 
 const PACKAGE_WASM = require.resolve('sql.js/dist/sql-wasm.wasm');
@@ -49,5 +50,29 @@ describe('the SQLite runtime (sql.js) and the integrity worker', () => {
       const script = worker('process.exit(3);');
       await assert.rejects(workerIntegrityCheck(script)(new Uint8Array(8)), { message: 'integrity worker exited with 3' });
     });
+  });
+
+  it('file stamps are the same only when size and modification time both are, or when neither file exists', () => {
+    assert.equal(sameStamp({ size: 1, mtimeMs: 2 }, { size: 1, mtimeMs: 2 }), true);
+    assert.equal(sameStamp({ size: 1, mtimeMs: 2 }, { size: 1, mtimeMs: 3 }), false);
+    assert.equal(sameStamp({ size: 1, mtimeMs: 2 }, { size: 9, mtimeMs: 2 }), false);
+    assert.equal(sameStamp(undefined, undefined), true);
+    assert.equal(sameStamp(undefined, { size: 1, mtimeMs: 2 }), false);
+    assert.equal(sameStamp({ size: 1, mtimeMs: 2 }, undefined), false);
+  });
+
+  it('the memory backend keeps what was written, and each write changes its stamp', async () => {
+    const memory = new MemoryBackend();
+    assert.equal(memory.location, ':memory:');
+    assert.equal(await memory.read(), undefined);
+    assert.equal(await memory.stat(), undefined);
+    await memory.write(new Uint8Array([1, 2, 3]));
+    assert.deepEqual(await memory.read(), new Uint8Array([1, 2, 3]));
+    const first = await memory.stat();
+    assert.equal(first?.size, 3);
+    await memory.write(new Uint8Array([4, 5, 6]));
+    const second = await memory.stat();
+    assert.equal(sameStamp(first, second), false, 'same size, later write: another stamp');
+    assert.ok(second!.mtimeMs > first!.mtimeMs, 'stamps move forward');
   });
 });
