@@ -377,6 +377,57 @@ describe('AdaptiveModelRouter', () => {
     }
   });
 
+  it("route() keeps a stage's assessment between its calls: every decision is the one a router without it makes", () => {
+    // A stage whose best guess is not every draw's pick, so exploration (and its budget) is exercised.
+    store.trackLlmCalls(series(40, { end: end(), fails: (i) => i % 4 === 0 }));
+    store.trackLlmCalls(series(15, { end: end(), model: 'claude-sonnet-4-5', tier: 'capable', fails: (i) => i % 8 === 0 }));
+    const kept = new AdaptiveModelRouter(store, { random: seededRandom(5) });
+    const freshRandom = seededRandom(5);
+    const fresh = () => new AdaptiveModelRouter(store, { random: freshRandom }); // a new router per decision keeps nothing
+    const queries = [0.8, 0.8, 0.9, 0.9, 0.8, 0.7, 0.8].map((minSuccessRate) => ({ workflow: 'code-review', stage: 'analysis', minSuccessRate }));
+    const picks = new Set<string>();
+    for (const [i, query] of queries.entries()) {
+      for (let draw = 0; draw < 20; draw++) {
+        const a = kept.route(query);
+        const b = fresh().route(query);
+        assert.deepEqual(a, b, `query ${i}, draw ${draw}`);
+        picks.add(a.model);
+      }
+      if (i === 3)
+        store.trackLlmCall({ workflow: 'code-review', stage: 'analysis', model: 'claude-haiku-3.5', tier: 'cheap', success: false, ts: clock.now() });
+    }
+    assert.ok(picks.size >= 2, `exploration happened (picked ${[...picks].join(', ')})`);
+  });
+
+  it('prepare() works out the first decision of each stage held in memory ahead, in slices, and changes no decision', async () => {
+    store.trackLlmCalls(series(30, { end: end(), fails: (i) => i % 5 === 0 }));
+    store.trackLlmCalls(series(30, { end: end(), stage: 'summary' }));
+    store.trackLlmCalls(series(30, { end: end(), workflow: 'test-generation', stage: 'generate', fails: (i) => i % 3 === 0 }));
+    for (const [workflow, stage] of [
+      ['code-review', 'analysis'],
+      ['code-review', 'summary'],
+      ['test-generation', 'generate'],
+    ])
+      store.recentStageCalls(workflow, stage, 1000); // as the store's background read after opening does
+    assert.equal(store.cachedStages().length, 3);
+    const prepared = new AdaptiveModelRouter(store, { random: seededRandom(9) });
+    const asked: string[] = [];
+    let timerFired = false;
+    setTimeout(() => (timerFired = true), 0);
+    const count = await prepared.prepare({ sliceMs: 0, queryFor: (workflow, stage) => (asked.push(`${workflow}/${stage}`), { minSuccessRate: 0.9 }) });
+    assert.equal(count, 3);
+    assert.deepEqual(asked.sort(), ['code-review/analysis', 'code-review/summary', 'test-generation/generate']);
+    assert.ok(timerFired, 'the event loop ran between slices');
+    const plain = new AdaptiveModelRouter(store, { random: seededRandom(9) });
+    for (const stage of ['analysis', 'summary'])
+      assert.deepEqual(
+        prepared.route({ workflow: 'code-review', stage, minSuccessRate: 0.9 }),
+        plain.route({ workflow: 'code-review', stage, minSuccessRate: 0.9 }),
+      );
+    const refused = await prepared.prepare({ queryFor: () => ({ minSuccessRate: 2 }) });
+    assert.equal(refused, 0, 'a query its decisions would refuse prepares nothing, and does not throw');
+  });
+
   it('route() keeps the declared tier of a workflow whose adaptive routing is off', () => {
     store.trackLlmCalls(series(30, { end: end(), fails: () => true }));
     const off = new AdaptiveModelRouter(store, { disabledWorkflows: ['code-review'] });

@@ -1,5 +1,5 @@
 import { binomialUpperTail, decayWeight, Interval, wilsonInterval } from '../stats/statistics';
-import { ArmPosterior, DRAWS, ORDER_PRIOR, summarizeJointly } from './tierOrder';
+import { ArmPosterior, DRAWS, JointDraws, ORDER_PRIOR, summarizeJointly } from './tierOrder';
 import type { StageCall } from '../store/telemetryStore';
 import { Tier, tierRank } from '../tiers';
 
@@ -88,6 +88,19 @@ export interface ArmState {
   changed: 'degraded' | 'recovered' | null;
   /** Why a hard limit rules it out, if one does. */
   excludedBy?: string;
+}
+
+/** Whether two lists of arms say the same in every field (what an assessment of them depends on). */
+export function sameArms(a: ArmState[], b: ArmState[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as unknown as Record<string, unknown>;
+    const y = b[i] as unknown as Record<string, unknown>;
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const key of keys) if (!Object.is(x[key], y[key])) return false;
+  }
+  return true;
 }
 
 export interface ArmSummary extends ArmState {
@@ -233,6 +246,27 @@ export interface PolicyChoice {
 }
 
 /**
+ * What a choice works out before any exploration draw: a function of the arms, the settings and the
+ * stage's record alone, so a caller may keep it while those are unchanged and only draw again
+ * (route() does, between two calls of a stage).
+ */
+export interface ArmAssessment {
+  settings: PolicySettings;
+  stage: StageRecord;
+  /** Every arm, cheapest first, with the posterior behind the choice. */
+  all: ArmSummary[];
+  /** Thompson's draws (only these: an assessment kept per stage keeps nothing else of the summary). */
+  joint: JointDraws;
+  /** The arms a choice may fall on: those within the hard limits, or all when none is. */
+  pool: number[];
+  limitsRelaxed: boolean;
+  greedyIndex: number;
+  outOfReach: boolean;
+  /** The share of Thompson's picks that the exploration budget caps, once a pick has needed it. */
+  cappedShare?: number;
+}
+
+/**
  * Thompson sampling for the cheapest model whose sampled success rate meets the target; when none
  * does, the model with the highest sample (the most successful, as far as we know). The arms are
  * judged jointly under a soft belief in tier order (see tierOrder.ts). Tries of cheaper models than
@@ -246,6 +280,11 @@ export function chooseArm(
   explore = true,
   stage: StageRecord = { successes: 0, calls: 0 },
 ): PolicyChoice {
+  return pickArm(assessArms(arms, settings, stage), random, explore);
+}
+
+/** The part of chooseArm that does not draw: the arms' posteriors, the best guess, whether the target is out of reach. */
+export function assessArms(arms: ArmState[], settings: PolicySettings, stage: StageRecord = { successes: 0, calls: 0 }): ArmAssessment {
   // Costs are compared where every model has one; otherwise tiers order them (cheap < capable < premium).
   const comparable = arms.every((a) => a.expectedCost != null);
   const order = comparable ? byCost : byTierThenCost;
@@ -284,6 +323,13 @@ export function chooseArm(
   const greedy = all[greedyIndex];
   // Out of reach: not even the fallback is as likely to meet the target as an untried model.
   const outOfReach = qualifying === undefined && greedy.chance < (settings.plausibility ?? 1 - settings.target);
+  return { settings, stage, all, joint: joint.draws, pool, limitsRelaxed, greedyIndex, outOfReach };
+}
+
+/** The choice from an assessment: the best guess, or with `explore` a Thompson draw within the budgets. */
+export function pickArm(assessment: ArmAssessment, random: () => number, explore = true): PolicyChoice {
+  const { settings, stage, all, joint, pool, limitsRelaxed, greedyIndex, outOfReach } = assessment;
+  const greedy = all[greedyIndex];
   let index = greedyIndex;
   if (explore) {
     const pick = (source: () => number) => thompsonPick(pool, joint.sample(source), settings.target);
@@ -299,7 +345,7 @@ export function chooseArm(
     // than the best model's lead.
     const capped = (i: number) => i > greedyIndex || (outOfReach && i < greedyIndex);
     if (capped(index)) {
-      const away = joint.probability((draw) => capped(thompsonPick(pool, draw, settings.target)));
+      const away = (assessment.cappedShare ??= joint.probability((draw) => capped(thompsonPick(pool, draw, settings.target))));
       if (random() >= Math.min(1, settings.explorationBudget / Math.max(away, 1 / DRAWS))) index = greedyIndex;
     }
   }

@@ -1,12 +1,26 @@
 import { failureEvidence } from '../stats/failureEvidence';
 import { money, pct } from '../format';
-import { ArmState, DEFAULT_POLICY, ModelEvidence, PolicySettings, chooseArm, evidenceFromHistory, stageRecord } from './learningPolicy';
+import {
+  ArmAssessment,
+  ArmState,
+  DEFAULT_POLICY,
+  ModelEvidence,
+  PolicySettings,
+  StageRecord,
+  assessArms,
+  evidenceFromHistory,
+  pickArm,
+  sameArms,
+  stageRecord,
+} from './learningPolicy';
 import { ModelRegistry } from './registry';
 import { explainChoice } from './routeReasons';
 import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
 import { WorkflowPriors } from './stagePriors';
+import { exceeds, stageArms } from './stageArms';
 import type { CallScope, StageCall, TelemetryStore } from '../store/telemetryStore';
 import { Tier, nextTier, parseTier } from '../tiers';
+import { runInSlices } from '../timeSlices';
 import { windowStart } from '../timeWindow';
 import type { Clock, ModelAggregate } from '../types';
 
@@ -15,9 +29,6 @@ export { money, pct } from '../format';
 
 /** Calls of a stage the learner looks back over (the oldest weigh a quarter). */
 const HISTORY_LIMIT = 2 * DEFAULT_POLICY.halfLife;
-/** Token counts assumed to compare registry prices when a stage has recorded none. */
-const TYPICAL_INPUT_TOKENS = 1000;
-const TYPICAL_OUTPUT_TOKENS = 500;
 
 /** Learns from telemetry which model each workflow stage needs. */
 export class AdaptiveModelRouter {
@@ -31,8 +42,14 @@ export class AdaptiveModelRouter {
   private readonly now: Clock;
   private readonly disabled: Set<string>;
   private readonly priors: WorkflowPriors;
-  /** Each stage's evidence, kept while its history (newest call and length) is unchanged. */
-  private readonly evidence = new WeakMap<StageCall[], { newest: StageCall; length: number; evidence: Map<string, ModelEvidence> }>();
+  /**
+   * Per stage (by its cached history): its evidence and record, kept while the history (newest call
+   * and length) is unchanged, and its last assessment, kept while the arms and target it was made
+   * for are the same, so that decisions between two calls of a stage only draw again.
+   */
+  private readonly stages = new WeakMap<StageCall[], StageMemo>();
+  /** prepare() is running: its assessments are kept (see route()). */
+  private preparing = false;
 
   constructor(
     private readonly store: TelemetryStore,
@@ -185,8 +202,21 @@ export class AdaptiveModelRouter {
     }
     const since = windowStart(this.now().getTime(), this.days);
     const history = withinWindow(this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT), since);
-    const arms = this.armsFor(query, stage, history, since);
-    const choice = chooseArm(arms, { ...this.policy, target }, this.random, options.explore !== false, stageRecord(history, this.policy.halfLife));
+    const memo = this.memoOf(history);
+    const arms = stageArms(this.registry, this.priors, query, stage, history, since, memo.evidence);
+    let assessment = memo.assessment;
+    if (!assessment || assessment.settings.target !== target || !sameArms(memo.arms!, arms)) {
+      assessment = assessArms(arms, { ...this.policy, target }, memo.record);
+      // Kept from the second decision between two calls of the stage on (or when preparing): where
+      // every decision is followed by a call, kept assessments would never be reused, only promoted
+      // by the garbage collector, whose longer pauses then land on decisions.
+      if (memo.decided || this.preparing) {
+        memo.assessment = assessment;
+        memo.arms = arms;
+      }
+    }
+    memo.decided = true;
+    const choice = pickArm(assessment, this.random, options.explore !== false);
     const declaredModel = query.tier !== undefined && history.length === 0 && options.explore === false ? this.registry.modelForTier(declared) : undefined;
     const defaultArm = declaredModel ? choice.summaries.find((a) => a.model === declaredModel) : undefined;
     if (defaultArm) {
@@ -208,7 +238,7 @@ export class AdaptiveModelRouter {
       fallback: history.length === 0 || choice.limitsRelaxed,
       limitsRelaxed: choice.limitsRelaxed,
       successRate: arm.mean,
-      interval: arm.interval,
+      interval: { ...arm.interval }, // a copy: the arm is kept for the next decision
       sampleSize: arm.calls,
       target,
       alternatives: choice.summaries.map((a): RouteDecision['alternatives'][number] => ({
@@ -223,74 +253,54 @@ export class AdaptiveModelRouter {
   }
 
   /**
-   * A stage's evidence, kept until its history moves: decisions between two calls of a stage reuse
-   * it. (The cached history is updated in place, so its newest call and length say whether it moved.)
+   * Works out ahead what the first decision of each stage needs (its evidence, its workflow's
+   * priors, its assessment), for the stages whose recent calls the store holds in memory (after
+   * opening a file it reads them in the background: await `store.prefetched` first), in slices of
+   * about `sliceMs` that leave the event loop free between them. `queryFor` gives a stage's target
+   * and limits as its decisions will ask them (else the defaults); a decision that asks otherwise,
+   * or comes first, does that part itself. Resolves to the number of stages prepared.
    */
-  private evidenceOf(history: StageCall[]): Map<string, ModelEvidence> {
-    const known = this.evidence.get(history);
-    if (known && known.newest === history[0] && known.length === history.length) return known.evidence;
-    const evidence = evidenceFromHistory(history, this.policy);
-    this.evidence.set(history, { newest: history[0], length: history.length, evidence });
-    return evidence;
+  async prepare(
+    options: { queryFor?: (workflow: string, stage: string) => Omit<RouteQuery, 'workflow' | 'stage'> | undefined; sliceMs?: number } = {},
+  ): Promise<number> {
+    const stages = this.store.cachedStages();
+    this.preparing = true;
+    let next = 0;
+    let prepared = 0;
+    await runInSlices(
+      (stop) => {
+        while (next < stages.length) {
+          const [workflow, stage] = stages[next++];
+          try {
+            this.route({ ...options.queryFor?.(workflow, stage), workflow, stage }, { explore: false });
+            prepared++;
+          } catch {
+            // A query its decisions will refuse too, or a store that closed: they will say so.
+          }
+          if (stop()) return false;
+        }
+        return true;
+      },
+      { sliceMs: options.sliceMs ?? 8 },
+    ).finally(() => (this.preparing = false));
+    return prepared;
   }
 
-  /** The models route() considers for a stage: the registry's tier models and those seen there. */
-  private armsFor(query: RouteQuery, stage: string, history: StageCall[], since: number): ArmState[] {
-    const evidence = this.evidenceOf(history);
-    const models = new Map<string, Tier | null>();
-    // Every tier-routed model of the registry (a tier may have several, e.g. from a custom registry),
-    // with the tier's configured model (environment overrides included) first.
-    for (const { tier, model } of this.registry.tierModels()) models.set(model, tier);
-    for (const info of this.registry.models()) if (info.tier && !models.has(info.id)) models.set(info.id, info.tier);
-    for (const e of evidence.values()) if (!models.has(e.model)) models.set(e.model, e.tier ?? this.registry.tierOf(e.model));
-    let tokenCalls = 0;
-    let tokensIn = 0;
-    let tokensOut = 0;
-    for (const c of history) {
-      if (c.inputTokens == null && c.outputTokens == null) continue;
-      tokenCalls++;
-      tokensIn += c.inputTokens ?? 0;
-      tokensOut += c.outputTokens ?? 0;
-    }
-    const avgIn = tokenCalls ? tokensIn / tokenCalls : null;
-    const avgOut = tokenCalls ? tokensOut / tokenCalls : null;
-    const listPrice = (model: string) => this.registry.estimateCost(model, avgIn ?? TYPICAL_INPUT_TOKENS, avgOut ?? TYPICAL_OUTPUT_TOKENS);
-    const priceScale = stagePriceScale(evidence, listPrice);
-    const priors = this.priors.forArms(
-      query.workflow,
-      stage,
-      since,
-      [...models].map(([model, tier]) => ({ model, tier: tier ?? evidence.get(model)?.tier ?? null })),
-      evidence,
-    );
-    return [...models].map(([model, registryTier]): ArmState => {
-      const e = evidence.get(model);
-      const tier = registryTier ?? e?.tier ?? null;
-      // Cost per call: this stage's telemetry where known, else registry prices on the stage's
-      // tokens, scaled by what the stage's known costs say of its size (when it records no tokens).
-      const price = listPrice(model);
-      const expectedCost = e?.avgCost ?? (price == null ? null : price * priceScale);
-      const prior = priors.get(model);
-      const strength = prior?.strength ?? 0;
-      const p = prior?.mean ?? 0.5;
-      const arm: ArmState = {
-        model,
-        tier,
-        successes: e?.successes ?? 0,
-        failures: e?.failures ?? 0,
-        calls: e?.calls ?? 0,
-        priorAlpha: 1 + strength * p,
-        priorBeta: 1 + strength * (1 - p),
-        expectedCost,
-        avgLatencyMs: e?.avgLatencyMs ?? null,
-        changed: e?.changed ?? null,
-      };
-      if (query.maxCost != null && expectedCost != null && exceeds(expectedCost, query.maxCost))
-        arm.excludedBy = `cost ${money(expectedCost)} > ${money(query.maxCost)}`;
-      else if (query.maxLatencyMs != null && arm.avgLatencyMs != null && arm.avgLatencyMs > query.maxLatencyMs)
-        arm.excludedBy = `latency ${Math.round(arm.avgLatencyMs)}ms > ${query.maxLatencyMs}ms`;
-      return arm;
-    });
+  /**
+   * A stage's memo, started afresh when its history moves. (The cached history is updated in place,
+   * so its newest call and length say whether it moved.)
+   */
+  private memoOf(history: StageCall[]): StageMemo {
+    const known = this.stages.get(history);
+    if (known && known.newest === history[0] && known.length === history.length) return known;
+    const memo: StageMemo = {
+      newest: history[0],
+      length: history.length,
+      evidence: evidenceFromHistory(history, this.policy),
+      record: stageRecord(history, this.policy.halfLife),
+    };
+    this.stages.set(history, memo);
+    return memo;
   }
 
   /** Models seen for the stage, cheapest eligible first; ineligible ones say why. */
@@ -343,36 +353,11 @@ interface Candidate {
   excludedBy?: string;
 }
 
-/**
- * A cost above a limit, with the rounding of summed floats forgiven: 60 calls of $0.007333 average
- * to 0.007333000000000001, which is the limit, not over it.
- */
-function exceeds(cost: number, limit: number): boolean {
-  return cost > limit + Math.max(Math.abs(limit), 1e-6) * 1e-9;
-}
-
 function checkRange(name: string, value: number, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new RangeError(`${name} must be a number between ${min} and ${max}, got ${String(value)}`);
   }
   return value;
-}
-
-/**
- * How the stage's known costs compare with the registry's list prices on the same token counts:
- * the calls-weighted ratio over models that have both (1 when none has). A stage whose telemetry
- * carries costs but no token counts (or cache discounts) then prices its untried models alike.
- */
-export function stagePriceScale(evidence: Map<string, { avgCost: number | null; calls: number }>, listPrice: (model: string) => number | null): number {
-  let known = 0;
-  let listed = 0;
-  for (const [model, e] of evidence) {
-    const price = listPrice(model);
-    if (e.avgCost == null || price == null || price <= 0) continue;
-    known += e.avgCost * e.calls;
-    listed += price * e.calls;
-  }
-  return listed > 0 && known > 0 ? known / listed : 1;
 }
 
 /** The calls of a newest-first history at or after `since` (binary search: no copy when all are). */
@@ -386,4 +371,16 @@ function withinWindow(history: StageCall[], since: number): StageCall[] {
     else high = mid;
   }
   return history.slice(0, low);
+}
+
+/** What route() keeps per stage between decisions (see AdaptiveModelRouter.stages). */
+interface StageMemo {
+  newest: StageCall | undefined;
+  length: number;
+  evidence: Map<string, ModelEvidence>;
+  record: StageRecord;
+  /** A decision was made with this memo (see route()). */
+  decided?: boolean;
+  arms?: ArmState[];
+  assessment?: ArmAssessment;
 }

@@ -32,7 +32,15 @@ export interface ArmPosterior {
   rank: number;
 }
 
-export interface JointSummary {
+/** Thompson's draws of a joint summary: all a choice needs once the summary is made (and all it keeps of it). */
+export interface JointDraws {
+  /** One Thompson draw per arm (cheapest first, as given), from the same posterior. */
+  sample(random: () => number): Float64Array;
+  /** The probability that a Thompson draw passes `test`: exact over the draws `sample` picks from. `test` must not keep the draw (its buffer is reused). */
+  probability(test: (draw: Float64Array) => boolean): number;
+}
+
+export interface JointSummary extends JointDraws {
   /** Per arm: posterior probability that it does at least as well as the cheaper tiers (0 when none). */
   belief: number[];
   /** Per arm: posterior mean and probability of meeting the target, with the order mixed in. */
@@ -45,10 +53,8 @@ export interface JointSummary {
   best: number[];
   /** Per arm: the probability of meeting a target (any target), with the order mixed in as in `chance`. */
   chanceAt(arm: number, target: number): number;
-  /** One Thompson draw per arm (cheapest first, as given), from the same posterior. */
-  sample(random: () => number): Float64Array;
-  /** The probability that a Thompson draw passes `test`: exact over the draws `sample` picks from. `test` must not keep the draw (its buffer is reused). */
-  probability(test: (draw: Float64Array) => boolean): number;
+  /** The draws alone, without the rest of the summary (what a caller keeps between decisions). */
+  draws: JointDraws;
 }
 
 /** Prior probability that a pricier tier does at least as well as the cheaper ones at a given stage. */
@@ -142,6 +148,16 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
   // chainBelief one where every tier is in order (a draw from chainRows), else one without the order.
   const chainBelief = chainRows.length ? mixWeight(chainRows.length / DRAWS / priorChain(arms, priors), orderPrior) : 0;
   const best = arms.map((_, i) => chainBelief * (chainRows.length ? chainBest[i] / chainRows.length : 0) + (1 - chainBelief) * (freeBest[i] / DRAWS));
+  const thompson = jointDraws(draws, k, chainRows, chainBelief);
+  return { belief, mean, chance, best, chanceAt, sample: thompson.sample, probability: thompson.probability, draws: thompson };
+}
+
+/**
+ * Thompson's draws from the two worlds: with probability chainBelief a row where every tier is in
+ * order (one of chainRows), else any row. Made apart from the summary so that keeping them keeps
+ * only the draws, not the summary's working state.
+ */
+function jointDraws(draws: Float64Array, k: number, chainRows: number[], chainBelief: number): JointDraws {
   const sample = (source: () => number): Float64Array => {
     const offset = chainRows.length && source() < chainBelief ? chainRows[Math.floor(source() * chainRows.length)] : Math.floor(source() * DRAWS) * k;
     return draws.subarray(offset, offset + k);
@@ -159,7 +175,7 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     for (const offset of chainRows) if (passes(test, offset)) inChain++;
     return chainBelief * (inChain / chainRows.length) + (1 - chainBelief) * (all / DRAWS);
   };
-  return { belief, mean, chance, best, chanceAt, sample, probability };
+  return { sample, probability };
 }
 
 const rowOffsets: Int32Array[] = [];

@@ -1,6 +1,6 @@
 import type { Database } from 'sql.js';
 import { DAY_MS } from '../timeWindow';
-import { runInSlices } from './fileLoad';
+import { runInSlices } from '../timeSlices';
 import type { CallTotals } from '../types';
 
 /** Totals of one (stage, model, UTC day): what decisions and long-range statistics read. */

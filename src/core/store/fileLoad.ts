@@ -1,6 +1,7 @@
 import type { Database, SqlJsStatic } from 'sql.js';
 import { TelemetryFileError, checkHeader, damaged, prepareSchema } from './schema';
 import type { StorageBackend } from './storage';
+import { yieldToEventLoop } from '../timeSlices';
 
 /** Reads a telemetry file into an in-memory database, refusing what is not ours or is damaged. */
 export async function loadDatabase(
@@ -53,27 +54,5 @@ export async function loadDatabase(
     db.close();
     if (error instanceof TelemetryFileError) throw error;
     throw new TelemetryFileError(backend.location, 'corrupt', `cannot be read (${(error as Error).message}). Move it aside to start a new one.`);
-  }
-}
-
-/** Lets other work run (timers, I/O, other extensions) between the steps of a long job. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/**
- * Runs `step` in slices of about `sliceMs`, the event loop free before each, until it returns true
- * (done) or `cancelled()` says to stop. Returns the longest slice in milliseconds.
- */
-export async function runInSlices(step: (stop: () => boolean) => boolean, options: { sliceMs?: number; cancelled?: () => boolean } = {}): Promise<number> {
-  const sliceMs = options.sliceMs ?? 8;
-  let longest = 0;
-  for (;;) {
-    await yieldToEventLoop();
-    if (options.cancelled?.()) return longest;
-    const started = Date.now();
-    const done = step(() => Date.now() - started >= sliceMs);
-    longest = Math.max(longest, Date.now() - started);
-    if (done) return longest;
   }
 }

@@ -206,6 +206,13 @@ export class StoreReader {
     });
   }
 
+  /** The stages whose history is cached, as [workflow, stage], in the order they were read. */
+  cachedStages(): Array<[workflow: string, stage: string]> {
+    const names = new Map<number, [string, string]>();
+    for (const [workflow, stages] of this.stageIds) for (const [stage, id] of stages) names.set(id, [workflow, stage]);
+    return [...this.history.keys()].flatMap((id) => (names.has(id) ? [names.get(id)!] : []));
+  }
+
   /** The stage's history from memory alone (no SQL), or undefined when it is not cached that deep. */
   cachedStageCalls(workflow: string, stage: string, limit: number): StageCall[] | undefined {
     const stageId = this.historyStageId(workflow, stage);

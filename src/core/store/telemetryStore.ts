@@ -5,7 +5,8 @@ import { DAY_MS } from '../timeWindow';
 import { INSERT_CALL, callRow, type TelemetryFileError } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
-import { loadDatabase, runInSlices } from './fileLoad';
+import { loadDatabase } from './fileLoad';
+import { readHistoriesAhead } from './historyPrefetch';
 import { SqlSession } from './sqlSession';
 import { StoreReader } from './storeReader';
 import { PendingCalls } from './pendingCalls';
@@ -16,9 +17,6 @@ import type { Clock, LlmCall, LlmCallInput, ModelAggregate } from '../types';
 export type { CallScope, StageCall, StoreEvent, TelemetryStoreOptions } from './types';
 
 const MATERIALIZE_BATCH = 100_000;
-/** The background read of stage histories after opening: slices this long, up to this many calls kept. */
-const PREFETCH_SLICE_MS = 8;
-const PREFETCH_BUDGET = 250_000;
 const DEFAULT_MAX_FILE = 256 * 1024 * 1024;
 
 /**
@@ -80,12 +78,9 @@ export class TelemetryStore {
     store.needsSave = created && stamp !== undefined;
     store.openBlockedMs = Math.max(blockedMs, longestSliceMs);
     if (options.prefetchHistories !== false && !created)
-      store.prefetched = runInSlices((stop) => store.read().prefetchHistories(stop, PREFETCH_BUDGET), {
-        sliceMs: PREFETCH_SLICE_MS,
-        cancelled: () => store.closed,
-      }).then(
-        () => undefined,
-        () => undefined, // only a head start: a stage whose read fails here fails, and is reported, at its decision
+      store.prefetched = readHistoriesAhead(
+        () => store.read(),
+        () => store.closed,
       );
     return store;
   }
@@ -122,6 +117,11 @@ export class TelemetryStore {
 
   get location(): string {
     return this.backend.location;
+  }
+
+  /** The stages whose recent calls are in memory (read by a decision or after opening), as [workflow, stage]. */
+  cachedStages(): Array<[workflow: string, stage: string]> {
+    return this.reader.cachedStages();
   }
 
   onDidChange(listener: (event: StoreEvent) => void): { dispose(): void } {
