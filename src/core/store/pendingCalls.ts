@@ -56,6 +56,7 @@ export class PendingCalls {
   putBack(batch: LlmCall[]): void {
     const since = this.calls;
     this.calls = [];
+    this.perWorkflow.clear(); // recounted below: the calls tracked since were counted once already
     this.addAll(batch);
     this.addAll(since);
   }
