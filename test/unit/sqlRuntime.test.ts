@@ -4,6 +4,7 @@ import * as path from 'path';
 import { workerIntegrityCheck } from '../../src/core/store/nodeIntegrityCheck';
 import { loadSqlJs, locateWasm } from '../../src/core/store/sqlite';
 import { MemoryBackend, sameStamp } from '../../src/core/store/storage';
+import { SqlSession } from '../../src/core/store/sqlSession';
 import { tempDir } from './helpers';
 
 const PACKAGE_WASM = require.resolve('sql.js/dist/sql-wasm.wasm');
@@ -74,5 +75,49 @@ describe('the SQLite runtime (sql.js) and the integrity worker', () => {
     const second = await memory.stat();
     assert.equal(sameStamp(first, second), false, 'same size, later write: another stamp');
     assert.ok(second!.mtimeMs > first!.mtimeMs, 'stamps move forward');
+  });
+});
+
+describe('the SQL session', () => {
+  let session: SqlSession;
+  beforeEach(async () => {
+    const SQL = await loadSqlJs();
+    session = new SqlSession(new SQL.Database());
+    session.run('CREATE TABLE t (x INTEGER)', []);
+  });
+
+  it('prepares a statement once per SQL text, and reads it again from the start', () => {
+    assert.equal(session.statement('SELECT x FROM t'), session.statement('SELECT x FROM t'));
+    session.run('INSERT INTO t VALUES (?)', [1]);
+    session.run('INSERT INTO t VALUES (?)', [2]);
+    assert.deepEqual(session.all('SELECT x FROM t ORDER BY x', []), [[1], [2]]);
+    assert.deepEqual(session.all('SELECT x FROM t ORDER BY x', []), [[1], [2]]);
+  });
+
+  it('a transaction whose work throws leaves nothing of it, rethrows, and the session goes on', () => {
+    assert.throws(
+      () =>
+        session.transaction(() => {
+          session.run('INSERT INTO t VALUES (?)', [1]);
+          throw new Error('half-way');
+        }),
+      /half-way/,
+    );
+    assert.deepEqual(session.all('SELECT count(*) FROM t', []), [[0]]);
+    session.transaction(() => session.run('INSERT INTO t VALUES (?)', [2]));
+    assert.deepEqual(session.all('SELECT x FROM t', []), [[2]]);
+  });
+
+  it('reports the safety pragmas as they are', () => {
+    session.db.exec('PRAGMA trusted_schema = 1');
+    assert.equal(session.safetySettings().trustedSchema, true);
+    session.db.exec('PRAGMA trusted_schema = 0');
+    assert.equal(session.safetySettings().trustedSchema, false);
+  });
+
+  it('closing closes the database', () => {
+    session.statement('SELECT x FROM t');
+    session.close();
+    assert.throws(() => session.db.exec('SELECT 1'));
   });
 });
