@@ -130,6 +130,18 @@ async function runOnce(n: number, rows: Map<string, Row>, dir: string): Promise<
   record('background read of stage histories', performance.now() - started);
 
   const router = new AdaptiveModelRouter(store, { registry: new ModelRegistry(), random: seededRandom(1) });
+  // The process's first decision (V8 compiles the router's code: once per process, whatever the
+  // stage), on a small in-memory store so that no stage of the file is warmed by it; then 500 more
+  // there, so that V8 has also optimised the code of exploring decisions, whose compilation would
+  // otherwise land on whichever stages come next.
+  const warmUp = await openTelemetry({ now: () => new Date(NOW) });
+  warmUp.trackLlmCalls(Array.from(generate(200), (call) => ({ ...call, workflow: 'warm-up' })));
+  const warmUpRouter = new AdaptiveModelRouter(warmUp, { registry: new ModelRegistry(), random: seededRandom(1) });
+  started = performance.now();
+  warmUpRouter.route({ workflow: 'warm-up', stage: 'stage-0' });
+  record("the process's first decision (compiles the code)", performance.now() - started);
+  for (let i = 0; i < 500; i++) warmUpRouter.route({ workflow: 'warm-up', stage: `stage-${i % 5}` });
+  warmUp.dispose();
   // Then the router works out each of those stages' first decision, in slices (the extension does
   // this when it makes its router).
   started = performance.now();
@@ -146,18 +158,6 @@ async function runOnce(n: number, rows: Map<string, Row>, dir: string): Promise<
     }
     return out;
   };
-  // The process's first decision (V8 compiles the router's code: once per process, whatever the
-  // stage), on a small in-memory store so that no stage of the file is warmed by it; then 500 more
-  // there, so that V8 has also optimised the code of exploring decisions, whose compilation would
-  // otherwise land on whichever stages come next.
-  const warmUp = await openTelemetry({ now: () => new Date(NOW) });
-  warmUp.trackLlmCalls(Array.from(generate(200), (call) => ({ ...call, workflow: 'warm-up' })));
-  const warmUpRouter = new AdaptiveModelRouter(warmUp, { registry: new ModelRegistry(), random: seededRandom(1) });
-  started = performance.now();
-  warmUpRouter.route({ workflow: 'warm-up', stage: 'stage-0' });
-  record("the process's first decision (compiles the code)", performance.now() - started);
-  for (let i = 0; i < 500; i++) warmUpRouter.route({ workflow: 'warm-up', stage: `stage-${i % 5}` });
-  warmUp.dispose();
   // The first decision of each stage of the file after opening it (and after prepare()); then the
   // same on a router that was not prepared (its stages' evidence and assessments not yet worked
   // out; the prior integrals, shared by routers, warm).
