@@ -1,4 +1,4 @@
-import { regularizedBeta, sampleBeta } from '../stats/statistics';
+import { fillBeta, regularizedBeta } from '../stats/statistics';
 import { seededRandom } from '../random';
 
 /**
@@ -77,8 +77,9 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
   }
   // Per arm, its draws at least as good as the cheaper tiers' and their row offsets (typed buffers
   // filled up to liftedCount: this runs on every decision, and its garbage is what collections cost).
-  const lifted = arms.map(() => new Float64Array(DRAWS));
-  const liftedRows = arms.map(() => new Int32Array(DRAWS));
+  // One buffer each, arm i's part from i * DRAWS: two allocations per decision instead of 2k.
+  const lifted = new Float64Array(k * DRAWS);
+  const liftedRows = new Int32Array(k * DRAWS);
   const liftedCount = new Int32Array(k);
   const freeBest = new Float64Array(k);
   const chainBest = new Float64Array(k);
@@ -91,8 +92,8 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     for (let i = 0; i < k; i++) {
       if (!cheaper[i].length) continue;
       if (draws[offset + i] >= maxOf(draws, offset, cheaper[i])) {
-        lifted[i][liftedCount[i]] = draws[offset + i];
-        liftedRows[i][liftedCount[i]++] = offset;
+        lifted[i * DRAWS + liftedCount[i]] = draws[offset + i];
+        liftedRows[i * DRAWS + liftedCount[i]++] = offset;
       } else inChain = false;
     }
     if (inChain) {
@@ -101,7 +102,7 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     }
   }
   // Upward: each arm's draws at least as good as the cheaper tiers', sorted (read at any target).
-  const sortedLifted = lifted.map((list, i) => list.subarray(0, liftedCount[i]).sort());
+  const sortedLifted = arms.map((_, i) => lifted.subarray(i * DRAWS, i * DRAWS + liftedCount[i]).sort());
   for (let i = 0; i < k; i++) {
     if (!applies || !sortedLifted[i].length) continue;
     belief[i] = mixWeight(sortedLifted[i].length / DRAWS / priorInOrder(arms, i, cheaper[i], [], priors), orderPrior);
@@ -125,11 +126,12 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
     if (!applies) return up;
     const short = pricier[i].filter((j) => at > median(j));
     if (!short.length) return up;
-    const rows = cheaper[i].length ? liftedRows[i] : allRows(k);
+    const rows = cheaper[i].length ? liftedRows : allRows(k);
+    const first = cheaper[i].length ? i * DRAWS : 0;
     const count = cheaper[i].length ? liftedCount[i] : DRAWS;
     let kept = 0;
     let meeting = 0;
-    for (let r = 0; r < count; r++) {
+    for (let r = first; r < first + count; r++) {
       const offset = rows[r];
       const x = draws[offset + i];
       if (x > minOf(draws, offset, short)) continue;
@@ -196,7 +198,7 @@ function drawColumn(arm: number, alpha: number, beta: number): Float64Array {
   return cached(columnCache, 4096, `${arm}|${qa}|${qb}`, () => {
     const random = seededRandom(mix(mix(mix(0x7a11, arm), qa), qb));
     const column = new Float64Array(DRAWS);
-    for (let r = 0; r < DRAWS; r++) column[r] = sampleBeta(qa * PARAMETER_STEP, qb * PARAMETER_STEP, random);
+    fillBeta(column, qa * PARAMETER_STEP, qb * PARAMETER_STEP, random);
     return column;
   });
 }

@@ -92,6 +92,11 @@ export function sampleBeta(alpha: number, beta: number, random: () => number): n
   }
 }
 
+/** Fills `out` with Beta(alpha, beta) draws (one loop here, so the draws are stored as they come, not handed back one by one). */
+export function fillBeta(out: Float64Array, alpha: number, beta: number, random: () => number): void {
+  for (let r = 0; r < out.length; r++) out[r] = sampleBeta(alpha, beta, random);
+}
+
 const LN4 = Math.log(4);
 const LN5 = Math.log(5);
 
