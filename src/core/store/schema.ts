@@ -195,7 +195,9 @@ export function prepareSchema(db: Database, location: string, options: { quickCh
     );
   }
   if (version > 0) {
-    const app = db.exec("SELECT value FROM router_meta WHERE key = 'app'")[0]?.values[0]?.[0];
+    // A versioned file without our table is someone else's too (and must not end in "no such table").
+    const hasMeta = objects.some(([type, name]) => type === 'table' && name === 'router_meta');
+    const app = hasMeta ? db.exec("SELECT value FROM router_meta WHERE key = 'app'")[0]?.values[0]?.[0] : undefined;
     if (app !== APP_ID) {
       throw new TelemetryFileError(
         location,
