@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { ArmState, DEFAULT_POLICY, chooseArm, detectChange, evidenceFromHistory, stageRecord } from '../../src/core/routing/learningPolicy';
+import { ArmState, DEFAULT_POLICY, chooseArm, detectChange, evidenceFromHistory, sameArms, stageRecord } from '../../src/core/routing/learningPolicy';
 import { seededRandom } from '../../src/core/random';
 import type { StageCall } from '../../src/core/store/telemetryStore';
 
@@ -159,6 +159,61 @@ describe('learning policy', () => {
     assert.equal(chooseArm(arms, { ...at90, plausibility: 0.2 }, random, false).arm.model, 'dear', 'a fixed 20% would drop it');
     // One failure of one: Beta(1, 2), P(theta >= 0.9) = 0.01: shown short.
     assert.equal(chooseArm([arm('cheap', 0, 1, 0.001, { tier: 'cheap' }), arms[1]], at90, random, false).arm.model, 'dear');
+  });
+
+  it('orders arms by known cost (whatever their tiers), ties by tier then name; by tier when a cost is unknown', () => {
+    const order = (arms: ArmState[]) => chooseArm(arms, settings, seededRandom(1), false).summaries.map((a) => a.model);
+    assert.deepEqual(order([arm('y', 9, 1, 0.01, { tier: 'cheap' }), arm('x', 9, 1, 0.001, { tier: 'premium' })]), ['x', 'y']);
+    assert.deepEqual(order([arm('b', 9, 1, 0.01, { tier: 'premium' }), arm('a', 9, 1, 0.01, { tier: 'capable' }), arm('c', 9, 1, 0.01, { tier: 'capable' })]), [
+      'a',
+      'c',
+      'b',
+    ]);
+    assert.deepEqual(
+      order([arm('y', 9, 1, 0.01, { tier: 'cheap' }), arm('x', 9, 1, 0.001, { tier: 'premium' }), arm('z', 9, 1, 0, { tier: 'capable', expectedCost: null })]),
+      ['y', 'z', 'x'],
+    );
+  });
+
+  it('Thompson takes the cheapest model whose draw meets the target, not the highest draw', () => {
+    const random = seededRandom(12);
+    const arms = [arm('cheap', 95, 5, 0.001), arm('dear', 99, 1, 0.01)];
+    let cheap = 0;
+    for (let i = 0; i < 1000; i++) if (chooseArm(arms, { ...settings, explorationBudget: 1 }, random).arm.model === 'cheap') cheap++;
+    assert.ok(cheap > 950, `cheap picked ${cheap} of 1000`);
+  });
+
+  it('as a model\'s own calls grow, the bar for "plausible" rises from 1 - target toward one half (settleCalls)', () => {
+    // 78% of 200 calls against an 80% target: P(meets it) is about a quarter.
+    const arms = [arm('cheap', 156, 44, 0.001), arm('dear', 99, 1, 0.01)];
+    const pick = (settleCalls: number) => chooseArm(arms, { ...settings, plausibility: null, settleCalls }, seededRandom(1), false).arm.model;
+    assert.equal(pick(0), 'cheap', 'above 1 - target = 0.2: still plausible');
+    assert.equal(pick(50), 'dear', 'the bar is 0.2 + 0.3 x 200/250 = 0.44 after 200 calls');
+    assert.equal(pick(100_000), 'cheap', 'a bar that has hardly moved');
+  });
+
+  it('a stage behind its target with no model likely enough is not out of reach while its best is still plausible', () => {
+    const only = [arm('only', 156, 44, 0.001)];
+    const behind = chooseArm(only, { ...settings, plausibility: null }, seededRandom(1), false, { successes: 7, calls: 10 });
+    assert.equal(behind.outOfReach, false, 'P(meets 80%) about 0.25: above the 0.2 an untried model has');
+    const hopeless = chooseArm([arm('only', 60, 40, 0.001)], { ...settings, plausibility: null }, seededRandom(1), false, { successes: 7, calls: 10 });
+    assert.equal(hopeless.outOfReach, true);
+  });
+
+  it('two lists of arms are the same only when every field of every arm is', () => {
+    const a = [arm('m', 1, 2, 0.1), arm('n', 3, 4, 0.2)];
+    assert.equal(
+      sameArms(
+        a,
+        a.map((x) => ({ ...x })),
+      ),
+      true,
+    );
+    assert.equal(sameArms(a, a.slice(0, 1)), false);
+    assert.equal(sameArms(a, [a[0], { ...a[1], failures: 5 }]), false);
+    assert.equal(sameArms(a, [a[0], { ...a[1], excludedBy: 'cost' }]), false, 'a field more');
+    assert.equal(sameArms([{ ...a[0], expectedCost: 0 }], [{ ...a[0], expectedCost: -0 }]), false, 'Object.is: -0 is not 0');
+    assert.equal(sameArms([], []), true);
   });
 
   it('never picks a cheaper model when the target rises (property over random histories)', () => {
