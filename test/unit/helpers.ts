@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { LlmCallInput } from '../../src/core';
+import { clearWeightTables } from '../../src/core/routing/learningPolicy';
+import { clearJointCaches } from '../../src/core/routing/tierOrder';
 
 /** A fresh temporary folder per test, removed afterwards by the caller's `after`. */
 const made: string[] = [];
@@ -12,6 +14,13 @@ export function tempDir(prefix = 'amr-test-'): string {
   made.push(dir);
   return dir;
 }
+
+// Every test starts with the process-wide caches of the learner empty: a value an earlier test
+// cached would otherwise stand in for what this one computes (and hide a wrong computation).
+beforeEach(() => {
+  clearJointCaches();
+  clearWeightTables();
+});
 
 // A root-level hook (this module is loaded by mocha): nothing a test made is left behind.
 after(() => {

@@ -224,6 +224,11 @@ export function detectChange(outcomes: ArrayLike<boolean | number>, alpha: numbe
 
 const weightCaches: Array<{ halfLife: number; weights: Float64Array } | undefined> = [];
 
+/** Empties the decay-weight tables (for tests, like clearJointCaches). */
+export function clearWeightTables(): void {
+  weightCaches.length = 0;
+}
+
 /** decayWeight for ages 0..length-1, computed once per half-life (it is on every decision's path). */
 function weightTable(halfLife: number, length: number, slot = 0): Float64Array {
   const cached = weightCaches[slot];

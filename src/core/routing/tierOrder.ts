@@ -395,3 +395,11 @@ function chainOnGrid(arms: ArmPosterior[]): number {
   }
   return total;
 }
+
+/**
+ * Empties the draw and prior-integral caches (they live as long as the process). For tests, which
+ * start each case from nothing: a value cached by an earlier case would hide what this one computes.
+ */
+export function clearJointCaches(): void {
+  for (const cache of [columnCache, cdfCache, orderedCache, chainCache]) cache.clear();
+}
