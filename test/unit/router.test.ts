@@ -436,6 +436,76 @@ describe('AdaptiveModelRouter', () => {
     assert.equal(decision.adaptive, false);
   });
 
+  it('a workflow whose routing is off gets its declared tier, said so in every field', () => {
+    const off = new AdaptiveModelRouter(store, { disabledWorkflows: ['code-review'] });
+    assert.deepEqual(off.route({ workflow: 'code-review', stage: 'analysis', tier: 'capable', minSuccessRate: 0.9 }), {
+      model: new ModelRegistry().modelForTier('capable'),
+      tier: 'capable',
+      reason: 'Adaptive routing is off for code-review: using the declared capable tier',
+      explored: false,
+      adaptive: false,
+      outOfReach: false,
+      fallback: false,
+      limitsRelaxed: false,
+      successRate: null,
+      interval: null,
+      sampleSize: 0,
+      target: 0.9,
+      alternatives: [],
+    });
+    assert.equal(off.route({ workflow: 'code-review', stage: 'analysis' }).tier, 'cheap', 'no declared tier: cheap');
+  });
+
+  it("a stage without calls and a declared tier: the recommendation is the declared tier's model, said to be a default", () => {
+    const capable = new ModelRegistry().modelForTier('capable');
+    const guess = router.route({ workflow: 'new-flow', stage: 'plan', tier: 'capable' }, { explore: false });
+    assert.equal(guess.model, capable);
+    assert.equal(guess.tier, 'capable');
+    assert.equal(guess.reason, `No calls for this stage yet, so this is a default: ${capable}, the declared capable tier's model, until there are`);
+    assert.equal(guess.fallback, true);
+    const undeclared = router.route({ workflow: 'new-flow', stage: 'plan' }, { explore: false });
+    assert.doesNotMatch(undeclared.reason, /declared/, "without a declared tier it is the learner's own guess");
+    store.trackLlmCalls(series(5, { end: end(), workflow: 'new-flow', stage: 'plan' }));
+    assert.doesNotMatch(
+      router.route({ workflow: 'new-flow', stage: 'plan', tier: 'capable' }, { explore: false }).reason,
+      /default/,
+      'once there are calls, they decide',
+    );
+  });
+
+  it('a full stage history that moves keeps its length: the decision still counts the newest call', () => {
+    store.trackLlmCalls(series(1000, { end: end() }));
+    const rate = () => router.route({ workflow: 'code-review', stage: 'analysis' }, { explore: false }).successRate!;
+    const before = rate();
+    for (let i = 0; i < 5; i++)
+      store.trackLlmCall({ workflow: 'code-review', stage: 'analysis', model: 'claude-haiku-3.5', tier: 'cheap', success: false, ts: clock.now() });
+    assert.ok(rate() < before, `5 new failures lower the rate: ${rate()} vs ${before}`);
+  });
+
+  it('names the option that is out of range, and its range', () => {
+    assert.throws(() => new AdaptiveModelRouter(store, { days: -1 }), { message: 'days must be a number between 0 and 1000000, got -1' });
+    assert.throws(() => new AdaptiveModelRouter(store, { recentWindowSize: 0 }), /^RangeError: recentWindowSize must be a number between/);
+    assert.throws(() => new AdaptiveModelRouter(store, { explorationBudget: 2 }), /^RangeError: explorationBudget must be/);
+    assert.throws(() => new AdaptiveModelRouter(store, { halfLife: 0 }), /^RangeError: halfLife must be/);
+    assert.throws(() => router.route({ workflow: 'w', minSuccessRate: 1.5 }), { message: 'minSuccessRate must be a number between 0 and 1, got 1.5' });
+  });
+
+  it('statistics leave latency percentiles out when asked, and cost per success is unknown without a success', () => {
+    store.trackLlmCalls(series(20, { end: end(), model: 'b-model', fails: () => true }));
+    store.trackLlmCalls(series(20, { end: end(), model: 'a-model' }));
+    const stats = router.getRoutingStats('code-review', { latencyPercentiles: false });
+    assert.deepEqual(stats.modelsUsed, ['a-model', 'b-model']);
+    assert.equal(stats.performanceByModel['b-model'].costPerSuccess, null);
+    assert.ok(Object.values(stats.performanceByModel).every((p) => p.p95LatencyMs == null));
+    assert.ok(Object.values(router.getRoutingStats('code-review').performanceByModel).every((p) => p.p95LatencyMs === 1200));
+  });
+
+  it('best-model says a cost limit rules out a model whose cost is unknown', () => {
+    store.trackLlmCalls(series(30, { end: end(), cost: undefined }));
+    assert.equal(router.getBestModel({ workflow: 'code-review', stage: 'analysis', maxCost: 0.01 }), new ModelRegistry().cheapModel());
+    assert.equal(router.getBestModel({ workflow: 'code-review', stage: 'analysis' }), 'claude-haiku-3.5');
+  });
+
   it('refuses nonsensical options with a clear message', () => {
     assert.throws(() => new AdaptiveModelRouter(store, { failureRateThreshold: 2 }), /failureRateThreshold/);
     assert.throws(() => new AdaptiveModelRouter(store, { minSampleSize: -1 }), /minSampleSize/);
