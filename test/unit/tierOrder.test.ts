@@ -76,4 +76,30 @@ describe('tier order', () => {
     }
     assert.ok(Math.abs(premiumHigher / n - joint.best[1]) < 0.03, `${premiumHigher / n} vs ${joint.best[1]}`);
   });
+
+  it("the probability of any event is exact over Thompson's draws: certain events 1, impossible ones 0, others as often as drawn", () => {
+    for (const arms of [
+      [arm(0, 6, 4), arm(2, 2, 2)],
+      [arm(0, 30, 3), arm(1, 2, 1), arm(2, 1, 1)],
+      [arm(-1, 3, 3), arm(-1, 5, 1)],
+    ]) {
+      const joint = summarizeJointly(arms, 0.8);
+      assert.ok(Math.abs(joint.probability(() => true) - 1) < 1e-12);
+      assert.equal(
+        joint.probability(() => false),
+        0,
+      );
+      const sumOfBest = joint.best.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sumOfBest - 1) < 1e-12, `the most successful model is one of them: ${sumOfBest}`);
+      let seed = 7;
+      const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+      for (const event of [(d: Float64Array) => d[0] > 0.7, (d: Float64Array) => d[arms.length - 1] >= d[0]]) {
+        let hits = 0;
+        const n = 20_000;
+        for (let i = 0; i < n; i++) if (event(joint.sample(random))) hits++;
+        const p = joint.probability(event);
+        assert.ok(Math.abs(hits / n - p) < 0.03, `drawn ${hits / n}, probability ${p}`);
+      }
+    }
+  });
 });
