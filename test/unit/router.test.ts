@@ -506,6 +506,25 @@ describe('AdaptiveModelRouter', () => {
     assert.equal(router.getBestModel({ workflow: 'code-review', stage: 'analysis' }), 'claude-haiku-3.5');
   });
 
+  it("prices an untried model on the stage's own token counts, scaled by how its known costs compare with list prices", () => {
+    const registry = new ModelRegistry();
+    const [cheap, capable] = [registry.modelForTier('cheap')!, registry.modelForTier('capable')!];
+    const priced = new AdaptiveModelRouter(store, { registry });
+    const costOf = (model: string, stage: string) =>
+      priced.route({ workflow: 'w', stage }, { explore: false }).alternatives.find((a) => a.model === model)!.avgCost!;
+    const near = (a: number, b: number) => Math.abs(a - b) < 1e-12 * Math.max(1, Math.abs(b));
+    // Stage "listed": calls of the cheap model at twice its list price for 2000 in / 400 out tokens.
+    const list = registry.estimateCost(cheap, 2000, 400)!;
+    store.trackLlmCalls(series(10, { end: end(), workflow: 'w', stage: 'listed', model: cheap, cost: 2 * list, tokens: { input: 2000, output: 400 } }));
+    assert.ok(near(costOf(capable, 'listed'), 2 * registry.estimateCost(capable, 2000, 400)!), 'the same tokens, the same scale');
+    // Output tokens alone still count as the stage's size.
+    store.trackLlmCalls(series(10, { end: end(), workflow: 'w', stage: 'output-only', model: cheap, cost: undefined, tokens: { output: 800 } as never }));
+    assert.ok(near(costOf(capable, 'output-only'), registry.estimateCost(capable, 0, 800)!));
+    // No tokens and no costs: typical sizes (1000 in, 500 out) at list price.
+    store.trackLlmCalls(series(10, { end: end(), workflow: 'w', stage: 'bare', model: cheap, cost: undefined, tokens: undefined }));
+    assert.ok(near(costOf(capable, 'bare'), registry.estimateCost(capable, 1000, 500)!));
+  });
+
   it('refuses nonsensical options with a clear message', () => {
     assert.throws(() => new AdaptiveModelRouter(store, { failureRateThreshold: 2 }), /failureRateThreshold/);
     assert.throws(() => new AdaptiveModelRouter(store, { minSampleSize: -1 }), /minSampleSize/);
