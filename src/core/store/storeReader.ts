@@ -195,11 +195,9 @@ export class StoreReader {
   private prefetchOrder: Array<[number, string, string]> | undefined;
 
   private stagesToPrefetch(): Array<[number, string, string]> {
-    const names = new Map<number, [string, string]>();
-    for (const [id, workflow, stage] of this.session.all('SELECT id, workflow, stage FROM stages', [])) {
-      names.set(Number(id), [String(workflow), String(stage)]);
+    for (const [id, workflow, stage] of this.session.all('SELECT id, workflow, stage FROM stages', []))
       this.rememberStageId(String(workflow), String(stage), Number(id));
-    }
+    const names = this.stageNamesById();
     return this.counters.stagesByRecency().flatMap((id) => {
       const name = names.get(id);
       return name ? [[id, ...name] as [number, string, string]] : [];
@@ -208,9 +206,15 @@ export class StoreReader {
 
   /** The stages whose history is cached, as [workflow, stage], in the order they were read. */
   cachedStages(): Array<[workflow: string, stage: string]> {
+    const names = this.stageNamesById();
+    return [...this.history.keys()].flatMap((id) => (names.has(id) ? [names.get(id)!] : []));
+  }
+
+  /** Workflow and stage by id, for the stages whose ids are known. */
+  private stageNamesById(): Map<number, [string, string]> {
     const names = new Map<number, [string, string]>();
     for (const [workflow, stages] of this.stageIds) for (const [stage, id] of stages) names.set(id, [workflow, stage]);
-    return [...this.history.keys()].flatMap((id) => (names.has(id) ? [names.get(id)!] : []));
+    return names;
   }
 
   /** The stage's history from memory alone (no SQL), or undefined when it is not cached that deep. */
