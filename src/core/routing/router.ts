@@ -48,8 +48,6 @@ export class AdaptiveModelRouter {
    * for are the same, so that decisions between two calls of a stage only draw again.
    */
   private readonly stages = new WeakMap<StageCall[], StageMemo>();
-  /** prepare() is running: its assessments are kept (see route()). */
-  private preparing = false;
 
   constructor(
     private readonly store: TelemetryStore,
@@ -207,10 +205,11 @@ export class AdaptiveModelRouter {
     let assessment = memo.assessment;
     if (!assessment || assessment.settings.target !== target || !sameArms(memo.arms!, arms)) {
       assessment = assessArms(arms, { ...this.policy, target }, memo.record);
-      // Kept from the second decision between two calls of the stage on (or when preparing): where
-      // every decision is followed by a call, kept assessments would never be reused, only promoted
-      // by the garbage collector, whose longer pauses then land on decisions.
-      if (memo.decided || this.preparing) {
+      // Kept for a best guess (what the UI, recommendations and prepare() ask, again and again) and
+      // from the second decision between two calls of the stage on: where every exploring decision
+      // is followed by a call, kept assessments would never be reused, only promoted by the garbage
+      // collector, whose longer pauses then land on decisions.
+      if (memo.decided || options.explore === false) {
         memo.assessment = assessment;
         memo.arms = arms;
       }
@@ -264,7 +263,6 @@ export class AdaptiveModelRouter {
     options: { queryFor?: (workflow: string, stage: string) => Omit<RouteQuery, 'workflow' | 'stage'> | undefined; sliceMs?: number } = {},
   ): Promise<number> {
     const stages = this.store.cachedStages();
-    this.preparing = true;
     let next = 0;
     let prepared = 0;
     await runInSlices(
@@ -282,7 +280,7 @@ export class AdaptiveModelRouter {
         return true;
       },
       { sliceMs: options.sliceMs ?? 8 },
-    ).finally(() => (this.preparing = false));
+    );
     return prepared;
   }
 

@@ -333,8 +333,6 @@ export class TelemetryService implements vscode.Disposable {
       explorationBudget: settings.explorationBudget,
     });
     this.routerCache = { store, router, made: Date.now() };
-    // The first decision of each stage then finds its work done (the histories are read first).
-    void store.prefetched.then(() => router.prepare({ queryFor: (workflow, stage) => this.stageTargets(workflow, stage) }));
     return router;
   }
 
