@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { PendingCalls } from '../../src/core/store/pendingCalls';
 import type { LlmCall } from '../../src/core/types';
+import type { StoreReader } from '../../src/core/store/storeReader';
 
 const call = (workflow: string, stage: string, id: string) => ({ workflow, stage, id, model: 'm' }) as unknown as LlmCall;
 
@@ -11,6 +12,8 @@ describe('pending calls (write-behind)', () => {
     assert.equal(pending.isLate('w', 's'), true);
     assert.equal(pending.isLate('w', 'other'), false);
     assert.equal(pending.isLate('ws', ''), false, 'names are kept apart, not run together');
+    assert.equal(pending.isWorkflowLate('w'), true);
+    assert.equal(pending.isWorkflowLate('v'), false);
     assert.equal(pending.countIn('w'), 1);
     assert.equal(pending.countIn('v'), 0);
     assert.equal(pending.earlySeqOf(call('w', 's', 'a')), undefined);
@@ -34,6 +37,7 @@ describe('pending calls (write-behind)', () => {
     );
     assert.equal(pending.size, 0);
     assert.equal(pending.isLate('w', 's'), false);
+    assert.equal(pending.isWorkflowLate('v'), false);
     assert.equal(pending.countIn('w'), 0);
   });
 
@@ -53,5 +57,27 @@ describe('pending calls (write-behind)', () => {
     assert.equal(pending.countIn('w'), 1);
     assert.equal(pending.countIn('v'), 1);
     assert.equal(pending.isLate('w', 's'), true);
+  });
+
+  it('a fresh call on a cached stage is early: in the history and the counters at once, its stage and workflow not late; put back, it is late', () => {
+    const seen: string[] = [];
+    const reader = {
+      historyStageId: (workflow: string, stage: string) => (stage === 'cached' ? 7 : undefined),
+      rememberInHistory: (stageId: number, c: LlmCall) => seen.push(`history ${stageId} ${c.id}`),
+      countAhead: (stageId: number, c: LlmCall) => seen.push(`counted ${stageId} ${c.id}`),
+    } as unknown as StoreReader;
+    const pending = new PendingCalls();
+    const early = call('w', 'cached', 'a');
+    pending.add(early, reader);
+    assert.deepEqual(seen, ['history 7 a', 'counted 7 a']);
+    assert.equal(pending.isLate('w', 'cached'), false);
+    assert.equal(pending.isWorkflowLate('w'), false);
+    assert.equal(typeof pending.earlySeqOf(early), 'number');
+    pending.add(call('w', 'other', 'b'), reader);
+    assert.equal(pending.isWorkflowLate('w'), true, 'one late stage makes the workflow late');
+    assert.deepEqual(seen, ['history 7 a', 'counted 7 a']);
+    pending.putBack(pending.take());
+    assert.equal(pending.earlySeqOf(early), undefined, 'the reader that counted it is gone: it is inserted like any other');
+    assert.equal(pending.isLate('w', 'cached'), true);
   });
 });

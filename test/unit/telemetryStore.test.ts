@@ -5,6 +5,7 @@ import * as path from 'path';
 import { InvalidCallError, TelemetryFileError, openTelemetry } from '../../src/core';
 import { fixedClock, series, tempDir } from './helpers';
 import { waitFor } from '../poll';
+import { randomIdentity } from '../../src/core/ingest/callValidation';
 
 describe('telemetry store', () => {
   let dir: string;
@@ -89,6 +90,83 @@ describe('telemetry store', () => {
       assert.deepEqual(inserted, prefetchHistories ? [] : [1], `prefetchHistories: ${prefetchHistories}`);
       store.dispose();
     }
+  });
+
+  it("a decision's priors (whole days of the daily counters) count calls tracked on cached stages without inserting them", async () => {
+    const store = await openTelemetry({ autoSaveMs: 0, now: fixedClock().now });
+    const now = fixedClock().now().getTime();
+    const dayStart = Math.floor(now / 86_400_000) * 86_400_000;
+    store.trackLlmCalls(Array.from({ length: 10 }, (_, i) => ({ workflow: 'w', stage: i < 5 ? 'a' : 'b', model: 'm', success: i % 2 === 0, ts: now - 1000 })));
+    store.recentStageCalls('w', 'a', 1000);
+    store.recentStageCalls('w', 'b', 1000); // both histories cached
+    const inserted: number[] = [];
+    store.onDidChange((e) => e.kind === 'calls' && inserted.push(e.added));
+    store.trackLlmCall({ workflow: 'w', stage: 'a', model: 'm', success: false, tier: 'cheap', ts: now });
+    store.trackLlmCall({ workflow: 'w', stage: 'a', model: 'n', success: true, ts: now });
+    const records = (since: number) =>
+      store
+        .stageModelRecords('w', since)
+        .map((r) => `${r.stage}/${r.model} ${r.successes}/${r.calls} ${r.tier}`)
+        .sort();
+    assert.deepEqual(records(dayStart), ['a/m 3/6 cheap', 'a/n 1/1 null', 'b/m 2/5 null']);
+    assert.deepEqual(inserted, [], 'read from the counters, the pending calls not inserted');
+    // A window starting inside a day reads that day's calls, so the pending ones are inserted first.
+    assert.deepEqual(records(dayStart + 1), ['a/m 3/6 cheap', 'a/n 1/1 null', 'b/m 2/5 null']);
+    assert.deepEqual(inserted, [2]);
+    // A call on a stage without a cached history makes its workflow late: it is inserted before the read.
+    store.trackLlmCall({ workflow: 'w', stage: 'c', model: 'm', ts: now });
+    assert.deepEqual(
+      records(dayStart).filter((r) => r.startsWith('c/')),
+      ['c/m 1/1 null'],
+    );
+    assert.deepEqual(inserted, [2, 1]);
+    // What was counted ahead is counted once after the insert, and in the file.
+    assert.deepEqual(
+      store.aggregateByModel({ workflow: 'w', since: dayStart }).map((a) => `${a.model} ${a.calls}`),
+      ['m 12', 'n 1'],
+    );
+    store.dispose();
+  });
+
+  it('a call counted ahead whose random id turns out to be stored already is taken back out of the counters', async () => {
+    const file = path.join(dir, 'telemetry.db');
+    const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const now = fixedClock().now().getTime();
+    const dayStart = Math.floor(now / 86_400_000) * 86_400_000;
+    const random = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
+    // Every random identity is 0 while this stands in (the words are drawn in blocks: draw past one).
+    globalThis.crypto.getRandomValues = <T extends ArrayBufferView | null>(array: T): T => {
+      if (array) new Uint8Array(array.buffer, array.byteOffset, array.byteLength).fill(0);
+      return array;
+    };
+    try {
+      for (let i = 0; i < 1025; i++) randomIdentity();
+      store.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', success: true, durationMs: 100, cost: 0.5, ts: now - 1000 });
+      assert.equal(store.recentStageCalls('w', 's', 1000).length, 1); // inserted, and the history cached
+      store.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', success: false, durationMs: 300, cost: 0.25, ts: now - 1000 }); // same key: id and time
+    } finally {
+      globalThis.crypto.getRandomValues = random;
+      for (let i = 0; i < 1025; i++) randomIdentity(); // past the block of zeros, for the tests after
+    }
+    assert.deepEqual(
+      store.stageModelRecords('w', dayStart).map((r) => [r.calls, r.successes]),
+      [[2, 1]],
+      'counted ahead',
+    );
+    assert.equal(store.callCount(), 1, 'the insert found the id stored');
+    const totals = store.aggregateByModel({ workflow: 'w', since: dayStart });
+    assert.deepEqual(
+      totals.map((a) => [a.calls, a.successes, a.costSum, a.latencySum]),
+      [[1, 1, 0.5, 100]],
+    );
+    assert.equal(store.recentStageCalls('w', 's', 1000).length, 1, 'nor is it in the history');
+    await store.close();
+    const reopened = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    assert.deepEqual(
+      reopened.aggregateByModel({ workflow: 'w', since: dayStart }).map((a) => [a.calls, a.successes, a.costSum]),
+      [[1, 1, 0.5]],
+    );
+    reopened.dispose();
   });
 
   it('a call with an id of its own is inserted before its stage is read, so a duplicate never reaches the history', async () => {

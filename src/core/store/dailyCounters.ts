@@ -10,6 +10,16 @@ export interface DayCounter extends CallTotals {
   lastTs: number;
 }
 
+/** What a counter takes from a call. */
+type CountedCall = {
+  ts: number;
+  success: boolean | null;
+  cost: number | null;
+  durationMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+};
+
 /**
  * A counter from 10 result columns starting at `at`, in the order of the `daily` table: calls,
  * successes, cost sum, cost known, latency sum, latency known, input and output tokens, last tier, last ts.
@@ -130,13 +140,8 @@ export class DailyCounters {
     return counter;
   }
 
-  /** Counts one stored call. */
-  add(
-    stageId: number,
-    modelId: number,
-    call: { ts: number; success: boolean | null; cost: number | null; durationMs: number | null; inputTokens: number | null; outputTokens: number | null },
-    tier: number | null,
-  ): void {
+  /** Counts one stored call (or one about to be stored: see PendingCalls). */
+  add(stageId: number, modelId: number, call: CountedCall, tier: number | null): void {
     const c = this.slot(stageId, modelId, Math.floor(call.ts / DAY_MS));
     c.calls++;
     if (call.success !== false) c.successes++;
@@ -154,6 +159,26 @@ export class DailyCounters {
       c.lastTs = call.ts;
       c.lastTier = tier;
     }
+  }
+
+  /**
+   * Takes back a call counted ahead of its insert that turned out to be stored already (see
+   * PendingCalls). The day's last tier stays as it was set: a tier label, not a total.
+   */
+  remove(stageId: number, modelId: number, call: CountedCall): void {
+    const c = this.slot(stageId, modelId, Math.floor(call.ts / DAY_MS));
+    c.calls--;
+    if (call.success !== false) c.successes--;
+    if (call.cost != null) {
+      c.costSum -= call.cost;
+      c.costKnown--;
+    }
+    if (call.durationMs != null) {
+      c.latencySum -= call.durationMs;
+      c.latencyKnown--;
+    }
+    c.inputTokens -= call.inputTokens ?? 0;
+    c.outputTokens -= call.outputTokens ?? 0;
   }
 
   /** Stage ids, the most recently called first (by their latest call's time). */

@@ -5,14 +5,15 @@ import { nextSeq } from './types';
 /**
  * Calls tracked but not yet inserted. Inserts wait for the next query or save (write-behind), so a
  * decision right after a tracked call does not wait on SQLite: a call with a fresh id (no duplicate
- * possible) goes into its stage's cached history as it is tracked. Any other call makes its stage
- * "late": reading that stage inserts the pending calls first.
+ * possible) goes into its stage's cached history and the daily counters as it is tracked ("early").
+ * Any other call makes its stage and workflow "late": reading them inserts the pending calls first.
  */
 export class PendingCalls {
   private calls: LlmCall[] = [];
   /** Calls already in a cached history, with the write order (seq) they were given there. */
   private earlySeq = new WeakMap<LlmCall, number>();
   private lateStages = new Set<string>();
+  private lateWorkflows = new Set<string>();
   private perWorkflow = new Map<string, number>();
 
   get size(): number {
@@ -25,11 +26,12 @@ export class PendingCalls {
     this.note(call);
     const stageId = reader?.historyStageId(call.workflow, call.stage);
     if (stageId === undefined) {
-      this.lateStages.add(stageKey(call.workflow, call.stage));
+      this.markLate(call);
       return;
     }
     const seq = nextSeq();
     reader!.rememberInHistory(stageId, call, seq);
+    reader!.countAhead(stageId, call);
     this.earlySeq.set(call, seq);
   }
 
@@ -39,7 +41,7 @@ export class PendingCalls {
     this.calls = this.calls.length ? this.calls.concat(calls) : calls.slice();
     for (const call of calls) {
       this.note(call);
-      this.lateStages.add(stageKey(call.workflow, call.stage));
+      this.markLate(call);
     }
   }
 
@@ -48,13 +50,18 @@ export class PendingCalls {
     const batch = this.calls;
     this.calls = [];
     this.lateStages.clear();
+    this.lateWorkflows.clear();
     this.perWorkflow.clear();
     return batch;
   }
 
-  /** A taken batch whose insert was rolled back goes back ahead of the calls tracked since. */
+  /**
+   * A taken batch whose insert was rolled back goes back ahead of the calls tracked since. The
+   * store has dropped the reader that held the batch's early calls, so none of them is early now.
+   */
   putBack(batch: LlmCall[]): void {
     const since = this.calls;
+    for (const call of batch) this.earlySeq.delete(call);
     this.calls = [];
     this.perWorkflow.clear(); // recounted below: the calls tracked since were counted once already
     this.addAll(batch);
@@ -66,6 +73,11 @@ export class PendingCalls {
     return this.lateStages.has(stageKey(workflow, stage));
   }
 
+  /** Whether reading the workflow's daily counters must insert the pending calls first. */
+  isWorkflowLate(workflow: string): boolean {
+    return this.lateWorkflows.has(workflow);
+  }
+
   countIn(workflow: string): number {
     return this.perWorkflow.get(workflow) ?? 0;
   }
@@ -73,6 +85,11 @@ export class PendingCalls {
   /** The write order a call was given when it went into a cached history, if it did. */
   earlySeqOf(call: LlmCall): number | undefined {
     return this.earlySeq.get(call);
+  }
+
+  private markLate(call: LlmCall): void {
+    this.lateStages.add(stageKey(call.workflow, call.stage));
+    this.lateWorkflows.add(call.workflow);
   }
 
   private note(call: LlmCall): void {

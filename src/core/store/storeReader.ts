@@ -1,7 +1,7 @@
 import type { SqlValue } from 'sql.js';
 import { DailyCounters, DayCounter, addInto, counterFromRow, emptyCounter } from './dailyCounters';
 import { DAY_MS } from '../timeWindow';
-import { TIERS, Tier } from '../tiers';
+import { TIERS, Tier, tierIndex } from '../tiers';
 import type { LlmCall, ModelAggregate } from '../types';
 import type { SqlSession } from './sqlSession';
 import type { CallScope, StageCall } from './types';
@@ -20,7 +20,7 @@ function newestFirst(a: SqlValue[], b: SqlValue[]): number {
  * Everything derived from the database (stage and model ids, names, stage histories, the call
  * count, the daily counters) and the queries that read through it. The store replaces the whole
  * object when the database changes under it (a merge, a rollback), so no cache can be forgotten.
- * Callers insert pending calls first: the reader only reads.
+ * Callers insert pending calls first: the reader only reads (save the calls it counts ahead).
  */
 export class StoreReader {
   private stageIds = new Map<string, Map<string, number>>();
@@ -233,6 +233,19 @@ export class StoreReader {
 
   forgetHistory(stageId: number): void {
     this.history.delete(stageId);
+  }
+
+  /**
+   * Counts a tracked call in the daily counters before its insert (a call with a fresh id, so no
+   * duplicate: see PendingCalls), so that the priors a decision reads from them need not wait for it.
+   */
+  countAhead(stageId: number, call: LlmCall): void {
+    this.counters.add(stageId, this.modelId(call.model, call.provider), call, call.tier == null ? null : tierIndex(call.tier));
+  }
+
+  /** Takes back a call counted ahead whose insert found it stored already. */
+  uncount(stageId: number, call: LlmCall): void {
+    this.counters.remove(stageId, this.modelId(call.model, call.provider), call);
   }
 
   /** Keeps cached stage histories current; an out-of-order call (an import of old data) drops the cache. */

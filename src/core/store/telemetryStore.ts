@@ -2,7 +2,7 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import { validateCall } from '../ingest/callValidation';
 import { DailyCounters } from './dailyCounters';
 import { DAY_MS } from '../timeWindow';
-import { INSERT_CALL, callRow, type TelemetryFileError } from './schema';
+import type { TelemetryFileError } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
 import { loadDatabase } from './fileLoad';
@@ -10,8 +10,9 @@ import { readHistoriesAhead } from './historyPrefetch';
 import { SqlSession } from './sqlSession';
 import { StoreReader } from './storeReader';
 import { PendingCalls } from './pendingCalls';
-import { CallScope, StageCall, StoreEvent, TelemetryStoreOptions, nextSeq } from './types';
-import { TIERS, Tier } from '../tiers';
+import { insertPendingCalls } from './callInsert';
+import { CallScope, StageCall, StoreEvent, TelemetryStoreOptions } from './types';
+import type { Tier } from '../tiers';
 import type { Clock, LlmCall, LlmCallInput, ModelAggregate } from '../types';
 
 export type { CallScope, StageCall, StoreEvent, TelemetryStoreOptions } from './types';
@@ -315,7 +316,10 @@ export class TelemetryStore {
 
   /** Calls and successes per (stage, model) of a workflow since `since`. */
   stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
-    return this.read().stageModelRecords(workflow, since);
+    // From whole days these are the daily counters alone, which already count the workflow's pending
+    // calls unless one is late: a decision reading its priors then does not wait for their insert.
+    const wholeDays = since <= 0 || since % DAY_MS === 0;
+    return (wholeDays && !this.pending.isWorkflowLate(workflow) ? this.reader : this.read()).stageModelRecords(workflow, since);
   }
 
   /** Outcomes of the most recent calls in scope, newest first (unknown counts as success). */
@@ -391,24 +395,7 @@ export class TelemetryStore {
     const batch = this.pending.take();
     let added = 0;
     try {
-      this.transaction(() => {
-        const insert = this.session.statement(INSERT_CALL);
-        for (const call of batch) {
-          const stageId = this.reader.stageId(call.workflow, call.stage);
-          const modelId = this.reader.modelId(call.model, call.provider);
-          const tier = call.tier == null ? null : TIERS.indexOf(call.tier);
-          const early = this.pending.earlySeqOf(call);
-          const seq = early ?? nextSeq();
-          insert.run(callRow(call, stageId, modelId, tier, seq));
-          // Counted as added either way, so that workflowVersion never goes back.
-          this.reader.countAdded(call.workflow);
-          if (this.session.db.getRowsModified() > 0) {
-            added++;
-            this.reader.counters.add(stageId, modelId, call, tier);
-            if (early === undefined) this.reader.rememberInHistory(stageId, call, seq);
-          } else if (early !== undefined) this.reader.forgetHistory(stageId); // a duplicate after all
-        }
-      });
+      this.transaction(() => (added = insertPendingCalls(this.session, this.reader, this.pending, batch)));
     } catch (error) {
       // Rolled back: ids, histories and counters may hold what was undone.
       this.forgetDerivedState();
