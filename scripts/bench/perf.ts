@@ -1,8 +1,8 @@
 /**
  * npm run bench:perf -- --calls 1000000 [--runs 3]
  * Generates telemetry with a fixed seed (40 workflows x 5 stages x 4 models over 30 days), then
- * measures ingest, save, file size, open, decision latencies and memory, each as min / median / max
- * over repeated runs, with the goals beside them. Runs 10k and 100k first so growth is visible.
+ * measures ingest, save and file size, then (in a fresh process, as the extension opens a file) open,
+ * decision latencies and memory, each as min / median / max over repeated runs, with the goals beside them. Runs 10k and 100k first so growth is visible.
  * A benchmark, not a test: it prints numbers and exits 0 unless it crashed.
  */
 import { spawnSync } from 'child_process';
@@ -88,18 +88,16 @@ const GOALS: Record<string, Omit<Row, 'name' | 'values'>> = {
   'speed-up of getBestModel over a full scan': { unit: 'x', goal: '(report)', ok: () => true },
 };
 
-async function runOnce(n: number, rows: Map<string, Row>, dir: string): Promise<void> {
-  const record = (name: string, value: number) => {
-    const row = rows.get(name) ?? { name, ...GOALS[name], values: [] };
-    row.values.push(value);
-    rows.set(name, row);
-  };
+type Recorder = (name: string, value: number) => void;
+
+/** Ingest, file size and save: writes the file that readFile() then opens in a fresh process. */
+async function writeFile(n: number, record: Recorder, dir: string): Promise<void> {
   const file = path.join(dir, `telemetry-${n}.db`);
   fs.rmSync(file, { force: true });
 
   // Ingest: trackLlmCall for every call, then one save. Calls are made in untimed batches so that
   // generating them is not counted.
-  let store = await openTelemetry({ path: file, autoSaveMs: 0, now: () => new Date(NOW) });
+  const store = await openTelemetry({ path: file, autoSaveMs: 0, now: () => new Date(NOW) });
   let ingestMs = 0;
   const source = generate(n);
   for (;;) {
@@ -120,9 +118,16 @@ async function runOnce(n: number, rows: Map<string, Row>, dir: string): Promise<
   await store.flush();
   record('save after 1 more call (flush)', performance.now() - started);
   await store.close();
+}
 
-  started = performance.now();
-  store = await openTelemetry({ path: file, autoSaveMs: 0, now: () => new Date(NOW) });
+/**
+ * Opening the file and deciding, in a process of its own as the extension would (not one holding
+ * the garbage of a million calls just written, whose collection would land on the decisions timed).
+ */
+async function readFile(n: number, record: Recorder, dir: string): Promise<void> {
+  const file = path.join(dir, `telemetry-${n}.db`);
+  let started = performance.now();
+  const store = await openTelemetry({ path: file, autoSaveMs: 0, now: () => new Date(NOW) });
   record('open (openTelemetry)', performance.now() - started);
   // Then the store reads its stages' recent calls in the background (slices of 8 ms): how long until done.
   started = performance.now();
@@ -214,27 +219,31 @@ async function runOnce(n: number, rows: Map<string, Row>, dir: string): Promise<
   store.dispose();
 }
 
-/** One measurement run in this process (a fresh process per run, so memory figures do not carry over). */
-async function child(n: number, dir: string): Promise<void> {
-  const rows = new Map<string, Row>();
-  await runOnce(n, rows, dir);
-  process.stdout.write(`AMR_RUN ${JSON.stringify([...rows.values()].map((r) => [r.name, r.values[0]]))}\n`);
+/** One phase of a run in this process (a fresh process per phase and run, so memory figures do not carry over). */
+async function child(n: number, dir: string, phase: string): Promise<void> {
+  const values: Array<[string, number]> = [];
+  await (phase === 'write' ? writeFile : readFile)(n, (name, value) => values.push([name, value]), dir);
+  process.stdout.write(`AMR_RUN ${JSON.stringify(values)}\n`);
 }
 
 async function main(): Promise<void> {
   const childAt = args.indexOf('--child');
-  if (childAt >= 0) return child(Number(args[childAt + 1]), args[childAt + 2]);
+  if (childAt >= 0) return child(Number(args[childAt + 1]), args[childAt + 2], args[childAt + 3]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amr-perf-'));
   console.log(
-    `# bench:perf — ${os.cpus().length} cores, Node ${process.version}; ${RUNS} run(s) per size, each in a fresh process; times are min / median / max`,
+    `# bench:perf — ${os.cpus().length} cores, Node ${process.version}; ${RUNS} run(s) per size, writing and reading each in a fresh process; times are min / median / max`,
   );
   try {
     for (const n of SIZES) {
       const rows = new Map<string, Row>();
-      for (let run = 0; run < RUNS; run++) {
-        const result = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', String(n), dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      for (let run = 0; run < RUNS * 2; run++) {
+        const phase = run % 2 === 0 ? 'write' : 'read';
+        const result = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', String(n), dir, phase], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 24,
+        });
         const line = result.stdout.split('\n').find((l) => l.startsWith('AMR_RUN '));
-        if (!line) throw new Error(`run ${run + 1} at ${n} calls failed:\n${result.stderr}`);
+        if (!line) throw new Error(`run ${Math.floor(run / 2) + 1} (${phase}) at ${n} calls failed:\n${result.stderr}`);
         for (const [name, value] of JSON.parse(line.slice(8)) as Array<[string, number]>) {
           const template = GOALS[name];
           const row = rows.get(name) ?? { name, unit: template.unit, goal: template.goal, ok: template.ok, values: [] };

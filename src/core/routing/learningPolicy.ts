@@ -121,6 +121,9 @@ export interface ModelEvidence extends Omit<ArmState, 'priorAlpha' | 'priorBeta'
 /** How far back (calls of one model) the change test looks. */
 const CHANGE_HORIZON = 220;
 
+/** The change test's outcomes and ages, per model in order of appearance (see evidenceFromHistory). */
+const changeBuffers: Array<{ outcomes: Uint8Array; ages: Int32Array }> = [];
+
 /** One model's running sums in the pass over a stage's history. */
 interface Accumulator {
   tier: StageCall['tier'];
@@ -148,8 +151,9 @@ export function evidenceFromHistory(history: StageCall[], settings: Pick<PolicyS
     const call = history[age];
     let a = acc.get(call.model);
     if (!a) {
-      const outcomes = new Uint8Array(CHANGE_HORIZON);
-      const ages = new Int32Array(CHANGE_HORIZON);
+      // Only this pass reads them (up to the model's calls), so they are reused from pass to pass.
+      const buffers = (changeBuffers[acc.size] ??= { outcomes: new Uint8Array(CHANGE_HORIZON), ages: new Int32Array(CHANGE_HORIZON) });
+      const { outcomes, ages } = buffers;
       a = { tier: call.tier, calls: 0, successes: 0, failures: 0, outcomes, ages, latencySum: 0, latencyCount: 0, costSum: 0, costCount: 0 };
       acc.set(call.model, a);
     }

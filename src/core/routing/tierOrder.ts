@@ -368,16 +368,25 @@ export function priorChain(arms: ArmPosterior[], key = priorKey(arms)): number {
   return cached(chainCache, 4096, key, () => Math.max(chainOnGrid(arms), 1e-6));
 }
 
+// chainOnGrid's working rows, made once (it runs whenever the priors move); minAtLeast[GRID] stays 0.
+const maxAtMost = new Float64Array(GRID);
+const minAtLeast = new Float64Array(GRID + 1);
+
+/** The product over the CDFs of their value at grid point g (or of 1 minus it). */
+function productAt(cdfs: Float64Array[], g: number, complement: boolean): number {
+  let p = 1;
+  for (const cdf of cdfs) p *= complement ? 1 - cdf[g] : cdf[g];
+  return p;
+}
+
 function chainOnGrid(arms: ArmPosterior[]): number {
   const groups = [0, 1, 2].map((rank) => arms.filter((a) => a.rank === rank).map((a) => cdfOnGrid(a.priorAlpha, a.priorBeta))).filter((g) => g.length);
   if (groups.length < 2) return 1;
   const [low, middle, high] = groups.length === 3 ? groups : [groups[0], [], groups[1]];
   // Cell c spans grid points c and c + 1; values in one cell count as in order.
-  const maxAtMost = new Float64Array(GRID);
-  const minAtLeast = new Float64Array(GRID + 1);
   for (let c = 0; c < GRID; c++) {
-    maxAtMost[c] = low.reduce((p, cdf) => p * cdf[c + 1], 1);
-    minAtLeast[c] = high.reduce((p, cdf) => p * (1 - cdf[c]), 1);
+    maxAtMost[c] = productAt(low, c + 1, false);
+    minAtLeast[c] = productAt(high, c, true);
   }
   let total = 0;
   if (middle.length === 0) {
@@ -387,7 +396,12 @@ function chainOnGrid(arms: ArmPosterior[]): number {
     for (let c = 0; c < GRID; c++) total += (cdf[c + 1] - cdf[c]) * maxAtMost[c] * minAtLeast[c];
   } else {
     // P(all of the middle tier within cells a..b), then inclusion-exclusion for min = a and max = b.
-    const within = (a: number, b: number) => (a > b ? 0 : middle.reduce((p, cdf) => p * (cdf[b + 1] - cdf[a]), 1));
+    const within = (a: number, b: number) => {
+      if (a > b) return 0;
+      let p = 1;
+      for (const cdf of middle) p *= cdf[b + 1] - cdf[a];
+      return p;
+    };
     for (let a = 0; a < GRID; a++) {
       if (maxAtMost[a] === 0) continue;
       for (let b = a; b < GRID; b++) total += (within(a, b) - within(a + 1, b) - within(a, b - 1) + within(a + 1, b - 1)) * maxAtMost[a] * minAtLeast[b];

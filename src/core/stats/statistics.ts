@@ -118,12 +118,22 @@ export function decayWeight(age: number, halfLife: number): number {
   return halfLife > 0 && Number.isFinite(halfLife) ? Math.pow(2, -age / halfLife) : 1;
 }
 
+/** The Lanczos coefficients (g = 7, n = 9), made once: logGamma is on every decision's path. */
+const LANCZOS = Float64Array.of(
+  0.99999999999980993,
+  676.5203681218851,
+  -1259.1392167224028,
+  771.32342877765313,
+  -176.61502916214059,
+  12.507343278686905,
+  -0.13857109526572012,
+  9.9843695780195716e-6,
+  1.5056327351493116e-7,
+);
+
 /** ln Γ(x) by the Lanczos approximation (g = 7, n = 9). */
 export function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
-    9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
+  const c = LANCZOS;
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const z = x - 1;
   let sum = c[0];
