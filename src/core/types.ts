@@ -7,9 +7,20 @@ export interface LlmCallInput {
   tier?: string | null;
   model: string;
   provider?: string | null;
-  /** USD for this call; omit when unknown (registry prices are then used). */
+  /** USD for this call as billed; omit when unknown (it is then estimated from the tokens and registry prices). */
   cost?: number | null;
-  tokens?: { input?: number | null; output?: number | null } | null;
+  /**
+   * Token counts. `input` is the uncached input (Anthropic's convention: prompt-cache reads and
+   * writes are counted apart). `cacheWrite` counts every cache-write token; `cacheWrite1h` says how
+   * many of them were written with the 1-hour lifetime (the rest have the default 5 minutes).
+   */
+  tokens?: {
+    input?: number | null;
+    output?: number | null;
+    cacheRead?: number | null;
+    cacheWrite?: number | null;
+    cacheWrite1h?: number | null;
+  } | null;
   durationMs?: number | null;
   /** Missing means unknown: it counts as a success but is stored as NULL. */
   success?: boolean | null;
@@ -32,6 +43,10 @@ export interface LlmCall {
   cost: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** Prompt-cache tokens: read, written (all lifetimes), and written with the 1-hour lifetime. */
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  cacheWrite1hTokens: number | null;
   durationMs: number | null;
   success: boolean | null;
   error: string | null;
@@ -49,6 +64,16 @@ export interface CallTotals {
   latencyKnown: number;
   inputTokens: number;
   outputTokens: number;
+  /**
+   * The calls without a billed cost that have token counts, and their tokens: what an estimate
+   * from registry prices covers (see pricing.ts). Calls with neither are of unknown cost.
+   */
+  unpricedCalls: number;
+  unpricedInputTokens: number;
+  unpricedOutputTokens: number;
+  unpricedCacheReadTokens: number;
+  unpricedCacheWriteTokens: number;
+  unpricedCacheWrite1hTokens: number;
 }
 
 /** Aggregate over a set of calls of one model. */

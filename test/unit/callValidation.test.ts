@@ -23,7 +23,9 @@ describe('call validation: every field checked, in words that name it', () => {
     rejects({ workflow: 'w' }, 'model is required');
     rejects(valid({ stage: 'x'.repeat(201) }), 'stage is longer than 200 characters');
     rejects(valid({ tier: 'gold' }), 'tier must be cheap, capable or premium, got "gold"');
-    rejects(valid({ tokens: 5 }), 'tokens must be an object { input, output }');
+    rejects(valid({ tokens: 5 }), 'tokens must be an object { input, output, cacheRead, cacheWrite, cacheWrite1h }');
+    rejects(valid({ tokens: { cacheRead: -2 } }), 'tokens.cacheRead must be a number >= 0, got -2');
+    rejects(valid({ tokens: { cacheWrite: 10, cacheWrite1h: 11 } }), 'tokens.cacheWrite1h counts part of tokens.cacheWrite, so it cannot exceed it (11 > 10)');
     rejects(valid({ cost: -0.01 }), 'cost must be a number >= 0, got -0.01');
     rejects(valid({ cost: Infinity }), 'cost is not a finite number (Infinity)');
     rejects(valid({ durationMs: '5' }), 'durationMs must be a number >= 0, got "5"');
@@ -61,8 +63,19 @@ describe('call validation: every field checked, in words that name it', () => {
         success: null,
         error: 'e'.repeat(2000),
         cacheHit: null,
+        cacheReadTokens: null,
+        cacheWriteTokens: null,
+        cacheWrite1hTokens: null,
       },
     );
+    const cached = (tokens: object) => {
+      const c = validateCall(valid({ tokens }), now);
+      return [c.cacheReadTokens, c.cacheWriteTokens, c.cacheWrite1hTokens];
+    };
+    assert.deepEqual(cached({ cacheRead: 900, cacheWrite: 100, cacheWrite1h: 40 }), [900, 100, 40]);
+    assert.deepEqual(cached({ cacheWrite: 100 }), [null, 100, null], 'writes without a lifetime: the default 5 minutes');
+    assert.deepEqual(cached({ cacheWrite1h: 40 }), [null, 40, 40], '1-hour writes alone are all the writes');
+    assert.deepEqual(cached({ cacheWrite: 40, cacheWrite1h: 40 }), [null, 40, 40], 'all written for an hour');
     assert.equal(validateCall(valid({ stage: 'x'.repeat(200), error: 'x'.repeat(300) }), now).stage.length, 200, '200 characters are fine');
     assert.equal(validateCall(valid({}), now).ts, NOW, 'no time: now');
     assert.equal(validateCall(valid({ ts: '2026-11-20T10:00:00.4Z' }), now).ts, Date.parse('2026-11-20T10:00:00.4Z'));

@@ -8,7 +8,18 @@ import { DAY_MS } from '../../src/core/timeWindow';
 
 /** A call as DailyCounters.add takes it, with every field known unless overridden. */
 function call(ts: number, over: Partial<Parameters<DailyCounters['add']>[2]> = {}): Parameters<DailyCounters['add']>[2] {
-  return { ts, success: true, cost: 0.5, durationMs: 100, inputTokens: 10, outputTokens: 3, ...over };
+  return {
+    ts,
+    success: true,
+    cost: 0.5,
+    durationMs: 100,
+    inputTokens: 10,
+    outputTokens: 3,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    cacheWrite1hTokens: null,
+    ...over,
+  };
 }
 
 function counter(over: Partial<DayCounter> = {}): DayCounter {
@@ -30,7 +41,7 @@ describe('daily counters', () => {
   afterEach(() => db.close());
 
   it('a stored row is read column by column from any offset, a missing last tier staying missing and tier 0 staying 0', () => {
-    const row = ['x', 'y', 7, 5, 1.25, 4, 900, 3, 1000, 400, 0, 1234];
+    const row = ['x', 'y', 7, 5, 1.25, 4, 900, 3, 1000, 400, 0, 1234, 2, 300, 100, 50, 20, 5];
     assert.deepEqual(counterFromRow(row, 2), {
       calls: 7,
       successes: 5,
@@ -42,6 +53,12 @@ describe('daily counters', () => {
       outputTokens: 400,
       lastTier: 0,
       lastTs: 1234,
+      unpricedCalls: 2,
+      unpricedInputTokens: 300,
+      unpricedOutputTokens: 100,
+      unpricedCacheReadTokens: 50,
+      unpricedCacheWriteTokens: 20,
+      unpricedCacheWrite1hTokens: 5,
     });
     assert.equal(counterFromRow([1, 1, 0, 0, 0, 0, 0, 0, null, 5]).lastTier, null);
     assert.equal(counterFromRow([1, 1, 0, 0, 0, 0, 0, 0, 2, 5]).lastTier, 2);
@@ -62,6 +79,12 @@ describe('daily counters', () => {
         outputTokens: 9,
         lastTier: 1,
         lastTs: 50,
+        unpricedCalls: 1,
+        unpricedInputTokens: 10,
+        unpricedOutputTokens: 3,
+        unpricedCacheReadTokens: 100,
+        unpricedCacheWriteTokens: 40,
+        unpricedCacheWrite1hTokens: 10,
       }),
     );
     assert.equal(total.lastTier, 1, 'the first counter added into an empty one brings its tier');
@@ -79,11 +102,34 @@ describe('daily counters', () => {
         outputTokens: 6,
         lastTier: 0,
         lastTs: 40,
+        unpricedCalls: 1,
+        unpricedInputTokens: 20,
+        unpricedOutputTokens: 6,
+        unpricedCacheReadTokens: 1,
+        unpricedCacheWriteTokens: 2,
+        unpricedCacheWrite1hTokens: 1,
       }),
     );
     assert.deepEqual(
       { ...total },
-      { calls: 5, successes: 4, costSum: 0.5, costKnown: 3, latencySum: 500, latencyKnown: 5, inputTokens: 50, outputTokens: 15, lastTier: 1, lastTs: 50 },
+      {
+        calls: 5,
+        successes: 4,
+        costSum: 0.5,
+        costKnown: 3,
+        latencySum: 500,
+        latencyKnown: 5,
+        inputTokens: 50,
+        outputTokens: 15,
+        lastTier: 1,
+        lastTs: 50,
+        unpricedCalls: 2,
+        unpricedInputTokens: 30,
+        unpricedOutputTokens: 9,
+        unpricedCacheReadTokens: 101,
+        unpricedCacheWriteTokens: 42,
+        unpricedCacheWrite1hTokens: 11,
+      },
     );
     addInto(total, counter({ calls: 1, lastTier: 2, lastTs: 50 }));
     assert.equal(total.lastTier, 2, 'same time: the counter added last wins');
@@ -96,20 +142,29 @@ describe('daily counters', () => {
     counters.add(1, 1, call(day * DAY_MS + 20, { success: null, cost: null, durationMs: null, inputTokens: null, outputTokens: null }), 1);
     counters.add(1, 1, call(day * DAY_MS + 5, { success: false }), 2);
     counters.add(1, 1, call((day + 1) * DAY_MS - 1), 2);
+    // No billed cost but tokens: counted apart, for an estimate from prices (a cache read alone counts).
+    counters.add(1, 1, call(day * DAY_MS + 1, { cost: null, cacheReadTokens: 500, cacheWriteTokens: 200, cacheWrite1hTokens: 50 }), 0);
+    counters.add(1, 1, call(day * DAY_MS + 2, { cost: null, inputTokens: null, outputTokens: null, cacheReadTokens: 7 }), 0);
     const total = counters.sumFrom(1, day).get(1)!;
     assert.deepEqual(
       { ...total },
       {
-        calls: 4,
-        successes: 3,
+        calls: 6,
+        successes: 5,
         costSum: 1.5,
         costKnown: 3,
-        latencySum: 300,
-        latencyKnown: 3,
-        inputTokens: 30,
-        outputTokens: 9,
+        latencySum: 500,
+        latencyKnown: 5,
+        inputTokens: 40,
+        outputTokens: 12,
         lastTier: 2,
         lastTs: (day + 1) * DAY_MS - 1,
+        unpricedCalls: 2,
+        unpricedInputTokens: 10,
+        unpricedOutputTokens: 3,
+        unpricedCacheReadTokens: 507,
+        unpricedCacheWriteTokens: 200,
+        unpricedCacheWrite1hTokens: 50,
       },
     );
     assert.equal(counters.sumFrom(1, day + 1).size, 0, 'the next day has none of them');

@@ -38,15 +38,15 @@ describe('log lines and files, byte by byte', () => {
       if (field === 'duration_ms') continue; // a marker of usage.jsonl lines, which take it as theirs
       assert.throws(
         () => parseTelemetryLine(line),
-        { message: `unknown field "${field}" (did you mean "${ours}"?); a call has ${CALL_FIELDS} (tokens: input, output)` },
+        { message: `unknown field "${field}" (did you mean "${ours}"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)` },
         field,
       );
     }
     assert.throws(() => parseTelemetryLine('{"workflow":"w","model":"m","tokens":{"inptu":1}}'), {
-      message: `unknown field "tokens.inptu" (did you mean "tokens.input"?); a call has ${CALL_FIELDS} (tokens: input, output)`,
+      message: `unknown field "tokens.inptu" (did you mean "tokens.input"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
     });
     assert.throws(() => parseTelemetryLine('{"workflow":"w","model":"m","tokens":{"zzzzzz":1},"qqqqqq":2}'), {
-      message: `unknown fields "qqqqqq", "tokens.zzzzzz"; a call has ${CALL_FIELDS} (tokens: input, output)`,
+      message: `unknown fields "qqqqqq", "tokens.zzzzzz"; a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
     });
     assert.deepEqual(
       parseTelemetryLine('{"workflow":"w","model":"m","tokens":null}').call.tokens,

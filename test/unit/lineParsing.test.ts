@@ -11,8 +11,14 @@ describe('one telemetry line: which format, which fields, and what is refused', 
     assert.equal(parseTelemetryLine('{"workflow_name":"w","call_id":"c","timestamp":"2026-11-20T10:00:00","model_id":"m"}').format, 'llm_calls');
     for (const marker of ['"duration_ms":5', '"seq":1', '"user_id":"u"', '"v":1,"cache":{}'])
       assert.equal(parseTelemetryLine(`{"ts":"2026-11-20T10:00:00Z","workflow":"w","model":"m",${marker}}`).format, 'usage', marker);
-    refuses('{"workflow":"w","model":"m","v":1}', `unknown field "v" (did you mean "ts"?); a call has ${CALL_FIELDS} (tokens: input, output)`); // "v" alone is not a usage line
-    refuses('{"workflow":"w","model":"m","cache":{}}', `unknown field "cache"; a call has ${CALL_FIELDS} (tokens: input, output)`);
+    refuses(
+      '{"workflow":"w","model":"m","v":1}',
+      `unknown field "v" (did you mean "ts"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
+    ); // "v" alone is not a usage line
+    refuses(
+      '{"workflow":"w","model":"m","cache":{}}',
+      `unknown field "cache"; a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
+    );
     assert.equal(parseTelemetryLine('{"workflow":"w","model":"m"}').format, 'call');
     refuses('{"workflow":"w"}', 'unknown line shape (expected usage.jsonl, llm_calls.jsonl or {workflow, model, ...})');
     refuses('{"model":"m"}', 'unknown line shape (expected usage.jsonl, llm_calls.jsonl or {workflow, model, ...})');
@@ -23,21 +29,24 @@ describe('one telemetry line: which format, which fields, and what is refused', 
   it('a call line with a field it does not know is refused, with the likely field named', () => {
     refuses(
       '{"workflow":"w","model":"m","sucess":true}',
-      `unknown field "sucess" (did you mean "success"?); a call has ${CALL_FIELDS} (tokens: input, output)`,
+      `unknown field "sucess" (did you mean "success"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
     );
     refuses(
       '{"workflow":"w","model":"m","latency_ms":5,"tokens":{"prompt":1}}',
-      `unknown fields "latency_ms" (did you mean "durationMs"?), "tokens.prompt"; a call has ${CALL_FIELDS} (tokens: input, output)`,
+      `unknown fields "latency_ms" (did you mean "durationMs"?), "tokens.prompt"; a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
     );
     refuses(
       '{"workflow":"w","model":"m","tokens":{"inptu":1}}',
-      `unknown field "tokens.inptu" (did you mean "tokens.input"?); a call has ${CALL_FIELDS} (tokens: input, output)`,
+      `unknown field "tokens.inptu" (did you mean "tokens.input"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
     );
     refuses(
       '{"workflow":"w","model":"m","input_tokens":1}',
-      `unknown field "input_tokens" (did you mean "tokens.input"?); a call has ${CALL_FIELDS} (tokens: input, output)`,
+      `unknown field "input_tokens" (did you mean "tokens.input"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
     );
-    refuses('{"workflow":"w","model":"m","zzz":1}', `unknown field "zzz"; a call has ${CALL_FIELDS} (tokens: input, output)`);
+    refuses(
+      '{"workflow":"w","model":"m","zzz":1}',
+      `unknown field "zzz"; a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
+    );
     const ok = parseTelemetryLine('{"workflow":"w","model":"m","tokens":{"input":1,"output":2},"stage":"s","cacheHit":true,"id":"x"}');
     assert.deepEqual(ok.call, { workflow: 'w', model: 'm', tokens: { input: 1, output: 2 }, stage: 's', cacheHit: true, id: 'x' });
     assert.equal(parseTelemetryLine('{"workflow":"w","model":"m","tokens":[1]}').format, 'call', 'tokens that are not an object are for validation to refuse');
@@ -70,6 +79,40 @@ describe('one telemetry line: which format, which fields, and what is refused', 
     refuses('{"ts":"t","workflow":"w","model":"m","seq":1,"cost":"1"}', '"cost" is not a number');
     refuses('{"ts":"t","workflow":"w","model":"m","seq":1,"tokens":{"input":"1"}}', '"input" is not a number');
     refuses('{"ts":"t","workflow":"w","model":"m","seq":1,"success":"yes"}', '"success" is not true or false');
+  });
+
+  it("prompt-cache tokens: from the usage line's tokens or cache object, llm_calls fields, Anthropic's names and breakdown, and call lines", () => {
+    const tokensOf = (line: string) => parseTelemetryLine(line).call.tokens;
+    assert.deepEqual(tokensOf(usageLine({ tokens: { input: 1, output: 2, cache_read: 900, cache_write: 100 } })), {
+      input: 1,
+      output: 2,
+      cacheRead: 900,
+      cacheWrite: 100,
+    });
+    assert.deepEqual(
+      tokensOf(
+        usageLine({ cache: { hit: false, cache_read_input_tokens: 50, cache_creation_input_tokens: 30, cache_creation: { ephemeral_1h_input_tokens: 20 } } }),
+      ),
+      { input: 1, output: 2, cacheRead: 50, cacheWrite: 30, cacheWrite1h: 20 },
+    );
+    assert.deepEqual(tokensOf(usageLine({ cache: { hit: true } })), { input: 1, output: 2 }, 'none given: none recorded (unknown, not 0)');
+    assert.deepEqual(tokensOf(llmCallsLine({ call_id: 'c', timestamp: '2026-11-20T10:00:00Z', cache_read_tokens: 7, cache_write_tokens: 3 })), {
+      input: 1,
+      output: 2,
+      cacheRead: 7,
+      cacheWrite: 3,
+    });
+    assert.deepEqual(tokensOf('{"workflow":"w","model":"m","tokens":{"input":1,"cacheRead":5,"cacheWrite":4,"cacheWrite1h":2}}'), {
+      input: 1,
+      cacheRead: 5,
+      cacheWrite: 4,
+      cacheWrite1h: 2,
+    });
+    refuses(usageLine({ tokens: { input: 1, cache_read: '9' } }), '"cache_read" is not a number');
+    refuses(
+      '{"workflow":"w","model":"m","tokens":{"cache_read":5}}',
+      `unknown field "tokens.cache_read" (did you mean "tokens.cacheRead"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
+    );
   });
 
   it('llm_calls lines: ids, actual cost before the estimate, error text joined', () => {

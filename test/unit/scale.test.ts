@@ -93,6 +93,55 @@ describe('daily counters, retention and migration', () => {
     );
     await store.close();
     const check = spawnSync('sqlite3', [file, 'PRAGMA user_version; SELECT count(*) FROM calls_readable; SELECT calls FROM daily;'], { encoding: 'utf8' });
-    assert.equal(check.stdout.trim(), '3\n2\n2');
+    assert.equal(check.stdout.trim(), '4\n2\n2');
+  });
+
+  it('migrates a version 3 file to 4: cache-token columns, and the tokens of calls without a billed cost counted per day', async () => {
+    const file = path.join(dir, 'v3.db');
+    const writer = await openTelemetry({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
+    writer.trackLlmCalls([
+      { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', cost: 0.002, tokens: { input: 100, output: 20 }, ts: 1763600000000 },
+      { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', tokens: { input: 300, output: 50 }, ts: 1763600001000 },
+      { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', ts: 1763600002000 },
+      // On a day whose raw calls retention deleted, no billed cost: all its tokens count as unpriced.
+      { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', tokens: { input: 70, output: 7 }, ts: 1763600000000 - 5 * 86_400_000 },
+    ]);
+    await writer.close();
+    // Take the file back to version 3 as that version wrote it.
+    const v3 = `
+      DELETE FROM calls WHERE ts < 1763600000000 - 86400000;
+      DROP VIEW calls_readable;
+      CREATE VIEW calls_readable AS SELECT c.id FROM calls c;
+      ALTER TABLE calls DROP COLUMN cache_read_tokens; ALTER TABLE calls DROP COLUMN cache_write_tokens; ALTER TABLE calls DROP COLUMN cache_write_1h_tokens;
+      ALTER TABLE daily DROP COLUMN unpriced_calls; ALTER TABLE daily DROP COLUMN unpriced_input_tokens; ALTER TABLE daily DROP COLUMN unpriced_output_tokens;
+      ALTER TABLE daily DROP COLUMN unpriced_cache_read_tokens; ALTER TABLE daily DROP COLUMN unpriced_cache_write_tokens; ALTER TABLE daily DROP COLUMN unpriced_cache_write_1h_tokens;
+      PRAGMA user_version = 3;`;
+    const downgrade = spawnSync('sqlite3', [file, v3], { encoding: 'utf8' });
+    assert.equal(downgrade.status, 0, downgrade.stderr);
+    const store = await openTelemetry({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
+    assert.equal(store.callCount(), 3);
+    const [all] = store.aggregateByModel({ workflow: 'w', since: 0 });
+    assert.deepEqual(
+      [all.calls, all.costKnown, all.unpricedCalls, all.unpricedInputTokens, all.unpricedOutputTokens, all.unpricedCacheReadTokens],
+      [4, 1, 2, 370, 57, 0],
+      'the call without tokens is of unknown cost; the deleted day counts from its daily totals',
+    );
+    store.trackLlmCall({
+      workflow: 'w',
+      stage: 's',
+      model: 'claude-haiku-4-5',
+      tokens: { input: 1, cacheRead: 900, cacheWrite: 100, cacheWrite1h: 40 },
+      ts: 1763600003000,
+    });
+    await store.close();
+    const check = spawnSync(
+      'sqlite3',
+      [
+        file,
+        'PRAGMA user_version; SELECT count(*) FROM calls_readable; SELECT cache_read_tokens, cache_write_tokens, cache_write_1h_tokens FROM calls_readable WHERE cache_read_tokens IS NOT NULL;',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(check.stdout.trim(), '4\n4\n900|100|40');
   });
 });

@@ -85,6 +85,17 @@ function timestamp(value: unknown, now: () => Date): number {
   return Math.round(ms);
 }
 
+/** The prompt-cache counts: the 1-hour writes are part of all writes (which default to them when alone). */
+function cacheTokens(tokens: NonNullable<LlmCallInput['tokens']>): Pick<LlmCall, 'cacheReadTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'> {
+  const cacheReadTokens = count(tokens.cacheRead, 'tokens.cacheRead');
+  const oneHour = count(tokens.cacheWrite1h, 'tokens.cacheWrite1h');
+  const cacheWriteTokens = count(tokens.cacheWrite, 'tokens.cacheWrite') ?? oneHour;
+  if (oneHour != null && cacheWriteTokens != null && oneHour > cacheWriteTokens) {
+    throw new InvalidCallError('tokens.cacheWrite1h', `counts part of tokens.cacheWrite, so it cannot exceed it (${oneHour} > ${cacheWriteTokens})`);
+  }
+  return { cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens: oneHour };
+}
+
 /** Checks every field before anything is written, so an invalid call leaves no trace. */
 export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
   if (input == null || typeof input !== 'object') throw new InvalidCallError('call', 'must be an object');
@@ -94,7 +105,8 @@ export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
   const tier = input.tier == null || input.tier === '' ? null : parseTier(input.tier);
   if (tier === undefined) throw new InvalidCallError('tier', `must be cheap, capable or premium, got ${JSON.stringify(input.tier)}`);
   const tokens = input.tokens ?? {};
-  if (typeof tokens !== 'object') throw new InvalidCallError('tokens', 'must be an object { input, output }');
+  if (typeof tokens !== 'object') throw new InvalidCallError('tokens', 'must be an object { input, output, cacheRead, cacheWrite, cacheWrite1h }');
+  const cache = cacheTokens(tokens);
   const durationMs = count(input.durationMs, 'durationMs');
   const id = input.id == null ? randomIdentity() : identityOf(String(input.id));
   return {
@@ -108,6 +120,7 @@ export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
     cost: count(input.cost, 'cost'),
     inputTokens: count(tokens.input, 'tokens.input'),
     outputTokens: count(tokens.output, 'tokens.output'),
+    ...cache,
     durationMs: durationMs == null ? null : Math.round(durationMs),
     success: flag(input.success, 'success'),
     error: text(input.error, 'error', false)?.slice(0, 2000) ?? null,

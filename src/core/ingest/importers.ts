@@ -45,7 +45,7 @@ export function parseTelemetryLine(line: string): { format: LineFormat; call: Ll
 
 /** The fields of a call line (LlmCallInput), and what people write instead. */
 const CALL_FIELDS = ['workflow', 'stage', 'tier', 'model', 'provider', 'cost', 'tokens', 'durationMs', 'success', 'error', 'cacheHit', 'ts', 'id'];
-const TOKEN_FIELDS = ['input', 'output'];
+const TOKEN_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'];
 const ALIASES: Record<string, string> = {
   timestamp: 'ts',
   time: 'ts',
@@ -63,6 +63,11 @@ const ALIASES: Record<string, string> = {
   output_tokens: 'tokens.output',
   prompt_tokens: 'tokens.input',
   completion_tokens: 'tokens.output',
+  cache_read_input_tokens: 'tokens.cacheRead',
+  cache_creation_input_tokens: 'tokens.cacheWrite',
+  'tokens.cache_read': 'tokens.cacheRead',
+  'tokens.cache_write': 'tokens.cacheWrite',
+  'tokens.cache_creation': 'tokens.cacheWrite',
 };
 
 /**
@@ -83,7 +88,9 @@ function checkedCallFields(o: Record<string, unknown>): LlmCallInput {
       const like = ALIASES[key] ?? closestName(key.replace(/^tokens\./, ''), key.startsWith('tokens.') ? TOKEN_FIELDS : CALL_FIELDS);
       return `"${key}"${like ? ` (did you mean "${key.startsWith('tokens.') && !like.startsWith('tokens.') ? `tokens.${like}` : like}"?)` : ''}`;
     });
-    throw new Error(`unknown field${unknown.length > 1 ? 's' : ''} ${hints.join(', ')}; a call has ${CALL_FIELDS.join(', ')} (tokens: input, output)`);
+    throw new Error(
+      `unknown field${unknown.length > 1 ? 's' : ''} ${hints.join(', ')}; a call has ${CALL_FIELDS.join(', ')} (tokens: ${TOKEN_FIELDS.join(', ')})`,
+    );
   }
   return o as unknown as LlmCallInput;
 }
@@ -108,6 +115,30 @@ function optionalNumber(o: Record<string, unknown>, key: string): number | null 
   return v;
 }
 
+/** Names the upstream logs may give prompt-cache counts under: its own, and those of Anthropic's usage object. */
+const CACHE_READ_NAMES = ['cache_read', 'cache_read_tokens', 'cache_read_input_tokens', 'read_tokens'];
+const CACHE_WRITE_NAMES = ['cache_write', 'cache_write_tokens', 'cache_creation_tokens', 'cache_creation_input_tokens', 'write_tokens', 'creation_tokens'];
+const CACHE_WRITE_1H_NAMES = ['cache_write_1h', 'cache_write_1h_tokens', 'ephemeral_1h_input_tokens', 'write_1h_tokens'];
+
+/**
+ * Prompt-cache token counts found in any of the objects, under any of the names above; Anthropic's
+ * `cache_creation: { ephemeral_1h_input_tokens }` breakdown gives the 1-hour part. Only those found are given.
+ */
+function promptCacheTokens(...objects: Array<Record<string, unknown>>): { cacheRead?: number; cacheWrite?: number; cacheWrite1h?: number } {
+  const breakdowns = objects.flatMap((o) => (o.cache_creation && typeof o.cache_creation === 'object' ? [o.cache_creation as Record<string, unknown>] : []));
+  const sources = [...objects, ...breakdowns];
+  const find = (names: string[]) => {
+    for (const o of sources)
+      for (const name of names) {
+        const value = optionalNumber(o, name);
+        if (value != null) return value;
+      }
+    return null;
+  };
+  const found = { cacheRead: find(CACHE_READ_NAMES), cacheWrite: find(CACHE_WRITE_NAMES), cacheWrite1h: find(CACHE_WRITE_1H_NAMES) };
+  return Object.fromEntries(Object.entries(found).filter(([, value]) => value != null));
+}
+
 function fromUsageLine(o: Record<string, unknown>): LlmCallInput {
   const tokens = (o.tokens ?? {}) as Record<string, unknown>;
   const cache = (o.cache ?? {}) as Record<string, unknown>;
@@ -122,7 +153,7 @@ function fromUsageLine(o: Record<string, unknown>): LlmCallInput {
     model: o.model as string,
     provider: (o.provider as string | undefined) ?? null,
     cost: optionalNumber(o, 'cost'),
-    tokens: { input: optionalNumber(tokens, 'input'), output: optionalNumber(tokens, 'output') },
+    tokens: { input: optionalNumber(tokens, 'input'), output: optionalNumber(tokens, 'output'), ...promptCacheTokens(tokens, cache) },
     durationMs: optionalNumber(o, 'duration_ms'),
     cacheHit: typeof cache.hit === 'boolean' ? cache.hit : null,
     // UsageTracker's lines carry no outcome (unknown, which counts as success) unless a writer added one.
@@ -143,7 +174,7 @@ function fromLlmCallsLine(o: Record<string, unknown>): LlmCallInput {
     model: o.model_id as string,
     provider: (o.provider as string | undefined) ?? null,
     cost: actual ?? optionalNumber(o, 'estimated_cost'),
-    tokens: { input: optionalNumber(o, 'input_tokens'), output: optionalNumber(o, 'output_tokens') },
+    tokens: { input: optionalNumber(o, 'input_tokens'), output: optionalNumber(o, 'output_tokens'), ...promptCacheTokens(o) },
     durationMs: optionalNumber(o, 'latency_ms'),
     success: outcome(o.success),
     error: errorText || null,

@@ -1,7 +1,8 @@
 import type { Database } from 'sql.js';
 import { DAY_MS } from '../timeWindow';
 import { runInSlices } from '../timeSlices';
-import type { CallTotals } from '../types';
+import type { CallTotals, LlmCall } from '../types';
+import { UNPRICED_COLUMNS } from './schema';
 
 /** Totals of one (stage, model, UTC day): what decisions and long-range statistics read. */
 export interface DayCounter extends CallTotals {
@@ -11,18 +12,18 @@ export interface DayCounter extends CallTotals {
 }
 
 /** What a counter takes from a call. */
-type CountedCall = {
-  ts: number;
-  success: boolean | null;
-  cost: number | null;
-  durationMs: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-};
+type CountedCall = Pick<
+  LlmCall,
+  'ts' | 'success' | 'cost' | 'durationMs' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'
+>;
+
+/** The daily table's counter columns, in the order counterFromRow reads them. */
+export const COUNTER_COLUMNS = `calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts, ${UNPRICED_COLUMNS.join(', ')}`;
 
 /**
- * A counter from 10 result columns starting at `at`, in the order of the `daily` table: calls,
- * successes, cost sum, cost known, latency sum, latency known, input and output tokens, last tier, last ts.
+ * A counter from 16 result columns starting at `at`, in the order of COUNTER_COLUMNS: calls,
+ * successes, cost sum, cost known, latency sum, latency known, input and output tokens, last tier,
+ * last ts, then the calls without a billed cost that have tokens, and their tokens.
  */
 export function counterFromRow(r: ArrayLike<unknown>, at = 0): DayCounter {
   return {
@@ -36,7 +37,35 @@ export function counterFromRow(r: ArrayLike<unknown>, at = 0): DayCounter {
     outputTokens: Number(r[at + 7]),
     lastTier: r[at + 8] == null ? null : Number(r[at + 8]),
     lastTs: Number(r[at + 9]),
+    unpricedCalls: Number(r[at + 10]),
+    unpricedInputTokens: Number(r[at + 11]),
+    unpricedOutputTokens: Number(r[at + 12]),
+    unpricedCacheReadTokens: Number(r[at + 13]),
+    unpricedCacheWriteTokens: Number(r[at + 14]),
+    unpricedCacheWrite1hTokens: Number(r[at + 15]),
   };
+}
+
+/** A counter's column values in the order of COUNTER_COLUMNS. */
+function counterValues(c: DayCounter): number[] {
+  return [
+    c.calls,
+    c.successes,
+    c.costSum,
+    c.costKnown,
+    c.latencySum,
+    c.latencyKnown,
+    c.inputTokens,
+    c.outputTokens,
+    c.lastTier as number,
+    Number.isFinite(c.lastTs) ? c.lastTs : 0,
+    c.unpricedCalls,
+    c.unpricedInputTokens,
+    c.unpricedOutputTokens,
+    c.unpricedCacheReadTokens,
+    c.unpricedCacheWriteTokens,
+    c.unpricedCacheWrite1hTokens,
+  ];
 }
 
 export function emptyCounter(): DayCounter {
@@ -51,6 +80,12 @@ export function emptyCounter(): DayCounter {
     outputTokens: 0,
     lastTier: null,
     lastTs: -Infinity,
+    unpricedCalls: 0,
+    unpricedInputTokens: 0,
+    unpricedOutputTokens: 0,
+    unpricedCacheReadTokens: 0,
+    unpricedCacheWriteTokens: 0,
+    unpricedCacheWrite1hTokens: 0,
   };
 }
 
@@ -64,6 +99,12 @@ export function addInto(total: DayCounter, c: DayCounter): void {
   total.latencyKnown += c.latencyKnown;
   total.inputTokens += c.inputTokens;
   total.outputTokens += c.outputTokens;
+  total.unpricedCalls += c.unpricedCalls;
+  total.unpricedInputTokens += c.unpricedInputTokens;
+  total.unpricedOutputTokens += c.unpricedOutputTokens;
+  total.unpricedCacheReadTokens += c.unpricedCacheReadTokens;
+  total.unpricedCacheWriteTokens += c.unpricedCacheWriteTokens;
+  total.unpricedCacheWrite1hTokens += c.unpricedCacheWrite1hTokens;
   if (c.lastTs >= total.lastTs) {
     total.lastTs = c.lastTs;
     total.lastTier = c.lastTier;
@@ -106,8 +147,7 @@ export class DailyCounters {
   /** Reads daily rows in key order after `after` until `stop()` says so; returns the last key read, or undefined at the end. */
   private readRows(db: Database, stop: () => boolean, after?: RowKey): RowKey | undefined {
     const statement = db.prepare(
-      `SELECT stage_id, model_id, day, calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts
-       FROM daily WHERE (stage_id, model_id, day) > (?, ?, ?) ORDER BY stage_id, model_id, day`,
+      `SELECT stage_id, model_id, day, ${COUNTER_COLUMNS} FROM daily WHERE (stage_id, model_id, day) > (?, ?, ?) ORDER BY stage_id, model_id, day`,
     );
     let count = 0;
     try {
@@ -142,19 +182,7 @@ export class DailyCounters {
 
   /** Counts one stored call (or one about to be stored: see PendingCalls). */
   add(stageId: number, modelId: number, call: CountedCall, tier: number | null): void {
-    const c = this.slot(stageId, modelId, Math.floor(call.ts / DAY_MS));
-    c.calls++;
-    if (call.success !== false) c.successes++;
-    if (call.cost != null) {
-      c.costSum += call.cost;
-      c.costKnown++;
-    }
-    if (call.durationMs != null) {
-      c.latencySum += call.durationMs;
-      c.latencyKnown++;
-    }
-    c.inputTokens += call.inputTokens ?? 0;
-    c.outputTokens += call.outputTokens ?? 0;
+    const c = this.count(stageId, modelId, call, 1);
     if (call.ts >= c.lastTs) {
       c.lastTs = call.ts;
       c.lastTier = tier;
@@ -166,19 +194,32 @@ export class DailyCounters {
    * PendingCalls). The day's last tier stays as it was set: a tier label, not a total.
    */
   remove(stageId: number, modelId: number, call: CountedCall): void {
+    this.count(stageId, modelId, call, -1);
+  }
+
+  private count(stageId: number, modelId: number, call: CountedCall, sign: 1 | -1): StoredCounter {
     const c = this.slot(stageId, modelId, Math.floor(call.ts / DAY_MS));
-    c.calls--;
-    if (call.success !== false) c.successes--;
+    c.calls += sign;
+    if (call.success !== false) c.successes += sign;
     if (call.cost != null) {
-      c.costSum -= call.cost;
-      c.costKnown--;
+      c.costSum += sign * call.cost;
+      c.costKnown += sign;
     }
     if (call.durationMs != null) {
-      c.latencySum -= call.durationMs;
-      c.latencyKnown--;
+      c.latencySum += sign * call.durationMs;
+      c.latencyKnown += sign;
     }
-    c.inputTokens -= call.inputTokens ?? 0;
-    c.outputTokens -= call.outputTokens ?? 0;
+    c.inputTokens += sign * (call.inputTokens ?? 0);
+    c.outputTokens += sign * (call.outputTokens ?? 0);
+    if (call.cost == null && (call.inputTokens ?? call.outputTokens ?? call.cacheReadTokens ?? call.cacheWriteTokens) != null) {
+      c.unpricedCalls += sign;
+      c.unpricedInputTokens += sign * (call.inputTokens ?? 0);
+      c.unpricedOutputTokens += sign * (call.outputTokens ?? 0);
+      c.unpricedCacheReadTokens += sign * (call.cacheReadTokens ?? 0);
+      c.unpricedCacheWriteTokens += sign * (call.cacheWriteTokens ?? 0);
+      c.unpricedCacheWrite1hTokens += sign * (call.cacheWrite1hTokens ?? 0);
+    }
+    return c;
   }
 
   /** Stage ids, the most recently called first (by their latest call's time). */
@@ -215,27 +256,10 @@ export class DailyCounters {
   writeDirty(db: Database): void {
     if (this.dirty.length === 0) return;
     const statement = db.prepare(
-      `INSERT OR REPLACE INTO daily (stage_id, model_id, day, calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO daily (stage_id, model_id, day, ${COUNTER_COLUMNS}) VALUES (?, ?, ?${', ?'.repeat(COUNTER_COLUMNS.split(',').length)})`,
     );
     try {
-      for (const c of this.dirty) {
-        statement.run([
-          c.stageId,
-          c.modelId,
-          c.day,
-          c.calls,
-          c.successes,
-          c.costSum,
-          c.costKnown,
-          c.latencySum,
-          c.latencyKnown,
-          c.inputTokens,
-          c.outputTokens,
-          c.lastTier,
-          Number.isFinite(c.lastTs) ? c.lastTs : 0,
-        ]);
-      }
+      for (const c of this.dirty) statement.run([c.stageId, c.modelId, c.day, ...counterValues(c)]);
       for (const c of this.dirty) c.dirty = false;
       this.dirty.length = 0;
     } finally {

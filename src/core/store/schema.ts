@@ -2,7 +2,7 @@ import type { Database, SqlValue } from 'sql.js';
 import type { LlmCall } from '../types';
 
 /** Bumped with every forward migration; files from a newer version are refused. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 export const APP_ID = 'adaptive-model-router';
 
 /** Errors about the file itself: the caller shows them and never saves over that file. */
@@ -17,13 +17,38 @@ export class TelemetryFileError extends Error {
   }
 }
 
-/** For people reading the file with the sqlite3 tool. */
+/** For people reading the file with the sqlite3 tool (as the calls table was up to v3). */
 const CALLS_READABLE_VIEW = `CREATE VIEW calls_readable AS
       SELECT c.id, strftime('%Y-%m-%dT%H:%M:%fZ', c.ts / 1000.0, 'unixepoch') AS ts_utc,
              s.workflow, s.stage, m.name AS model, m.provider,
              CASE c.tier WHEN 0 THEN 'cheap' WHEN 1 THEN 'capable' WHEN 2 THEN 'premium' END AS tier,
              c.cost, c.input_tokens, c.output_tokens, c.duration_ms, c.success, c.error, c.cache_hit
       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;`;
+
+/** The same from v4, with the prompt-cache tokens. */
+const CALLS_READABLE_VIEW_V4 = `CREATE VIEW calls_readable AS
+      SELECT c.id, strftime('%Y-%m-%dT%H:%M:%fZ', c.ts / 1000.0, 'unixepoch') AS ts_utc,
+             s.workflow, s.stage, m.name AS model, m.provider,
+             CASE c.tier WHEN 0 THEN 'cheap' WHEN 1 THEN 'capable' WHEN 2 THEN 'premium' END AS tier,
+             c.cost, c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens,
+             c.duration_ms, c.success, c.error, c.cache_hit
+      FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;`;
+
+/** The daily table's columns for calls without a billed cost, in DayCounter's order. */
+export const UNPRICED_COLUMNS = [
+  'unpriced_calls',
+  'unpriced_input_tokens',
+  'unpriced_output_tokens',
+  'unpriced_cache_read_tokens',
+  'unpriced_cache_write_tokens',
+  'unpriced_cache_write_1h_tokens',
+];
+
+/** Those sums over a set of calls (SQL aggregates, in the same order). */
+export const UNPRICED_SUMS = `total(cost IS NULL AND coalesce(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens) IS NOT NULL),
+  total(CASE WHEN cost IS NULL THEN input_tokens END), total(CASE WHEN cost IS NULL THEN output_tokens END),
+  total(CASE WHEN cost IS NULL THEN cache_read_tokens END), total(CASE WHEN cost IS NULL THEN cache_write_tokens END),
+  total(CASE WHEN cost IS NULL THEN cache_write_1h_tokens END)`;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -113,6 +138,26 @@ const MIGRATIONS: Record<number, string> = {
   // last 20" follows the log, as upstream's does). Older rows have none and keep id order.
   3: `
     ALTER TABLE calls ADD COLUMN seq INTEGER;
+  `,
+  // v4: prompt-cache tokens per call, and per day the tokens of calls without a billed cost (what
+  // an estimate from registry prices covers; see pricing.ts). Before v4 no cache tokens were kept.
+  4: `
+    ALTER TABLE calls ADD COLUMN cache_read_tokens INTEGER;
+    ALTER TABLE calls ADD COLUMN cache_write_tokens INTEGER;
+    ALTER TABLE calls ADD COLUMN cache_write_1h_tokens INTEGER;
+    ${UNPRICED_COLUMNS.map((c) => `ALTER TABLE daily ADD COLUMN ${c} ${c === 'unpriced_calls' ? 'INTEGER' : 'REAL'} NOT NULL DEFAULT 0;`).join('\n    ')}
+    -- Days whose raw calls are kept: counted from them.
+    UPDATE daily SET (${UNPRICED_COLUMNS.join(', ')}) = (
+      SELECT ${UNPRICED_SUMS} FROM calls
+      WHERE calls.stage_id = daily.stage_id AND calls.model_id = daily.model_id
+        AND calls.ts >= daily.day * 86400000 AND calls.ts < (daily.day + 1) * 86400000);
+    -- Days past the retention (their raw calls deleted) where no call had a billed cost: all their tokens.
+    UPDATE daily SET unpriced_calls = calls, unpriced_input_tokens = input_tokens, unpriced_output_tokens = output_tokens
+      WHERE cost_known = 0 AND (input_tokens > 0 OR output_tokens > 0) AND NOT EXISTS (
+        SELECT 1 FROM calls WHERE calls.stage_id = daily.stage_id AND calls.model_id = daily.model_id
+          AND calls.ts >= daily.day * 86400000 AND calls.ts < (daily.day + 1) * 86400000);
+    DROP VIEW calls_readable;
+    ${CALLS_READABLE_VIEW_V4}
   `,
 };
 
@@ -228,8 +273,9 @@ export function prepareSchema(db: Database, location: string, options: { quickCh
   return true;
 }
 
-export const INSERT_CALL = `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const INSERT_CALL = `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq,
+    cache_read_tokens, cache_write_tokens, cache_write_1h_tokens)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** A call as the row INSERT_CALL binds. */
 export function callRow(call: LlmCall, stageId: number, modelId: number, tier: number | null, seq: number): SqlValue[] {
@@ -248,5 +294,8 @@ export function callRow(call: LlmCall, stageId: number, modelId: number, tier: n
     call.error,
     flag(call.cacheHit),
     seq,
+    call.cacheReadTokens,
+    call.cacheWriteTokens,
+    call.cacheWrite1hTokens,
   ];
 }

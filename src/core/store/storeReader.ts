@@ -4,6 +4,7 @@ import { DAY_MS } from '../timeWindow';
 import { TIERS, Tier, tierIndex } from '../tiers';
 import type { LlmCall, ModelAggregate } from '../types';
 import type { SqlSession } from './sqlSession';
+import { UNPRICED_SUMS } from './schema';
 import type { CallScope, StageCall } from './types';
 
 /** Stage histories are read at least this deep, so every reader shares one cached read. */
@@ -90,7 +91,7 @@ export class StoreReader {
     if (wholeFrom !== firstDay && since > 0 && this.counters.hasCalls(stageId, firstDay)) {
       const rows = this.session.all(
         `SELECT model_id, count(*), sum(coalesce(success, 1)), total(cost), count(cost), total(duration_ms), count(duration_ms),
-                total(input_tokens), total(output_tokens), tier, max(ts)
+                total(input_tokens), total(output_tokens), tier, max(ts), ${UNPRICED_SUMS}
          FROM calls WHERE stage_id = ? AND ts >= ? AND ts < ? GROUP BY model_id`,
         [stageId, since, (firstDay + 1) * DAY_MS],
       );
@@ -317,9 +318,7 @@ export class StoreReader {
     }
     if (!best) return undefined;
     const row = this.session.all(
-      `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
-              c.duration_ms, c.success, c.error, c.cache_hit
-       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+      `SELECT ${CALL_COLUMNS} FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
        WHERE c.stage_id = ? AND c.ts = ? ORDER BY c.seq DESC, c.id DESC LIMIT 1`,
       [best.stageId, best.ts],
     )[0];
@@ -332,9 +331,7 @@ export class StoreReader {
     if (!where) return [];
     return this.session
       .all(
-        `SELECT c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
-              c.duration_ms, c.success, c.error, c.cache_hit
-       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+        `SELECT ${CALL_COLUMNS} FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
        WHERE ${where.sql} ORDER BY c.ts, c.seq, c.id`,
         where.params,
       )
@@ -381,6 +378,10 @@ export class StoreReader {
   }
 }
 
+/** A stored call's columns, in the order rowToCall reads them. */
+const CALL_COLUMNS = `c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
+  c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens`;
+
 function rowToCall(r: SqlValue[]): LlmCall {
   const bool = (v: SqlValue) => (v == null ? null : Number(v) === 1);
   const num = (v: SqlValue) => (v == null ? null : Number(v));
@@ -399,6 +400,9 @@ function rowToCall(r: SqlValue[]): LlmCall {
     success: bool(r[11]),
     error: r[12] == null ? null : String(r[12]),
     cacheHit: bool(r[13]),
+    cacheReadTokens: num(r[14]),
+    cacheWriteTokens: num(r[15]),
+    cacheWrite1hTokens: num(r[16]),
   };
 }
 
@@ -413,6 +417,12 @@ function toAggregate(model: string, t: DayCounter): ModelAggregate {
     latencyKnown: t.latencyKnown,
     inputTokens: t.inputTokens,
     outputTokens: t.outputTokens,
+    unpricedCalls: t.unpricedCalls,
+    unpricedInputTokens: t.unpricedInputTokens,
+    unpricedOutputTokens: t.unpricedOutputTokens,
+    unpricedCacheReadTokens: t.unpricedCacheReadTokens,
+    unpricedCacheWriteTokens: t.unpricedCacheWriteTokens,
+    unpricedCacheWrite1hTokens: t.unpricedCacheWrite1hTokens,
     tier: t.lastTier == null ? null : (TIERS[t.lastTier] ?? null),
   };
 }
