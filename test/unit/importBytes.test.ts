@@ -38,7 +38,9 @@ describe('log lines and files, byte by byte', () => {
       if (field === 'duration_ms') continue; // a marker of usage.jsonl lines, which take it as theirs
       assert.throws(
         () => parseTelemetryLine(line),
-        { message: `unknown field "${field}" (did you mean "${ours}"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)` },
+        {
+          message: `unknown field "${field}" (did you mean "${ours}"?); a call has ${CALL_FIELDS} (tokens: input, output, cacheRead, cacheWrite, cacheWrite1h)`,
+        },
         field,
       );
     }
