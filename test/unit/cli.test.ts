@@ -47,10 +47,14 @@ describe('adaptive-routing CLI', () => {
     assert.match(human.out, /ADAPTIVE ROUTING STATISTICS - code-review/);
     assert.match(human.out, /Average cost: \$\d\.\d{4}/);
     assert.match(human.out, /Success rate: \d+\.\d%/);
+    assert.match(human.out, /\n {2}Spend: \$\d+\.\d{4}\n/, 'the demo data reports every cost: no estimate, nothing unknown');
     const json = JSON.parse((await run(['routing-stats', '--workflow', 'code-review', '--json', '--days', '30'], dir)).out);
     assert.equal(json.daysAnalyzed, 30);
     assert.ok(json.totalCalls > 300);
     assert.ok(json.performanceByModel['claude-haiku-4-5'].calls > 0);
+    assert.equal(json.spend.reportedCalls, json.totalCalls);
+    assert.ok(json.spend.reported > 0);
+    assert.equal(json.performanceByModel['claude-haiku-4-5'].spend.reportedCalls, json.performanceByModel['claude-haiku-4-5'].calls);
   });
 
   it('best-model honours its constraints', async () => {

@@ -62,12 +62,23 @@ describe('reports in the seed layout', () => {
           p95LatencyMs: 2000.4,
           costPerSuccess: 0.0015,
           tier: 'cheap',
+          spend: { reported: 1.2, reportedCalls: 1000, estimated: 0.28, estimatedCalls: 234, unknownCalls: 0 },
         },
-        custom: { calls: 3, successRate: 1, avgCost: null, avgLatencyMs: null, p95LatencyMs: null, costPerSuccess: null, tier: null },
+        custom: {
+          calls: 3,
+          successRate: 1,
+          avgCost: null,
+          avgLatencyMs: null,
+          p95LatencyMs: null,
+          costPerSuccess: null,
+          tier: null,
+          spend: { reported: 0, reportedCalls: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 3 },
+        },
       },
       totalCalls: 1237,
       avgCost: 0.0012,
       avgSuccessRate: 0.8,
+      spend: { reported: 1.2, reportedCalls: 1000, estimated: 0.28, estimatedCalls: 234, unknownCalls: 3 },
     };
     assert.equal(
       formatRoutingStats(stats),
@@ -81,6 +92,7 @@ describe('reports in the seed layout', () => {
         '📊 Overview (Last 7 days)',
         '  Total calls: 1,237',
         '  Average cost: $0.0012',
+        '  Spend: $1.48 (≈ $0.2800 of it estimated); 3 calls of unknown cost',
         '  Average success rate: 80.0%',
         '  Models used: claude-haiku-4-5, custom',
         '',
@@ -93,6 +105,7 @@ describe('reports in the seed layout', () => {
         '    Avg cost: $0.0012',
         '    Avg latency: 1235ms (p95 2000ms)',
         '    Cost per success: $0.0015',
+        '    Spend: $1.48 (≈ $0.2800 of it estimated)',
         '',
         '  custom:',
         '    Calls: 3',
@@ -100,6 +113,7 @@ describe('reports in the seed layout', () => {
         '    Avg cost: —',
         '    Avg latency: — (p95 —)',
         '    Cost per success: —',
+        '    Spend: —',
       ].join('\n'),
     );
     const empty = formatRoutingStats({ ...stats, stage: 'all', daysAnalyzed: 0, modelsUsed: [], performanceByModel: {}, totalCalls: 0, avgCost: null });

@@ -25,6 +25,9 @@ export const BUILT_IN_REGISTRY: Required<RegistryData> = {
   ],
 };
 
+/** Prompt-cache tokens priced as multiples of the input price, as Anthropic bills them. */
+export const CACHE_PRICE = { read: 0.1, write5m: 1.25, write1h: 2 } as const;
+
 const ENV_OVERRIDE: Record<Tier, string> = {
   cheap: 'ATTUNE_MODEL_CHEAP',
   capable: 'ATTUNE_MODEL_CAPABLE',
@@ -103,10 +106,22 @@ export class ModelRegistry {
 
   /** Cost from prices and token counts, or null when either is unknown. */
   estimateCost(id: string, inputTokens: number | null, outputTokens: number | null): number | null {
+    if (inputTokens == null && outputTokens == null) return null;
+    return this.priceTokens(id, { input: inputTokens ?? 0, output: outputTokens ?? 0 });
+  }
+
+  /**
+   * USD for token counts at the model's list prices, prompt-cache tokens as Anthropic bills them
+   * (reads 0.1x the input price, writes 1.25x, 1-hour writes 2x), or null when the model has no
+   * price. `cacheWrite` counts every write, `cacheWrite1h` the part of it written for an hour.
+   */
+  priceTokens(id: string, tokens: { input?: number; output?: number; cacheRead?: number; cacheWrite?: number; cacheWrite1h?: number }): number | null {
     const info = this.byId.get(id);
     if (!info || info.inputPer1M == null || info.outputPer1M == null) return null;
-    if (inputTokens == null && outputTokens == null) return null;
-    return ((inputTokens ?? 0) * info.inputPer1M + (outputTokens ?? 0) * info.outputPer1M) / 1e6;
+    const oneHour = tokens.cacheWrite1h ?? 0;
+    const fiveMinutes = (tokens.cacheWrite ?? 0) - oneHour;
+    const inputLike = (tokens.input ?? 0) + CACHE_PRICE.read * (tokens.cacheRead ?? 0) + CACHE_PRICE.write5m * fiveMinutes + CACHE_PRICE.write1h * oneHour;
+    return (inputLike * info.inputPer1M + (tokens.output ?? 0) * info.outputPer1M) / 1e6;
   }
 
   toJSON(): Required<RegistryData> {

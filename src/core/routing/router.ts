@@ -1,4 +1,5 @@
 import { failureEvidence } from '../stats/failureEvidence';
+import { NO_SPEND, Spend, addSpend, spendOf } from '../stats/spend';
 import { money, pct } from '../format';
 import {
   ArmAssessment,
@@ -140,6 +141,7 @@ export class AdaptiveModelRouter {
     let successes = 0;
     let costSum = 0;
     let costCalls = 0;
+    let spend: Spend = NO_SPEND;
     for (const a of aggregates) {
       const avgCost = this.averageCost(a);
       const successRate = a.successes / a.calls;
@@ -151,7 +153,9 @@ export class AdaptiveModelRouter {
         p95LatencyMs: p95.get(a.model) ?? null,
         costPerSuccess: avgCost == null || a.successes === 0 ? null : (avgCost * a.calls) / a.successes,
         tier: a.tier ?? this.registry.tierOf(a.model),
+        spend: spendOf(a.model, a, this.registry),
       };
+      spend = addSpend(spend, performanceByModel[a.model].spend);
       totalCalls += a.calls;
       successes += a.successes;
       if (avgCost != null) {
@@ -168,6 +172,7 @@ export class AdaptiveModelRouter {
       totalCalls,
       avgCost: costCalls ? costSum / costCalls : totalCalls ? null : 0,
       avgSuccessRate: totalCalls ? successes / totalCalls : 0,
+      spend: { ...spend },
     };
   }
 

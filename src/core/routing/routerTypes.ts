@@ -1,3 +1,4 @@
+import type { Spend } from '../stats/spend';
 import type { FailureEvidence } from '../stats/failureEvidence';
 import type { PolicySettings } from './learningPolicy';
 import type { ModelRegistry } from './registry';
@@ -73,6 +74,8 @@ export interface ModelPerformance {
   p95LatencyMs: number | null;
   costPerSuccess: number | null;
   tier: Tier | null;
+  /** What its calls in the period cost: billed where reported, else estimated from tokens (see spend.ts). */
+  spend: Spend;
 }
 
 export interface RoutingStats {
@@ -84,6 +87,8 @@ export interface RoutingStats {
   totalCalls: number;
   avgCost: number | null;
   avgSuccessRate: number;
+  /** The sum of the models' spend. */
+  spend: Spend;
 }
 
 export interface RouteQuery extends BestModelQuery {

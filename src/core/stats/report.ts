@@ -1,4 +1,5 @@
 import { describeEvidence } from './failureEvidence';
+import { spendText } from './spend';
 import { StageRecommendation, evidenceText, tierMove } from '../routing/recommendation';
 import { money, pct } from '../format';
 import type { RoutingStats, TierUpgradeVerdict } from '../routing/routerTypes';
@@ -14,6 +15,7 @@ export function formatRoutingStats(stats: RoutingStats): string {
   lines.push(RULE, '', `📊 Overview (${capitalised(periodText(stats.daysAnalyzed))})`);
   lines.push(`  Total calls: ${stats.totalCalls.toLocaleString('en-US')}`);
   lines.push(`  Average cost: ${money(stats.avgCost)}`);
+  lines.push(`  Spend: ${spendText(stats.spend)}`);
   lines.push(`  Average success rate: ${pct(stats.avgSuccessRate)}`);
   lines.push(`  Models used: ${stats.modelsUsed.join(', ') || '(none)'}`);
   lines.push('', '📈 Per-Model Performance', THIN);
@@ -27,6 +29,7 @@ export function formatRoutingStats(stats: RoutingStats): string {
       `    Avg latency: ${perf.avgLatencyMs == null ? '—' : `${Math.round(perf.avgLatencyMs)}ms`} (p95 ${perf.p95LatencyMs == null ? '—' : `${Math.round(perf.p95LatencyMs)}ms`})`,
     );
     lines.push(`    Cost per success: ${money(perf.costPerSuccess)}`);
+    lines.push(`    Spend: ${spendText(perf.spend)}`);
   }
   return lines.join('\n');
 }
