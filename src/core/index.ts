@@ -33,6 +33,8 @@ export type { StorageBackend } from './store/storage';
 export { buildOverview, overviewRows, toCsv } from './stats/overview';
 export type { StageOverview, WorkflowOverview, StageTargets } from './stats/overview';
 export { needsUpgrade } from './stats/overview';
+export { spendOf, spendShort, spendText, spendTotal } from './stats/spend';
+export type { Spend } from './stats/spend';
 export { findPythonTierDeclarations, parseWorkflowsManifest, tierReplacement, positionAt } from './declarations';
 export type { ManifestProblem, TierDeclaration, WorkflowSettings } from './declarations';
 export { workerIntegrityCheck } from './store/nodeIntegrityCheck';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/vscode/commands/routingCommands';
-import { EXTENSION_ID, Testing, activateExtension, readTree, waitFor, workspaceUri } from './helpers';
+import { EXTENSION_ID, Testing, activateExtension, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
 
 type Core = typeof import('../../src/core');
@@ -50,7 +50,11 @@ describe('Adaptive Routing in a real extension host', () => {
     // The Python workflow class declares analysis CHEAP; the recommendation moves it to capable.
     const expected = core.recommendStage(router, 'code-review', 'analysis', { tier: 'cheap' });
     assert.equal(expected.change, 'upgrade');
-    assert.equal(analysis.description, `→ ${expected.model} · CHEAP → ${expected.tier?.toUpperCase()}`);
+    const analysisSpend = core.spendShort(router.getRoutingStats('code-review', { stage: 'analysis' }).spend);
+    assert.ok(analysisSpend?.startsWith('$'), 'the fixture reports its costs');
+    assert.equal(analysis.description, `→ ${expected.model} · CHEAP → ${expected.tier?.toUpperCase()} · ${analysisSpend}`);
+    const reviewRow = rows.find((r) => r.depth === 0 && r.label === 'code-review')!;
+    assert.ok(reviewRow.description.includes(` · ${core.spendShort(router.getRoutingStats('code-review').spend)}`), reviewRow.description);
     assert.equal(analysis.icon, 'warning', 'analysis fails too often on the cheap tier');
     const summary = rows.find((r) => r.depth === 1 && r.label === 'summary')!;
     assert.equal(summary.icon, 'pass');
@@ -247,7 +251,7 @@ describe('Adaptive Routing in a real extension host', () => {
       const after = await stageRow();
       return (
         after &&
-        after.description === `→ ${treeModel}` &&
+        withoutSpend(after.description) === `→ ${treeModel}` &&
         after.icon !== 'warning' &&
         (testing.tree.view.badge?.value ?? 0) === badgeBefore - 1 &&
         !testing.statusBar.snapshot().warning
@@ -375,7 +379,9 @@ describe('Adaptive Routing in a real extension host', () => {
     await api.flush();
     // The tree refreshes as calls arrive; wait for the state after the last one.
     const stage = await waitFor('the hard stage marked in the tree', async () =>
-      (await readTree(testing.tree)).find((r) => r.depth === 1 && r.label === 'proofs' && r.description === '→ claude-fable-5 · target out of reach'),
+      (await readTree(testing.tree)).find(
+        (r) => r.depth === 1 && r.label === 'proofs' && withoutSpend(r.description) === '→ claude-fable-5 · target out of reach',
+      ),
     );
     assert.equal(stage.icon, 'circle-slash');
   });

@@ -54,3 +54,8 @@ export function workspaceUri(...parts: string[]): vscode.Uri {
   if (!folder) throw new Error('the test workspace is not open');
   return vscode.Uri.joinPath(folder.uri, ...parts);
 }
+
+/** A tree row's description without the spend the stage and workflow rows end with (" · $0.4233", " · ≈ $0.0042"). */
+export function withoutSpend(description: string): string {
+  return description.replace(/ · (≈ )?\$\d+\.\d+$/, '');
+}

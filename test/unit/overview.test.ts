@@ -97,6 +97,9 @@ describe('overview: one pass over the telemetry for every surface', () => {
         costPerSuccessUsd: model.costPerSuccess,
         avgLatencyMs: model.avgLatencyMs,
         p95LatencyMs: model.p95LatencyMs,
+        spendUsd: model.spend.reported,
+        spendEstimatedUsd: 0,
+        spendUnknownCalls: 0,
         recommendedModel: analysis.recommendation!.model,
         recommendedTier: analysis.recommendation!.tier,
         needsUpgrade: needsUpgrade(analysis),
@@ -104,6 +107,36 @@ describe('overview: one pass over the telemetry for every surface', () => {
         verdict: analysis.verdict.reason,
       },
     );
+    assert.ok(model.spend.reportedCalls === model.calls && model.spend.reported > 0, 'the sample data reports every cost');
+    assert.equal(
+      analysis.spend.reported,
+      analysis.models.reduce((usd, m) => usd + m.spend.reported, 0),
+      "a stage's spend is its models'",
+    );
+    assert.equal(
+      overview[0].spend.reportedCalls,
+      overview[0].stages.reduce((n, s) => n + s.spend.reportedCalls, 0),
+      "a workflow's spend is its stages'",
+    );
+    const unpriced = overviewRows([
+      {
+        ...overview[0],
+        stages: [
+          {
+            ...analysis,
+            models: [{ ...model, spend: { reported: 0.01, reportedCalls: 1, estimated: 0.02, estimatedCalls: 2, unknownCalls: 3 } }],
+          },
+        ],
+      },
+    ])[0];
+    assert.deepEqual([unpriced.spendUsd, unpriced.spendEstimatedUsd, unpriced.spendUnknownCalls], [0.03, 0.02, 3]);
+    const unknown = overviewRows([
+      {
+        ...overview[0],
+        stages: [{ ...analysis, models: [{ ...model, spend: { reported: 0, reportedCalls: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 4 } }] }],
+      },
+    ])[0];
+    assert.deepEqual([unknown.spendUsd, unknown.spendEstimatedUsd, unknown.spendUnknownCalls], [null, 0, 4], 'nobody knows: no number');
     const bare = overviewRows([{ ...overview[0], stages: [{ ...analysis, recommendation: undefined }] }]);
     assert.deepEqual([bare[0].recommendedModel, bare[0].recommendedTier, bare[0].needsUpgrade, bare[0].recommendation], [null, null, false, null]);
   });

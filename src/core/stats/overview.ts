@@ -3,6 +3,7 @@ import type { AdaptiveModelRouter } from '../routing/router';
 import type { ModelPerformance, TierUpgradeVerdict } from '../routing/routerTypes';
 import type { TelemetryStore } from '../store/telemetryStore';
 import { windowStart } from '../timeWindow';
+import { NO_SPEND, Spend, addSpend, spendTotal } from './spend';
 
 export type { StageTargets };
 
@@ -16,6 +17,8 @@ export interface StageOverview {
   verdict: TierUpgradeVerdict;
   /** The one recommendation for the stage; left out by a quick first pass (see addDecisions), filled in after. */
   recommendation?: StageRecommendation;
+  /** What the stage's calls in the range cost (billed, estimated, unknown). */
+  spend: Spend;
 }
 
 export interface WorkflowOverview {
@@ -24,6 +27,8 @@ export interface WorkflowOverview {
   stages: StageOverview[];
   /** Stages whose recommendation is a pricier tier than the one they run on. */
   upgradesNeeded: number;
+  /** The sum of its stages' spend. */
+  spend: Spend;
 }
 
 /** True when the stage's recommendation moves it to a pricier tier. */
@@ -137,9 +142,16 @@ function workflowOverview(
       })),
       verdict: router.recommendTierUpgrade(workflow, stage),
       recommendation: decisions ? recommendStage(router, workflow, stage, target) : undefined,
+      spend: stats.spend,
     };
   });
-  return { workflow, stages, calls: stages.reduce((n, s) => n + s.calls, 0), upgradesNeeded: stages.filter(needsUpgrade).length };
+  return {
+    workflow,
+    stages,
+    calls: stages.reduce((n, s) => n + s.calls, 0),
+    upgradesNeeded: stages.filter(needsUpgrade).length,
+    spend: stages.reduce((total, s) => addSpend(total, s.spend), NO_SPEND),
+  };
 }
 
 /** Flat rows for CSV/JSON export. */
@@ -157,6 +169,10 @@ export function overviewRows(overview: WorkflowOverview[]): Array<Record<string,
         costPerSuccessUsd: m.costPerSuccess,
         avgLatencyMs: m.avgLatencyMs,
         p95LatencyMs: m.p95LatencyMs,
+        // What the model's calls here cost in the range: the total, the estimated part of it, and calls nobody priced.
+        spendUsd: spendTotal(m.spend),
+        spendEstimatedUsd: m.spend.estimatedCalls ? m.spend.estimated : 0,
+        spendUnknownCalls: m.spend.unknownCalls,
         recommendedModel: s.recommendation?.model ?? null,
         recommendedTier: s.recommendation?.tier ?? null,
         needsUpgrade: needsUpgrade(s),

@@ -72,3 +72,10 @@ export function spendText(spend: Spend): string {
     text += `; ${spend.unknownCalls === 1 ? '1 call' : `${spend.unknownCalls.toLocaleString('en-US')} calls`} of unknown cost`;
   return text;
 }
+
+/** The spend in a few characters for a tree row: "$12.40", "≈ $3.10" when any of it is estimated; undefined when nothing is known. */
+export function spendShort(spend: Spend): string | undefined {
+  const total = spendTotal(spend);
+  if (total == null) return undefined;
+  return `${spend.estimatedCalls > 0 ? '≈ ' : ''}${dollars(total)}`;
+}

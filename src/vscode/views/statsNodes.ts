@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { changeText, tierMove } from '../../core/routing/recommendation';
+import { spendShort, spendText } from '../../core/stats/spend';
 import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -28,7 +29,8 @@ export class WorkflowNode implements StatsNode {
     item.contextValue = 'workflow';
     const calls = w.calls === 1 ? vscode.l10n.t('1 call') : vscode.l10n.t('{0} calls', w.calls.toLocaleString());
     const upgrades = w.upgradesNeeded === 1 ? vscode.l10n.t('1 stage to upgrade') : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded);
-    item.description = calls + (w.upgradesNeeded ? ` · ${upgrades}` : '');
+    const spent = spendShort(w.spend);
+    item.description = calls + (spent ? ` · ${spent}` : '') + (w.upgradesNeeded ? ` · ${upgrades}` : '');
     item.iconPath = new vscode.ThemeIcon(
       w.upgradesNeeded ? 'warning' : 'symbol-namespace',
       w.upgradesNeeded ? new vscode.ThemeColor('list.warningForeground') : undefined,
@@ -43,6 +45,7 @@ export class WorkflowNode implements StatsNode {
           : vscode.l10n.t('{0} stages, {1} in the time range', w.stages.length, calls),
       ) + '\n\n',
     );
+    md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(w.spend))) + '\n\n');
     for (const stage of w.stages) {
       const r = stage.recommendation;
       const move = r && tierMove(r);
@@ -79,7 +82,8 @@ export class StageNode implements StatsNode {
     // A stage no model can serve at its target says so where it is seen, not only in the tooltip.
     const outOfReach = recommendation?.outOfReach && recommendation.decision.sampleSize >= this.minSamples;
     const move = recommendation && tierMove(recommendation);
-    item.description = `→ ${recommended}${move ? ` · ${move}` : ''}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}`;
+    const spent = spendShort(this.stage.spend);
+    item.description = `→ ${recommended}${move ? ` · ${move}` : ''}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}${spent ? ` · ${spent}` : ''}`;
     const upgrade = recommendation?.change === 'upgrade';
     item.iconPath = outOfReach
       ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
@@ -98,8 +102,9 @@ export class StageNode implements StatsNode {
     md.appendMarkdown(
       plain(
         this.stage.calls === 1 ? vscode.l10n.t('1 call in the time range') : vscode.l10n.t('{0} calls in the time range', this.stage.calls.toLocaleString()),
-      ),
+      ) + '  \n',
     );
+    md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(this.stage.spend))));
     item.tooltip = md;
     const thin = verdict.sampleSize < this.minSamples;
     const state = outOfReach
