@@ -60,6 +60,8 @@ export interface CallTotals {
   /** Sum of known costs and how many calls had one; likewise for latency. */
   costSum: number;
   costKnown: number;
+  /** Sum of the squares of known costs: their spread, for the interval of a projection. */
+  costSqSum: number;
   latencySum: number;
   latencyKnown: number;
   inputTokens: number;

@@ -41,7 +41,7 @@ describe('daily counters', () => {
   afterEach(() => db.close());
 
   it('a stored row is read column by column from any offset, a missing last tier staying missing and tier 0 staying 0', () => {
-    const row = ['x', 'y', 7, 5, 1.25, 4, 900, 3, 1000, 400, 0, 1234, 2, 300, 100, 50, 20, 5];
+    const row = ['x', 'y', 7, 5, 1.25, 4, 900, 3, 1000, 400, 0, 1234, 2, 300, 100, 50, 20, 5, 0.5];
     assert.deepEqual(counterFromRow(row, 2), {
       calls: 7,
       successes: 5,
@@ -59,6 +59,7 @@ describe('daily counters', () => {
       unpricedCacheReadTokens: 50,
       unpricedCacheWriteTokens: 20,
       unpricedCacheWrite1hTokens: 5,
+      costSqSum: 0.5,
     });
     assert.equal(counterFromRow([1, 1, 0, 0, 0, 0, 0, 0, null, 5]).lastTier, null);
     assert.equal(counterFromRow([1, 1, 0, 0, 0, 0, 0, 0, 2, 5]).lastTier, 2);
@@ -73,6 +74,7 @@ describe('daily counters', () => {
         successes: 2,
         costSum: 0.3,
         costKnown: 2,
+        costSqSum: 0.05,
         latencySum: 300,
         latencyKnown: 3,
         inputTokens: 30,
@@ -96,6 +98,7 @@ describe('daily counters', () => {
         successes: 2,
         costSum: 0.2,
         costKnown: 1,
+        costSqSum: 0.04,
         latencySum: 200,
         latencyKnown: 2,
         inputTokens: 20,
@@ -117,6 +120,7 @@ describe('daily counters', () => {
         successes: 4,
         costSum: 0.5,
         costKnown: 3,
+        costSqSum: 0.09,
         latencySum: 500,
         latencyKnown: 5,
         inputTokens: 50,
@@ -153,6 +157,7 @@ describe('daily counters', () => {
         successes: 5,
         costSum: 1.5,
         costKnown: 3,
+        costSqSum: 0.75,
         latencySum: 500,
         latencyKnown: 5,
         inputTokens: 40,
@@ -231,7 +236,9 @@ describe('daily counters', () => {
     // Per stage and model (in model order), sums rounded where the order of additions differs.
     const all = (c: DailyCounters) =>
       [1, 2, 3].map((stage) =>
-        [...c.sumFrom(stage, 0)].sort(([a], [b]) => a - b).map(([model, total]) => [model, { ...total, costSum: Math.round(total.costSum * 1e6) }]),
+        [...c.sumFrom(stage, 0)]
+          .sort(([a], [b]) => a - b)
+          .map(([model, total]) => [model, { ...total, costSum: Math.round(total.costSum * 1e6), costSqSum: Math.round(total.costSqSum * 1e6) }]),
       );
     assert.equal(all(counters).flat().length, 6, 'three stages of two models');
     assert.deepEqual(all(DailyCounters.load(db)), all(counters));

@@ -105,6 +105,9 @@ describe('daily counters, retention and migration', () => {
       { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', ts: 1763600002000 },
       // On a day whose raw calls retention deleted, no billed cost: all its tokens count as unpriced.
       { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', tokens: { input: 70, output: 7 }, ts: 1763600000000 - 5 * 86_400_000 },
+      // Another such day with billed costs: their spread is taken as the least it can be (all at the mean).
+      { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', cost: 0.01, tokens: { input: 5 }, ts: 1763600000000 - 6 * 86_400_000 },
+      { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', cost: 0.03, ts: 1763600000000 - 6 * 86_400_000 + 1 },
     ]);
     await writer.close();
     // Take the file back to version 3 as that version wrote it.
@@ -115,6 +118,7 @@ describe('daily counters, retention and migration', () => {
       ALTER TABLE calls DROP COLUMN cache_read_tokens; ALTER TABLE calls DROP COLUMN cache_write_tokens; ALTER TABLE calls DROP COLUMN cache_write_1h_tokens;
       ALTER TABLE daily DROP COLUMN unpriced_calls; ALTER TABLE daily DROP COLUMN unpriced_input_tokens; ALTER TABLE daily DROP COLUMN unpriced_output_tokens;
       ALTER TABLE daily DROP COLUMN unpriced_cache_read_tokens; ALTER TABLE daily DROP COLUMN unpriced_cache_write_tokens; ALTER TABLE daily DROP COLUMN unpriced_cache_write_1h_tokens;
+      ALTER TABLE daily DROP COLUMN cost_sq_sum;
       PRAGMA user_version = 3;`;
     const downgrade = spawnSync('sqlite3', [file, v3], { encoding: 'utf8' });
     assert.equal(downgrade.status, 0, downgrade.stderr);
@@ -123,9 +127,10 @@ describe('daily counters, retention and migration', () => {
     const [all] = store.aggregateByModel({ workflow: 'w', since: 0 });
     assert.deepEqual(
       [all.calls, all.costKnown, all.unpricedCalls, all.unpricedInputTokens, all.unpricedOutputTokens, all.unpricedCacheReadTokens],
-      [4, 1, 2, 370, 57, 0],
-      'the call without tokens is of unknown cost; the deleted day counts from its daily totals',
+      [6, 3, 2, 370, 57, 0],
+      'the call without tokens is of unknown cost; the deleted days count from their daily totals',
     );
+    assert.ok(Math.abs(all.costSqSum - (0.002 ** 2 + 0.04 ** 2 / 2)) < 1e-15, String(all.costSqSum));
     store.trackLlmCall({
       workflow: 'w',
       stage: 's',

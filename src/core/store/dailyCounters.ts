@@ -18,12 +18,12 @@ type CountedCall = Pick<
 >;
 
 /** The daily table's counter columns, in the order counterFromRow reads them. */
-export const COUNTER_COLUMNS = `calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts, ${UNPRICED_COLUMNS.join(', ')}`;
+export const COUNTER_COLUMNS = `calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts, ${UNPRICED_COLUMNS.join(', ')}, cost_sq_sum`;
 
 /**
- * A counter from 16 result columns starting at `at`, in the order of COUNTER_COLUMNS: calls,
+ * A counter from 17 result columns starting at `at`, in the order of COUNTER_COLUMNS: calls,
  * successes, cost sum, cost known, latency sum, latency known, input and output tokens, last tier,
- * last ts, then the calls without a billed cost that have tokens, and their tokens.
+ * last ts, then the calls without a billed cost that have tokens, their tokens, and the sum of squared costs.
  */
 export function counterFromRow(r: ArrayLike<unknown>, at = 0): DayCounter {
   return {
@@ -43,6 +43,7 @@ export function counterFromRow(r: ArrayLike<unknown>, at = 0): DayCounter {
     unpricedCacheReadTokens: Number(r[at + 13]),
     unpricedCacheWriteTokens: Number(r[at + 14]),
     unpricedCacheWrite1hTokens: Number(r[at + 15]),
+    costSqSum: Number(r[at + 16]),
   };
 }
 
@@ -65,6 +66,7 @@ function counterValues(c: DayCounter): number[] {
     c.unpricedCacheReadTokens,
     c.unpricedCacheWriteTokens,
     c.unpricedCacheWrite1hTokens,
+    c.costSqSum,
   ];
 }
 
@@ -74,6 +76,7 @@ export function emptyCounter(): DayCounter {
     successes: 0,
     costSum: 0,
     costKnown: 0,
+    costSqSum: 0,
     latencySum: 0,
     latencyKnown: 0,
     inputTokens: 0,
@@ -95,6 +98,7 @@ export function addInto(total: DayCounter, c: DayCounter): void {
   total.successes += c.successes;
   total.costSum += c.costSum;
   total.costKnown += c.costKnown;
+  total.costSqSum += c.costSqSum;
   total.latencySum += c.latencySum;
   total.latencyKnown += c.latencyKnown;
   total.inputTokens += c.inputTokens;
@@ -204,6 +208,7 @@ export class DailyCounters {
     if (call.cost != null) {
       c.costSum += sign * call.cost;
       c.costKnown += sign;
+      c.costSqSum += sign * call.cost * call.cost;
     }
     if (call.durationMs != null) {
       c.latencySum += sign * call.durationMs;

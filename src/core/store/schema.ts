@@ -139,21 +139,27 @@ const MIGRATIONS: Record<number, string> = {
   3: `
     ALTER TABLE calls ADD COLUMN seq INTEGER;
   `,
-  // v4: prompt-cache tokens per call, and per day the tokens of calls without a billed cost (what
-  // an estimate from registry prices covers; see pricing.ts). Before v4 no cache tokens were kept.
+  // v4: prompt-cache tokens per call; per day the tokens of calls without a billed cost (what an
+  // estimate from registry prices covers; see spend.ts), and the sum of squared costs (their spread).
+  // Before v4 no cache tokens were kept.
   4: `
     ALTER TABLE calls ADD COLUMN cache_read_tokens INTEGER;
     ALTER TABLE calls ADD COLUMN cache_write_tokens INTEGER;
     ALTER TABLE calls ADD COLUMN cache_write_1h_tokens INTEGER;
     ${UNPRICED_COLUMNS.map((c) => `ALTER TABLE daily ADD COLUMN ${c} ${c === 'unpriced_calls' ? 'INTEGER' : 'REAL'} NOT NULL DEFAULT 0;`).join('\n    ')}
+    ALTER TABLE daily ADD COLUMN cost_sq_sum REAL NOT NULL DEFAULT 0;
     -- Days whose raw calls are kept: counted from them.
-    UPDATE daily SET (${UNPRICED_COLUMNS.join(', ')}) = (
-      SELECT ${UNPRICED_SUMS} FROM calls
+    UPDATE daily SET (${UNPRICED_COLUMNS.join(', ')}, cost_sq_sum) = (
+      SELECT ${UNPRICED_SUMS}, total(cost * cost) FROM calls
       WHERE calls.stage_id = daily.stage_id AND calls.model_id = daily.model_id
         AND calls.ts >= daily.day * 86400000 AND calls.ts < (daily.day + 1) * 86400000);
-    -- Days past the retention (their raw calls deleted) where no call had a billed cost: all their tokens.
-    UPDATE daily SET unpriced_calls = calls, unpriced_input_tokens = input_tokens, unpriced_output_tokens = output_tokens
-      WHERE cost_known = 0 AND (input_tokens > 0 OR output_tokens > 0) AND NOT EXISTS (
+    -- Days past the retention (their raw calls deleted): the least spread their costs can have (all
+    -- at the mean) and, where no call had a billed cost, all their tokens as unpriced.
+    UPDATE daily SET cost_sq_sum = CASE WHEN cost_known > 0 THEN cost_sum * cost_sum / cost_known ELSE 0 END,
+        unpriced_calls = CASE WHEN cost_known = 0 AND (input_tokens > 0 OR output_tokens > 0) THEN calls ELSE 0 END,
+        unpriced_input_tokens = CASE WHEN cost_known = 0 THEN input_tokens ELSE 0 END,
+        unpriced_output_tokens = CASE WHEN cost_known = 0 THEN output_tokens ELSE 0 END
+      WHERE NOT EXISTS (
         SELECT 1 FROM calls WHERE calls.stage_id = daily.stage_id AND calls.model_id = daily.model_id
           AND calls.ts >= daily.day * 86400000 AND calls.ts < (daily.day + 1) * 86400000);
     DROP VIEW calls_readable;

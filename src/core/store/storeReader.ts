@@ -91,7 +91,7 @@ export class StoreReader {
     if (wholeFrom !== firstDay && since > 0 && this.counters.hasCalls(stageId, firstDay)) {
       const rows = this.session.all(
         `SELECT model_id, count(*), sum(coalesce(success, 1)), total(cost), count(cost), total(duration_ms), count(duration_ms),
-                total(input_tokens), total(output_tokens), tier, max(ts), ${UNPRICED_SUMS}
+                total(input_tokens), total(output_tokens), tier, max(ts), ${UNPRICED_SUMS}, total(cost * cost)
          FROM calls WHERE stage_id = ? AND ts >= ? AND ts < ? GROUP BY model_id`,
         [stageId, since, (firstDay + 1) * DAY_MS],
       );
@@ -413,6 +413,7 @@ function toAggregate(model: string, t: DayCounter): ModelAggregate {
     successes: t.successes,
     costSum: t.costSum,
     costKnown: t.costKnown,
+    costSqSum: t.costSqSum,
     latencySum: t.latencySum,
     latencyKnown: t.latencyKnown,
     inputTokens: t.inputTokens,
