@@ -124,7 +124,7 @@ describe('overview: one pass over the telemetry for every surface', () => {
         stages: [
           {
             ...analysis,
-            models: [{ ...model, spend: { reported: 0.01, reportedCalls: 1, estimated: 0.02, estimatedCalls: 2, unknownCalls: 3 } }],
+            models: [{ ...model, spend: { reported: 0.01, reportedCalls: 1, reportedSqSum: 0, estimated: 0.02, estimatedCalls: 2, unknownCalls: 3 } }],
           },
         ],
       },
@@ -133,7 +133,7 @@ describe('overview: one pass over the telemetry for every surface', () => {
     const unknown = overviewRows([
       {
         ...overview[0],
-        stages: [{ ...analysis, models: [{ ...model, spend: { reported: 0, reportedCalls: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 4 } }] }],
+        stages: [{ ...analysis, models: [{ ...model, spend: { reported: 0, reportedCalls: 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 4 } }] }],
       },
     ])[0];
     assert.deepEqual([unknown.spendUsd, unknown.spendEstimatedUsd, unknown.spendUnknownCalls], [null, 0, 4], 'nobody knows: no number');

@@ -62,7 +62,7 @@ describe('reports in the seed layout', () => {
           p95LatencyMs: 2000.4,
           costPerSuccess: 0.0015,
           tier: 'cheap',
-          spend: { reported: 1.2, reportedCalls: 1000, estimated: 0.28, estimatedCalls: 234, unknownCalls: 0 },
+          spend: { reported: 1.2, reportedCalls: 1000, reportedSqSum: 0, estimated: 0.28, estimatedCalls: 234, unknownCalls: 0 },
         },
         custom: {
           calls: 3,
@@ -72,13 +72,13 @@ describe('reports in the seed layout', () => {
           p95LatencyMs: null,
           costPerSuccess: null,
           tier: null,
-          spend: { reported: 0, reportedCalls: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 3 },
+          spend: { reported: 0, reportedCalls: 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 3 },
         },
       },
       totalCalls: 1237,
       avgCost: 0.0012,
       avgSuccessRate: 0.8,
-      spend: { reported: 1.2, reportedCalls: 1000, estimated: 0.28, estimatedCalls: 234, unknownCalls: 3 },
+      spend: { reported: 1.2, reportedCalls: 1000, reportedSqSum: 0, estimated: 0.28, estimatedCalls: 234, unknownCalls: 3 },
     };
     assert.equal(
       formatRoutingStats(stats),

@@ -172,7 +172,7 @@ describe('AdaptiveModelRouter', () => {
       totalCalls: 0,
       avgCost: 0,
       avgSuccessRate: 0,
-      spend: { reported: 0, reportedCalls: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 0 },
+      spend: { reported: 0, reportedCalls: 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 0 },
     });
     store.trackLlmCalls(series(10, { end: end(), model: 'b-model', cost: 0.002, durationMs: 100, fails: (i) => i < 2 }));
     store.trackLlmCalls(series(10, { end: end(), model: 'a-model', cost: 0.004, durationMs: 300, stage: 'summary' }));

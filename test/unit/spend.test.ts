@@ -42,11 +42,11 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
     const spend = spendOf('claude-haiku-4-5', totals, registry);
     assert.deepEqual(
       { ...spend, estimated: Number(spend.estimated.toFixed(12)) },
-      { reported: 0.5, reportedCalls: 6, estimated: 0.007, estimatedCalls: 3, unknownCalls: 1 },
+      { reported: 0.5, reportedCalls: 6, reportedSqSum: 0, estimated: 0.007, estimatedCalls: 3, unknownCalls: 1 },
     );
     assert.deepEqual(
       spendOf('unpriced', totals, registry),
-      { reported: 0.5, reportedCalls: 6, estimated: 0, estimatedCalls: 0, unknownCalls: 4 },
+      { reported: 0.5, reportedCalls: 6, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 4 },
       'no price: not estimated',
     );
     assert.equal(spendTotal(spend), 0.5 + spend.estimated);
@@ -56,7 +56,7 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
 
   it('says which part is an estimate, never passing one off as a bill', () => {
     const s = (reported: number, reportedCalls: number, estimated: number, estimatedCalls: number, unknownCalls = 0) =>
-      spendText({ reported, reportedCalls, estimated, estimatedCalls, unknownCalls });
+      spendText({ reported, reportedCalls, reportedSqSum: 0, estimated, estimatedCalls, unknownCalls });
     assert.equal(s(12.4, 10, 0, 0), '$12.40');
     assert.equal(s(0, 0, 0.0042, 3), '≈ $0.0042');
     assert.equal(s(9.3, 10, 3.1, 4), '$12.40 (≈ $3.10 of it estimated)');
@@ -80,7 +80,7 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
     const haiku = stats.performanceByModel['claude-haiku-4-5'].spend;
     assert.deepEqual([haiku.reportedCalls, haiku.estimatedCalls, haiku.unknownCalls], [1, 1, 1]);
     assert.ok(Math.abs(haiku.estimated - 0.003) < 1e-12, String(haiku.estimated));
-    assert.deepEqual(stats.performanceByModel.unpriced.spend, { reported: 0, reportedCalls: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 1 });
+    assert.deepEqual(stats.performanceByModel.unpriced.spend, { reported: 0, reportedCalls: 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 1 });
     assert.deepEqual([stats.spend.reportedCalls, stats.spend.estimatedCalls, stats.spend.unknownCalls], [1, 1, 2]);
     store.dispose();
   });

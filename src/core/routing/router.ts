@@ -251,6 +251,7 @@ export class AdaptiveModelRouter {
         calls: a.calls,
         successRate: a.mean,
         avgCost: a.expectedCost,
+        chanceOfTarget: a.chance,
         excludedBy: a.excludedBy,
       })),
     };

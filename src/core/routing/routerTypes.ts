@@ -119,5 +119,14 @@ export interface RouteDecision {
   /** Calls of the chosen model behind that estimate. */
   sampleSize: number;
   target: number;
-  alternatives: Array<{ model: string; tier: Tier | null; calls: number; successRate: number; avgCost: number | null; excludedBy?: string }>;
+  alternatives: Array<{
+    model: string;
+    tier: Tier | null;
+    calls: number;
+    successRate: number;
+    avgCost: number | null;
+    /** Posterior probability that the model's success rate at this stage meets the target. */
+    chanceOfTarget: number;
+    excludedBy?: string;
+  }>;
 }

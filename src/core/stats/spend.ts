@@ -6,6 +6,8 @@ export interface Spend {
   /** USD billed, as the calls that reported a cost said. */
   reported: number;
   reportedCalls: number;
+  /** Sum of the squares of the reported costs: their spread. */
+  reportedSqSum: number;
   /** USD estimated from token counts and registry prices, for calls that reported no cost. */
   estimated: number;
   estimatedCalls: number;
@@ -13,7 +15,7 @@ export interface Spend {
   unknownCalls: number;
 }
 
-export const NO_SPEND: Readonly<Spend> = { reported: 0, reportedCalls: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 0 };
+export const NO_SPEND: Readonly<Spend> = { reported: 0, reportedCalls: 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 0 };
 
 /** The spend of one model's calls: billed costs as reported, the rest priced from the registry where it can be. */
 export function spendOf(model: string, totals: CallTotals, registry: ModelRegistry): Spend {
@@ -31,6 +33,7 @@ export function spendOf(model: string, totals: CallTotals, registry: ModelRegist
   return {
     reported: totals.costSum,
     reportedCalls: totals.costKnown,
+    reportedSqSum: totals.costSqSum,
     estimated: estimate ?? 0,
     estimatedCalls,
     unknownCalls: totals.calls - totals.costKnown - estimatedCalls,
@@ -41,6 +44,7 @@ export function addSpend(a: Spend, b: Spend): Spend {
   return {
     reported: a.reported + b.reported,
     reportedCalls: a.reportedCalls + b.reportedCalls,
+    reportedSqSum: a.reportedSqSum + b.reportedSqSum,
     estimated: a.estimated + b.estimated,
     estimatedCalls: a.estimatedCalls + b.estimatedCalls,
     unknownCalls: a.unknownCalls + b.unknownCalls,
