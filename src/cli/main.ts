@@ -1,4 +1,5 @@
 import { InvalidCallError, TelemetryFileError } from '../core';
+import { savings } from './savingsCommand';
 import { demo, importFiles, track } from './ingestCommands';
 import { Io, UnknownNameError, UsageError, parse, required, requireStage, withStore } from './options';
 import { recommend, routingCheck, routingStats } from './reportCommands';
@@ -14,6 +15,8 @@ Commands:
   route --workflow W --stage S [--tier cheap] [--min-success-rate 0.8] [--explore]
                                                       the same recommendation; --explore samples the
                                                       model to run now, as workflows calling route() do
+  savings [--workflow W] [--stage S] [--days 7]       what each stage spent, and what its recommended model
+                                                      would save (or cost) per week, with a 90% interval
   track                                               record JSON lines of calls read from stdin
   import FILE...                                      import usage.jsonl / llm_calls.jsonl files
   demo                                                the router on built-in sample telemetry
@@ -54,6 +57,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'route':
         requireStage(values, command);
         return await withStore(values, io, false, (store) => recommend(store, values, io, command));
+      case 'savings':
+        return await withStore(values, io, false, (store) => savings(store, values, io));
       case 'track':
         return await withStore(values, io, true, (store) => track(store, values, io));
       case 'import':

@@ -57,6 +57,26 @@ describe('adaptive-routing CLI', () => {
     assert.equal(json.performanceByModel['claude-haiku-4-5'].spend.reportedCalls, json.performanceByModel['claude-haiku-4-5'].calls);
   });
 
+  it('savings prints what each stage spent and what its recommended model would save or cost per week, or why not', async () => {
+    const human = await run(['savings'], dir);
+    assert.equal(human.code, 0, human.err);
+    assert.match(human.out, /ADAPTIVE ROUTING - SAVINGS \(Last 7 days\)\n\nSpent: \$\d+\.\d{2}\n/);
+    // The sample's analysis stage fails too often on haiku: reaching 80% on sonnet costs more.
+    assert.match(
+      human.out,
+      /Pricier models needed to reach the target:\n {2}• code-review \/ analysis: \+\$\d\.\d{4} \/ week \(\$\d\.\d{4}–\$\d\.\d{4}\) to reach 80% on claude-sonnet-5\n/,
+    );
+    assert.match(human.out, /No estimate:\n(.*\n)*.*refactor-plan \/ checklist: claude-haiku-4-5 needs \d+\+ calls here/);
+    const json = JSON.parse((await run(['savings', '--json', '--workflow', 'code-review'], dir)).out);
+    assert.equal(json.days, 7);
+    assert.ok(json.stages.length >= 3 && json.stages.every((s: { workflow: string }) => s.workflow === 'code-review'));
+    const analysis = json.stages.find((s: { stage: string }) => s.stage === 'analysis');
+    assert.equal(analysis.estimate.direction, 'spend');
+    assert.ok(analysis.estimate.low <= analysis.estimate.perWeek && analysis.estimate.perWeek <= analysis.estimate.high);
+    assert.ok(json.spend.reportedCalls > 0);
+    assert.equal((await run(['savings', '--workflow', 'nope'], dir)).code, 4, 'an unknown workflow is named, as elsewhere');
+  });
+
   it('best-model honours its constraints', async () => {
     const r = await run(['best-model', '--workflow', 'code-review', '--stage', 'summary', '--max-cost', '0.01', '--json'], dir);
     assert.equal(JSON.parse(r.out).model, 'claude-haiku-4-5');

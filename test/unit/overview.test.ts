@@ -133,7 +133,9 @@ describe('overview: one pass over the telemetry for every surface', () => {
     const unknown = overviewRows([
       {
         ...overview[0],
-        stages: [{ ...analysis, models: [{ ...model, spend: { reported: 0, reportedCalls: 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 4 } }] }],
+        stages: [
+          { ...analysis, models: [{ ...model, spend: { reported: 0, reportedCalls: 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 4 } }] },
+        ],
       },
     ])[0];
     assert.deepEqual([unknown.spendUsd, unknown.spendEstimatedUsd, unknown.spendUnknownCalls], [null, 0, 4], 'nobody knows: no number');

@@ -73,7 +73,7 @@ describe('savings: what the recommended model would save per week, with its inte
 
   it('no number without confidence, enough calls, a reachable target and a range of days: the reason instead', () => {
     const why = (s: StageOverview, o = options) => stageSavings(s, o).why;
-    assert.match(why(stage({ chance: 0.94 }))!, /needs 20\+ calls here and a 95% chance of the 80% target \(it has 40 calls\)/);
+    assert.match(why(stage({ chance: 0.94 }))!, /needs 20\+ calls here and a 95% chance of the 80% target \(it has 40 calls and a 94% chance\)/);
     assert.match(why(stage({ cheapCalls: 19 }))!, /it has 19 calls/);
     assert.equal(stageSavings(stage({ cheapCalls: 20 }), options).why, undefined, 'exactly the minimum sample is enough');
     assert.equal(stageSavings(stage({ chance: 0.95 }), options).why, undefined, 'exactly the confidence is enough');

@@ -80,7 +80,14 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
     const haiku = stats.performanceByModel['claude-haiku-4-5'].spend;
     assert.deepEqual([haiku.reportedCalls, haiku.estimatedCalls, haiku.unknownCalls], [1, 1, 1]);
     assert.ok(Math.abs(haiku.estimated - 0.003) < 1e-12, String(haiku.estimated));
-    assert.deepEqual(stats.performanceByModel.unpriced.spend, { reported: 0, reportedCalls: 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 1 });
+    assert.deepEqual(stats.performanceByModel.unpriced.spend, {
+      reported: 0,
+      reportedCalls: 0,
+      reportedSqSum: 0,
+      estimated: 0,
+      estimatedCalls: 0,
+      unknownCalls: 1,
+    });
     assert.deepEqual([stats.spend.reportedCalls, stats.spend.estimatedCalls, stats.spend.unknownCalls], [1, 1, 2]);
     store.dispose();
   });

@@ -57,9 +57,8 @@ export function stageSavings(stage: StageOverview, options: SavingsOptions): Sta
   const alternative = r.decision.alternatives.find((a) => a.model === r.model);
   const confidence = options.confidence ?? 0.95;
   if (!model || model.calls < options.minSampleSize || !alternative || alternative.chanceOfTarget < confidence) {
-    return none(
-      `${r.model} needs ${options.minSampleSize}+ calls here and a ${pctText(confidence)} chance of the ${pctText(r.target)} target (it has ${model?.calls ?? 0} calls)`,
-    );
+    const has = `${model?.calls ?? 0} calls${alternative ? ` and a ${pctText(alternative.chanceOfTarget)} chance` : ''}`;
+    return none(`${r.model} needs ${options.minSampleSize}+ calls here and a ${pctText(confidence)} chance of the ${pctText(r.target)} target (it has ${has})`);
   }
   if (stage.models.every((m) => m.model === r.model)) return none(`every call already runs on ${r.model}`);
   const now = perCall(stage.models.reduce((total, m) => addSpend(total, m.spend), NO_SPEND));

@@ -1,0 +1,52 @@
+import { buildOverview, periodText } from '../core';
+import type { TelemetryStore } from '../core';
+import { NO_SPEND, addSpend, spendText } from '../core/stats/spend';
+import { savingsText, stageSavings, totalSavings } from '../core/stats/savings';
+import type { SavingsEstimate } from '../core/stats/savings';
+import { Io, Values, checkKnownNames, makeRouter, readManifest, stageTargets } from './options';
+
+/** adaptive-routing savings: what each stage spent and what its recommended model would save (or cost) per week. */
+export function savings(store: TelemetryStore, values: Values, io: Io): number {
+  const manifest = readManifest(values, io);
+  if (values.workflow) checkKnownNames(store, manifest, values.workflow, values.stage);
+  const router = makeRouter(store, values, manifest);
+  const overview = buildOverview(store, router, (workflow, stage) => stageTargets(manifest, values, workflow, stage).targets).filter(
+    (w) => !values.workflow || w.workflow === values.workflow,
+  );
+  const stages = overview.flatMap((w) => w.stages).filter((s) => !values.stage || s.stage === values.stage);
+  const results = stages.map((s) => stageSavings(s, { days: router.days, minSampleSize: router.minSampleSize }));
+  const estimates = results.flatMap((r) => (r.estimate ? [r.estimate] : []));
+  const spend = stages.reduce((total, s) => addSpend(total, s.spend), NO_SPEND);
+  const total = totalSavings(estimates);
+  if (values.json) {
+    io.out(JSON.stringify({ days: router.days, manifest: manifest.path, spend, savingsPerWeek: total, stages: results }, null, 2));
+    return stages.length ? 0 : 1;
+  }
+  if (stages.length === 0) {
+    io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
+    return 1;
+  }
+  const label = (e: { workflow: string; stage: string }) => `${e.workflow} / ${e.stage || '(no stage)'}`;
+  const period = periodText(router.days);
+  const lines = ['', `ADAPTIVE ROUTING - SAVINGS (${period[0].toUpperCase()}${period.slice(1)})`, '', `Spent: ${spendText(spend)}`];
+  if (total.stages)
+    lines.push(
+      `Could save ~${money(total.perWeek)} / week (${money(total.low)}–${money(total.high)}, 90% interval) on ${total.stages === 1 ? '1 stage' : `${total.stages} stages`}`,
+    );
+  const byDirection = (direction: SavingsEstimate['direction']) =>
+    estimates.filter((e) => e.direction === direction).sort((a, b) => Math.abs(b.perWeek) - Math.abs(a.perWeek));
+  for (const [title, list] of [
+    ['Cheaper models that meet the target:', byDirection('save')],
+    ['Pricier models needed to reach the target:', byDirection('spend')],
+  ] as const) {
+    if (list.length) lines.push('', title, ...list.map((e) => `  • ${label(e)}: ${savingsText(e)}`));
+  }
+  const without = results.filter((r) => r.why);
+  if (without.length) lines.push('', 'No estimate:', ...without.map((r) => `  • ${label(r)}: ${r.why}`));
+  io.out(lines.join('\n'));
+  return 0;
+}
+
+function money(usd: number): string {
+  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(2)}`;
+}
