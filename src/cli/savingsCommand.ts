@@ -1,7 +1,7 @@
 import { buildOverview, periodText } from '../core';
 import type { TelemetryStore } from '../core';
-import { NO_SPEND, addSpend, spendText } from '../core/stats/spend';
-import { savingsText, stageSavings, totalSavings } from '../core/stats/savings';
+import { spendText } from '../core/stats/spend';
+import { overviewSavings, savingsText } from '../core/stats/savings';
 import type { SavingsEstimate } from '../core/stats/savings';
 import { Io, Values, checkKnownNames, makeRouter, readManifest, stageTargets } from './options';
 
@@ -14,10 +14,8 @@ export function savings(store: TelemetryStore, values: Values, io: Io): number {
     (w) => !values.workflow || w.workflow === values.workflow,
   );
   const stages = overview.flatMap((w) => w.stages).filter((s) => !values.stage || s.stage === values.stage);
-  const results = stages.map((s) => stageSavings(s, { days: router.days, minSampleSize: router.minSampleSize }));
+  const { spend, stages: results, total } = overviewSavings(stages, { days: router.days, minSampleSize: router.minSampleSize });
   const estimates = results.flatMap((r) => (r.estimate ? [r.estimate] : []));
-  const spend = stages.reduce((total, s) => addSpend(total, s.spend), NO_SPEND);
-  const total = totalSavings(estimates);
   if (values.json) {
     io.out(JSON.stringify({ days: router.days, manifest: manifest.path, spend, savingsPerWeek: total, stages: results }, null, 2));
     return stages.length ? 0 : 1;

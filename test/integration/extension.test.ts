@@ -81,7 +81,15 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.ok(upgrades >= 2, 'the fixture has at least its two failing stages');
     await waitFor('badge counts the stages needing an upgrade', () => (testing.tree.view.badge?.value === upgrades ? true : undefined));
     assert.equal(testing.tree.view.description, 'Last 7 days');
-    assert.match(testing.tree.view.message ?? '', /^Last 7 days: [\d,]+ calls$/, 'the range stays visible when the view is alone in its container');
+    assert.match(
+      testing.tree.view.message ?? '',
+      /^Last 7 days: [\d,]+ calls · \$\d+\.\d+ spent( · could save ~\$\d+\.\d+ \/ week \(\$-?\d+\.\d+–\$\d+\.\d+\))?$/,
+      'the range stays visible when the view is alone in its container, with what it cost',
+    );
+    // The tooltip as read (Markdown escapes undone): what the stage spent, and its savings or why there are none.
+    const analysisTip = (testing.tree.getTreeItem(analysis.node).tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
+    assert.match(analysisTip, /Spend: \$\d+\.\d+/, analysisTip);
+    assert.match(analysisTip, /(\+\$\d+\.\d+ \/ week|Could save ~|No savings estimate: )/, analysisTip);
   });
 
   it('routing-check commands report the failing stage', async () => {

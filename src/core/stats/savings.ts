@@ -128,3 +128,16 @@ export function totalSavings(estimates: SavingsEstimate[]): { perWeek: number; l
 function pctText(rate: number): string {
   return `${(rate * 100).toFixed(rate * 100 === Math.round(rate * 100) ? 0 : 1)}%`;
 }
+
+/** The savings of many stages at once: each stage's estimate or reason, their total, and what they spent. */
+export function overviewSavings(
+  stages: StageOverview[],
+  options: SavingsOptions,
+): { spend: Spend; stages: StageSavings[]; total: ReturnType<typeof totalSavings> } {
+  const results = stages.map((s) => stageSavings(s, options));
+  return {
+    spend: stages.reduce((total, s) => addSpend(total, s.spend), NO_SPEND),
+    stages: results,
+    total: totalSavings(results.flatMap((r) => (r.estimate ? [r.estimate] : []))),
+  };
+}

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { changeText, tierMove } from '../../core/routing/recommendation';
 import { spendShort, spendText } from '../../core/stats/spend';
+import { savingsText, stageSavings } from '../../core/stats/savings';
 import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -15,11 +16,18 @@ export interface StatsNode {
 /** Reads what the overview leaves out because it needs raw calls: p95 latency per model of a stage. */
 export type StageP95Reader = (workflow: string, stage: string) => Promise<Map<string, number>>;
 
+/** What every row of one render shares: the minimum sample, the range's days, and the p95 reader. */
+export interface TreeContext {
+  minSamples: number;
+  /** Days of the time range (0: all time), for per-week savings. */
+  days: number;
+  readP95: StageP95Reader;
+}
+
 export class WorkflowNode implements StatsNode {
   constructor(
     readonly workflow: WorkflowOverview,
-    private readonly minSamples: number,
-    private readonly readP95: StageP95Reader,
+    private readonly context: TreeContext,
   ) {}
 
   treeItem(): vscode.TreeItem {
@@ -30,7 +38,7 @@ export class WorkflowNode implements StatsNode {
     const calls = w.calls === 1 ? vscode.l10n.t('1 call') : vscode.l10n.t('{0} calls', w.calls.toLocaleString());
     const upgrades = w.upgradesNeeded === 1 ? vscode.l10n.t('1 stage to upgrade') : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded);
     const spent = spendShort(w.spend);
-    item.description = calls + (spent ? ` · ${spent}` : '') + (w.upgradesNeeded ? ` · ${upgrades}` : '');
+    item.description = calls + (w.upgradesNeeded ? ` · ${upgrades}` : '') + (spent ? ` · ${spent}` : '');
     item.iconPath = new vscode.ThemeIcon(
       w.upgradesNeeded ? 'warning' : 'symbol-namespace',
       w.upgradesNeeded ? new vscode.ThemeColor('list.warningForeground') : undefined,
@@ -57,17 +65,20 @@ export class WorkflowNode implements StatsNode {
   }
 
   children(): StatsNode[] {
-    return this.workflow.stages.map((stage) => new StageNode(stage, this.minSamples, this.readP95, this));
+    return this.workflow.stages.map((stage) => new StageNode(stage, this.context, this));
   }
 }
 
 export class StageNode implements StatsNode {
   constructor(
     readonly stage: StageOverview,
-    private readonly minSamples: number,
-    private readonly readP95: StageP95Reader,
+    private readonly context: TreeContext,
     readonly parent?: WorkflowNode,
   ) {}
+
+  private get minSamples(): number {
+    return this.context.minSamples;
+  }
 
   get label(): string {
     return this.stage.stage || vscode.l10n.t('(no stage)');
@@ -104,7 +115,9 @@ export class StageNode implements StatsNode {
         this.stage.calls === 1 ? vscode.l10n.t('1 call in the time range') : vscode.l10n.t('{0} calls in the time range', this.stage.calls.toLocaleString()),
       ) + '  \n',
     );
-    md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(this.stage.spend))));
+    md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(this.stage.spend))) + '  \n');
+    const savings = stageSavings(this.stage, { days: this.context.days, minSampleSize: this.minSamples });
+    md.appendMarkdown(plain(savings.estimate ? capitalised(savingsText(savings.estimate)) : vscode.l10n.t('No savings estimate: {0}', savings.why ?? '')));
     item.tooltip = md;
     const thin = verdict.sampleSize < this.minSamples;
     const state = outOfReach
@@ -121,7 +134,7 @@ export class StageNode implements StatsNode {
   }
 
   async children(): Promise<StatsNode[]> {
-    const p95 = await this.readP95(this.stage.workflow, this.stage.stage);
+    const p95 = await this.context.readP95(this.stage.workflow, this.stage.stage);
     return this.stage.models.map((model) => new ModelNode(this.stage, { ...model, p95LatencyMs: p95.get(model.model) ?? null }, this.minSamples, this));
   }
 }
@@ -161,4 +174,8 @@ export class ModelNode implements StatsNode {
   children(): StatsNode[] {
     return [];
   }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

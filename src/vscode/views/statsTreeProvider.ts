@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import { overviewSavings } from '../../core/stats/savings';
+import { dollars, spendShort } from '../../core/stats/spend';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
-import { readSettings } from '../settings';
+import { rangeDays, readSettings } from '../settings';
 import type { TelemetryService } from '../services/telemetryService';
 import { StageNode, StatsNode, WorkflowNode } from './statsNodes';
 
@@ -68,8 +70,8 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     void vscode.commands.executeCommand('setContext', 'adaptiveRouting.noCallsInRange', emptyRange && this.service.state !== 'error');
     void vscode.commands.executeCommand('setContext', 'adaptiveRouting.telemetryError', this.service.state === 'error');
     this.lastRenderMs = Date.now() - started;
-    const readP95 = (workflow: string, stage: string) => this.service.stageP95(workflow, stage);
-    return overview.map((workflow) => new WorkflowNode(workflow, minSamples, readP95));
+    const context = { minSamples, days: rangeDays(this.service.range), readP95: (workflow: string, stage: string) => this.service.stageP95(workflow, stage) };
+    return overview.map((workflow) => new WorkflowNode(workflow, context));
   }
 
   /**
@@ -84,8 +86,16 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     }
     if (!overview.length) return undefined;
     const calls = overview.reduce((n, w) => n + w.calls, 0);
-    const range =
+    let range =
       calls === 1 ? vscode.l10n.t('{0}: 1 call', this.service.rangeLabel) : vscode.l10n.t('{0}: {1} calls', this.service.rangeLabel, calls.toLocaleString());
+    // What the range cost, and what the recommendations would save where the evidence is confident.
+    const { spend, total } = overviewSavings(
+      overview.flatMap((w) => w.stages),
+      { days: rangeDays(this.service.range), minSampleSize: readSettings().minSampleSize },
+    );
+    const spent = spendShort(spend);
+    if (spent) range += ` · ${vscode.l10n.t('{0} spent', spent)}`;
+    if (total.stages) range += ` · ${vscode.l10n.t('could save ~{0} / week ({1}–{2})', dollars(total.perWeek), dollars(total.low), dollars(total.high))}`;
     return this.service.readOnly ? vscode.l10n.t('{0} · Restricted Mode: read-only', range) : range;
   }
 
