@@ -9,7 +9,7 @@ import { StatsTreeProvider } from './vscode/views/statsTreeProvider';
 import { registerTelemetryCommands } from './vscode/commands/telemetryCommands';
 import { TelemetryService } from './vscode/services/telemetryService';
 import { TierDiagnostics } from './vscode/diagnostics/tierDiagnostics';
-import { UpgradeTierCodeActions } from './vscode/diagnostics/upgradeTierCodeActions';
+import { TierCodeActions } from './vscode/diagnostics/tierCodeActions';
 
 let service: TelemetryService | undefined;
 
@@ -29,9 +29,11 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     tree,
     statusBar,
     diagnostics,
-    vscode.languages.registerCodeActionsProvider([{ language: 'python' }, { language: 'json' }, { language: 'jsonc' }], new UpgradeTierCodeActions(), {
-      providedCodeActionKinds: UpgradeTierCodeActions.kinds,
-    }),
+    vscode.languages.registerCodeActionsProvider(
+      [{ language: 'python' }, { language: 'json' }, { language: 'jsonc' }],
+      new TierCodeActions((uri, offset) => diagnostics.savingsLabel(uri, offset)),
+      { providedCodeActionKinds: TierCodeActions.kinds },
+    ),
     registerReportProvider(),
     ...registerRoutingCommands(service, tree, statusBar, diagnostics),
     ...registerTelemetryCommands(service, tree),

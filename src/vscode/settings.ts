@@ -4,6 +4,7 @@ import { DAY_MS } from '../core/timeWindow';
 export const SECTION = 'adaptiveRouting';
 
 export type SeverityChoice = 'auto' | 'warning' | 'information' | 'hint' | 'off';
+export type SuggestionChoice = 'hint' | 'information' | 'off';
 export type TimeRange = 'today' | '7d' | '30d' | 'all';
 
 export interface RoutingSettings {
@@ -14,6 +15,7 @@ export interface RoutingSettings {
   minSampleSize: number;
   disabledWorkflows: string[];
   diagnosticSeverity: SeverityChoice;
+  downgradeSuggestions: SuggestionChoice;
   pinnedStage: string;
   registryBaseUrl: string;
   maxFileSizeMB: number;
@@ -33,6 +35,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RoutingSettings
     minSampleSize: c.get<number>('minSampleSize') ?? 10,
     disabledWorkflows: c.get<string[]>('disabledWorkflows') ?? [],
     diagnosticSeverity: c.get<SeverityChoice>('diagnosticSeverity') ?? 'auto',
+    downgradeSuggestions: c.get<SuggestionChoice>('downgradeSuggestions') ?? 'hint',
     pinnedStage: c.get<string>('pinnedStage') ?? '',
     registryBaseUrl: c.get<string>('registryBaseUrl') || 'https://api.anthropic.com',
     maxFileSizeMB: c.get<number>('maxFileSizeMB') ?? 256,

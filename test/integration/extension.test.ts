@@ -275,6 +275,55 @@ describe('Adaptive Routing in a real extension host', () => {
     await restore(file, original, () => ours(file).some((d) => d.message.includes('Stage "generate"')));
   });
 
+  it('a cheaper tier that meets the target with confidence is suggested as a Hint with its quick fix; none without that confidence', async () => {
+    const file = workspaceUri('.attune', 'workflows.json');
+    const original = await vscode.workspace.fs.readFile(file);
+    // summary runs on haiku at about 96%: confidently above 80%. security-scan's haiku calls in the
+    // window leave it under a 95% chance: declared CAPABLE, it gets no suggestion.
+    const declared = new TextDecoder()
+      .decode(original)
+      .replace(
+        '"workflows": {',
+        '"workflows": {\n    "code-review": {\n      "stages": {\n        "summary": { "tier": "capable" },\n        "security-scan": { "tier": "capable" }\n      }\n    },',
+      );
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(declared));
+    const document = await vscode.workspace.openTextDocument(file);
+    const lineOf = (name: string) =>
+      document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes(`"${name}"`));
+    const hint = await waitFor('a downgrade hint on the summary line', () =>
+      ours(file).find((d) => d.range.start.line === lineOf('summary') && d.code === 'downgrade-to-cheap'),
+    );
+    assert.equal(hint.severity, vscode.DiagnosticSeverity.Hint);
+    assert.equal(document.getText(hint.range), 'capable');
+    assert.match(
+      hint.message,
+      /^Stage "summary" of code-review can run on CHEAP: claude-haiku-4-5 meets its 80\.0% target with a \d+\.\d% chance over \d+ calls here\./,
+    );
+    assert.deepEqual(
+      ours(file).filter((d) => d.range.start.line === lineOf('security-scan')),
+      [],
+      'no suggestion without a 95% chance',
+    );
+    await vscode.window.showTextDocument(document);
+    const fix = await waitFor('the downgrade quick fix', async () => {
+      const actions = (await vscode.commands.executeCommand(
+        'vscode.executeCodeActionProvider',
+        file,
+        hint.range,
+        vscode.CodeActionKind.QuickFix.value,
+      )) as vscode.CodeAction[];
+      return actions.find((a) => a.title.startsWith('Use CHEAP for summary'));
+    });
+    assert.ok(fix.edit && (await vscode.workspace.applyEdit(fix.edit)));
+    assert.ok(document.lineAt(lineOf('summary')).text.includes('"tier": "cheap"'));
+    await waitFor('the hint clears once the tier is cheap', () => (ours(file).some((d) => d.code === 'downgrade-to-cheap') ? undefined : true));
+    await document.save();
+    await restore(file, original, () => !document.getText().includes('"security-scan"') || ours(file).length === 0);
+  });
+
   it('the status bar names the model for the stage under the cursor, with a warning background only for an upgrade', async () => {
     const document = await vscode.workspace.openTextDocument(workspaceUri('workflows', 'code_review.py'));
     const editor = await vscode.window.showTextDocument(document);

@@ -4,29 +4,39 @@ import { evidenceText } from '../../core/routing/recommendation';
 import type { StageOverview } from '../../core/stats/overview';
 import { Tier, parseTier, tierIndex } from '../../core/tiers';
 import type { DeclarationIndex } from './declarationIndex';
-import { readSettings } from '../settings';
+import { rangeDays, readSettings } from '../settings';
+import { savingsText, stageSavings } from '../../core/stats/savings';
+import { dollars } from '../../core/stats/spend';
 import type { TelemetryService } from '../services/telemetryService';
 
 export const DIAGNOSTIC_SOURCE = 'adaptive-routing';
-const CODE_PREFIX = 'upgrade-to-';
+const UPGRADE = 'upgrade-to-';
+const DOWNGRADE = 'downgrade-to-';
+/** The posterior chance of the target a cheaper model needs before a downgrade is suggested. */
+const DOWNGRADE_CONFIDENCE = 0.95;
 
-/** The tier a diagnostic of ours asks for (its code is `upgrade-to-<tier>`). */
-export function upgradeTarget(diagnostic: vscode.Diagnostic): Tier | undefined {
+/** The tier a diagnostic of ours suggests (its code is `upgrade-to-<tier>` or `downgrade-to-<tier>`). */
+export function suggestedTier(diagnostic: vscode.Diagnostic): Tier | undefined {
   const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
-  return typeof code === 'string' && code.startsWith(CODE_PREFIX) ? parseTier(code.slice(CODE_PREFIX.length)) : undefined;
+  if (typeof code !== 'string') return undefined;
+  const prefix = [UPGRADE, DOWNGRADE].find((p) => code.startsWith(p));
+  return prefix ? parseTier(code.slice(prefix.length)) : undefined;
 }
 
 /**
  * Problems-panel entries on the line where a stage's tier is declared, when the stage's
  * recommendation is a pricier tier than the declared one: the same answer the tree and status bar
  * show, so no upgrade is suggested beside a cheaper recommendation. Cleared as soon as the tier is
- * raised or the stage recovers.
+ * raised or the stage recovers. When the recommendation is a cheaper tier that meets the target
+ * with confidence, a Hint (or Information) suggests it, with what it would save per week.
  */
 export class TierDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   private readonly disposables: vscode.Disposable[] = [this.collection];
   private running: Promise<void> | undefined;
   private again = false;
+  /** "saves ~$4.10 / week" per downgrade diagnostic (by file and offset), for its quick fix's title. */
+  private savingsLabels = new Map<string, string>();
 
   constructor(
     private readonly service: TelemetryService,
@@ -59,24 +69,43 @@ export class TierDiagnostics implements vscode.Disposable {
   }
 
   private async compute(): Promise<void> {
-    const severityChoice = readSettings().diagnosticSeverity;
+    const settings = readSettings();
+    const severityChoice = settings.diagnosticSeverity;
     await this.declarations.ready();
     const overview = await this.service.overviewWithDecisions();
     const stages = new Map<string, StageOverview>();
     for (const w of overview) for (const s of w.stages) stages.set(`${s.workflow}\u0000${s.stage}`, s);
-    if (severityChoice === 'off' || stages.size === 0) {
+    this.savingsLabels.clear();
+    if ((severityChoice === 'off' && settings.downgradeSuggestions === 'off') || stages.size === 0) {
       this.collection.clear();
       return;
     }
+    const savingsOptions = { days: rangeDays(this.service.range), minSampleSize: settings.minSampleSize };
     for (const file of this.declarations.declaringFiles()) {
       const diagnostics: vscode.Diagnostic[] = [];
       for (const declaration of file.declarations) {
-        const recommendation = stages.get(`${declaration.workflow}\u0000${declaration.stage}`)?.recommendation;
-        if (!recommendation || !recommendation.adaptive || recommendation.fallback || !recommendation.tier) continue;
-        if (tierIndex(recommendation.tier) <= tierIndex(declaration.tier)) continue;
+        const stage = stages.get(`${declaration.workflow}\u0000${declaration.stage}`);
+        const recommendation = stage?.recommendation;
+        if (!stage || !recommendation || !recommendation.adaptive || recommendation.fallback || !recommendation.tier) continue;
         const start = positionAt(file.text, declaration.start);
         const end = positionAt(file.text, declaration.end);
         const range = new vscode.Range(start.line, start.character, end.line, end.character);
+        if (tierIndex(recommendation.tier) < tierIndex(declaration.tier)) {
+          if (settings.downgradeSuggestions === 'off') continue;
+          const suggestion = downgradeSuggestion(stage, declaration.tier, settings.minSampleSize, savingsOptions);
+          if (!suggestion) continue;
+          const diagnostic = new vscode.Diagnostic(
+            range,
+            suggestion.message,
+            settings.downgradeSuggestions === 'information' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Hint,
+          );
+          diagnostic.source = DIAGNOSTIC_SOURCE;
+          diagnostic.code = `${DOWNGRADE}${recommendation.tier}`;
+          diagnostics.push(diagnostic);
+          if (suggestion.saves) this.savingsLabels.set(`${file.uri.toString()}#${declaration.start}`, suggestion.saves);
+          continue;
+        }
+        if (severityChoice === 'off' || tierIndex(recommendation.tier) === tierIndex(declaration.tier)) continue;
         // The evidence and a Warning speak of the declared tier's calls only when it is what the stage runs on.
         const onDeclaredTier = recommendation.currentTier === declaration.tier;
         const evidenceLine = onDeclaredTier ? evidenceText(recommendation) : undefined;
@@ -94,11 +123,16 @@ export class TierDiagnostics implements vscode.Disposable {
         );
         const diagnostic = new vscode.Diagnostic(range, message, severityOf(severityChoice, recommendation.confident && onDeclaredTier));
         diagnostic.source = DIAGNOSTIC_SOURCE;
-        diagnostic.code = `${CODE_PREFIX}${recommendation.tier}`;
+        diagnostic.code = `${UPGRADE}${recommendation.tier}`;
         diagnostics.push(diagnostic);
       }
       this.collection.set(file.uri, diagnostics);
     }
+  }
+
+  /** "saves ~$4.10 / week" for the downgrade diagnostic at that offset of the file, when its savings are known. */
+  savingsLabel(uri: vscode.Uri, offset: number): string | undefined {
+    return this.savingsLabels.get(`${uri.toString()}#${offset}`);
   }
 
   /** Where a stage's tier is declared, for "Go to Tier Declaration". */
@@ -126,4 +160,36 @@ function severityOf(choice: string, confident: boolean): vscode.DiagnosticSeveri
     default:
       return confident ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
   }
+}
+
+/**
+ * A cheaper tier's suggestion for a stage, when its recommended model meets the target with
+ * confidence: a 95% posterior chance, on at least the minimum sample of its own calls at the stage.
+ * A stage whose target no model reaches gets none.
+ */
+function downgradeSuggestion(
+  stage: StageOverview,
+  declared: Tier,
+  minSampleSize: number,
+  savingsOptions: { days: number; minSampleSize: number },
+): { message: string; saves?: string } | undefined {
+  const r = stage.recommendation;
+  if (!r || r.outOfReach || !r.tier) return undefined;
+  const chance = r.decision.alternatives.find((a) => a.model === r.model)?.chanceOfTarget ?? 0;
+  const calls = stage.models.find((m) => m.model === r.model)?.calls ?? 0;
+  if (chance < DOWNGRADE_CONFIDENCE || calls < minSampleSize) return undefined;
+  const savings = stageSavings(stage, { ...savingsOptions, confidence: DOWNGRADE_CONFIDENCE }).estimate;
+  const saves = savings?.direction === 'save' ? `saves ~${dollars(savings.perWeek)} / week` : undefined;
+  const message = vscode.l10n.t(
+    'Stage "{0}" of {1} can run on {2}: {3} meets its {4} target with a {5} chance over {6} calls here. {7}',
+    stage.stage,
+    stage.workflow,
+    r.tier.toUpperCase(),
+    r.model,
+    `${(r.target * 100).toFixed(1)}%`,
+    `${(chance * 100).toFixed(1)}%`,
+    calls.toLocaleString(),
+    savings?.direction === 'save' ? `${savingsText(savings).replace(/^could/, 'It could')}.` : vscode.l10n.t('Declared {0}.', declared.toUpperCase()),
+  );
+  return { message: message.trim(), saves };
 }

@@ -2,11 +2,17 @@ import * as vscode from 'vscode';
 import { tierReplacement } from '../../core/declarations';
 import { tierIndex } from '../../core/tiers';
 import { declarationsIn } from './declarationIndex';
-import { DIAGNOSTIC_SOURCE, upgradeTarget } from './tierDiagnostics';
+import { DIAGNOSTIC_SOURCE, suggestedTier } from './tierDiagnostics';
 
-/** Quick fix for a tier-upgrade diagnostic: rewrites the declared tier in place to the recommended one. */
-export class UpgradeTierCodeActions implements vscode.CodeActionProvider {
+/**
+ * Quick fixes for our tier diagnostics: rewrite the declared tier in place to the suggested one,
+ * "Upgrade analysis to PREMIUM" or "Use CHEAP for summary (saves ~$4.10 / week)".
+ */
+export class TierCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  /** `savingsLabel` gives "saves ~$4.10 / week" for a downgrade diagnostic at a file offset, when known. */
+  constructor(private readonly savingsLabel: (uri: vscode.Uri, offset: number) => string | undefined = () => undefined) {}
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     // Restricted Mode: statistics stay visible, but nothing edits files.
@@ -17,9 +23,16 @@ export class UpgradeTierCodeActions implements vscode.CodeActionProvider {
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of ours) {
       const declaration = declarations.find((d) => document.offsetAt(diagnostic.range.start) === d.start);
-      const target = upgradeTarget(diagnostic);
-      if (!declaration || !target || tierIndex(target) <= tierIndex(declaration.tier)) continue;
-      const action = new vscode.CodeAction(vscode.l10n.t('Upgrade {0} to {1}', declaration.stage, target.toUpperCase()), vscode.CodeActionKind.QuickFix);
+      const target = suggestedTier(diagnostic);
+      if (!declaration || !target || target === declaration.tier) continue;
+      const upgrade = tierIndex(target) > tierIndex(declaration.tier);
+      const saves = upgrade ? undefined : this.savingsLabel(document.uri, declaration.start);
+      const title = upgrade
+        ? vscode.l10n.t('Upgrade {0} to {1}', declaration.stage, target.toUpperCase())
+        : saves
+          ? vscode.l10n.t('Use {0} for {1} ({2})', target.toUpperCase(), declaration.stage, saves)
+          : vscode.l10n.t('Use {0} for {1}', target.toUpperCase(), declaration.stage);
+      const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
       action.diagnostics = [diagnostic];
       action.isPreferred = true;
       action.edit = new vscode.WorkspaceEdit();
