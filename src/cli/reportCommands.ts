@@ -1,4 +1,5 @@
-import { changeText, formatRecommendationCheck, formatRoutingStats, money, pct, periodText, recommendStage, windowStart } from '../core';
+import { buildOverview, changeText, formatRecommendationCheck, formatRoutingStats, money, pct, periodText, recommendStage, windowStart } from '../core';
+import { overviewSavings } from '../core/stats/savings';
 import type { StageRecommendation, TelemetryStore, TierUpgradeVerdict } from '../core';
 import { Io, UsageError, Values, checkKnownNames, makeRouter, readManifest, required, stageTargets } from './options';
 
@@ -45,14 +46,22 @@ export function routingCheck(store: TelemetryStore, values: Values, io: Io): num
       ),
     );
   else if (workflows.length === 0) io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
-  else
+  else {
+    const targets = (workflow: string, stage: string) => stageTargets(manifest, values, workflow, stage).targets;
+    const stages = buildOverview(store, router, targets)
+      .filter((w) => workflows.includes(w.workflow))
+      .flatMap((w) => w.stages)
+      .filter((s) => !values.stage || s.stage === values.stage);
     io.out(
       formatRecommendationCheck(
         recommendations,
         router.days,
         values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`,
+        undefined,
+        overviewSavings(stages, { days: router.days, minSampleSize: router.minSampleSize }),
       ),
     );
+  }
   return values['fail-on-upgrade'] && needed > 0 ? 2 : 0;
 }
 

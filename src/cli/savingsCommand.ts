@@ -1,6 +1,6 @@
 import { buildOverview, periodText } from '../core';
 import type { TelemetryStore } from '../core';
-import { spendText } from '../core/stats/spend';
+import { dollarRange, dollars, spendText } from '../core/stats/spend';
 import { overviewSavings, savingsText } from '../core/stats/savings';
 import type { SavingsEstimate } from '../core/stats/savings';
 import { Io, Values, checkKnownNames, makeRouter, readManifest, stageTargets } from './options';
@@ -29,7 +29,7 @@ export function savings(store: TelemetryStore, values: Values, io: Io): number {
   const lines = ['', `ADAPTIVE ROUTING - SAVINGS (${period[0].toUpperCase()}${period.slice(1)})`, '', `Spent: ${spendText(spend)}`];
   if (total.stages)
     lines.push(
-      `Could save ~${money(total.perWeek)} / week (${money(total.low)}–${money(total.high)}, 90% interval) on ${total.stages === 1 ? '1 stage' : `${total.stages} stages`}`,
+      `Could save ~${dollars(total.perWeek)} / week (${dollarRange(total.low, total.high)}, 90% interval) on ${total.stages === 1 ? '1 stage' : `${total.stages} stages`}`,
     );
   const byDirection = (direction: SavingsEstimate['direction']) =>
     estimates.filter((e) => e.direction === direction).sort((a, b) => Math.abs(b.perWeek) - Math.abs(a.perWeek));
@@ -43,8 +43,4 @@ export function savings(store: TelemetryStore, values: Values, io: Io): number {
   if (without.length) lines.push('', 'No estimate:', ...without.map((r) => `  • ${label(r)}: ${r.why}`));
   io.out(lines.join('\n'));
   return 0;
-}
-
-function money(usd: number): string {
-  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(2)}`;
 }

@@ -37,6 +37,7 @@ describe('adaptive-routing CLI', () => {
     assert.match(r.out, /TIER RECOMMENDATIONS/);
     assert.match(r.out, /code-review \/ analysis CHEAP → CAPABLE: claude-sonnet/);
     assert.match(r.out, /cheap calls here: Confident: failure rate \d+\.\d%–\d+\.\d% \(90% interval\) over \d+ calls/);
+    assert.match(r.out, /💰 Spend and savings\n-+\n {2}Spent: \$\d+\.\d+\n {2}Reaching the target costs more on:\n {4}• code-review \/ analysis: \+\$/);
     assert.equal((await run(['routing-check', '--all', '--fail-on-upgrade'], dir)).code, 2);
     assert.equal((await run(['routing-check', '--workflow', 'code-review', '--stage', 'summary', '--fail-on-upgrade'], dir)).code, 0);
   });

@@ -248,6 +248,57 @@ describe('reports in the seed layout', () => {
     assert.ok(formatRecommendationCheck([], 3, undefined, 'this week').includes('Analysis period: This week'));
   });
 
+  it('recommendation check: spend and savings at the end, each stage with its estimate, or a word on why there are none', () => {
+    const estimate = (stage: string, perWeek: number, direction: 'save' | 'spend') => ({
+      workflow: 'w',
+      stage,
+      estimate: {
+        workflow: 'w',
+        stage,
+        model: direction === 'save' ? 'claude-haiku-4-5' : 'claude-fable-5',
+        target: 0.8,
+        direction,
+        spentPerWeek: 10,
+        wouldSpendPerWeek: 10 - perWeek,
+        perWeek,
+        low: perWeek - 1,
+        high: perWeek + 1,
+        perSuccess: { now: null, recommended: null },
+      },
+    });
+    const spend = { reported: 38.2, reportedCalls: 100, reportedSqSum: 20, estimated: 0, estimatedCalls: 0, unknownCalls: 0 };
+    const text = formatRecommendationCheck([recommendation({ stage: 'k' })], 7, undefined, undefined, {
+      spend,
+      stages: [estimate('a', 4.1, 'save'), estimate('b', -1.2, 'spend'), { workflow: 'w', stage: 'c', why: 'too few calls' }],
+      total: { perWeek: 4.1, low: 3.1, high: 5.1, stages: 1 },
+    });
+    assert.ok(
+      text.endsWith(
+        [
+          '✓ No stage needs a tier upgrade',
+          '',
+          '💰 Spend and savings',
+          THIN,
+          '  Spent: $38.20',
+          '  Could save ~$4.10 / week ($3.10–$5.10, 90% interval):',
+          '    • w / a: could save ~$4.10 / week ($3.10–$5.10) on claude-haiku-4-5',
+          '  Reaching the target costs more on:',
+          '    • w / b: +$1.20 / week ($0.20–$2.20) to reach 80% on claude-fable-5',
+        ].join('\n'),
+      ),
+      text,
+    );
+    const none = formatRecommendationCheck([recommendation({ stage: 'k' })], 7, undefined, undefined, {
+      spend,
+      stages: [{ workflow: 'w', stage: 'c', why: 'too few calls' }],
+      total: { perWeek: 0, low: 0, high: 0, stages: 0 },
+    });
+    assert.ok(
+      none.endsWith('  Spent: $38.20\n  No stage has the confident evidence a savings estimate needs yet (adaptive-routing savings says why, stage by stage).'),
+      none,
+    );
+  });
+
   it('the one-line texts of a recommendation', () => {
     const upgrade = recommendation({
       stage: 'u',

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { openTelemetry, AdaptiveModelRouter, ModelRegistry } from '../../src/core';
-import { NO_SPEND, addSpend, dollars, spendOf, spendText, spendTotal } from '../../src/core/stats/spend';
+import { NO_SPEND, addSpend, dollarRange, dollars, spendOf, spendText, spendTotal } from '../../src/core/stats/spend';
 import { emptyCounter } from '../../src/core/store/dailyCounters';
 import { fixedClock } from './helpers';
 
@@ -65,6 +65,9 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
     assert.equal(s(1, 1, 0, 0, 1200), '$1.00; 1,200 calls of unknown cost');
     assert.equal(dollars(0.5), '$0.5000');
     assert.equal(dollars(38.204), '$38.20');
+    assert.equal(dollarRange(0.2, 2.2), '$0.20–$2.20', 'a range in the places its larger end needs');
+    assert.equal(dollarRange(0.28, 0.45), '$0.2800–$0.4500');
+    assert.equal(dollarRange(-0.5, 1.5), '-$0.50–$1.50');
   });
 
   it("getRoutingStats reports each model's spend and the total, estimates for calls tracked with tokens and no cost", async () => {

@@ -1,5 +1,6 @@
 import { describeEvidence } from './failureEvidence';
-import { spendText } from './spend';
+import { savingsText, type overviewSavings } from './savings';
+import { dollarRange, dollars, spendText } from './spend';
 import { StageRecommendation, evidenceText, tierMove } from '../routing/recommendation';
 import { money, pct } from '../format';
 import type { RoutingStats, TierUpgradeVerdict } from '../routing/routerTypes';
@@ -79,7 +80,13 @@ function label(v: TierUpgradeVerdict): string {
  * The routing check in the seed's layout, driven by each stage's recommendation (the same answer
  * every other surface shows): upgrades first, then stages a cheaper tier could serve, then the rest.
  */
-export function formatRecommendationCheck(recommendations: StageRecommendation[], days: number, title?: string, period = periodText(days)): string {
+export function formatRecommendationCheck(
+  recommendations: StageRecommendation[],
+  days: number,
+  title?: string,
+  period = periodText(days),
+  savings?: ReturnType<typeof overviewSavings>,
+): string {
   const lines: string[] = ['', RULE, 'ADAPTIVE ROUTING - TIER RECOMMENDATIONS', RULE];
   if (title) lines.push('', title);
   lines.push(`Analysis period: ${capitalised(period)}`, '');
@@ -124,7 +131,20 @@ export function formatRecommendationCheck(recommendations: StageRecommendation[]
         ? '✓ No stage needs a tier upgrade'
         : 'No stage has enough calls for a verdict yet.',
   );
+  if (savings) lines.push('', ...savingsSection(savings));
   return lines.join('\n');
+}
+
+/** What the stages spent, and what their recommendations would save or cost per week where the evidence is confident. */
+function savingsSection({ spend, stages, total }: ReturnType<typeof overviewSavings>): string[] {
+  const lines = ['💰 Spend and savings', THIN, `  Spent: ${spendText(spend)}`];
+  const estimates = stages.flatMap((s) => (s.estimate ? [s.estimate] : []));
+  if (total.stages) lines.push(`  Could save ~${dollars(total.perWeek)} / week (${dollarRange(total.low, total.high)}, 90% interval):`);
+  for (const e of estimates.filter((x) => x.direction === 'save')) lines.push(`    • ${stageLabel(e)}: ${savingsText(e)}`);
+  const costs = estimates.filter((x) => x.direction === 'spend');
+  if (costs.length) lines.push('  Reaching the target costs more on:', ...costs.map((e) => `    • ${stageLabel(e)}: ${savingsText(e)}`));
+  if (!estimates.length) lines.push('  No stage has the confident evidence a savings estimate needs yet (adaptive-routing savings says why, stage by stage).');
+  return lines;
 }
 
 function capitalised(text: string): string {

@@ -1,5 +1,5 @@
 import type { StageOverview } from './overview';
-import { Spend, addSpend, dollars, NO_SPEND, spendTotal } from './spend';
+import { Spend, addSpend, dollarRange, dollars, NO_SPEND, spendTotal } from './spend';
 import { normalQuantile } from './statistics';
 
 /** What a stage would save per week on its recommended model (negative: what reaching the target costs). */
@@ -111,10 +111,9 @@ function perCall(spend: Spend): { mean: number; variance: number; calls: number 
 
 /** "could save ~$4.10 / week ($2.80–$5.30)", or "+$1.20 / week to reach 80.0%". */
 export function savingsText(e: SavingsEstimate): string {
-  const range = (a: number, b: number) => `${dollars(a)}–${dollars(b)}`;
   return e.direction === 'save'
-    ? `could save ~${dollars(e.perWeek)} / week (${range(e.low, e.high)}) on ${e.model}`
-    : `+${dollars(-e.perWeek)} / week (${range(-e.high, -e.low)}) to reach ${pctText(e.target)} on ${e.model}`;
+    ? `could save ~${dollars(e.perWeek)} / week (${dollarRange(e.low, e.high)}) on ${e.model}`
+    : `+${dollars(-e.perWeek)} / week (${dollarRange(-e.high, -e.low)}) to reach ${pctText(e.target)} on ${e.model}`;
 }
 
 /** The savings of the stages that would save, summed (their intervals as independent), for a summary line. */

@@ -61,6 +61,13 @@ export function dollars(usd: number): string {
   return `$${usd.toFixed(Math.abs(usd) >= 1 ? 2 : 4)}`;
 }
 
+/** "$0.20–$2.20": both ends to the places the larger one needs. */
+export function dollarRange(low: number, high: number): string {
+  const places = Math.max(Math.abs(low), Math.abs(high)) >= 1 ? 2 : 4;
+  const one = (usd: number) => `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(places)}`;
+  return `${one(low)}–${one(high)}`;
+}
+
 /**
  * "$12.40", "≈ $0.0042" (all estimated), "$12.40 (≈ $3.10 of it estimated)", "—" (nothing known),
  * with "; 3 calls of unknown cost" when some are: never an estimate passed off as a bill.

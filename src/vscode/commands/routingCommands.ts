@@ -1,4 +1,5 @@
 import { counted } from '../../core/text';
+import { overviewSavings } from '../../core/stats/savings';
 import * as vscode from 'vscode';
 import type { StageOverview } from '../../core/stats/overview';
 import type { StageRecommendation } from '../../core/routing/recommendation';
@@ -42,7 +43,8 @@ export function registerRoutingCommands(
       : workflows
         ? `Workflow: ${workflows.join(', ')}`
         : `Checking ${selected.length} workflows`;
-    const report = formatRecommendationCheck(recommendations, router.days, title, service.rangeLabel);
+    const savings = overviewSavings(stages, { days: router.days, minSampleSize: router.minSampleSize });
+    const report = formatRecommendationCheck(recommendations, router.days, title, service.rangeLabel, savings);
     if (recommendations.length === 0) {
       // Calls exist (else noTelemetry above), just none in the view's time range: say which, offer a wider one.
       const widen = vscode.l10n.t('Show All Time');

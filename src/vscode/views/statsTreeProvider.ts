@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { overviewSavings } from '../../core/stats/savings';
-import { dollars, spendShort } from '../../core/stats/spend';
+import { dollarRange, dollars, spendShort } from '../../core/stats/spend';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { rangeDays, readSettings } from '../settings';
 import type { TelemetryService } from '../services/telemetryService';
@@ -95,7 +95,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     );
     const spent = spendShort(spend);
     if (spent) range += ` · ${vscode.l10n.t('{0} spent', spent)}`;
-    if (total.stages) range += ` · ${vscode.l10n.t('could save ~{0} / week ({1}–{2})', dollars(total.perWeek), dollars(total.low), dollars(total.high))}`;
+    if (total.stages) range += ` · ${vscode.l10n.t('could save ~{0} / week ({1})', dollars(total.perWeek), dollarRange(total.low, total.high))}`;
     return this.service.readOnly ? vscode.l10n.t('{0} · Restricted Mode: read-only', range) : range;
   }
 
