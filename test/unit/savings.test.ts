@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import type { StageOverview } from '../../src/core/stats/overview';
-import { savingsText, stageSavings, totalSavings } from '../../src/core/stats/savings';
+import { confidentDowngrade, savingsText, stageSavings, totalSavings } from '../../src/core/stats/savings';
 import type { SavingsEstimate } from '../../src/core/stats/savings';
 import type { Spend } from '../../src/core/stats/spend';
 
@@ -30,6 +30,7 @@ function stage(over: { model?: string; chance?: number; cheapCalls?: number; out
     recommendation: {
       model,
       target: 0.8,
+      tier: model === 'cheap' ? 'cheap' : 'premium',
       fallback: over.fallback ?? false,
       adaptive: true,
       outOfReach: over.outOfReach ?? false,
@@ -90,5 +91,16 @@ describe('savings: what the recommended model would save per week, with its inte
       ({ perWeek, low: perWeek - half, high: perWeek + half, direction }) as SavingsEstimate;
     const total = totalSavings([e(4, 3), e(2, 4), e(-5, 1, 'spend')]);
     assert.deepEqual(total, { perWeek: 6, low: 1, high: 11, stages: 2 });
+  });
+
+  it('a downgrade is suggested only to a cheaper tier with a 95% chance of the target on the minimum sample, never out of reach', () => {
+    assert.deepEqual(confidentDowngrade(stage(), 'premium', 20), { chance: 0.97, calls: 40 });
+    assert.ok(confidentDowngrade(stage({ chance: 0.95, cheapCalls: 20 }), 'capable', 20), 'exactly at both bounds');
+    assert.equal(confidentDowngrade(stage({ chance: 0.9499 }), 'premium', 20), undefined);
+    assert.equal(confidentDowngrade(stage({ cheapCalls: 19 }), 'premium', 20), undefined);
+    assert.equal(confidentDowngrade(stage({ outOfReach: true }), 'premium', 20), undefined);
+    assert.equal(confidentDowngrade(stage({ fallback: true }), 'premium', 20), undefined);
+    assert.equal(confidentDowngrade(stage(), 'cheap', 20), undefined, 'not a cheaper tier than the declared one');
+    assert.equal(confidentDowngrade(stage({ model: 'pricey' }), 'capable', 20), undefined, 'an upgrade is not a downgrade');
   });
 });

@@ -1,6 +1,7 @@
 import type { StageOverview } from './overview';
 import { Spend, addSpend, dollarRange, dollars, NO_SPEND, spendTotal } from './spend';
 import { normalQuantile } from './statistics';
+import { Tier, tierIndex } from '../tiers';
 
 /** What a stage would save per week on its recommended model (negative: what reaching the target costs). */
 export interface SavingsEstimate {
@@ -139,4 +140,20 @@ export function overviewSavings(
     stages: results,
     total: totalSavings(results.flatMap((r) => (r.estimate ? [r.estimate] : []))),
   };
+}
+
+/** The posterior chance of the target a cheaper model needs before a downgrade is suggested. */
+export const DOWNGRADE_CONFIDENCE = 0.95;
+
+/**
+ * Whether a stage declared `declared` may be told to move down to its recommendation's cheaper
+ * tier: the recommended model has a 95% posterior chance of the target on at least the minimum
+ * sample of its own calls at the stage. A stage whose target no model reaches gets no suggestion.
+ */
+export function confidentDowngrade(stage: StageOverview, declared: Tier, minSampleSize: number): { chance: number; calls: number } | undefined {
+  const r = stage.recommendation;
+  if (!r || !r.adaptive || r.fallback || r.outOfReach || !r.tier || tierIndex(r.tier) >= tierIndex(declared)) return undefined;
+  const chance = r.decision.alternatives.find((a) => a.model === r.model)?.chanceOfTarget ?? 0;
+  const calls = stage.models.find((m) => m.model === r.model)?.calls ?? 0;
+  return chance >= DOWNGRADE_CONFIDENCE && calls >= minSampleSize ? { chance, calls } : undefined;
 }

@@ -5,15 +5,13 @@ import type { StageOverview } from '../../core/stats/overview';
 import { Tier, parseTier, tierIndex } from '../../core/tiers';
 import type { DeclarationIndex } from './declarationIndex';
 import { rangeDays, readSettings } from '../settings';
-import { savingsText, stageSavings } from '../../core/stats/savings';
+import { DOWNGRADE_CONFIDENCE, confidentDowngrade, savingsText, stageSavings } from '../../core/stats/savings';
 import { dollars } from '../../core/stats/spend';
 import type { TelemetryService } from '../services/telemetryService';
 
 export const DIAGNOSTIC_SOURCE = 'adaptive-routing';
 const UPGRADE = 'upgrade-to-';
 const DOWNGRADE = 'downgrade-to-';
-/** The posterior chance of the target a cheaper model needs before a downgrade is suggested. */
-const DOWNGRADE_CONFIDENCE = 0.95;
 
 /** The tier a diagnostic of ours suggests (its code is `upgrade-to-<tier>` or `downgrade-to-<tier>`). */
 export function suggestedTier(diagnostic: vscode.Diagnostic): Tier | undefined {
@@ -174,10 +172,9 @@ function downgradeSuggestion(
   savingsOptions: { days: number; minSampleSize: number },
 ): { message: string; saves?: string } | undefined {
   const r = stage.recommendation;
-  if (!r || r.outOfReach || !r.tier) return undefined;
-  const chance = r.decision.alternatives.find((a) => a.model === r.model)?.chanceOfTarget ?? 0;
-  const calls = stage.models.find((m) => m.model === r.model)?.calls ?? 0;
-  if (chance < DOWNGRADE_CONFIDENCE || calls < minSampleSize) return undefined;
+  const confident = confidentDowngrade(stage, declared, minSampleSize);
+  if (!r || !r.tier || !confident) return undefined;
+  const { chance, calls } = confident;
   const savings = stageSavings(stage, { ...savingsOptions, confidence: DOWNGRADE_CONFIDENCE }).estimate;
   const saves = savings?.direction === 'save' ? `saves ~${dollars(savings.perWeek)} / week` : undefined;
   const message = vscode.l10n.t(
