@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { seededRandom } from '../../src/core/random';
 import type { Tier } from '../../src/core/tiers';
+import type { ModelRegistry } from '../../src/core/routing/registry';
+import type { TelemetryStore } from '../../src/core/store/telemetryStore';
 
 /** A full-information outcome table (format v1 of shared/data/README.md). */
 export interface OutcomeTable {
@@ -383,4 +385,17 @@ function randomTable(family: ParametricFamily, seed: number): OutcomeTable {
     rows.push(...stageRows(random, 'random', `stage-${s + 1}`, models, rates, count, family.tokens.input, family.tokens.output));
   }
   return { name: `${family.name} #${seed}`, models: models.map(({ skill: _skill, ...m }) => m), rows };
+}
+
+/** Records the outcome of a replayed row on the model that served it, as a workflow would. */
+export function recordReplayedCall(store: TelemetryStore, registry: ModelRegistry, row: OutcomeRow, model: string, ts: number): void {
+  store.trackLlmCall({
+    workflow: row.workflow,
+    stage: row.stage,
+    model,
+    tier: registry.tierOf(model),
+    cost: row.cost[model],
+    success: row.success[model],
+    ts,
+  });
 }

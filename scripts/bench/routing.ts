@@ -25,6 +25,7 @@ import {
   interleave,
   loadTable,
   priciestModel,
+  recordReplayedCall,
   stageKey,
   syntheticTable,
   withDip,
@@ -87,15 +88,7 @@ async function routePolicy(table: OutcomeTable, seed: number, targetOf: TargetOf
       return model;
     },
     record(row, model) {
-      store.trackLlmCall({
-        workflow: row.workflow,
-        stage: row.stage,
-        model,
-        tier: registry.tierOf(model),
-        cost: row.cost[model],
-        success: row.success[model],
-        ts: clock,
-      });
+      recordReplayedCall(store, registry, row, model, clock);
       clock += 60_000;
     },
     close: () => store.close(),

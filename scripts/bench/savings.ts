@@ -22,7 +22,7 @@ import { AdaptiveModelRouter, ModelRegistry, buildOverview, openTelemetry } from
 import { seededRandom } from '../../src/core/random';
 import { confidentDowngrade, stageSavings } from '../../src/core/stats/savings';
 import type { StageOverview } from '../../src/core/stats/overview';
-import { MANY_MODELS, OutcomeRow, OutcomeTable, SHORT_STAGES, interleave, loadTable, stageKey, syntheticTable } from './replayData';
+import { MANY_MODELS, OutcomeRow, OutcomeTable, SHORT_STAGES, interleave, loadTable, recordReplayedCall, stageKey, syntheticTable } from './replayData';
 
 const DATA_DIR = process.env.ROUTING_DATA ? path.resolve(process.env.ROUTING_DATA) : path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 const TARGET = Number(process.env.TARGET ?? 0.8);
@@ -60,15 +60,7 @@ async function replay(table: OutcomeTable, seed: number): Promise<Outcome[]> {
   history.forEach((row, i) => {
     clock = start + Math.floor(((i + 0.5) / history.length) * (end - start));
     const model = router.route({ workflow: row.workflow, stage: row.stage, minSuccessRate: targetOf(stageKey(row)), tier: 'premium' }).model;
-    store.trackLlmCall({
-      workflow: row.workflow,
-      stage: row.stage,
-      model,
-      tier: registry.tierOf(model),
-      cost: row.cost[model],
-      success: row.success[model],
-      ts: clock,
-    });
+    recordReplayedCall(store, registry, row, model, clock);
   });
   clock = end;
   const overview = buildOverview(store, router, (workflow, stage) => ({ minSuccessRate: targetOf(stageKey({ workflow, stage })), tier: 'premium' }));

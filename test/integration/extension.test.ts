@@ -5,7 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/vscode/commands/routingCommands';
-import { EXTENSION_ID, Testing, activateExtension, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
+import { EXTENSION_ID, Testing, activateExtension, quickFixes, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
 
 type Core = typeof import('../../src/core');
@@ -179,12 +179,7 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(document.getText(diagnostic.range), 'CHEAP');
     assert.equal(ours(file).length, 1, 'summary and security-scan are fine');
 
-    const actions = (await vscode.commands.executeCommand(
-      'vscode.executeCodeActionProvider',
-      file,
-      diagnostic.range,
-      vscode.CodeActionKind.QuickFix.value,
-    )) as vscode.CodeAction[];
+    const actions = await quickFixes(file, diagnostic.range);
     const fix = actions.find((a) => a.title === 'Upgrade analysis to CAPABLE');
     assert.ok(fix?.edit, `quick fix offered: ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
@@ -243,12 +238,7 @@ describe('Adaptive Routing in a real extension host', () => {
     const badgeBefore = testing.tree.view.badge?.value ?? 0;
     // The JSON language server starts with the first JSON document and may cancel the first requests.
     const fix = await waitFor('the JSON quick fix', async () => {
-      const actions = (await vscode.commands.executeCommand(
-        'vscode.executeCodeActionProvider',
-        file,
-        diagnostic.range,
-        vscode.CodeActionKind.QuickFix.value,
-      )) as vscode.CodeAction[];
+      const actions = await quickFixes(file, diagnostic.range);
       return actions.find((a) => a.title === 'Upgrade generate to PREMIUM');
     });
     assert.ok(fix.edit);
@@ -309,12 +299,7 @@ describe('Adaptive Routing in a real extension host', () => {
     );
     await vscode.window.showTextDocument(document);
     const fix = await waitFor('the downgrade quick fix', async () => {
-      const actions = (await vscode.commands.executeCommand(
-        'vscode.executeCodeActionProvider',
-        file,
-        hint.range,
-        vscode.CodeActionKind.QuickFix.value,
-      )) as vscode.CodeAction[];
+      const actions = await quickFixes(file, hint.range);
       return actions.find((a) => a.title.startsWith('Use CHEAP for summary'));
     });
     assert.ok(fix.edit && (await vscode.workspace.applyEdit(fix.edit)));

@@ -59,3 +59,8 @@ export function workspaceUri(...parts: string[]): vscode.Uri {
 export function withoutSpend(description: string): string {
   return description.replace(/ · (≈ )?\$\d+\.\d+$/, '');
 }
+
+/** The quick fixes VS Code offers for a range of a file, as the light bulb would list them. */
+export async function quickFixes(file: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+  return (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', file, range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+}

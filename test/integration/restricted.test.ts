@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/vscode/commands/routingCommands';
-import { activateExtension, readTree, waitFor, workspaceUri } from './helpers';
+import { activateExtension, quickFixes, readTree, waitFor, workspaceUri } from './helpers';
 
 describe('Restricted Mode (untrusted workspace)', () => {
   it('the workspace really is untrusted', () => {
@@ -28,12 +28,7 @@ describe('Restricted Mode (untrusted workspace)', () => {
     const python = workspaceUri('workflows', 'code_review.py');
     const document = await vscode.workspace.openTextDocument(python);
     const diagnostic = await waitFor('diagnostic still shown', () => vscode.languages.getDiagnostics(python)[0]);
-    const actions = (await vscode.commands.executeCommand(
-      'vscode.executeCodeActionProvider',
-      python,
-      diagnostic.range,
-      vscode.CodeActionKind.QuickFix.value,
-    )) as vscode.CodeAction[];
+    const actions = await quickFixes(python, diagnostic.range);
     assert.equal(actions.filter((a) => a.title.startsWith('Upgrade')).length, 0, 'no quick fix until trusted');
     assert.ok(document.getText().includes('ModelTier.CHEAP'));
 

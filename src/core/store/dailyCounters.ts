@@ -17,57 +17,46 @@ type CountedCall = Pick<
   'ts' | 'success' | 'cost' | 'durationMs' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'
 >;
 
+/** A counter's fields in the order of the daily table's columns (COUNTER_COLUMNS). */
+const COUNTER_FIELDS = [
+  'calls',
+  'successes',
+  'costSum',
+  'costKnown',
+  'latencySum',
+  'latencyKnown',
+  'inputTokens',
+  'outputTokens',
+  'lastTier',
+  'lastTs',
+  'unpricedCalls',
+  'unpricedInputTokens',
+  'unpricedOutputTokens',
+  'unpricedCacheReadTokens',
+  'unpricedCacheWriteTokens',
+  'unpricedCacheWrite1hTokens',
+  'costSqSum',
+] as const satisfies ReadonlyArray<keyof DayCounter>;
+
 /** The daily table's counter columns, in the order counterFromRow reads them. */
 export const COUNTER_COLUMNS = `calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts, ${UNPRICED_COLUMNS.join(', ')}, cost_sq_sum`;
 
 /**
- * A counter from 17 result columns starting at `at`, in the order of COUNTER_COLUMNS: calls,
- * successes, cost sum, cost known, latency sum, latency known, input and output tokens, last tier,
- * last ts, then the calls without a billed cost that have tokens, their tokens, and the sum of squared costs.
+ * A counter from COUNTER_FIELDS.length result columns starting at `at`, in the order of
+ * COUNTER_COLUMNS (a missing last tier stays missing; every other column is a number).
  */
 export function counterFromRow(r: ArrayLike<unknown>, at = 0): DayCounter {
-  return {
-    calls: Number(r[at]),
-    successes: Number(r[at + 1]),
-    costSum: Number(r[at + 2]),
-    costKnown: Number(r[at + 3]),
-    latencySum: Number(r[at + 4]),
-    latencyKnown: Number(r[at + 5]),
-    inputTokens: Number(r[at + 6]),
-    outputTokens: Number(r[at + 7]),
-    lastTier: r[at + 8] == null ? null : Number(r[at + 8]),
-    lastTs: Number(r[at + 9]),
-    unpricedCalls: Number(r[at + 10]),
-    unpricedInputTokens: Number(r[at + 11]),
-    unpricedOutputTokens: Number(r[at + 12]),
-    unpricedCacheReadTokens: Number(r[at + 13]),
-    unpricedCacheWriteTokens: Number(r[at + 14]),
-    unpricedCacheWrite1hTokens: Number(r[at + 15]),
-    costSqSum: Number(r[at + 16]),
-  };
+  const counter = emptyCounter();
+  COUNTER_FIELDS.forEach((field, i) => {
+    const value = r[at + i];
+    (counter as unknown as Record<string, number | null>)[field] = field === 'lastTier' && value == null ? null : Number(value);
+  });
+  return counter;
 }
 
-/** A counter's column values in the order of COUNTER_COLUMNS. */
-function counterValues(c: DayCounter): number[] {
-  return [
-    c.calls,
-    c.successes,
-    c.costSum,
-    c.costKnown,
-    c.latencySum,
-    c.latencyKnown,
-    c.inputTokens,
-    c.outputTokens,
-    c.lastTier as number,
-    Number.isFinite(c.lastTs) ? c.lastTs : 0,
-    c.unpricedCalls,
-    c.unpricedInputTokens,
-    c.unpricedOutputTokens,
-    c.unpricedCacheReadTokens,
-    c.unpricedCacheWriteTokens,
-    c.unpricedCacheWrite1hTokens,
-    c.costSqSum,
-  ];
+/** A counter's column values in the order of COUNTER_COLUMNS (a last time never set is stored as 0). */
+function counterValues(c: DayCounter): Array<number | null> {
+  return COUNTER_FIELDS.map((field) => (field === 'lastTs' && !Number.isFinite(c.lastTs) ? 0 : c[field]));
 }
 
 export function emptyCounter(): DayCounter {
