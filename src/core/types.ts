@@ -9,6 +9,8 @@ export interface LlmCallInput {
   provider?: string | null;
   /** USD for this call as billed; omit when unknown (it is then estimated from the tokens and registry prices). */
   cost?: number | null;
+  /** True when `cost` is the caller's own estimate rather than what was billed (it is then shown as one). */
+  costEstimated?: boolean | null;
   /**
    * Token counts. `input` is the uncached input (Anthropic's convention: prompt-cache reads and
    * writes are counted apart). `cacheWrite` counts every cache-write token; `cacheWrite1h` says how
@@ -41,6 +43,8 @@ export interface LlmCall {
   model: string;
   provider: string | null;
   cost: number | null;
+  /** The cost is the source's estimate, not a bill (null: not said, taken as billed). */
+  costEstimated: boolean | null;
   inputTokens: number | null;
   outputTokens: number | null;
   /** Prompt-cache tokens: read, written (all lifetimes), and written with the 1-hour lifetime. */
@@ -62,6 +66,9 @@ export interface CallTotals {
   costKnown: number;
   /** Sum of the squares of known costs: their spread, for the interval of a projection. */
   costSqSum: number;
+  /** The part of costSum (and of costKnown) that sources gave as their own estimates, not bills. */
+  sourceEstimatedSum: number;
+  sourceEstimatedCalls: number;
   latencySum: number;
   latencyKnown: number;
   inputTokens: number;

@@ -33,6 +33,7 @@ describe('call validation: every field checked, in words that name it', () => {
     rejects(valid({ tokens: { output: NaN } }), 'tokens.output is not a finite number (NaN)');
     rejects(valid({ success: 'yes' }), 'success must be true or false, got "yes"');
     rejects(valid({ cacheHit: 1 }), 'cacheHit must be true or false, got 1');
+    rejects(valid({ costEstimated: 'yes' }), 'costEstimated must be true or false, got "yes"');
     rejects(valid({ provider: 3 }), 'provider must be text, got number');
     rejects(valid({ ts: 'yesterday-ish' }), 'ts is not a valid date: "yesterday-ish"');
     rejects(
@@ -57,6 +58,7 @@ describe('call validation: every field checked, in words that name it', () => {
         model: 'm',
         provider: null,
         cost: null,
+        costEstimated: null,
         inputTokens: 3,
         outputTokens: null,
         durationMs: 3,

@@ -41,7 +41,7 @@ describe('daily counters', () => {
   afterEach(() => db.close());
 
   it('a stored row is read column by column from any offset, a missing last tier staying missing and tier 0 staying 0', () => {
-    const row = ['x', 'y', 7, 5, 1.25, 4, 900, 3, 1000, 400, 0, 1234, 2, 300, 100, 50, 20, 5, 0.5];
+    const row = ['x', 'y', 7, 5, 1.25, 4, 900, 3, 1000, 400, 0, 1234, 2, 300, 100, 50, 20, 5, 0.5, 0.25, 1];
     assert.deepEqual(counterFromRow(row, 2), {
       calls: 7,
       successes: 5,
@@ -60,6 +60,8 @@ describe('daily counters', () => {
       unpricedCacheWriteTokens: 20,
       unpricedCacheWrite1hTokens: 5,
       costSqSum: 0.5,
+      sourceEstimatedSum: 0.25,
+      sourceEstimatedCalls: 1,
     });
     assert.equal(counterFromRow([1, 1, 0, 0, 0, 0, 0, 0, null, 5]).lastTier, null);
     assert.equal(counterFromRow([1, 1, 0, 0, 0, 0, 0, 0, 2, 5]).lastTier, 2);
@@ -75,6 +77,8 @@ describe('daily counters', () => {
         costSum: 0.3,
         costKnown: 2,
         costSqSum: 0.05,
+        sourceEstimatedSum: 0.1,
+        sourceEstimatedCalls: 1,
         latencySum: 300,
         latencyKnown: 3,
         inputTokens: 30,
@@ -99,6 +103,8 @@ describe('daily counters', () => {
         costSum: 0.2,
         costKnown: 1,
         costSqSum: 0.04,
+        sourceEstimatedSum: 0.2,
+        sourceEstimatedCalls: 1,
         latencySum: 200,
         latencyKnown: 2,
         inputTokens: 20,
@@ -121,6 +127,8 @@ describe('daily counters', () => {
         costSum: 0.5,
         costKnown: 3,
         costSqSum: 0.09,
+        sourceEstimatedSum: 0.30000000000000004,
+        sourceEstimatedCalls: 2,
         latencySum: 500,
         latencyKnown: 5,
         inputTokens: 50,
@@ -158,6 +166,8 @@ describe('daily counters', () => {
         costSum: 1.5,
         costKnown: 3,
         costSqSum: 0.75,
+        sourceEstimatedSum: 0,
+        sourceEstimatedCalls: 0,
         latencySum: 500,
         latencyKnown: 5,
         inputTokens: 40,
@@ -173,6 +183,17 @@ describe('daily counters', () => {
       },
     );
     assert.equal(counters.sumFrom(1, day + 1).size, 0, 'the next day has none of them');
+  });
+
+  it('a cost a source gave as its own estimate counts as a known cost, and apart as an estimate; taking the call back takes both', () => {
+    const counters = new DailyCounters();
+    counters.add(1, 1, call(DAY_MS, { cost: 0.2, costEstimated: true }), 0);
+    counters.add(1, 1, call(DAY_MS + 1, { cost: 0.3 }), 0);
+    const total = counters.sumFrom(1, 0).get(1)!;
+    assert.deepEqual([total.costSum, total.costKnown, total.sourceEstimatedSum, total.sourceEstimatedCalls], [0.5, 2, 0.2, 1]);
+    counters.remove(1, 1, call(DAY_MS, { cost: 0.2, costEstimated: true }));
+    const after = counters.sumFrom(1, 0).get(1)!;
+    assert.deepEqual([after.costSum, after.costKnown, after.sourceEstimatedSum, after.sourceEstimatedCalls], [0.3, 1, 0, 0]);
   });
 
   it('an older call counted after a newer one leaves the tier of the newer one', () => {

@@ -11,7 +11,7 @@ import {
 } from '../../src/core/ingest/importers';
 import { usageLine } from './helpers';
 
-const CALL_FIELDS = 'workflow, stage, tier, model, provider, cost, tokens, durationMs, success, error, cacheHit, ts, id';
+const CALL_FIELDS = 'workflow, stage, tier, model, provider, cost, costEstimated, tokens, durationMs, success, error, cacheHit, ts, id';
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('log lines and files, byte by byte', () => {

@@ -3,7 +3,7 @@ import { parseTelemetryLine } from '../../src/core/ingest/importers';
 import { llmCallsLine, usageLine } from './helpers';
 
 const refuses = (line: string, message: string) => assert.throws(() => parseTelemetryLine(line), { message }, line);
-const CALL_FIELDS = 'workflow, stage, tier, model, provider, cost, tokens, durationMs, success, error, cacheHit, ts, id';
+const CALL_FIELDS = 'workflow, stage, tier, model, provider, cost, costEstimated, tokens, durationMs, success, error, cacheHit, ts, id';
 
 describe('one telemetry line: which format, which fields, and what is refused', () => {
   it('tells the three formats apart by their fields', () => {
@@ -140,6 +140,7 @@ describe('one telemetry line: which format, which fields, and what is refused', 
         model: 'm',
         provider: 'p',
         cost: 0.1,
+        costEstimated: null,
         tokens: { input: 1, output: 2 },
         durationMs: 9,
         success: false,
@@ -149,7 +150,11 @@ describe('one telemetry line: which format, which fields, and what is refused', 
     const estimated = parseTelemetryLine(
       '{"call_id":"c2","timestamp":"2026-11-20T10:00:00Z","workflow_name":"w","model_id":"m","estimated_cost":0.2,"error_message":"x","error_type":""}',
     ).call;
-    assert.deepEqual([estimated.cost, estimated.error, estimated.stage, estimated.provider], [0.2, 'x', null, null]);
+    assert.deepEqual(
+      [estimated.cost, estimated.costEstimated, estimated.error, estimated.stage, estimated.provider],
+      [0.2, true, 'x', null, null],
+      "the framework's estimate stands in for the actual cost, marked as an estimate",
+    );
     refuses('{"call_id":"","timestamp":"2026-11-20T10:00:00Z","workflow_name":"w","model_id":"m"}', '"call_id" is missing');
     refuses('{"call_id":5,"workflow_name":"w"}', '"call_id" is missing');
     refuses('{"workflow_name":"w","model_id":"m","timestamp":"x"}', '"call_id" is missing');

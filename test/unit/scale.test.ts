@@ -118,7 +118,8 @@ describe('daily counters, retention and migration', () => {
       ALTER TABLE calls DROP COLUMN cache_read_tokens; ALTER TABLE calls DROP COLUMN cache_write_tokens; ALTER TABLE calls DROP COLUMN cache_write_1h_tokens;
       ALTER TABLE daily DROP COLUMN unpriced_calls; ALTER TABLE daily DROP COLUMN unpriced_input_tokens; ALTER TABLE daily DROP COLUMN unpriced_output_tokens;
       ALTER TABLE daily DROP COLUMN unpriced_cache_read_tokens; ALTER TABLE daily DROP COLUMN unpriced_cache_write_tokens; ALTER TABLE daily DROP COLUMN unpriced_cache_write_1h_tokens;
-      ALTER TABLE daily DROP COLUMN cost_sq_sum;
+      ALTER TABLE daily DROP COLUMN cost_sq_sum; ALTER TABLE daily DROP COLUMN source_estimated_sum; ALTER TABLE daily DROP COLUMN source_estimated_calls;
+      ALTER TABLE calls DROP COLUMN cost_estimated;
       PRAGMA user_version = 3;`;
     const downgrade = spawnSync('sqlite3', [file, v3], { encoding: 'utf8' });
     assert.equal(downgrade.status, 0, downgrade.stderr);

@@ -52,6 +52,18 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
     assert.equal(spendTotal(spend), 0.5 + spend.estimated);
     assert.equal(spendTotal(spendOf('unpriced', { ...emptyCounter(), calls: 2 }, registry)), null, 'nothing known is not $0');
     assert.deepEqual(addSpend(NO_SPEND, spend), spend);
+    // A source's own estimate among the known costs: known, but shown as an estimate.
+    const withSourceEstimate = spendOf('unpriced', { ...totals, sourceEstimatedSum: 0.2, sourceEstimatedCalls: 2 }, registry);
+    assert.deepEqual(
+      [
+        withSourceEstimate.reported,
+        withSourceEstimate.reportedCalls,
+        withSourceEstimate.estimated,
+        withSourceEstimate.estimatedCalls,
+        withSourceEstimate.unknownCalls,
+      ],
+      [0.3, 4, 0.2, 2, 4],
+    );
   });
 
   it('says which part is an estimate, never passing one off as a bill', () => {
@@ -78,20 +90,19 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
       { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', tokens: { input: 1000, output: 200, cacheRead: 10_000 }, ts },
       { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', ts },
       { workflow: 'w', stage: 's', model: 'unpriced', tokens: { input: 5 }, ts },
+      { workflow: 'w', stage: 's', model: 'unpriced', cost: 0.05, costEstimated: true, ts },
     ]);
     const stats = new AdaptiveModelRouter(store, { registry }).getRoutingStats('w', { days: 7 });
     const haiku = stats.performanceByModel['claude-haiku-4-5'].spend;
     assert.deepEqual([haiku.reportedCalls, haiku.estimatedCalls, haiku.unknownCalls], [1, 1, 1]);
     assert.ok(Math.abs(haiku.estimated - 0.003) < 1e-12, String(haiku.estimated));
-    assert.deepEqual(stats.performanceByModel.unpriced.spend, {
-      reported: 0,
-      reportedCalls: 0,
-      reportedSqSum: 0,
-      estimated: 0,
-      estimatedCalls: 0,
-      unknownCalls: 1,
-    });
-    assert.deepEqual([stats.spend.reportedCalls, stats.spend.estimatedCalls, stats.spend.unknownCalls], [1, 1, 2]);
+    const unpriced = stats.performanceByModel.unpriced.spend;
+    assert.deepEqual(
+      [unpriced.reported, unpriced.reportedCalls, unpriced.estimated, unpriced.estimatedCalls, unpriced.unknownCalls],
+      [0, 0, 0.05, 1, 1],
+      "the caller's own estimate is shown as one; the call with tokens but no price stays unknown",
+    );
+    assert.deepEqual([stats.spend.reportedCalls, stats.spend.estimatedCalls, stats.spend.unknownCalls], [1, 2, 2]);
     store.dispose();
   });
 });

@@ -118,6 +118,7 @@ export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
     model,
     provider: text(input.provider, 'provider', false),
     cost: count(input.cost, 'cost'),
+    costEstimated: flag(input.costEstimated, 'costEstimated'),
     inputTokens: count(tokens.input, 'tokens.input'),
     outputTokens: count(tokens.output, 'tokens.output'),
     ...cache,

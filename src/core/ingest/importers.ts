@@ -44,7 +44,7 @@ export function parseTelemetryLine(line: string): { format: LineFormat; call: Ll
 }
 
 /** The fields of a call line (LlmCallInput), and what people write instead. */
-const CALL_FIELDS = ['workflow', 'stage', 'tier', 'model', 'provider', 'cost', 'tokens', 'durationMs', 'success', 'error', 'cacheHit', 'ts', 'id'];
+const CALL_FIELDS = ['workflow', 'stage', 'tier', 'model', 'provider', 'cost', 'costEstimated', 'tokens', 'durationMs', 'success', 'error', 'cacheHit', 'ts', 'id'];
 const TOKEN_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'];
 const ALIASES: Record<string, string> = {
   timestamp: 'ts',
@@ -173,7 +173,9 @@ function fromLlmCallsLine(o: Record<string, unknown>): LlmCallInput {
     tier: upstreamTier(o.tier),
     model: o.model_id as string,
     provider: (o.provider as string | undefined) ?? null,
+    // The framework's estimate stands in for a missing actual cost, marked as what it is.
     cost: actual ?? optionalNumber(o, 'estimated_cost'),
+    costEstimated: actual == null && optionalNumber(o, 'estimated_cost') != null ? true : null,
     tokens: { input: optionalNumber(o, 'input_tokens'), output: optionalNumber(o, 'output_tokens'), ...promptCacheTokens(o) },
     durationMs: optionalNumber(o, 'latency_ms'),
     success: outcome(o.success),

@@ -8,7 +8,7 @@ export interface Spend {
   reportedCalls: number;
   /** Sum of the squares of the reported costs: their spread. */
   reportedSqSum: number;
-  /** USD estimated from token counts and registry prices, for calls that reported no cost. */
+  /** USD estimated from token counts and registry prices, for calls that reported no cost, and sources' own estimates. */
   estimated: number;
   estimatedCalls: number;
   /** Calls whose cost nobody knows: no cost, and no tokens or no price for their model. */
@@ -29,14 +29,15 @@ export function spendOf(model: string, totals: CallTotals, registry: ModelRegist
           cacheWrite1h: totals.unpricedCacheWrite1hTokens,
         })
       : null;
-  const estimatedCalls = estimate == null ? 0 : totals.unpricedCalls;
+  const priced = estimate == null ? 0 : totals.unpricedCalls;
+  // Costs a source gave as its own estimate are known, but they are estimates, not bills.
   return {
-    reported: totals.costSum,
-    reportedCalls: totals.costKnown,
+    reported: totals.costSum - totals.sourceEstimatedSum,
+    reportedCalls: totals.costKnown - totals.sourceEstimatedCalls,
     reportedSqSum: totals.costSqSum,
-    estimated: estimate ?? 0,
-    estimatedCalls,
-    unknownCalls: totals.calls - totals.costKnown - estimatedCalls,
+    estimated: (estimate ?? 0) + totals.sourceEstimatedSum,
+    estimatedCalls: priced + totals.sourceEstimatedCalls,
+    unknownCalls: totals.calls - totals.costKnown - priced,
   };
 }
 

@@ -15,7 +15,7 @@ export interface DayCounter extends CallTotals {
 type CountedCall = Pick<
   LlmCall,
   'ts' | 'success' | 'cost' | 'durationMs' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'
->;
+> & { costEstimated?: boolean | null };
 
 /** A counter's fields in the order of the daily table's columns (COUNTER_COLUMNS). */
 const COUNTER_FIELDS = [
@@ -36,10 +36,12 @@ const COUNTER_FIELDS = [
   'unpricedCacheWriteTokens',
   'unpricedCacheWrite1hTokens',
   'costSqSum',
+  'sourceEstimatedSum',
+  'sourceEstimatedCalls',
 ] as const satisfies ReadonlyArray<keyof DayCounter>;
 
 /** The daily table's counter columns, in the order counterFromRow reads them. */
-export const COUNTER_COLUMNS = `calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts, ${UNPRICED_COLUMNS.join(', ')}, cost_sq_sum`;
+export const COUNTER_COLUMNS = `calls, successes, cost_sum, cost_known, latency_sum, latency_known, input_tokens, output_tokens, last_tier, last_ts, ${UNPRICED_COLUMNS.join(', ')}, cost_sq_sum, source_estimated_sum, source_estimated_calls`;
 
 /**
  * A counter from COUNTER_FIELDS.length result columns starting at `at`, in the order of
@@ -66,6 +68,8 @@ export function emptyCounter(): DayCounter {
     costSum: 0,
     costKnown: 0,
     costSqSum: 0,
+    sourceEstimatedSum: 0,
+    sourceEstimatedCalls: 0,
     latencySum: 0,
     latencyKnown: 0,
     inputTokens: 0,
@@ -88,6 +92,8 @@ export function addInto(total: DayCounter, c: DayCounter): void {
   total.costSum += c.costSum;
   total.costKnown += c.costKnown;
   total.costSqSum += c.costSqSum;
+  total.sourceEstimatedSum += c.sourceEstimatedSum;
+  total.sourceEstimatedCalls += c.sourceEstimatedCalls;
   total.latencySum += c.latencySum;
   total.latencyKnown += c.latencyKnown;
   total.inputTokens += c.inputTokens;
@@ -198,6 +204,10 @@ export class DailyCounters {
       c.costSum += sign * call.cost;
       c.costKnown += sign;
       c.costSqSum += sign * call.cost * call.cost;
+      if (call.costEstimated) {
+        c.sourceEstimatedSum += sign * call.cost;
+        c.sourceEstimatedCalls += sign;
+      }
     }
     if (call.durationMs != null) {
       c.latencySum += sign * call.durationMs;

@@ -30,7 +30,7 @@ const CALLS_READABLE_VIEW_V4 = `CREATE VIEW calls_readable AS
       SELECT c.id, strftime('%Y-%m-%dT%H:%M:%fZ', c.ts / 1000.0, 'unixepoch') AS ts_utc,
              s.workflow, s.stage, m.name AS model, m.provider,
              CASE c.tier WHEN 0 THEN 'cheap' WHEN 1 THEN 'capable' WHEN 2 THEN 'premium' END AS tier,
-             c.cost, c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens,
+             c.cost, c.cost_estimated, c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens,
              c.duration_ms, c.success, c.error, c.cache_hit
       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;`;
 
@@ -139,13 +139,16 @@ const MIGRATIONS: Record<number, string> = {
   3: `
     ALTER TABLE calls ADD COLUMN seq INTEGER;
   `,
-  // v4: prompt-cache tokens per call; per day the tokens of calls without a billed cost (what an
-  // estimate from registry prices covers; see spend.ts), and the sum of squared costs (their spread).
-  // Before v4 no cache tokens were kept.
+  // v4: prompt-cache tokens per call, and whether its cost is the source's estimate; per day the
+  // tokens of calls without a cost (what an estimate from registry prices covers; see spend.ts), the
+  // sum of squared costs (their spread) and the sources' estimates. Before v4 none of it was kept.
   4: `
     ALTER TABLE calls ADD COLUMN cache_read_tokens INTEGER;
     ALTER TABLE calls ADD COLUMN cache_write_tokens INTEGER;
     ALTER TABLE calls ADD COLUMN cache_write_1h_tokens INTEGER;
+    ALTER TABLE calls ADD COLUMN cost_estimated INTEGER;
+    ALTER TABLE daily ADD COLUMN source_estimated_sum REAL NOT NULL DEFAULT 0;
+    ALTER TABLE daily ADD COLUMN source_estimated_calls INTEGER NOT NULL DEFAULT 0;
     ${UNPRICED_COLUMNS.map((c) => `ALTER TABLE daily ADD COLUMN ${c} ${c === 'unpriced_calls' ? 'INTEGER' : 'REAL'} NOT NULL DEFAULT 0;`).join('\n    ')}
     ALTER TABLE daily ADD COLUMN cost_sq_sum REAL NOT NULL DEFAULT 0;
     -- Days whose raw calls are kept: counted from them.
@@ -280,8 +283,8 @@ export function prepareSchema(db: Database, location: string, options: { quickCh
 }
 
 export const INSERT_CALL = `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq,
-    cache_read_tokens, cache_write_tokens, cache_write_1h_tokens)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_estimated)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** A call as the row INSERT_CALL binds. */
 export function callRow(call: LlmCall, stageId: number, modelId: number, tier: number | null, seq: number): SqlValue[] {
@@ -303,5 +306,6 @@ export function callRow(call: LlmCall, stageId: number, modelId: number, tier: n
     call.cacheReadTokens,
     call.cacheWriteTokens,
     call.cacheWrite1hTokens,
+    flag(call.costEstimated),
   ];
 }

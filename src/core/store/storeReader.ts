@@ -91,7 +91,8 @@ export class StoreReader {
     if (wholeFrom !== firstDay && since > 0 && this.counters.hasCalls(stageId, firstDay)) {
       const rows = this.session.all(
         `SELECT model_id, count(*), sum(coalesce(success, 1)), total(cost), count(cost), total(duration_ms), count(duration_ms),
-                total(input_tokens), total(output_tokens), tier, max(ts), ${UNPRICED_SUMS}, total(cost * cost)
+                total(input_tokens), total(output_tokens), tier, max(ts), ${UNPRICED_SUMS}, total(cost * cost),
+                total(CASE WHEN cost_estimated = 1 THEN cost END), count(CASE WHEN cost_estimated = 1 THEN cost END)
          FROM calls WHERE stage_id = ? AND ts >= ? AND ts < ? GROUP BY model_id`,
         [stageId, since, (firstDay + 1) * DAY_MS],
       );
@@ -380,7 +381,7 @@ export class StoreReader {
 
 /** A stored call's columns, in the order rowToCall reads them. */
 const CALL_COLUMNS = `c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
-  c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens`;
+  c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens, c.cost_estimated`;
 
 function rowToCall(r: SqlValue[]): LlmCall {
   const bool = (v: SqlValue) => (v == null ? null : Number(v) === 1);
@@ -403,6 +404,7 @@ function rowToCall(r: SqlValue[]): LlmCall {
     cacheReadTokens: num(r[14]),
     cacheWriteTokens: num(r[15]),
     cacheWrite1hTokens: num(r[16]),
+    costEstimated: bool(r[17]),
   };
 }
 
@@ -414,6 +416,8 @@ function toAggregate(model: string, t: DayCounter): ModelAggregate {
     costSum: t.costSum,
     costKnown: t.costKnown,
     costSqSum: t.costSqSum,
+    sourceEstimatedSum: t.sourceEstimatedSum,
+    sourceEstimatedCalls: t.sourceEstimatedCalls,
     latencySum: t.latencySum,
     latencyKnown: t.latencyKnown,
     inputTokens: t.inputTokens,
