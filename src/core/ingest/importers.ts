@@ -44,7 +44,22 @@ export function parseTelemetryLine(line: string): { format: LineFormat; call: Ll
 }
 
 /** The fields of a call line (LlmCallInput), and what people write instead. */
-const CALL_FIELDS = ['workflow', 'stage', 'tier', 'model', 'provider', 'cost', 'costEstimated', 'tokens', 'durationMs', 'success', 'error', 'cacheHit', 'ts', 'id'];
+const CALL_FIELDS = [
+  'workflow',
+  'stage',
+  'tier',
+  'model',
+  'provider',
+  'cost',
+  'costEstimated',
+  'tokens',
+  'durationMs',
+  'success',
+  'error',
+  'cacheHit',
+  'ts',
+  'id',
+];
 const TOKEN_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'];
 const ALIASES: Record<string, string> = {
   timestamp: 'ts',
