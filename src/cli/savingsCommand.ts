@@ -1,4 +1,5 @@
 import { buildOverview, periodText } from '../core';
+import { capitalised, stageLabel } from '../core/text';
 import type { TelemetryStore } from '../core';
 import { dollarRange, dollars, spendText } from '../core/stats/spend';
 import { overviewSavings, savingsText } from '../core/stats/savings';
@@ -24,9 +25,7 @@ export function savings(store: TelemetryStore, values: Values, io: Io): number {
     io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
     return 1;
   }
-  const label = (e: { workflow: string; stage: string }) => `${e.workflow} / ${e.stage || '(no stage)'}`;
-  const period = periodText(router.days);
-  const lines = ['', `ADAPTIVE ROUTING - SAVINGS (${period[0].toUpperCase()}${period.slice(1)})`, '', `Spent: ${spendText(spend)}`];
+  const lines = ['', `ADAPTIVE ROUTING - SAVINGS (${capitalised(periodText(router.days))})`, '', `Spent: ${spendText(spend)}`];
   if (total.stages)
     lines.push(
       `Could save ~${dollars(total.perWeek)} / week (${dollarRange(total.low, total.high)}, 90% interval) on ${total.stages === 1 ? '1 stage' : `${total.stages} stages`}`,
@@ -37,10 +36,10 @@ export function savings(store: TelemetryStore, values: Values, io: Io): number {
     ['Cheaper models that meet the target:', byDirection('save')],
     ['Pricier models needed to reach the target:', byDirection('spend')],
   ] as const) {
-    if (list.length) lines.push('', title, ...list.map((e) => `  • ${label(e)}: ${savingsText(e)}`));
+    if (list.length) lines.push('', title, ...list.map((e) => `  • ${stageLabel(e)}: ${savingsText(e)}`));
   }
   const without = results.filter((r) => r.why);
-  if (without.length) lines.push('', 'No estimate:', ...without.map((r) => `  • ${label(r)}: ${r.why}`));
+  if (without.length) lines.push('', 'No estimate:', ...without.map((r) => `  • ${stageLabel(r)}: ${r.why}`));
   io.out(lines.join('\n'));
   return 0;
 }

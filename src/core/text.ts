@@ -34,3 +34,13 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length];
 }
+
+/** "Last 7 days" from "last 7 days": a phrase made to start a line or a title. */
+export function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "code-review / analysis", the workflow-level stage as "(no stage)": how reports name a stage. */
+export function stageLabel(s: { workflow: string; stage: string }): string {
+  return `${s.workflow} / ${s.stage || '(no stage)'}`;
+}

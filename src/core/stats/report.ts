@@ -4,7 +4,7 @@ import { dollarRange, dollars, spendText } from './spend';
 import { StageRecommendation, evidenceText, tierMove } from '../routing/recommendation';
 import { money, pct } from '../format';
 import type { RoutingStats, TierUpgradeVerdict } from '../routing/routerTypes';
-import { counted, periodText } from '../text';
+import { capitalised, counted, periodText, stageLabel } from '../text';
 
 /** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */
 const RULE = '='.repeat(70);
@@ -145,12 +145,4 @@ function savingsSection({ spend, stages, total }: ReturnType<typeof overviewSavi
   if (costs.length) lines.push('  Reaching the target costs more on:', ...costs.map((e) => `    • ${stageLabel(e)}: ${savingsText(e)}`));
   if (!estimates.length) lines.push('  No stage has the confident evidence a savings estimate needs yet (adaptive-routing savings says why, stage by stage).');
   return lines;
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function stageLabel(r: { workflow: string; stage: string }): string {
-  return `${r.workflow} / ${r.stage || '(no stage)'}`;
 }

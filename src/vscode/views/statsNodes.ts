@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { changeText, tierMove } from '../../core/routing/recommendation';
 import { spendShort, spendText } from '../../core/stats/spend';
+import { capitalised } from '../../core/text';
 import { savingsText, stageSavings } from '../../core/stats/savings';
 import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
 
@@ -174,8 +175,4 @@ export class ModelNode implements StatsNode {
   children(): StatsNode[] {
     return [];
   }
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
