@@ -64,7 +64,7 @@ export interface CallTotals {
   /** Sum of known costs and how many calls had one; likewise for latency. */
   costSum: number;
   costKnown: number;
-  /** Sum of the squares of known costs: their spread, for the interval of a projection. */
+  /** Sum of the squares of billed costs (sources' own estimates left out): their spread, for a projection's interval. */
   costSqSum: number;
   /** The part of costSum (and of costKnown) that sources gave as their own estimates, not bills. */
   sourceEstimatedSum: number;

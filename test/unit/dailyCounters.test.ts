@@ -191,9 +191,11 @@ describe('daily counters', () => {
     counters.add(1, 1, call(DAY_MS + 1, { cost: 0.3 }), 0);
     const total = counters.sumFrom(1, 0).get(1)!;
     assert.deepEqual([total.costSum, total.costKnown, total.sourceEstimatedSum, total.sourceEstimatedCalls], [0.5, 2, 0.2, 1]);
+    assert.ok(Math.abs(total.costSqSum - 0.3 ** 2) < 1e-15, `squares of bills only: ${total.costSqSum}`);
     counters.remove(1, 1, call(DAY_MS, { cost: 0.2, costEstimated: true }));
     const after = counters.sumFrom(1, 0).get(1)!;
     assert.deepEqual([after.costSum, after.costKnown, after.sourceEstimatedSum, after.sourceEstimatedCalls], [0.3, 1, 0, 0]);
+    assert.ok(Math.abs(after.costSqSum - 0.3 ** 2) < 1e-15, String(after.costSqSum));
   });
 
   it('an older call counted after a newer one leaves the tier of the newer one', () => {

@@ -105,4 +105,22 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
     assert.deepEqual([stats.spend.reportedCalls, stats.spend.estimatedCalls, stats.spend.unknownCalls], [1, 2, 2]);
     store.dispose();
   });
+
+  it("a source's own estimates count apart, and out of the billed costs' squares, whether read from the day's totals or from its raw calls", async () => {
+    const store = await openTelemetry({ now: fixedClock().now });
+    const now = fixedClock().now().getTime();
+    store.trackLlmCalls([
+      { workflow: 'w', stage: 's', model: 'm', cost: 0.3, ts: now - 1000 },
+      { workflow: 'w', stage: 's', model: 'm', cost: 0.2, costEstimated: true, ts: now - 1000 },
+    ]);
+    for (const since of [Math.floor(now / 86_400_000) * 86_400_000, now - 3_600_000]) {
+      const [m] = store.aggregateByModel({ workflow: 'w', since });
+      assert.deepEqual(
+        [m.costKnown, m.sourceEstimatedCalls, Number(m.sourceEstimatedSum.toFixed(12)), Number(m.costSqSum.toFixed(12))],
+        [2, 1, 0.2, 0.09],
+        `since ${since}`,
+      );
+    }
+    store.dispose();
+  });
 });

@@ -203,11 +203,11 @@ export class DailyCounters {
     if (call.cost != null) {
       c.costSum += sign * call.cost;
       c.costKnown += sign;
-      c.costSqSum += sign * call.cost * call.cost;
+      // The squares are of bills only, as spend's reported sum and count are (see spendOf).
       if (call.costEstimated) {
         c.sourceEstimatedSum += sign * call.cost;
         c.sourceEstimatedCalls += sign;
-      }
+      } else c.costSqSum += sign * call.cost * call.cost;
     }
     if (call.durationMs != null) {
       c.latencySum += sign * call.durationMs;

@@ -91,7 +91,7 @@ export class StoreReader {
     if (wholeFrom !== firstDay && since > 0 && this.counters.hasCalls(stageId, firstDay)) {
       const rows = this.session.all(
         `SELECT model_id, count(*), sum(coalesce(success, 1)), total(cost), count(cost), total(duration_ms), count(duration_ms),
-                total(input_tokens), total(output_tokens), tier, max(ts), ${UNPRICED_SUMS}, total(cost * cost),
+                total(input_tokens), total(output_tokens), tier, max(ts), ${UNPRICED_SUMS}, total(CASE WHEN cost_estimated IS NOT 1 THEN cost * cost END),
                 total(CASE WHEN cost_estimated = 1 THEN cost END), count(CASE WHEN cost_estimated = 1 THEN cost END)
          FROM calls WHERE stage_id = ? AND ts >= ? AND ts < ? GROUP BY model_id`,
         [stageId, since, (firstDay + 1) * DAY_MS],
