@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import type { StageOverview } from '../../src/core/stats/overview';
 import { confidentDowngrade, savingsText, stageSavings, totalSavings } from '../../src/core/stats/savings';
 import type { SavingsEstimate } from '../../src/core/stats/savings';
-import type { Spend } from '../../src/core/stats/spend';
+import { addSpend, type Spend } from '../../src/core/stats/spend';
 
 /** n calls each billed `usd`: a spend with no spread. */
 const billed = (n: number, usd: number): Spend => ({
@@ -27,6 +27,7 @@ function stage(over: { model?: string; chance?: number; cheapCalls?: number; out
     stage: 's',
     calls: 60 + cheapCalls,
     models,
+    spend: addSpend(models[0].spend, models[1].spend),
     recommendation: {
       model,
       target: 0.8,

@@ -171,7 +171,7 @@ export function overviewRows(overview: WorkflowOverview[]): Array<Record<string,
         p95LatencyMs: m.p95LatencyMs,
         // What the model's calls here cost in the range: the total, the estimated part of it, and calls nobody priced.
         spendUsd: spendTotal(m.spend),
-        spendEstimatedUsd: m.spend.estimatedCalls ? m.spend.estimated : 0,
+        spendEstimatedUsd: m.spend.estimated,
         spendUnknownCalls: m.spend.unknownCalls,
         recommendedModel: s.recommendation?.model ?? null,
         recommendedTier: s.recommendation?.tier ?? null,

@@ -62,7 +62,7 @@ export function stageSavings(stage: StageOverview, options: SavingsOptions): Sta
     return none(`${r.model} needs ${options.minSampleSize}+ calls here and a ${pctText(confidence)} chance of the ${pctText(r.target)} target (it has ${has})`);
   }
   if (stage.models.every((m) => m.model === r.model)) return none(`every call already runs on ${r.model}`);
-  const now = perCall(stage.models.reduce((total, m) => addSpend(total, m.spend), NO_SPEND));
+  const now = perCall(stage.spend);
   const on = perCall(model.spend);
   if (!now || now.calls < options.minSampleSize) return none('too few calls here with a known cost');
   if (!on || on.calls < options.minSampleSize) return none(`too few calls of ${r.model} here with a known cost`);
