@@ -5,3 +5,8 @@ export const DAY_MS = 86_400_000;
 export function windowStart(nowMs: number, days: number): number {
   return days > 0 && Number.isFinite(days) ? nowMs - days * DAY_MS : 0;
 }
+
+/** Whether a window from `since` is whole UTC days (or all time), so the daily counters alone cover it. */
+export function startsOnDay(since: number): boolean {
+  return since <= 0 || since % DAY_MS === 0;
+}

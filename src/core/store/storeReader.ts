@@ -1,6 +1,6 @@
 import type { SqlValue } from 'sql.js';
 import { DailyCounters, DayCounter, addInto, counterFromRow, emptyCounter } from './dailyCounters';
-import { DAY_MS } from '../timeWindow';
+import { DAY_MS, startsOnDay } from '../timeWindow';
 import { TIERS, Tier, tierIndex } from '../tiers';
 import type { LlmCall, ModelAggregate } from '../types';
 import type { SqlSession } from './sqlSession';
@@ -80,7 +80,8 @@ export class StoreReader {
 
   private addStageTotals(totals: Map<number, DayCounter>, stageId: number, since: number): void {
     const firstDay = Math.floor(since / DAY_MS);
-    const wholeFrom = since <= 0 ? -Infinity : since % DAY_MS === 0 ? firstDay : firstDay + 1;
+    const whole = startsOnDay(since);
+    const wholeFrom = since <= 0 ? -Infinity : whole ? firstDay : firstDay + 1;
     const add = (modelId: number, c: DayCounter) => {
       let t = totals.get(modelId);
       if (!t) totals.set(modelId, (t = emptyCounter()));
@@ -88,7 +89,7 @@ export class StoreReader {
     };
     for (const [modelId, c] of this.counters.sumFrom(stageId, wholeFrom)) add(modelId, c);
     // The window starts inside a day: read that day's part from the calls, unless nothing happened that day.
-    if (wholeFrom !== firstDay && since > 0 && this.counters.hasCalls(stageId, firstDay)) {
+    if (!whole && this.counters.hasCalls(stageId, firstDay)) {
       const rows = this.session.all(
         `SELECT model_id, count(*), sum(coalesce(success, 1)), total(cost), count(cost), total(duration_ms), count(duration_ms),
                 total(input_tokens), total(output_tokens), tier, max(ts), ${UNPRICED_SUMS}, total(CASE WHEN cost_estimated IS NOT 1 THEN cost * cost END),

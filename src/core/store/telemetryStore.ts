@@ -1,7 +1,7 @@
 import type { Database, SqlJsStatic } from 'sql.js';
 import { validateCall } from '../ingest/callValidation';
 import { DailyCounters } from './dailyCounters';
-import { DAY_MS } from '../timeWindow';
+import { DAY_MS, startsOnDay } from '../timeWindow';
 import type { TelemetryFileError } from './schema';
 import { loadSqlJs } from './sqlite';
 import { FileStamp, MemoryBackend, StorageBackend, sameStamp } from './storage';
@@ -318,8 +318,7 @@ export class TelemetryStore {
   stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
     // From whole days these are the daily counters alone, which already count the workflow's pending
     // calls unless one is late: a decision reading its priors then does not wait for their insert.
-    const wholeDays = since <= 0 || since % DAY_MS === 0;
-    return (wholeDays && !this.pending.isWorkflowLate(workflow) ? this.reader : this.read()).stageModelRecords(workflow, since);
+    return (startsOnDay(since) && !this.pending.isWorkflowLate(workflow) ? this.reader : this.read()).stageModelRecords(workflow, since);
   }
 
   /** Outcomes of the most recent calls in scope, newest first (unknown counts as success). */
