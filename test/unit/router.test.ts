@@ -378,6 +378,29 @@ describe('AdaptiveModelRouter', () => {
     }
   });
 
+  it("route() keeps what it learned on a stage whose history reaches back past the window, and drops the calls the window's start passes", () => {
+    // Ten calls 8 days ago (outside the 7-day window), ten 5 days ago and ten an hour ago: the
+    // stage's cached history holds all thirty, the window twenty.
+    const ago = (days: number) => new Date(clock.now().getTime() - days * 86_400_000);
+    store.trackLlmCalls(series(10, { end: ago(8), fails: () => true }));
+    store.trackLlmCalls(series(10, { end: ago(5) }));
+    store.trackLlmCalls(series(10, { end: ago(1 / 24) }));
+    const kept = new AdaptiveModelRouter(store, { random: seededRandom(3) });
+    const freshRandom = seededRandom(3);
+    const fresh = () => new AdaptiveModelRouter(store, { random: freshRandom }); // keeps nothing
+    const query = { workflow: 'code-review', stage: 'analysis' };
+    const haiku = (d: ReturnType<AdaptiveModelRouter['route']>) => d.alternatives.find((a) => a.model === 'claude-haiku-3.5')!;
+    for (let i = 0; i < 3; i++) {
+      const a = kept.route(query);
+      assert.deepEqual(a, fresh().route(query));
+      assert.equal(haiku(a).calls, 20);
+    }
+    clock.advance(2.1 * 86_400_000); // the window's start passes the ten of 5 days ago; no new call
+    const after = kept.route(query);
+    assert.deepEqual(after, fresh().route(query));
+    assert.equal(haiku(after).calls, 10);
+  });
+
   it("route() keeps a stage's assessment between its calls: every decision is the one a router without it makes", () => {
     // A stage whose best guess is not every draw's pick, so exploration (and its budget) is exercised.
     store.trackLlmCalls(series(40, { end: end(), fails: (i) => i % 4 === 0 }));
@@ -385,7 +408,15 @@ describe('AdaptiveModelRouter', () => {
     const kept = new AdaptiveModelRouter(store, { random: seededRandom(5) });
     const freshRandom = seededRandom(5);
     const fresh = () => new AdaptiveModelRouter(store, { random: freshRandom }); // a new router per decision keeps nothing
-    const queries = [0.8, 0.8, 0.9, 0.9, 0.8, 0.7, 0.8].map((minSuccessRate) => ({ workflow: 'code-review', stage: 'analysis', minSuccessRate }));
+    // Targets and limits that change between decisions: what a kept assessment (or kept arms) was
+    // worked out for must be asked again when they change.
+    const limits = [{}, {}, {}, { maxCost: 0.001 }, { maxCost: 0.001 }, {}, { maxLatencyMs: 1000 }, {}];
+    const queries = [0.8, 0.8, 0.9, 0.9, 0.8, 0.7, 0.8, 0.8].map((minSuccessRate, i) => ({
+      workflow: 'code-review',
+      stage: 'analysis',
+      minSuccessRate,
+      ...limits[i],
+    }));
     const picks = new Set<string>();
     for (const [i, query] of queries.entries()) {
       for (let draw = 0; draw < 20; draw++) {
@@ -398,6 +429,14 @@ describe('AdaptiveModelRouter', () => {
         store.trackLlmCall({ workflow: 'code-review', stage: 'analysis', model: 'claude-haiku-3.5', tier: 'cheap', success: false, ts: clock.now() });
     }
     assert.ok(picks.size >= 2, `exploration happened (picked ${[...picks].join(', ')})`);
+    assert.ok(
+      kept.route(queries[3]).alternatives.every((a) => a.excludedBy),
+      'the cost limit rules out every model',
+    );
+    assert.ok(
+      kept.route(queries[5]).alternatives.every((a) => !a.excludedBy),
+      'and is gone once the query drops it',
+    );
   });
 
   it('prepare() works out the first decision of each stage held in memory ahead, in slices, and changes no decision', async () => {

@@ -17,7 +17,7 @@ import {
 import { ModelRegistry } from './registry';
 import { explainChoice } from './routeReasons';
 import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
-import { WorkflowPriors } from './stagePriors';
+import { WorkflowPriors, type StageBorrowing } from './stagePriors';
 import { exceeds, stageArms } from './stageArms';
 import type { CallScope, StageCall, TelemetryStore } from '../store/telemetryStore';
 import { Tier, nextTier, parseTier } from '../tiers';
@@ -204,11 +204,12 @@ export class AdaptiveModelRouter {
       };
     }
     const since = windowStart(this.now().getTime(), this.days);
-    const history = withinWindow(this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT), since);
-    const memo = this.memoOf(history);
-    const arms = stageArms(this.registry, this.priors, query, stage, history, since, memo.evidence);
+    const cached = this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT);
+    const history = withinWindow(cached, since);
+    const memo = this.memoOf(cached, history);
+    const arms = this.armsOf(memo, query, stage, history, since);
     let assessment = memo.assessment;
-    if (!assessment || assessment.settings.target !== target || !sameArms(memo.arms!, arms)) {
+    if (!assessment || assessment.settings.target !== target || (memo.arms !== arms && !sameArms(memo.arms!, arms))) {
       assessment = assessArms(arms, { ...this.policy, target }, memo.record);
       // Kept for a best guess (what the UI, recommendations and prepare() ask, again and again) and
       // from the second decision between two calls of the stage on: where every exploring decision
@@ -291,11 +292,13 @@ export class AdaptiveModelRouter {
   }
 
   /**
-   * A stage's memo, started afresh when its history moves. (The cached history is updated in place,
-   * so its newest call and length say whether it moved.)
+   * A stage's memo, kept by its cached history (updated in place by the store) and started afresh
+   * when the part of it in the window moves: a new call changes its newest call, the window's start
+   * passing older calls its length. (Not by the window's part, a copy whenever the cached history
+   * reaches back past the window's start: the usual case on a store of modest size.)
    */
-  private memoOf(history: StageCall[]): StageMemo {
-    const known = this.stages.get(history);
+  private memoOf(cached: StageCall[], history: StageCall[]): StageMemo {
+    const known = this.stages.get(cached);
     if (known && known.newest === history[0] && known.length === history.length) return known;
     const memo: StageMemo = {
       newest: history[0],
@@ -303,8 +306,21 @@ export class AdaptiveModelRouter {
       evidence: evidenceFromHistory(history, this.policy),
       record: stageRecord(history, this.policy.halfLife),
     };
-    this.stages.set(history, memo);
+    this.stages.set(cached, memo);
     return memo;
+  }
+
+  /**
+   * The stage's arms, kept on its memo while what they are made of stands (its history, its
+   * workflow's borrowed records, the query's limits): a warm decision then allocates no arms.
+   */
+  private armsOf(memo: StageMemo, query: RouteQuery, stage: string, history: StageCall[], since: number): ArmState[] {
+    const borrowing = this.priors.borrowing(query.workflow, stage, since);
+    const kept = memo.armsFor;
+    if (kept && kept.borrowing === borrowing && kept.maxCost === query.maxCost && kept.maxLatencyMs === query.maxLatencyMs) return kept.arms;
+    const arms = stageArms(this.registry, this.priors, query, stage, history, since, memo.evidence);
+    memo.armsFor = { borrowing, maxCost: query.maxCost, maxLatencyMs: query.maxLatencyMs, arms };
+    return arms;
   }
 
   /** Models seen for the stage, cheapest eligible first; ineligible ones say why. */
@@ -387,4 +403,6 @@ interface StageMemo {
   decided?: boolean;
   arms?: ArmState[];
   assessment?: ArmAssessment;
+  /** The last arms worked out for this history, and what else they were made of. */
+  armsFor?: { borrowing: StageBorrowing; maxCost: number | undefined; maxLatencyMs: number | undefined; arms: ArmState[] };
 }

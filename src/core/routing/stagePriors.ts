@@ -100,7 +100,7 @@ export function relativePrior(reference: { successes: number; failures: number }
 }
 
 /** A stage's view of the workflow's other stages: each tier's prior, and the gap between two tiers. */
-interface StageBorrowing {
+export interface StageBorrowing {
   absolute(tier: Tier): BetaPrior;
   gap(tier: Tier, reference: Tier): TierGap | null;
 }
@@ -154,7 +154,11 @@ export class WorkflowPriors {
     return priors;
   }
 
-  private borrowing(workflow: string, stage: string, windowStart: number): StageBorrowing {
+  /**
+   * What the stage borrows from its workflow's other stages: the same object for as long as the
+   * workflow's records stand, so a caller may keep what it worked out from it (route() keeps arms).
+   */
+  borrowing(workflow: string, stage: string, windowStart: number): StageBorrowing {
     // Whole days, so the records come from the store's daily counters alone (a window starting
     // inside a day would read that day's calls: milliseconds on a large file, on a decision's path).
     // For a prior, the part of the first day before the window start is no loss.
