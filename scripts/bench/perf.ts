@@ -137,15 +137,29 @@ async function readFile(n: number, record: Recorder, dir: string): Promise<void>
   const router = new AdaptiveModelRouter(store, { registry: new ModelRegistry(), random: seededRandom(1) });
   // The process's first decision (V8 compiles the router's code: once per process, whatever the
   // stage), on a small in-memory store so that no stage of the file is warmed by it; then 500 more
-  // there, so that V8 has also optimised the code of exploring decisions, whose compilation would
-  // otherwise land on whichever stages come next.
+  // there, each followed by a call on its stage as a workflow makes, so that V8 has also optimised
+  // the code of exploring decisions and of decisions on a stage that moved (a warm decision works
+  // out nothing again), whose compilation would otherwise land on whichever stages come next.
   const warmUp = await openTelemetry({ now: () => new Date(NOW) });
   warmUp.trackLlmCalls(Array.from(generate(200), (call) => ({ ...call, workflow: 'warm-up' })));
   const warmUpRouter = new AdaptiveModelRouter(warmUp, { registry: new ModelRegistry(), random: seededRandom(1) });
   started = performance.now();
   warmUpRouter.route({ workflow: 'warm-up', stage: 'stage-0' });
   record("the process's first decision (compiles the code)", performance.now() - started);
-  for (let i = 0; i < 500; i++) warmUpRouter.route({ workflow: 'warm-up', stage: `stage-${i % 5}` });
+  const warmUpOutcome = seededRandom(3);
+  for (let i = 0; i < 500; i++) {
+    const query = { workflow: 'warm-up', stage: `stage-${i % 5}` };
+    const decision = warmUpRouter.route(query);
+    warmUp.trackLlmCall({
+      ...query,
+      model: decision.model,
+      tier: decision.tier,
+      success: warmUpOutcome() < 0.85,
+      durationMs: 900,
+      cost: 0.002,
+      ts: new Date(NOW),
+    });
+  }
   warmUp.dispose();
   // Then the router works out each of those stages' first decision, in slices (the extension does
   // this when it makes its router).
