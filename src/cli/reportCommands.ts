@@ -47,11 +47,14 @@ export function routingCheck(store: TelemetryStore, values: Values, io: Io): num
     );
   else if (workflows.length === 0) io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
   else {
+    // The savings section reads the same recommendations, for the same workflows and stage.
     const targets = (workflow: string, stage: string) => stageTargets(manifest, values, workflow, stage).targets;
-    const stages = buildOverview(store, router, targets)
-      .filter((w) => workflows.includes(w.workflow))
-      .flatMap((w) => w.stages)
-      .filter((s) => !values.stage || s.stage === values.stage);
+    const worked = new Map(recommendations.map((r) => [JSON.stringify([r.workflow, r.stage]), r]));
+    const stages = buildOverview(store, router, targets, {
+      workflows,
+      stage: values.stage,
+      recommendationOf: (workflow, stage) => worked.get(JSON.stringify([workflow, stage])),
+    }).flatMap((w) => w.stages);
     io.out(
       formatRecommendationCheck(
         recommendations,

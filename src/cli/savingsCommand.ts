@@ -11,10 +11,9 @@ export function savings(store: TelemetryStore, values: Values, io: Io): number {
   const manifest = readManifest(values, io);
   if (values.workflow) checkKnownNames(store, manifest, values.workflow, values.stage);
   const router = makeRouter(store, values, manifest);
-  const overview = buildOverview(store, router, (workflow, stage) => stageTargets(manifest, values, workflow, stage).targets).filter(
-    (w) => !values.workflow || w.workflow === values.workflow,
-  );
-  const stages = overview.flatMap((w) => w.stages).filter((s) => !values.stage || s.stage === values.stage);
+  const targets = (workflow: string, stage: string) => stageTargets(manifest, values, workflow, stage).targets;
+  const scope = { workflows: values.workflow ? [values.workflow] : undefined, stage: values.stage };
+  const stages = buildOverview(store, router, targets, scope).flatMap((w) => w.stages);
   const { spend, stages: results, total } = overviewSavings(stages, { days: router.days, minSampleSize: router.minSampleSize });
   const estimates = results.flatMap((r) => (r.estimate ? [r.estimate] : []));
   if (values.json) {

@@ -31,7 +31,7 @@ export { NodeFileBackend } from './store/nodeFileBackend';
 export { MemoryBackend } from './store/storage';
 export type { StorageBackend } from './store/storage';
 export { buildOverview, overviewRows, toCsv } from './stats/overview';
-export type { StageOverview, WorkflowOverview, StageTargets } from './stats/overview';
+export type { StageOverview, WorkflowOverview, StageTargets, OverviewScope } from './stats/overview';
 export { needsUpgrade } from './stats/overview';
 export { spendOf, spendShort, spendText, spendTotal } from './stats/spend';
 export type { Spend } from './stats/spend';

@@ -49,6 +49,29 @@ describe('overview: one pass over the telemetry for every surface', () => {
     );
   });
 
+  it("a scope reads only its workflows and stage, and takes the caller's recommendations instead of working them out again", () => {
+    const full = buildOverview(store, router, targets);
+    const part = buildOverview(store, router, targets, { workflows: ['test-generation', 'refactor-plan'], stage: 'generate' });
+    assert.deepEqual(
+      part.map((w) => [w.workflow, w.stages.map((s) => s.stage)]),
+      [
+        ['refactor-plan', []],
+        ['test-generation', ['generate']],
+      ],
+    );
+    const generate = full.find((w) => w.workflow === 'test-generation')!.stages.find((s) => s.stage === 'generate')!;
+    assert.deepEqual(part[1].stages[0], generate, 'the same numbers as the whole overview');
+    const given = { ...generate.recommendation!, model: 'given-model' };
+    const asked: string[] = [];
+    const taken = buildOverview(store, router, targets, {
+      workflows: ['test-generation'],
+      recommendationOf: (workflow, stage) => (asked.push(`${workflow}/${stage}`), stage === 'generate' ? given : undefined),
+    });
+    assert.deepEqual(asked.sort(), taken[0].stages.map((s) => `test-generation/${s.stage}`).sort());
+    for (const s of taken[0].stages)
+      assert.deepEqual(s.recommendation, s.stage === 'generate' ? given : recommendStage(router, s.workflow, s.stage, targets(s.workflow, s.stage)));
+  });
+
   it('in slices: the same overview without decisions first, then addDecisions fills them into a new one', async () => {
     let pauses = 0;
     const pause = async () => void pauses++;

@@ -44,9 +44,30 @@ export function buildOverview(
   store: TelemetryStore,
   router: AdaptiveModelRouter,
   targets: (workflow: string, stage: string) => StageTargets = () => ({}),
+  scope: OverviewScope = {},
 ): WorkflowOverview[] {
   const since = windowStart(store.now().getTime(), router.days);
-  return store.workflows(since).map((workflow) => workflowOverview(store, router, workflow, since, targets));
+  const workflows = store.workflows(since).filter((workflow) => !scope.workflows || scope.workflows.includes(workflow));
+  return workflows.map((workflow) => workflowOverview(store, router, workflow, since, targets, recommending(router, scope)));
+}
+
+/** What a caller that needs part of the overview asks for (the CLI's --workflow and --stage). */
+export interface OverviewScope {
+  /** Only these workflows (the others are not read). */
+  workflows?: readonly string[];
+  /** Only this stage of each. */
+  stage?: string;
+  /** Recommendations the caller already worked out, used instead of working them out again. */
+  recommendationOf?: (workflow: string, stage: string) => StageRecommendation | undefined;
+}
+
+type Recommending = (workflow: string, stage: string, target: StageTargets) => StageRecommendation | undefined;
+
+function recommending(router: AdaptiveModelRouter, scope: OverviewScope): { stage?: string; recommend: Recommending } {
+  return {
+    stage: scope.stage,
+    recommend: (workflow, stage, target) => scope.recommendationOf?.(workflow, stage) ?? recommendStage(router, workflow, stage, target),
+  };
 }
 
 export interface OverviewTiming {
@@ -70,7 +91,7 @@ export async function buildOverviewInSlices(
   const overview: WorkflowOverview[] = [];
   const timing = await inSlices(
     store.workflows(since),
-    (workflow) => overview.push(workflowOverview(store, router, workflow, since, targets, options.decisions)),
+    (workflow) => overview.push(workflowOverview(store, router, workflow, since, targets, options.decisions ? recommending(router, {}) : {})),
     pause,
     options.sliceMs,
   );
@@ -126,9 +147,10 @@ function workflowOverview(
   workflow: string,
   since: number,
   targets: (workflow: string, stage: string) => StageTargets,
-  decisions = true,
+  part: { stage?: string; recommend?: Recommending },
 ): WorkflowOverview {
-  const stages = store.stages(workflow, since).map((stage): StageOverview => {
+  const names = store.stages(workflow, since).filter((stage) => part.stage === undefined || stage === part.stage);
+  const stages = names.map((stage): StageOverview => {
     const stats = router.getRoutingStats(workflow, { stage, days: router.days, latencyPercentiles: false });
     const target = targets(workflow, stage);
     return {
@@ -141,7 +163,7 @@ function workflowOverview(
         enoughData: stats.performanceByModel[model].calls >= router.minSampleSize,
       })),
       verdict: router.recommendTierUpgrade(workflow, stage),
-      recommendation: decisions ? recommendStage(router, workflow, stage, target) : undefined,
+      recommendation: part.recommend?.(workflow, stage, target),
       spend: stats.spend,
     };
   });
