@@ -65,6 +65,18 @@ async function main() {
     ['code-review', 'refactor-plan', 'test-generation'].every((w) => labels.some((l) => l.startsWith(w))),
     labels.filter((l) => !l.includes('→')).join(' | '),
   );
+  // The view's message: what the range cost and what the recommended models would save (the
+  // sample's summary stage ran partly on the capable tier; the cheap model does as well there).
+  const message = await page
+    .locator('.pane-body .message', { hasText: 'spent' })
+    .first()
+    .innerText()
+    .catch(() => '');
+  check(
+    'tree message shows spend and savings with an interval',
+    /^Last 7 days: [\d,]+ calls · \$\d+\.\d{2,4} spent · could save ~\$\d+\.\d{2,4} \/ week \(\$\d+\.\d{2,4}–\$\d+\.\d{2,4}\)$/.test(message.trim()),
+    JSON.stringify(message.trim()),
+  );
   const analysis = labels.find((l) => l.startsWith('analysis'));
   check('tree marks the failing stage', Boolean(analysis?.includes('needs upgrade to capable')), analysis);
   const badge = await page

@@ -83,8 +83,8 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(testing.tree.view.description, 'Last 7 days');
     assert.match(
       testing.tree.view.message ?? '',
-      /^Last 7 days: [\d,]+ calls · \$\d+\.\d+ spent( · could save ~\$\d+\.\d+ \/ week \(\$-?\d+\.\d+–\$\d+\.\d+\))?$/,
-      'the range stays visible when the view is alone in its container, with what it cost',
+      /^Last 7 days: [\d,]+ calls · \$\d+\.\d+ spent · could save ~\$\d+\.\d+ \/ week \(\$\d+\.\d+–\$\d+\.\d+\)$/,
+      "the range stays visible when the view is alone in its container, with what it cost and what the sample's summary stage would save",
     );
     // The tooltip as read (Markdown escapes undone): what the stage spent, and its savings or why there are none.
     const analysisTip = (testing.tree.getTreeItem(analysis.node).tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');

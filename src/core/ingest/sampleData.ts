@@ -12,7 +12,8 @@ interface StageProfile {
 
 /**
  * A realistic two-week history: a review stage whose cheap model fails too often, stages where the
- * cheap model is enough, a test-generation stage already on the capable tier, and one premium plan.
+ * cheap model is enough (one of them tried on the capable tier for a while, at a cost a downgrade
+ * would save), a test-generation stage already on the capable tier, and one premium plan.
  */
 const PROFILES: StageProfile[] = [
   {
@@ -58,6 +59,13 @@ const PROFILES: StageProfile[] = [
     workflow: 'refactor-plan',
     stage: 'checklist',
     mix: [{ tier: 'cheap', calls: 6, success: 1, inputTokens: 700, outputTokens: 300, latencyMs: 700 }],
+  },
+  // Last (the calls above keep their ids and draws): a trial of the capable tier on the summary stage
+  // this week, which did no better than the cheap model beside it: what the savings figures show.
+  {
+    workflow: 'code-review',
+    stage: 'summary',
+    mix: [{ tier: 'capable', calls: 45, success: 0.97, inputTokens: 900, outputTokens: 210, latencyMs: 1500, span: [0.55, 0.95] }],
   },
 ];
 
