@@ -2,7 +2,7 @@ import { buildOverview, periodText } from '../core';
 import { capitalised, stageLabel } from '../core/text';
 import type { TelemetryStore } from '../core';
 import { dollarRange, dollars, spendText } from '../core/stats/spend';
-import { overviewSavings, savingsText } from '../core/stats/savings';
+import { overviewSavings, perSuccessText, savingsText } from '../core/stats/savings';
 import type { SavingsEstimate } from '../core/stats/savings';
 import { Io, Values, checkKnownNames, makeRouter, readManifest, stageTargets } from './options';
 
@@ -35,7 +35,7 @@ export function savings(store: TelemetryStore, values: Values, io: Io): number {
     ['Cheaper models that meet the target:', byDirection('save')],
     ['Pricier models needed to reach the target:', byDirection('spend')],
   ] as const) {
-    if (list.length) lines.push('', title, ...list.map((e) => `  • ${stageLabel(e)}: ${savingsText(e)}`));
+    if (list.length) lines.push('', title, ...list.map((e) => `  • ${stageLabel(e)}: ${savingsText(e)}${perSuccessText(e) ? `; ${perSuccessText(e)}` : ''}`));
   }
   const without = results.filter((r) => r.why);
   if (without.length) lines.push('', 'No estimate:', ...without.map((r) => `  • ${stageLabel(r)}: ${r.why}`));

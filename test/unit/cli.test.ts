@@ -68,12 +68,12 @@ describe('adaptive-routing CLI', () => {
     // The sample's analysis stage fails too often on haiku: reaching 80% on sonnet costs more.
     assert.match(
       human.out,
-      /Pricier models needed to reach the target:\n {2}• code-review \/ analysis: \+\$\d\.\d{4} \/ week \(\$\d\.\d{4}–\$\d\.\d{4}\) to reach 80% on claude-sonnet-5\n/,
+      /Pricier models needed to reach the target:\n {2}• code-review \/ analysis: \+\$\d\.\d{4} \/ week \(\$\d\.\d{4}–\$\d\.\d{4}\) to reach 80% on claude-sonnet-5; per success \$\d\.\d{4} now, \$\d\.\d{4} on claude-sonnet-5\n/,
     );
     // Its summary stage ran partly on sonnet this week, and haiku does as well there: a saving.
     assert.match(
       human.out,
-      /Could save ~\$\d\.\d{4} \/ week \(\$\d\.\d{4}–\$\d\.\d{4}, 90% interval\) on 1 stage\n\nCheaper models that meet the target:\n {2}• code-review \/ summary: could save ~\$\d\.\d{4} \/ week \(\$\d\.\d{4}–\$\d\.\d{4}\) on claude-haiku-4-5\n/,
+      /Could save ~\$\d\.\d{4} \/ week \(\$\d\.\d{4}–\$\d\.\d{4}, 90% interval\) on 1 stage\n\nCheaper models that meet the target:\n {2}• code-review \/ summary: could save ~\$\d\.\d{4} \/ week \(\$\d\.\d{4}–\$\d\.\d{4}\) on claude-haiku-4-5; per success \$\d\.\d{4} now, \$\d\.\d{4} on claude-haiku-4-5\n/,
     );
     assert.match(human.out, /No estimate:\n(.*\n)*.*refactor-plan \/ checklist: claude-haiku-4-5 needs \d+\+ calls here/);
     const json = JSON.parse((await run(['savings', '--json', '--workflow', 'code-review'], dir)).out);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import type { StageOverview } from '../../src/core/stats/overview';
-import { confidentDowngrade, savingsText, stageSavings, totalSavings } from '../../src/core/stats/savings';
+import { confidentDowngrade, perSuccessText, savingsText, stageSavings, totalSavings } from '../../src/core/stats/savings';
 import type { SavingsEstimate } from '../../src/core/stats/savings';
 import { addSpend, type Spend } from '../../src/core/stats/spend';
 
@@ -59,6 +59,9 @@ describe('savings: what the recommended model would save per week, with its inte
     near(estimate.perSuccess.recommended!, 0.03 / 0.85, 'per success on the cheap model');
     near(estimate.perSuccess.now!, 0.072 / ((0.9 * 60 + 0.85 * 40) / 100), 'per success now');
     assert.equal(savingsText(estimate), `could save ~$4.20 / week ($${(4.2 - half).toFixed(2)}–$${(4.2 + half).toFixed(2)}) on cheap`);
+    // 0.072 / 0.88 = 0.0818..., 0.03 / 0.85 = 0.0352...
+    assert.equal(perSuccessText(estimate), 'per success $0.0818 now, $0.0353 on cheap');
+    assert.equal(perSuccessText({ ...estimate, perSuccess: { now: null, recommended: 0.03 } }), undefined, 'unknown while nothing succeeded');
   });
 
   it('twice the days at the same spend is half the weekly pace', () => {

@@ -1,3 +1,4 @@
+import { money } from '../format';
 import type { StageOverview } from './overview';
 import { Spend, addSpend, dollarRange, dollars, NO_SPEND, spendTotal } from './spend';
 import { normalQuantile } from './statistics';
@@ -115,6 +116,12 @@ export function savingsText(e: SavingsEstimate): string {
   return e.direction === 'save'
     ? `could save ~${dollars(e.perWeek)} / week (${dollarRange(e.low, e.high)}) on ${e.model}`
     : `+${dollars(-e.perWeek)} / week (${dollarRange(-e.high, -e.low)}) to reach ${pctText(e.target)} on ${e.model}`;
+}
+
+/** "per success $0.0847 now, $0.0353 on claude-haiku-4-5", or undefined while either is unknown. */
+export function perSuccessText(e: SavingsEstimate): string | undefined {
+  const { now, recommended } = e.perSuccess;
+  return now == null || recommended == null ? undefined : `per success ${money(now)} now, ${money(recommended)} on ${e.model}`;
 }
 
 /** The savings of the stages that would save, summed (their intervals as independent), for a summary line. */

@@ -3,7 +3,7 @@ import type { StageOverview, WorkflowOverview } from '../../core/stats/overview'
 import { changeText, tierMove } from '../../core/routing/recommendation';
 import { spendShort, spendText } from '../../core/stats/spend';
 import { capitalised } from '../../core/text';
-import { savingsText, stageSavings } from '../../core/stats/savings';
+import { perSuccessText, savingsText, stageSavings } from '../../core/stats/savings';
 import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -119,6 +119,8 @@ export class StageNode implements StatsNode {
     md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(this.stage.spend))) + '  \n');
     const savings = stageSavings(this.stage, { days: this.context.days, minSampleSize: this.minSamples });
     md.appendMarkdown(plain(savings.estimate ? capitalised(savingsText(savings.estimate)) : vscode.l10n.t('No savings estimate: {0}', savings.why ?? '')));
+    const perSuccess = savings.estimate && perSuccessText(savings.estimate);
+    if (perSuccess) md.appendMarkdown('  \n' + plain(capitalised(perSuccess)));
     item.tooltip = md;
     const thin = verdict.sampleSize < this.minSamples;
     const state = outOfReach
