@@ -107,7 +107,10 @@ function midpointText(stage: StageOverview): string {
   const r = stage.recommendation!;
   const alternative = r.decision.alternatives.find((a) => a.model === r.model);
   const calls = stage.models.find((m) => m.model === r.model)?.calls ?? 0;
-  return `${r.model} (${r.tier ?? '?'})${r.outOfReach ? ' out of reach' : ''}, ${calls} of ${stage.calls} calls, ${((alternative?.chanceOfTarget ?? 0) * 100).toFixed(1)}% chance of ${r.target}`;
+  const others = r.decision.alternatives
+    .filter((a) => a.model !== r.model && a.tier !== 'premium' && a.calls > 0)
+    .map((a) => `${a.model} ${a.calls} calls ${((a.chanceOfTarget ?? 0) * 100).toFixed(1)}%`);
+  return `${r.model} (${r.tier ?? '?'})${r.outOfReach ? ' out of reach' : ''}, ${calls} of ${stage.calls} calls, ${((alternative?.chanceOfTarget ?? 0) * 100).toFixed(1)}% chance of ${r.target}${others.length ? `; others below premium: ${others.join(', ')}` : ''}`;
 }
 
 function successOn(rows: OutcomeRow[], model: string): number {
@@ -168,7 +171,7 @@ async function main(): Promise<void> {
       `  ${name.padEnd(54)} ${Number.isNaN(value) ? '—' : `${(value * 100).toFixed(1)}%`.padStart(6)} ${n.padEnd(18)} goal ${goal.padEnd(7)} ${verdict}`,
     );
   }
-  const unreached = reachable.filter((o) => !o.suggestion).slice(0, 10);
+  const unreached = reachable.filter((o) => !o.suggestion).slice(0, Number(process.env.SHOW ?? 10));
   if (unreached.length) {
     console.log('\n  stages where a cheaper tier suffices but nothing was suggested (the midpoint recommendation):');
     for (const o of unreached) console.log(`    ${o.table} ${o.stage}: ${o.midpoint}`);

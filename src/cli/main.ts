@@ -1,4 +1,5 @@
 import { InvalidCallError, TelemetryFileError } from '../core';
+import { BUDGET_EXCEEDED_EXIT, budget } from './budgetCommand';
 import { savings } from './savingsCommand';
 import { demo, importFiles, track } from './ingestCommands';
 import { Io, UnknownNameError, UsageError, parse, required, requireStage, withStore } from './options';
@@ -17,6 +18,8 @@ Commands:
                                                       model to run now, as workflows calling route() do
   savings [--workflow W] [--stage S] [--days 7]       what each stage spent, and what its recommended model
                                                       would save (or cost) per week, with a 90% interval
+  budget [--fail-over]                                every budget of the manifest: spend in its period,
+                                                      projection and state; --fail-over exits ${BUDGET_EXCEEDED_EXIT} when one is spent
   track                                               record JSON lines of calls read from stdin
   import FILE...                                      import usage.jsonl / llm_calls.jsonl files
   demo                                                the router on built-in sample telemetry
@@ -29,7 +32,7 @@ Options:
   --failure-threshold 0.2  --min-sample-size 10  --days 7 (0: all time)
 
 Exit codes: 0 done, 1 bad usage or no line stored, 2 upgrade needed (--fail-on-upgrade),
-            3 telemetry file unusable, 4 unknown workflow or stage`;
+            3 telemetry file unusable, 4 unknown workflow or stage, ${BUDGET_EXCEEDED_EXIT} a budget is spent (--fail-over)`;
 
 export async function main(argv: string[], io: Io): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -57,6 +60,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'route':
         requireStage(values, command);
         return await withStore(values, io, false, (store) => recommend(store, values, io, command));
+      case 'budget':
+        return await withStore(values, io, false, (store) => budget(store, values, io));
       case 'savings':
         return await withStore(values, io, false, (store) => savings(store, values, io));
       case 'track':

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { AdaptiveModelRouter, TelemetryStore, closestName, openTelemetry, parseTier, parseWorkflowsManifest } from '../core';
-import type { StageTargets, TierDeclaration } from '../core';
+import { AdaptiveModelRouter, TelemetryStore, closestName, openTelemetry, parseTier, parseWorkflowsManifest, positionAt } from '../core';
+import type { BudgetDeclaration, StageTargets, TierDeclaration } from '../core';
 
 /** Command-line options, the telemetry store and the manifest as every command reads them. */
 
@@ -27,6 +27,7 @@ const OPTIONS = {
   days: { type: 'string' },
   all: { type: 'boolean' },
   'fail-on-upgrade': { type: 'boolean' },
+  'fail-over': { type: 'boolean' },
   'max-cost': { type: 'string' },
   'max-latency-ms': { type: 'string' },
   'min-success-rate': { type: 'string' },
@@ -89,6 +90,7 @@ export interface Manifest {
   path: string | null;
   declarations: TierDeclaration[];
   disabled: string[];
+  budgets: BudgetDeclaration[];
 }
 
 /** The workflows manifest: --manifest, else .attune/workflows.json in the current folder when it exists. */
@@ -96,11 +98,22 @@ export function readManifest(values: Values, io: Io): Manifest {
   const file = path.resolve(io.cwd, values.manifest ?? path.join('.attune', 'workflows.json'));
   if (!fs.existsSync(file)) {
     if (values.manifest) throw new UsageError(`no workflows manifest at ${file} (drop --manifest to go without one)`);
-    return { path: null, declarations: [], disabled: [] };
+    return { path: null, declarations: [], disabled: [], budgets: [] };
   }
-  const parsed = parseWorkflowsManifest(fs.readFileSync(file, 'utf8'));
+  const text = fs.readFileSync(file, 'utf8');
+  const parsed = parseWorkflowsManifest(text);
   if (parsed.errors.length) throw new UsageError(`${file} is not valid JSON/JSONC (${parsed.errors[0]}): fix it or pass --manifest`);
-  return { path: file, declarations: parsed.declarations, disabled: parsed.workflows.filter((w) => !w.adaptive).map((w) => w.workflow) };
+  // A wrong budget leaves the rest usable: said once, and left out.
+  for (const problem of parsed.problems) {
+    const { line, character } = positionAt(text, problem.offset);
+    io.err(`adaptive-routing: ${file}:${line + 1}:${character + 1}: ${problem.message} (left out)`);
+  }
+  return {
+    path: file,
+    declarations: parsed.declarations,
+    disabled: parsed.workflows.filter((w) => !w.adaptive).map((w) => w.workflow),
+    budgets: parsed.budgets,
+  };
 }
 
 export function makeRouter(store: TelemetryStore, values: Values, manifest?: Manifest): AdaptiveModelRouter {
@@ -109,6 +122,7 @@ export function makeRouter(store: TelemetryStore, values: Values, manifest?: Man
     failureRateThreshold: numberOption(values, 'failure-threshold', 0, 1),
     minSampleSize: numberOption(values, 'min-sample-size', 1, 1e9),
     disabledWorkflows: manifest?.disabled,
+    budgets: manifest?.budgets,
   });
 }
 

@@ -1,6 +1,6 @@
 import { buildOverview, changeText, formatRecommendationCheck, formatRoutingStats, money, pct, periodText, recommendStage, windowStart } from '../core';
 import { overviewSavings } from '../core/stats/savings';
-import type { StageRecommendation, TelemetryStore, TierUpgradeVerdict } from '../core';
+import type { RouteDecision, StageRecommendation, TelemetryStore, TierUpgradeVerdict } from '../core';
 import { Io, UsageError, Values, checkKnownNames, makeRouter, readManifest, required, stageTargets } from './options';
 
 /** The commands that read: routing-stats, routing-check, best-model and route. */
@@ -68,10 +68,10 @@ export function routingCheck(store: TelemetryStore, values: Values, io: Io): num
   return values['fail-on-upgrade'] && needed > 0 ? 2 : 0;
 }
 
-/** A recommendation as --json prints it: every field but route()'s per-model posterior details. */
-function recommendationJson(r: StageRecommendation): Omit<StageRecommendation, 'decision'> & { alternatives: StageRecommendation['decision']['alternatives'] } {
+/** A recommendation as --json prints it: route()'s alternatives, and the budget that shaped it, beside its own fields. */
+function recommendationJson(r: StageRecommendation): Omit<StageRecommendation, 'decision'> & Pick<RouteDecision, 'alternatives' | 'budget' | 'blocked'> {
   const { decision, ...rest } = r;
-  return { ...rest, alternatives: decision.alternatives };
+  return { ...rest, alternatives: decision.alternatives, ...(decision.budget && { budget: decision.budget, blocked: decision.blocked }) };
 }
 
 /** best-model and route: the stage's recommendation, the one answer VS Code shows too. */
@@ -84,7 +84,10 @@ export function recommend(store: TelemetryStore, values: Values, io: Io, command
   if (values.explore) {
     const decision = router.route({ workflow, stage, ...targets });
     if (values.json) io.out(JSON.stringify(decision, null, 2));
-    else io.out(`→ ${decision.model}${decision.tier ? ` (${decision.tier})` : ''}${decision.explored ? ' [exploring]' : ''}\n  ${decision.reason}`);
+    else
+      io.out(
+        `${decision.blocked ? '⛔ Blocked, else' : '→'} ${decision.model}${decision.tier ? ` (${decision.tier})` : ''}${decision.explored ? ' [exploring]' : ''}\n  ${decision.reason}`,
+      );
     return 0;
   }
   const r = recommendStage(router, workflow, stage, targets);
@@ -103,7 +106,8 @@ export function recommend(store: TelemetryStore, values: Values, io: Io, command
     targets.maxLatencyMs != null ? `max_latency=${targets.maxLatencyMs}ms` : '',
     `min_success_rate=${pct(r.target)}`,
   ].filter(Boolean);
-  const out = [`${r.fallback ? '⚠ Fallback' : '✓ Selected model'}: ${r.model}${r.tier ? ` (${r.tier})` : ''}`, `  Why: ${r.reason}`];
+  const head = r.decision.blocked ? '⛔ Blocked by a budget; otherwise' : r.fallback ? '⚠ Fallback' : '✓ Selected model';
+  const out = [`${head}: ${r.model}${r.tier ? ` (${r.tier})` : ''}`, `  Why: ${r.reason}`];
   const change = changeText(r);
   if (change) out.push(`  ${r.change === 'upgrade' ? 'Upgrade' : 'Downgrade'} ${change}`);
   out.push(`  Constraints: ${constraints.join(', ')}${sources.length ? ` (from ${sources.join(', ')}, flags on top)` : ''}`);

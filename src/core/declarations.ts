@@ -1,4 +1,5 @@
 import { Node as JsonNode, ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { BudgetDeclaration, readManifestBudgets } from './budgets/budgetDeclarations';
 import { Tier, parseTier } from './tiers';
 
 /** Where a workflow file declares a stage's tier: the text to replace to change it. */
@@ -118,6 +119,8 @@ function lineAndColumn(text: string, offset: number): string {
 export function parseWorkflowsManifest(text: string): {
   declarations: TierDeclaration[];
   workflows: WorkflowSettings[];
+  /** Spend budgets on the workspace (the root), workflows and stages; wrong ones are among `problems`. */
+  budgets: BudgetDeclaration[];
   errors: string[];
   problems: ManifestProblem[];
 } {
@@ -128,12 +131,11 @@ export function parseWorkflowsManifest(text: string): {
     offset: e.offset,
     length: e.length,
   }));
-  const result = {
-    declarations: [] as TierDeclaration[],
-    workflows: [] as WorkflowSettings[],
-    errors: problems.map((p) => `${p.message} at ${lineAndColumn(text, p.offset)}`),
-    problems,
-  };
+  // A wrong budget is a problem to show, not an error that makes the manifest unusable.
+  const errors = problems.map((p) => `${p.message} at ${lineAndColumn(text, p.offset)}`);
+  const budgets = readManifestBudgets(root);
+  problems.push(...budgets.problems);
+  const result = { declarations: [] as TierDeclaration[], workflows: [] as WorkflowSettings[], budgets: budgets.budgets, errors, problems };
   const workflows = root && findNodeAtLocation(root, ['workflows']);
   if (!workflows || workflows.type !== 'object') return result;
   for (const property of workflows.children ?? []) {

@@ -86,6 +86,42 @@ describe('adaptive-routing CLI', () => {
     assert.equal((await run(['savings', '--workflow', 'nope'], dir)).code, 4, 'an unknown workflow is named, as elsewhere');
   });
 
+  it('budget prints each budget with its spend, projection and state; --fail-over exits 5 once one is spent', async () => {
+    const db = path.join(dir, 'budget.db');
+    const manifest = path.join(dir, 'budgets.json');
+    fs.writeFileSync(
+      manifest,
+      JSON.stringify({ budget: { daily: 1 }, workflows: { w: { stages: { s: { tier: 'cheap', budget: { daily: 0.25, onExceeded: 'block', hourly: 2 } } } } } }),
+    );
+    const call = (cost: number) => JSON.stringify({ workflow: 'w', stage: 's', model: 'claude-haiku-4-5', cost, success: true });
+    assert.equal((await run(['track', '--db', db], dir, [call(0.1), call(0.1)].join('\n'))).code, 0);
+    const under = await run(['budget', '--db', db, '--manifest', manifest, '--fail-over'], dir);
+    assert.equal(under.code, 0, under.err);
+    assert.match(
+      under.out,
+      /✓ workspace · daily: \$0\.2000 of \$1\.00 today \(20%, under 50%; on exceeding: warn\)\n {4}no projection: 2 calls in the last 3 days and today: too few to project/,
+    );
+    assert.match(under.out, /✓ w \/ s · daily: \$0\.2000 of \$0\.25 today \(80%, 75% reached; on exceeding: block\)/);
+    assert.match(under.err, /budgets\.json:1:\d+: Unknown budget key "hourly" \(use daily, weekly, monthly or onExceeded\) \(left out\)/);
+    await run(['track', '--db', db], dir, call(0.1));
+    const over = await run(['budget', '--db', db, '--manifest', manifest, '--fail-over', '--json'], dir);
+    assert.equal(over.code, 5);
+    const json = JSON.parse(over.out);
+    assert.equal(json.exceeded, 1);
+    assert.deepEqual(
+      json.budgets.map((b: { scope: object; state: string; onExceeded: string }) => [b.scope, b.state, b.onExceeded]),
+      [
+        [{}, 'under 50%', 'warn'],
+        [{ workflow: 'w', stage: 's' }, 'exceeded', 'block'],
+      ],
+    );
+    assert.equal((await run(['budget', '--db', db, '--manifest', manifest], dir)).code, 0, 'without --fail-over, a report');
+    const blocked = await run(['route', '--db', db, '--manifest', manifest, '--workflow', 'w', '--stage', 's', '--json'], dir);
+    assert.equal(JSON.parse(blocked.out).blocked, true, 'route says a block budget is spent');
+    const none = await run(['budget', '--db', db, '--manifest', path.join(dir, 'none.json')], dir);
+    assert.equal(none.code, 1, 'a --manifest that is not there is a usage error');
+  });
+
   it('best-model honours its constraints', async () => {
     const r = await run(['best-model', '--workflow', 'code-review', '--stage', 'summary', '--max-cost', '0.01', '--json'], dir);
     assert.equal(JSON.parse(r.out).model, 'claude-haiku-4-5');

@@ -335,8 +335,11 @@ export function assessArms(arms: ArmState[], settings: PolicySettings, stage: St
   return { settings, stage, all, joint: joint.draws, pool, limitsRelaxed, greedyIndex, outOfReach };
 }
 
-/** The choice from an assessment: the best guess, or with `explore` a Thompson draw within the budgets. */
-export function pickArm(assessment: ArmAssessment, random: () => number, explore = true): PolicyChoice {
+/**
+ * The choice from an assessment: the best guess, or with `explore` a Thompson draw within the budgets.
+ * `noPricier` (a spend budget near its limit) keeps draws from trying pricier models than the best guess.
+ */
+export function pickArm(assessment: ArmAssessment, random: () => number, explore = true, noPricier = false): PolicyChoice {
   const { settings, stage, all, joint, pool, limitsRelaxed, greedyIndex, outOfReach } = assessment;
   const greedy = all[greedyIndex];
   let index = greedyIndex;
@@ -353,7 +356,8 @@ export function pickArm(assessment: ArmAssessment, random: () => number, explore
     // money) are capped the same way: among many models, uncapped tries would cost more success
     // than the best model's lead.
     const capped = (i: number) => i > greedyIndex || (outOfReach && i < greedyIndex);
-    if (capped(index)) {
+    if (noPricier && index > greedyIndex) index = greedyIndex;
+    else if (capped(index)) {
       const away = (assessment.cappedShare ??= joint.probability((draw) => capped(thompsonPick(pool, draw, settings.target))));
       if (random() >= Math.min(1, settings.explorationBudget / Math.max(away, 1 / DRAWS))) index = greedyIndex;
     }

@@ -18,6 +18,9 @@ import { ModelRegistry } from './registry';
 import { explainChoice } from './routeReasons';
 import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
 import { WorkflowPriors, type StageBorrowing } from './stagePriors';
+import type { BudgetDeclaration } from '../budgets/budgetDeclarations';
+import { BudgetGuard } from '../budgets/budgetGuard';
+import { budgetReason, takeCheapestPlausible } from '../budgets/budgetRouting';
 import { exceeds, stageArms } from './stageArms';
 import type { CallScope, StageCall, TelemetryStore } from '../store/telemetryStore';
 import { Tier, nextTier, parseTier } from '../tiers';
@@ -43,6 +46,7 @@ export class AdaptiveModelRouter {
   private readonly now: Clock;
   private readonly disabled: Set<string>;
   private readonly priors: WorkflowPriors;
+  private budgets: BudgetGuard | undefined;
   /**
    * Per stage (by its cached history): its evidence and record, kept while the history (newest call
    * and length) is unchanged, and its last assessment, kept while the arms and target it was made
@@ -69,6 +73,13 @@ export class AdaptiveModelRouter {
     this.random = options.random ?? Math.random;
     this.disabled = new Set(options.disabledWorkflows ?? []);
     this.priors = new WorkflowPriors(store, this.registry, this.policy);
+    if (options.budgets?.length) this.setBudgets(options.budgets);
+  }
+
+  /** Replaces the spend budgets route() heeds (the manifest's and the setting's, as they change). */
+  setBudgets(budgets: readonly BudgetDeclaration[]): void {
+    this.budgets ??= new BudgetGuard(this.store, this.registry);
+    this.budgets.setBudgets(budgets);
   }
 
   /** The cheapest model with enough evidence that meets the constraints, else the registry's cheap model. */
@@ -221,7 +232,9 @@ export class AdaptiveModelRouter {
       }
     }
     memo.decided = true;
-    const choice = pickArm(assessment, this.random, options.explore !== false);
+    const budget = this.budgets?.influenceOn(query.workflow, stage);
+    const choice = pickArm(assessment, this.random, options.explore !== false, budget?.effect === 'no-pricier-exploration');
+    if (budget?.effect === 'cheapest') takeCheapestPlausible(choice, target);
     const declaredModel = query.tier !== undefined && history.length === 0 && options.explore === false ? this.registry.modelForTier(declared) : undefined;
     const defaultArm = declaredModel ? choice.summaries.find((a) => a.model === declaredModel) : undefined;
     if (defaultArm) {
@@ -236,7 +249,7 @@ export class AdaptiveModelRouter {
     return {
       model: arm.model,
       tier: arm.tier ?? this.registry.tierOf(arm.model),
-      reason,
+      reason: budget ? `${budgetReason(budget, arm.model)}. ${reason}` : reason,
       explored: choice.explored,
       adaptive: true,
       outOfReach: choice.outOfReach,
@@ -255,6 +268,7 @@ export class AdaptiveModelRouter {
         chanceOfTarget: a.chance,
         excludedBy: a.excludedBy,
       })),
+      ...(budget && { budget, blocked: budget.effect === 'blocked' }),
     };
   }
 

@@ -1,3 +1,5 @@
+import type { BudgetDeclaration } from '../budgets/budgetDeclarations';
+import type { BudgetInfluence } from '../budgets/budgetGuard';
 import type { Spend } from '../stats/spend';
 import type { FailureEvidence } from '../stats/failureEvidence';
 import type { PolicySettings } from './learningPolicy';
@@ -33,6 +35,8 @@ export interface RouterOptions {
   random?: () => number;
   /** Workflows that keep their declared tiers: route() does not adapt them. */
   disabledWorkflows?: Iterable<string>;
+  /** Spend budgets route() heeds (see BudgetDeclaration and `onExceeded`); setBudgets() replaces them. */
+  budgets?: readonly BudgetDeclaration[];
 }
 
 export interface BestModelQuery {
@@ -129,4 +133,8 @@ export interface RouteDecision {
     chanceOfTarget: number;
     excludedBy?: string;
   }>;
+  /** The spend budget that shaped this decision, if one did (the reason says how). */
+  budget?: BudgetInfluence;
+  /** True when a budget with `onExceeded: "block"` is spent: the caller decides whether to call `model` anyway. */
+  blocked?: boolean;
 }

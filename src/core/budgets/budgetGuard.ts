@@ -1,0 +1,112 @@
+import type { ModelRegistry } from '../routing/registry';
+import { spendTotal } from '../stats/spend';
+import type { TelemetryStore } from '../store/telemetryStore';
+import { BudgetDeclaration, OnExceeded, scopeText } from './budgetDeclarations';
+import { periodAt } from './budgetPeriods';
+import { budgetsOf, reaches, scopeSpend } from './budgetStatus';
+
+/** The share of a budget from which route() stops exploring pricier models. */
+export const NEAR_LIMIT = 0.9;
+/** Calls recorded after which a budget's spend is read again (between reads it may lag that many). */
+export const BUDGET_REFRESH_CALLS = 10;
+
+/** The budget that shaped a decision, as RouteDecision.budget reports it. */
+export interface BudgetInfluence {
+  /** "weekly budget of code-review". */
+  name: string;
+  scope: BudgetDeclaration['scope'];
+  period: BudgetDeclaration['period'];
+  limit: number;
+  /** USD spent in the period when last read, and its share of the limit. */
+  spent: number;
+  used: number;
+  onExceeded: OnExceeded;
+  /** What it did: block the call, route to the cheapest plausible model, or keep exploration off pricier models. */
+  effect: 'blocked' | 'cheapest' | 'no-pricier-exploration';
+}
+
+interface Reading {
+  periodStart: number;
+  usd: number;
+}
+
+/**
+ * Budget states for route(), read from the store's daily counters and kept until BUDGET_REFRESH_CALLS
+ * more calls are recorded, the store reloads or the period turns, so a decision seldom pays for a read.
+ */
+export class BudgetGuard {
+  private readings = new Map<BudgetDeclaration, Reading>();
+  private callsSinceRead = 0;
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    private readonly store: TelemetryStore,
+    private readonly registry: ModelRegistry,
+    private budgets: readonly BudgetDeclaration[] = [],
+  ) {
+    this.subscription = store.onDidChange((event) => {
+      if (event.kind === 'calls') this.callsSinceRead += event.added;
+      else if (event.kind === 'reloaded') this.readings.clear();
+    });
+  }
+
+  setBudgets(budgets: readonly BudgetDeclaration[]): void {
+    this.budgets = budgets;
+    this.readings.clear();
+  }
+
+  get declared(): readonly BudgetDeclaration[] {
+    return this.budgets;
+  }
+
+  /** The budget with the strongest effect on a stage's decision, if one has any. */
+  influenceOn(workflow: string, stage: string): BudgetInfluence | undefined {
+    if (this.budgets.length === 0) return undefined;
+    if (this.callsSinceRead >= BUDGET_REFRESH_CALLS) {
+      this.readings.clear();
+      this.callsSinceRead = 0;
+    }
+    const now = this.store.now().getTime();
+    let strongest: BudgetInfluence | undefined;
+    for (const budget of budgetsOf(this.budgets, workflow, stage)) {
+      const start = periodAt(budget.period, now).start;
+      let reading = this.readings.get(budget);
+      if (!reading || reading.periodStart !== start) {
+        reading = { periodStart: start, usd: spendTotal(scopeSpend(this.store, this.registry, budget.scope, start)) ?? 0 };
+        this.readings.set(budget, reading);
+      }
+      const used = reading.usd / budget.limit;
+      const effect: BudgetInfluence['effect'] | undefined =
+        reaches(used, 1) && budget.onExceeded === 'block'
+          ? 'blocked'
+          : reaches(used, 1) && budget.onExceeded === 'cheapest'
+            ? 'cheapest'
+            : reaches(used, NEAR_LIMIT)
+              ? 'no-pricier-exploration'
+              : undefined;
+      if (!effect) continue;
+      const influence: BudgetInfluence = {
+        name: `${budget.period} budget of ${scopeText(budget.scope)}`,
+        scope: budget.scope,
+        period: budget.period,
+        limit: budget.limit,
+        spent: reading.usd,
+        used,
+        onExceeded: budget.onExceeded,
+        effect,
+      };
+      if (!strongest || stronger(influence, strongest)) strongest = influence;
+    }
+    return strongest;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
+
+const SEVERITY: Record<BudgetInfluence['effect'], number> = { blocked: 3, cheapest: 2, 'no-pricier-exploration': 1 };
+
+function stronger(a: BudgetInfluence, b: BudgetInfluence): boolean {
+  return SEVERITY[a.effect] !== SEVERITY[b.effect] ? SEVERITY[a.effect] > SEVERITY[b.effect] : a.used > b.used;
+}
