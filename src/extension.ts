@@ -10,6 +10,9 @@ import { registerTelemetryCommands } from './vscode/commands/telemetryCommands';
 import { TelemetryService } from './vscode/services/telemetryService';
 import { TierDiagnostics } from './vscode/diagnostics/tierDiagnostics';
 import { TierCodeActions } from './vscode/diagnostics/tierCodeActions';
+import { BudgetMonitor } from './vscode/services/budgetMonitor';
+import { BudgetStatusBar } from './vscode/statusBar/budgetStatusBar';
+import { registerBudgetCommands } from './vscode/commands/budgetCommands';
 
 let service: TelemetryService | undefined;
 
@@ -19,9 +22,11 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const log = vscode.window.createOutputChannel('Adaptive Routing', { log: true });
   const declarations = new DeclarationIndex();
   service = new TelemetryService(context, log, declarations);
-  const tree = new StatsTreeProvider(service);
+  const budgets = new BudgetMonitor(service, context.workspaceState, log);
+  const tree = new StatsTreeProvider(service, budgets);
   const statusBar = new RoutingStatusBar(service, tree);
   const diagnostics = new TierDiagnostics(service, declarations);
+  const budgetStatusBar = new BudgetStatusBar(budgets);
   context.subscriptions.push(
     log,
     declarations,
@@ -29,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     tree,
     statusBar,
     diagnostics,
+    budgets,
+    budgetStatusBar,
     vscode.languages.registerCodeActionsProvider(
       [{ language: 'python' }, { language: 'json' }, { language: 'jsonc' }],
       new TierCodeActions((uri, offset) => diagnostics.savingsLabel(uri, offset)),
@@ -38,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     ...registerRoutingCommands(service, tree, statusBar, diagnostics),
     ...registerTelemetryCommands(service, tree),
     ...registerRegistryCommands(context, service),
+    ...registerBudgetCommands(budgets),
   );
   // The status bar and diagnostics need the file; open it once the window has settled.
   const opener = setTimeout(() => void service?.ensureOpen(), 500);
@@ -47,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const activateMs = performance.now() - started;
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   // Test runs can read what a person would see, which VS Code's API does not expose.
-  return { ...api, testing: { service, tree, statusBar, diagnostics, activateMs, showReport } };
+  return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, activateMs, showReport } };
 }
 
 /** Saves pending calls before the extension host goes away. */

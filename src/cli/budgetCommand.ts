@@ -1,7 +1,6 @@
 import type { TelemetryStore } from '../core';
-import { scopeText } from '../core/budgets/budgetDeclarations';
-import { budgetStateText, budgetStatuses, projectionText, spendCalls } from '../core/budgets/budgetStatus';
-import { spendText } from '../core/stats/spend';
+import { formatBudgetReport } from '../core/budgets/budgetReport';
+import { budgetStateText, budgetStatuses } from '../core/budgets/budgetStatus';
 import { Io, Values, makeRouter, readManifest } from './options';
 
 /** The exit code of `budget --fail-over` when a budget is spent (3 already means an unusable telemetry file). */
@@ -43,16 +42,6 @@ export function budget(store: TelemetryStore, values: Values, io: Io): number {
     io.out(
       `No budgets${manifest.path ? ` in ${manifest.path}` : ' (no workflows manifest here)'}: declare one as "budget": { "weekly": 10 } on the manifest's root (the workspace), a workflow or a stage`,
     );
-  } else {
-    const lines = ['', `ADAPTIVE ROUTING - BUDGETS (${store.now().toISOString().slice(0, 16).replace('T', ' ')} UTC)`, ''];
-    for (const s of statuses) {
-      const mark = s.reached >= 1 ? '❌' : s.reached >= 0.9 ? '⚠️ ' : '✓';
-      lines.push(
-        `${mark} ${scopeText(s.budget.scope)} · ${s.budget.period}: ${spendCalls(s.spent) ? spendText(s.spent) : '$0.00'} of $${s.budget.limit.toFixed(2)} ${s.span.label} (${Math.round(s.used * 100)}%, ${budgetStateText(s)}; on exceeding: ${s.budget.onExceeded})`,
-        `    ${projectionText(s)}`,
-      );
-    }
-    io.out(lines.join('\n'));
-  }
+  } else io.out(formatBudgetReport(statuses, store.now()));
   return values['fail-over'] && exceeded > 0 ? BUDGET_EXCEEDED_EXIT : 0;
 }

@@ -22,6 +22,8 @@ export interface RoutingSettings {
   targetSuccessRate: number;
   explorationBudget: number;
   retentionDays: number;
+  /** The workspace budget as set (checked by settingBudgets). */
+  budget: unknown;
 }
 
 /** Typed reads of the extension's settings, with the seed's defaults. */
@@ -42,6 +44,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RoutingSettings
     targetSuccessRate: c.get<number>('targetSuccessRate') ?? 0.8,
     explorationBudget: c.get<number>('explorationBudget') ?? 0.1,
     retentionDays: c.get<number>('retentionDays') ?? 90,
+    budget: c.get<unknown>('budget') ?? null,
   };
 }
 

@@ -309,6 +309,69 @@ describe('Adaptive Routing in a real extension host', () => {
     await restore(file, original, () => !document.getText().includes('"security-scan"') || ours(file).length === 0);
   });
 
+  it('a manifest budget: the status bar at 50%, 95% and 105% of it, the Problems entry once it is spent, the tree row, the report', async () => {
+    const file = workspaceUri('.attune', 'workflows.json');
+    const original = await vscode.workspace.fs.readFile(file);
+    const bar = testing.budgetStatusBar;
+    const write = async (period: string, limit: number) => {
+      const text = new TextDecoder().decode(original).replace('"workflows": {', `"budget": { "${period}": ${limit} },\n  "workflows": {`);
+      await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
+      return waitFor(`a ${period} budget of ${limit}`, () => {
+        const s = testing.budgets.statuses;
+        return s.length === 1 && s[0].budget.period === period && s[0].budget.limit === limit ? s[0] : undefined;
+      });
+    };
+    // The sample's calls end before today: the week holds some unless today is a Monday, the month
+    // unless it is the 1st; on a Monday the 1st the workspace budget has nothing to measure.
+    let period = 'weekly';
+    let spent = (await write(period, 1000)).usd;
+    if (!(spent > 0)) spent = (await write((period = 'monthly'), 1000)).usd;
+    if (spent > 0) {
+      for (const [share, background] of [
+        [0.5, undefined],
+        [0.95, 'warning'],
+        [1.05, 'error'],
+      ] as const) {
+        const limit = Math.round((spent / share) * 1e6) / 1e6;
+        const status = await write(period, limit);
+        assert.ok(Math.abs(status.used - share) < 0.01, `${status.used} of ${share}`);
+        const shown = await waitFor(`the status bar at ${share * 100}%`, () =>
+          bar.shown.background === background && bar.shown.visible ? bar.shown : undefined,
+        );
+        assert.match(shown.text, /^\$\(dashboard\) \$\d+\.\d{2,4} \/ \$\d+\.\d{2,4} this (week|month)$/);
+      }
+      const spentEntry = await waitFor('the Problems entry on the spent budget', () => ours(file).find((d) => d.code === 'budget-spent'));
+      assert.equal(spentEntry.severity, vscode.DiagnosticSeverity.Warning);
+      assert.match(spentEntry.message, new RegExp(`^The ${period} budget of workspace is spent: \\$[\\d.]+ of \\$[\\d.]+ this (week|month)\\.$`));
+      const document = await vscode.workspace.openTextDocument(file);
+      assert.match(document.getText(spentEntry.range), /^\d+(\.\d+)?$/, 'on the limit itself');
+      const report = (await vscode.commands.executeCommand('adaptiveRouting.showBudgets')) as unknown[];
+      assert.equal(report.length, 1);
+      const editor = await waitFor('the budgets report', () =>
+        vscode.window.visibleTextEditors.find((e) => e.document.getText().includes('ADAPTIVE ROUTING - BUDGETS')),
+      );
+      assert.match(
+        editor.document.getText(),
+        /❌ workspace · (weekly|monthly): \$[\d.]+ of \$[\d.]+ this (week|month) \(10[45]%, exceeded; on exceeding: warn\)/,
+      );
+    }
+    // A stage budget shows on its tree row; a wrong one is a Problems entry and is left out.
+    const stageBudget = new TextDecoder()
+      .decode(original)
+      .replace('"plan": { "tier": "cheap" }', '"plan": { "tier": "cheap", "budget": { "monthly": 1000, "hourly": 1 } }');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(stageBudget));
+    await waitFor('the stage budget', () => (testing.budgets.of('test-generation', 'plan').length === 1 ? true : undefined));
+    const plan = await waitFor('the plan row with its budget', async () =>
+      (await readTree(testing.tree)).find((r) => r.label === 'plan' && r.description.includes(' · budget $')),
+    );
+    assert.match(plan.description, / · budget \$[\d.]+ \/ \$1000\.00 this month$/);
+    const wrong = await waitFor('the wrong budget key', () =>
+      vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Unknown budget key "hourly"')),
+    );
+    assert.equal(wrong.severity, vscode.DiagnosticSeverity.Error);
+    await restore(file, original, () => testing.budgets.statuses.length === 0 && !bar.shown.visible);
+  });
+
   it('the status bar names the model for the stage under the cursor, with a warning background only for an upgrade', async () => {
     const document = await vscode.workspace.openTextDocument(workspaceUri('workflows', 'code_review.py'));
     const editor = await vscode.window.showTextDocument(document);

@@ -8,11 +8,16 @@ import type { StatsNode } from '../../src/vscode/views/statsNodes';
 
 export const EXTENSION_ID = 'attune-tools.adaptive-model-router';
 
+import type { BudgetMonitor } from '../../src/vscode/services/budgetMonitor';
+import type { BudgetStatusBar } from '../../src/vscode/statusBar/budgetStatusBar';
+
 export interface Testing {
   service: TelemetryService;
   tree: StatsTreeProvider;
   statusBar: RoutingStatusBar;
   diagnostics: TierDiagnostics;
+  budgets: BudgetMonitor;
+  budgetStatusBar: BudgetStatusBar;
   activateMs: number;
   showReport: (text: string, title?: string) => Promise<vscode.TextDocument>;
 }

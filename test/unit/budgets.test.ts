@@ -4,7 +4,8 @@ import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, pars
 import { BudgetDeclaration, readManifestBudgets, settingBudgets } from '../../src/core/budgets/budgetDeclarations';
 import { BUDGET_REFRESH_CALLS } from '../../src/core/budgets/budgetGuard';
 import { periodAt } from '../../src/core/budgets/budgetPeriods';
-import { budgetStatuses, projectBudget, projectionText } from '../../src/core/budgets/budgetStatus';
+import { BudgetStatus, budgetStatuses, projectBudget, projectionText } from '../../src/core/budgets/budgetStatus';
+import { dueNotices, noticeKey } from '../../src/core/budgets/budgetNotices';
 import { seededRandom } from '../../src/core/random';
 import { fixedClock, series } from './helpers';
 
@@ -237,5 +238,38 @@ describe('budget-aware routing', () => {
     } finally {
       clock.advance(-5 * 86_400_000);
     }
+  });
+});
+
+describe('budget notices: each threshold once per budget and period', () => {
+  const span = periodAt('weekly', at('2026-12-02T12:00:00Z'));
+  const status = (reached: number, over: Partial<BudgetDeclaration> = {}, s = span) =>
+    ({ budget: { scope: {}, period: 'weekly', limit: 10, onExceeded: 'warn', source: 'manifest', ...over }, span: s, reached }) as unknown as BudgetStatus;
+  const now = at('2026-12-02T12:00:00Z');
+
+  it('notices a new threshold once, the highest of a jump only, and again in the next period', () => {
+    let { due, seen } = dueNotices([status(0.5)], {}, now);
+    assert.equal(due.length, 1);
+    ({ due, seen } = dueNotices([status(0.5)], seen, now));
+    assert.equal(due.length, 0, 'the same threshold again: nothing');
+    ({ due, seen } = dueNotices([status(0.9)], seen, now));
+    assert.deepEqual(
+      due.map((s) => s.reached),
+      [0.9],
+      'from 50% to 90% at once: the 90% notice only',
+    );
+    assert.equal(dueNotices([status(0.75)], seen, now).due.length, 0, 'a lower threshold after a higher one: nothing');
+    const nextWeek = periodAt('weekly', span.end);
+    assert.equal(dueNotices([status(0.5, {}, nextWeek)], seen, now).due.length, 1, 'a new period starts over');
+    assert.equal(dueNotices([status(0.5, { scope: { workflow: 'w' } })], seen, now).due.length, 1, 'another budget has its own');
+    assert.equal(dueNotices([status(0)], {}, now).due.length, 0, 'under 50%: nothing');
+  });
+
+  it('forgets the periods that ended long ago, and keeps the recent ones', () => {
+    const old = periodAt('weekly', at('2026-09-01T00:00:00Z'));
+    const { seen } = dueNotices([status(1, {}, old), status(0.5)], {}, now);
+    assert.equal(Object.keys(seen).length, 2);
+    const later = dueNotices([], seen, now);
+    assert.deepEqual(Object.keys(later.seen), [noticeKey(status(0.5))], 'September is forgotten');
   });
 });

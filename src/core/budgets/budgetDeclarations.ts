@@ -108,15 +108,16 @@ export function settingBudgets(value: unknown): { budgets: BudgetDeclaration[]; 
   if (value == null) return { budgets, errors };
   if (typeof value !== 'object' || Array.isArray(value)) return { budgets, errors: ['adaptiveRouting.budget must be an object such as { "weekly": 10 }'] };
   const record = value as Record<string, unknown>;
-  const onExceeded = record.onExceeded ?? 'warn';
-  if (!(ON_EXCEEDED as readonly unknown[]).includes(onExceeded)) errors.push(`adaptiveRouting.budget.onExceeded must be one of ${ON_EXCEEDED.join(', ')}`);
+  const known = (ON_EXCEEDED as readonly unknown[]).includes(record.onExceeded ?? 'warn');
+  if (!known) errors.push(`adaptiveRouting.budget.onExceeded must be one of ${ON_EXCEEDED.join(', ')}`);
+  const onExceeded = known ? ((record.onExceeded ?? 'warn') as OnExceeded) : 'warn';
   for (const [key, limit] of Object.entries(record)) {
     if (key === 'onExceeded') continue;
     const period = parseBudgetPeriod(key);
     if (!period) errors.push(`adaptiveRouting.budget: unknown key "${key}" (use ${BUDGET_PERIODS.join(', ')} or onExceeded)`);
     else if (typeof limit !== 'number' || !Number.isFinite(limit) || limit <= 0)
       errors.push(`adaptiveRouting.budget.${period} must be a number of USD above 0`);
-    else budgets.push({ scope: {}, period, limit, onExceeded: errors.length ? 'warn' : (onExceeded as OnExceeded), source: 'setting' });
+    else budgets.push({ scope: {}, period, limit, onExceeded, source: 'setting' });
   }
   return { budgets, errors };
 }

@@ -1,6 +1,7 @@
 import type { ModelRegistry } from '../routing/registry';
 import { spendTotal } from '../stats/spend';
 import type { TelemetryStore } from '../store/telemetryStore';
+import type { Clock } from '../types';
 import { BudgetDeclaration, OnExceeded, scopeText } from './budgetDeclarations';
 import { periodAt } from './budgetPeriods';
 import { budgetsOf, reaches, scopeSpend } from './budgetStatus';
@@ -42,6 +43,7 @@ export class BudgetGuard {
   constructor(
     private readonly store: TelemetryStore,
     private readonly registry: ModelRegistry,
+    private readonly now: Clock = store.now,
     private budgets: readonly BudgetDeclaration[] = [],
   ) {
     this.subscription = store.onDidChange((event) => {
@@ -66,7 +68,7 @@ export class BudgetGuard {
       this.readings.clear();
       this.callsSinceRead = 0;
     }
-    const now = this.store.now().getTime();
+    const now = this.now().getTime();
     let strongest: BudgetInfluence | undefined;
     for (const budget of budgetsOf(this.budgets, workflow, stage)) {
       const start = periodAt(budget.period, now).start;

@@ -78,7 +78,7 @@ export class AdaptiveModelRouter {
 
   /** Replaces the spend budgets route() heeds (the manifest's and the setting's, as they change). */
   setBudgets(budgets: readonly BudgetDeclaration[]): void {
-    this.budgets ??= new BudgetGuard(this.store, this.registry);
+    this.budgets ??= new BudgetGuard(this.store, this.registry, this.now);
     this.budgets.setBudgets(budgets);
   }
 

@@ -48,7 +48,7 @@ export class TelemetryService implements vscode.Disposable {
   private verifyLater: ReturnType<typeof setTimeout> | undefined;
   /** Syntax problems of the workflows manifest, shown in the Problems panel. */
   /** The workflows manifest: targets, declared tiers, switched-off workflows, and its syntax problems. */
-  private readonly manifest: WorkflowsManifest;
+  readonly manifest: WorkflowsManifest;
   /** The upstream framework's logs, imported into the store. */
   private readonly imports: LogImports;
   private readonly registryCache: RegistryCache;
@@ -331,6 +331,7 @@ export class TelemetryService implements vscode.Disposable {
       days: rangeDays(this.range),
       disabledWorkflows: disabled,
       explorationBudget: settings.explorationBudget,
+      budgets: this.manifest.withSettingBudget(settings.budget, this.log),
     });
     this.routerCache = { store, router, made: Date.now() };
     return router;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { BudgetDeclaration, settingBudgets } from '../../core/budgets/budgetDeclarations';
 import { ManifestProblem, TierDeclaration, WorkflowSettings, parseWorkflowsManifest, positionAt } from '../../core/declarations';
 import { readSettings } from '../settings';
 
@@ -10,6 +11,11 @@ import { readSettings } from '../settings';
 export class WorkflowsManifest implements vscode.Disposable {
   workflows: WorkflowSettings[] = [];
   declarations: TierDeclaration[] = [];
+  budgets: BudgetDeclaration[] = [];
+  /** Where the manifest is, once looked for (budget diagnostics go on it). */
+  uri: vscode.Uri | undefined;
+  /** Its text as last read, for offsets. */
+  text: string | undefined;
   private readonly problems = vscode.languages.createDiagnosticCollection('adaptiveRouting.manifest');
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
@@ -30,6 +36,9 @@ export class WorkflowsManifest implements vscode.Disposable {
     const parsed = text === undefined ? undefined : parseWorkflowsManifest(text);
     this.workflows = parsed?.workflows ?? [];
     this.declarations = parsed?.declarations ?? [];
+    this.budgets = parsed?.budgets ?? [];
+    this.uri = uri;
+    this.text = text;
     this.problems.clear();
     if (parsed && text !== undefined && parsed.problems.length) {
       this.problems.set(
@@ -38,6 +47,13 @@ export class WorkflowsManifest implements vscode.Disposable {
       );
       this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${parsed.errors.join('; ')}`);
     }
+  }
+
+  /** The setting's workspace budget (a wrong one is logged and left out) and the manifest's budgets. */
+  withSettingBudget(setting: unknown, log: vscode.LogOutputChannel): BudgetDeclaration[] {
+    const fromSetting = settingBudgets(setting);
+    for (const error of fromSetting.errors) log.warn(error);
+    return [...fromSetting.budgets, ...this.budgets];
   }
 
   /** What the manifest declares for a stage, if anything. */

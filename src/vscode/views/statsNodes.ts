@@ -4,6 +4,8 @@ import { changeText, tierMove } from '../../core/routing/recommendation';
 import { spendShort, spendText } from '../../core/stats/spend';
 import { capitalised } from '../../core/text';
 import { perSuccessText, savingsText, stageSavings } from '../../core/stats/savings';
+import { budgetLine } from '../../core/budgets/budgetReport';
+import { BudgetStatus, budgetShort, projectionText } from '../../core/budgets/budgetStatus';
 import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -23,6 +25,19 @@ export interface TreeContext {
   /** Days of the time range (0: all time), for per-week savings. */
   days: number;
   readP95: StageP95Reader;
+  /** The budgets of a workflow (no stage) or of a stage, as last worked out. */
+  budgetsOf: (workflow: string, stage?: string) => readonly BudgetStatus[];
+}
+
+/** " · budget $7.40 / $10.00 this week" for the tightest of a row's budgets, or nothing. */
+function budgetNote(statuses: readonly BudgetStatus[]): string {
+  if (statuses.length === 0) return '';
+  return ` · ${vscode.l10n.t('budget {0}', budgetShort(statuses.reduce((a, b) => (b.used > a.used ? b : a))))}`;
+}
+
+/** The tooltip lines of a row's budgets. */
+function budgetLines(md: vscode.MarkdownString, statuses: readonly BudgetStatus[]): void {
+  for (const s of statuses) md.appendMarkdown(`${plain(vscode.l10n.t('Budget: {0}', budgetLine(s)))}  \n${plain(projectionText(s))}\n\n`);
 }
 
 export class WorkflowNode implements StatsNode {
@@ -39,7 +54,8 @@ export class WorkflowNode implements StatsNode {
     const calls = w.calls === 1 ? vscode.l10n.t('1 call') : vscode.l10n.t('{0} calls', w.calls.toLocaleString());
     const upgrades = w.upgradesNeeded === 1 ? vscode.l10n.t('1 stage to upgrade') : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded);
     const spent = spendShort(w.spend);
-    item.description = calls + (w.upgradesNeeded ? ` · ${upgrades}` : '') + (spent ? ` · ${spent}` : '');
+    const budgets = this.context.budgetsOf(w.workflow);
+    item.description = calls + (w.upgradesNeeded ? ` · ${upgrades}` : '') + (spent ? ` · ${spent}` : '') + budgetNote(budgets);
     item.iconPath = new vscode.ThemeIcon(
       w.upgradesNeeded ? 'warning' : 'symbol-namespace',
       w.upgradesNeeded ? new vscode.ThemeColor('list.warningForeground') : undefined,
@@ -55,6 +71,7 @@ export class WorkflowNode implements StatsNode {
       ) + '\n\n',
     );
     md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(w.spend))) + '\n\n');
+    budgetLines(md, budgets);
     for (const stage of w.stages) {
       const r = stage.recommendation;
       const move = r && tierMove(r);
@@ -95,7 +112,8 @@ export class StageNode implements StatsNode {
     const outOfReach = recommendation?.outOfReach && recommendation.decision.sampleSize >= this.minSamples;
     const move = recommendation && tierMove(recommendation);
     const spent = spendShort(this.stage.spend);
-    item.description = `→ ${recommended}${move ? ` · ${move}` : ''}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}${spent ? ` · ${spent}` : ''}`;
+    const budgets = this.context.budgetsOf(this.stage.workflow, this.stage.stage);
+    item.description = `→ ${recommended}${move ? ` · ${move}` : ''}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}${spent ? ` · ${spent}` : ''}${budgetNote(budgets)}`;
     const upgrade = recommendation?.change === 'upgrade';
     item.iconPath = outOfReach
       ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
@@ -117,6 +135,7 @@ export class StageNode implements StatsNode {
       ) + '  \n',
     );
     md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(this.stage.spend))) + '  \n');
+    budgetLines(md, budgets);
     const savings = stageSavings(this.stage, { days: this.context.days, minSampleSize: this.minSamples });
     md.appendMarkdown(plain(savings.estimate ? capitalised(savingsText(savings.estimate)) : vscode.l10n.t('No savings estimate: {0}', savings.why ?? '')));
     const perSuccess = savings.estimate && perSuccessText(savings.estimate);

@@ -3,6 +3,7 @@ import { overviewSavings } from '../../core/stats/savings';
 import { dollarRange, dollars, spendShort } from '../../core/stats/spend';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { rangeDays, readSettings } from '../settings';
+import type { BudgetMonitor } from '../services/budgetMonitor';
 import type { TelemetryService } from '../services/telemetryService';
 import { StageNode, StatsNode, WorkflowNode } from './statsNodes';
 
@@ -19,7 +20,10 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
   /** Time the last full render took, for the scale benchmark and the log. */
   lastRenderMs = 0;
 
-  constructor(private readonly service: TelemetryService) {
+  constructor(
+    private readonly service: TelemetryService,
+    private readonly budgets?: BudgetMonitor,
+  ) {
     this.view = vscode.window.createTreeView(STATS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view,
@@ -29,6 +33,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
         this.changed.fire(undefined);
         void this.updateBadge();
       }),
+      ...(budgets ? [budgets.onDidChange(() => this.changed.fire(undefined))] : []),
       this.view.onDidChangeSelection((e) => {
         const node = e.selection[0];
         if (node instanceof StageNode) this.selectedStage.fire(node.stage);
@@ -70,7 +75,12 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     void vscode.commands.executeCommand('setContext', 'adaptiveRouting.noCallsInRange', emptyRange && this.service.state !== 'error');
     void vscode.commands.executeCommand('setContext', 'adaptiveRouting.telemetryError', this.service.state === 'error');
     this.lastRenderMs = Date.now() - started;
-    const context = { minSamples, days: rangeDays(this.service.range), readP95: (workflow: string, stage: string) => this.service.stageP95(workflow, stage) };
+    const context = {
+      minSamples,
+      days: rangeDays(this.service.range),
+      readP95: (workflow: string, stage: string) => this.service.stageP95(workflow, stage),
+      budgetsOf: (workflow: string, stage?: string) => this.budgets?.of(workflow, stage) ?? [],
+    };
     return overview.map((workflow) => new WorkflowNode(workflow, context));
   }
 

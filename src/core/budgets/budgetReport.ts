@@ -1,0 +1,19 @@
+import { spendText } from '../stats/spend';
+import { scopeText } from './budgetDeclarations';
+import { BudgetStatus, budgetStateText, projectionText, spendCalls } from './budgetStatus';
+
+/** One budget in a line: "workspace · weekly: $7.40 of $10.00 this week (74%, 50% reached; on exceeding: warn)". */
+export function budgetLine(s: BudgetStatus): string {
+  const spent = spendCalls(s.spent) ? spendText(s.spent) : '$0.00';
+  return `${scopeText(s.budget.scope)} · ${s.budget.period}: ${spent} of $${s.budget.limit.toFixed(2)} ${s.span.label} (${Math.round(s.used * 100)}%, ${budgetStateText(s)}; on exceeding: ${s.budget.onExceeded})`;
+}
+
+/** The budgets report of the CLI and of VS Code's "Show Budgets": each budget, its state and projection. */
+export function formatBudgetReport(statuses: readonly BudgetStatus[], now: Date): string {
+  const lines = ['', `ADAPTIVE ROUTING - BUDGETS (${now.toISOString().slice(0, 16).replace('T', ' ')} UTC)`, ''];
+  for (const s of statuses) {
+    const mark = s.reached >= 1 ? '❌' : s.reached >= 0.9 ? '⚠️ ' : '✓';
+    lines.push(`${mark} ${budgetLine(s)}`, `    ${projectionText(s)}`);
+  }
+  return lines.join('\n');
+}

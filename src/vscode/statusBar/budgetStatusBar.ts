@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import { budgetLine } from '../../core/budgets/budgetReport';
+import { budgetShort, projectionText } from '../../core/budgets/budgetStatus';
+import { plain, safeMarkdown } from '../format';
+import type { BudgetMonitor } from '../services/budgetMonitor';
+
+export const SHOW_BUDGETS_COMMAND = 'adaptiveRouting.showBudgets';
+
+/**
+ * The tightest budget's use ("$7.40 / $10.00 this week"), on a warning background from 90% and an
+ * error background once spent; the tooltip lists every budget with its projection. Hidden without budgets.
+ */
+export class BudgetStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('adaptiveRouting.budget', vscode.StatusBarAlignment.Right, 99);
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly monitor: BudgetMonitor) {
+    this.item.name = vscode.l10n.t('Adaptive Routing Budget');
+    this.item.command = SHOW_BUDGETS_COMMAND;
+    this.subscription = monitor.onDidChange(() => this.update());
+    this.update();
+  }
+
+  /** What the item shows, for tests: text and background (undefined, 'warning' or 'error'). */
+  get shown(): { text: string; background: 'warning' | 'error' | undefined; visible: boolean } {
+    const id = (this.item.backgroundColor as vscode.ThemeColor | undefined)?.id;
+    return { text: this.item.text, background: id?.includes('error') ? 'error' : id?.includes('warning') ? 'warning' : undefined, visible: this.visible };
+  }
+
+  private visible = false;
+
+  private update(): void {
+    const statuses = this.monitor.statuses;
+    if (statuses.length === 0) {
+      this.item.hide();
+      this.visible = false;
+      return;
+    }
+    const tightest = statuses.reduce((a, b) => (b.used > a.used ? b : a));
+    this.item.text = `$(dashboard) ${budgetShort(tightest)}`;
+    this.item.backgroundColor =
+      tightest.reached >= 1
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : tightest.reached >= 0.9
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
+    const md = safeMarkdown();
+    md.isTrusted = { enabledCommands: [SHOW_BUDGETS_COMMAND] };
+    md.appendMarkdown(`**${plain(vscode.l10n.t('Budgets'))}**\n\n`);
+    for (const s of statuses) md.appendMarkdown(`${plain(budgetLine(s))}  \n${plain(projectionText(s))}\n\n`);
+    md.appendMarkdown(`[${plain(vscode.l10n.t('Show the budgets report'))}](command:${SHOW_BUDGETS_COMMAND})`);
+    this.item.tooltip = md;
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Budget: {0}', budgetShort(tightest)) };
+    this.item.show();
+    this.visible = true;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}
