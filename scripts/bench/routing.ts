@@ -10,6 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { budgetScenario } from './budgetScenario';
 import { performance } from 'perf_hooks';
 import { AdaptiveModelRouter, ModelRegistry, openTelemetry } from '../../src/core';
 import type { RouterOptions } from '../../src/core/routing/router';
@@ -709,6 +710,31 @@ async function main(): Promise<void> {
     timingLines.push(
       `route() decisions on the ${what}: ${sorted.length}, mean ${(sorted.reduce((a, b) => a + b, 0) / sorted.length).toFixed(3)} ms, p50 ${quantile(sorted, 0.5).toFixed(3)}, p90 ${quantile(sorted, 0.9).toFixed(3)}, p99 ${quantile(sorted, 0.99).toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)} ms`,
     );
+  }
+
+  if (process.env.BUDGET !== '0') {
+    console.log(`\n## Budget: the stage that spends most, with a weekly budget of half its unconstrained spend, onExceeded "cheapest"`);
+    const widths = [26, 30, 10, 22, 34];
+    console.log(pad(['table', 'stage', 'budget', 'unconstrained', 'with the budget'], widths));
+    for (let set = 0; set < SEED_SETS; set++)
+      for (const table of [syntheticTable(), MANY_MODELS.generate(300 + set)]) {
+        const r = await budgetScenario(table, 1 + set);
+        const share = r.budgeted.spend / r.budget;
+        if (set === 0)
+          console.log(
+            pad(
+              [
+                r.table,
+                r.stage,
+                usd(r.budget),
+                `${usd(r.unconstrained.spend)}, ${pct(r.unconstrained.success)}`,
+                `${pct(share)} of it, ${pct(r.budgeted.success)} (${r.budgeted.afterLimit}/${r.budgeted.calls} past it)`,
+              ],
+              widths,
+            ),
+          );
+        recordGoal(`budget: spend with "cheapest" (${table.name.replace(/ #\d+$/, '')})`, '<= 105%', share, pct(share), (v) => v <= 1.05, 'lower');
+      }
   }
 
   console.log(`\n## Goals (worst and median over ${SEED_SETS} seed set(s); a goal is met when its worst value meets it)`);

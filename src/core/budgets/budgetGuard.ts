@@ -37,20 +37,15 @@ interface Reading {
  */
 export class BudgetGuard {
   private readings = new Map<BudgetDeclaration, Reading>();
-  private callsSinceRead = 0;
-  private readonly subscription: { dispose(): void };
+  /** The store's trackedVersion when the readings were taken. */
+  private readAt = -Infinity;
 
   constructor(
     private readonly store: TelemetryStore,
     private readonly registry: ModelRegistry,
     private readonly now: Clock = store.now,
     private budgets: readonly BudgetDeclaration[] = [],
-  ) {
-    this.subscription = store.onDidChange((event) => {
-      if (event.kind === 'calls') this.callsSinceRead += event.added;
-      else if (event.kind === 'reloaded') this.readings.clear();
-    });
-  }
+  ) {}
 
   setBudgets(budgets: readonly BudgetDeclaration[]): void {
     this.budgets = budgets;
@@ -64,9 +59,11 @@ export class BudgetGuard {
   /** The budget with the strongest effect on a stage's decision, if one has any. */
   influenceOn(workflow: string, stage: string): BudgetInfluence | undefined {
     if (this.budgets.length === 0) return undefined;
-    if (this.callsSinceRead >= BUDGET_REFRESH_CALLS) {
+    // Calls tracked since the readings (pending ones included; a reload jumps the version) make them stale.
+    const version = this.store.trackedVersion;
+    if (version - this.readAt >= BUDGET_REFRESH_CALLS || version < this.readAt) {
       this.readings.clear();
-      this.callsSinceRead = 0;
+      this.readAt = version;
     }
     const now = this.now().getTime();
     let strongest: BudgetInfluence | undefined;
@@ -100,10 +97,6 @@ export class BudgetGuard {
       if (!strongest || stronger(influence, strongest)) strongest = influence;
     }
     return strongest;
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
   }
 }
 

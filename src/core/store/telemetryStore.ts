@@ -116,6 +116,11 @@ export class TelemetryStore {
     return this.reader.generation * 2 ** 32 + this.reader.addedTo(workflow) + this.pending.countIn(workflow);
   }
 
+  /** Grows with every call tracked, inserted yet or not, and jumps on reload: a staleness check that never waits on SQLite. */
+  get trackedVersion(): number {
+    return this.reader.generation * 2 ** 32 + this.changes + this.pending.size;
+  }
+
   get location(): string {
     return this.backend.location;
   }
