@@ -230,7 +230,11 @@ describe('budget-aware routing', () => {
   it('reads the spend again once enough calls are recorded, and when the period turns', () => {
     const router = routerWith([weekly(6.5, 'block')]);
     assert.equal(router.route(query).blocked, false, '$6.00 of $6.50');
-    store.trackLlmCalls(series(BUDGET_REFRESH_CALLS, { end: new Date('2026-12-02T11:30:00Z'), model: 'claude-sonnet-5', tier: 'capable', cost: 0.1 }));
+    // One by one, as a workflow records its calls (they wait in memory for their insert).
+    const more = series(BUDGET_REFRESH_CALLS, { end: new Date('2026-12-02T11:30:00Z'), model: 'claude-sonnet-5', tier: 'capable', cost: 0.1 });
+    for (const call of more.slice(0, -1)) store.trackLlmCall(call);
+    assert.equal(router.route(query).blocked, false, `$6.90 of $6.50, but fewer than ${BUDGET_REFRESH_CALLS} calls since the last read`);
+    store.trackLlmCall(more[more.length - 1]);
     assert.equal(router.route(query).blocked, true, '$7.00 of $6.50, read again');
     clock.advance(5 * 86_400_000); // Monday 7 December: a new week
     try {
