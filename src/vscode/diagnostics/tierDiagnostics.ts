@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { coalesced } from '../coalesced';
 import { positionAt } from '../../core/declarations';
 import { evidenceText } from '../../core/routing/recommendation';
 import type { StageOverview } from '../../core/stats/overview';
@@ -31,8 +32,6 @@ export function suggestedTier(diagnostic: vscode.Diagnostic): Tier | undefined {
 export class TierDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   private readonly disposables: vscode.Disposable[] = [this.collection];
-  private running: Promise<void> | undefined;
-  private again = false;
   /** "saves ~$4.10 / week" per downgrade diagnostic (by file and offset), for its quick fix's title. */
   private savingsLabels = new Map<string, string>();
 
@@ -49,22 +48,7 @@ export class TierDiagnostics implements vscode.Disposable {
   }
 
   /** Recomputes every diagnostic; concurrent requests collapse into one more pass. */
-  refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.compute()
-      .catch((error: Error) => this.service.log.error(`Diagnostics failed: ${error.message}`))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          void this.refresh();
-        }
-      });
-    return this.running;
-  }
+  readonly refresh = coalesced(() => this.compute().catch((error: Error) => this.service.log.error(`Diagnostics failed: ${error.message}`)));
 
   private async compute(): Promise<void> {
     const settings = readSettings();

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { coalesced } from '../coalesced';
 import { scopeText } from '../../core/budgets/budgetDeclarations';
 import { NoticesSeen, dueNotices } from '../../core/budgets/budgetNotices';
 import { BudgetStatus, budgetStatuses, projectionText } from '../../core/budgets/budgetStatus';
@@ -22,8 +23,6 @@ export class BudgetMonitor implements vscode.Disposable {
   private current: BudgetStatus[] = [];
   private readonly problems = vscode.languages.createDiagnosticCollection('adaptiveRouting.budgets');
   private readonly disposables: vscode.Disposable[] = [this.changed, this.problems];
-  private running: Promise<void> | undefined;
-  private again = false;
 
   constructor(
     private readonly service: TelemetryService,
@@ -47,20 +46,7 @@ export class BudgetMonitor implements vscode.Disposable {
   }
 
   /** Works the states out again (one run at a time; a change during a run runs it once more). */
-  refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
-    });
-    return this.running;
-  }
+  readonly refresh = coalesced(() => this.run());
 
   private async run(): Promise<void> {
     const store = await this.service.ensureOpen();
