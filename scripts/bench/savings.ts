@@ -21,6 +21,7 @@ import * as path from 'path';
 import { AdaptiveModelRouter, ModelRegistry, buildOverview, openTelemetry } from '../../src/core';
 import { seededRandom } from '../../src/core/random';
 import { confidentDowngrade, stageSavings } from '../../src/core/stats/savings';
+import { regularizedBeta } from '../../src/core/stats/statistics';
 import type { StageOverview } from '../../src/core/stats/overview';
 import { MANY_MODELS, OutcomeRow, OutcomeTable, SHORT_STAGES, interleave, loadTable, recordReplayedCall, stageKey, syntheticTable } from './replayData';
 
@@ -41,6 +42,11 @@ interface Outcome {
   cheaperSuffices: boolean;
   /** What the midpoint recommendation was, in words: why a stage got no suggestion. */
   midpoint: string;
+  /**
+   * Whether the first half could show it at all: all its calls on the cheapest sufficient model,
+   * succeeding at that model's rate, would give a 95% posterior chance (uniform prior) of the target.
+   */
+  showable: boolean;
 }
 
 async function replay(table: OutcomeTable, seed: number): Promise<Outcome[]> {
@@ -71,14 +77,20 @@ async function replay(table: OutcomeTable, seed: number): Promise<Outcome[]> {
     const future = rows.slice(Math.floor(rows.length / 2));
     if (!future.length) continue;
     const target = targetOf(key);
+    const rateOf = (model: string) => table.trueRates?.[key]?.[model] ?? successOn(future, model);
     outcomes.push({
       table: table.name,
       stage: key,
       coverage: coverageOf(stage, future, router.minSampleSize),
       suggestion: suggestionOf(stage, future, target, router.minSampleSize),
       // The oracle: the table's true rates where it has them, else the second half's own outcomes.
-      cheaperSuffices: table.models.some((m) => m.tier !== 'premium' && (table.trueRates?.[key]?.[m.id] ?? successOn(future, m.id)) >= target),
+      cheaperSuffices: table.models.some((m) => m.tier !== 'premium' && rateOf(m.id) >= target),
       midpoint: midpointText(stage),
+      showable: table.models.some((m) => {
+        const n = rows.length - future.length;
+        const k = Math.round(rateOf(m.id) * n);
+        return m.tier !== 'premium' && rateOf(m.id) >= target && 1 - regularizedBeta(target, 1 + k, 1 + n - k) >= 0.95;
+      }),
     });
   }
   store.dispose();
@@ -98,9 +110,9 @@ function coverageOf(stage: StageOverview, future: OutcomeRow[], minSampleSize: n
 }
 
 function suggestionOf(stage: StageOverview, future: OutcomeRow[], target: number, minSampleSize: number): Outcome['suggestion'] {
-  if (!confidentDowngrade(stage, 'premium', minSampleSize)) return undefined;
-  const model = stage.recommendation!.model;
-  return { model, wrong: successOn(future, model) < target - 0.02 };
+  const suggested = confidentDowngrade(stage, 'premium', minSampleSize);
+  if (!suggested) return undefined;
+  return { model: suggested.model, wrong: successOn(future, suggested.model) < target - 0.02 };
 }
 
 function midpointText(stage: StageOverview): string {
@@ -171,6 +183,10 @@ async function main(): Promise<void> {
       `  ${name.padEnd(54)} ${Number.isNaN(value) ? '—' : `${(value * 100).toFixed(1)}%`.padStart(6)} ${n.padEnd(18)} goal ${goal.padEnd(7)} ${verdict}`,
     );
   }
+  const showable = reachable.filter((o) => o.showable);
+  console.log(
+    `  (of those ${reachable.length}, ${showable.length} could show a 95% chance at all with their first half's calls, even all on the sufficient model at its true rate; ${showable.filter((o) => o.suggestion).length} of them got a suggestion)`,
+  );
   const unreached = reachable.filter((o) => !o.suggestion).slice(0, Number(process.env.SHOW ?? 10));
   if (unreached.length) {
     console.log('\n  stages where a cheaper tier suffices but nothing was suggested (the midpoint recommendation):');

@@ -35,7 +35,14 @@ function stage(over: { model?: string; chance?: number; cheapCalls?: number; out
       fallback: over.fallback ?? false,
       adaptive: true,
       outOfReach: over.outOfReach ?? false,
-      decision: { alternatives: models.map((m) => ({ model: m.model, calls: m.calls, chanceOfTarget: m.model === model ? (over.chance ?? 0.97) : 0.5 })) },
+      decision: {
+        alternatives: models.map((m) => ({
+          model: m.model,
+          tier: m.model === 'cheap' ? 'cheap' : 'premium',
+          calls: m.calls,
+          chanceOfTarget: m.model === model ? (over.chance ?? 0.97) : 0.5,
+        })),
+      },
     },
   } as unknown as StageOverview;
 }
@@ -98,7 +105,7 @@ describe('savings: what the recommended model would save per week, with its inte
   });
 
   it('a downgrade is suggested only to a cheaper tier with a 95% chance of the target on the minimum sample, never out of reach', () => {
-    assert.deepEqual(confidentDowngrade(stage(), 'premium', 20), { chance: 0.97, calls: 40 });
+    assert.deepEqual(confidentDowngrade(stage(), 'premium', 20), { model: 'cheap', tier: 'cheap', chance: 0.97, calls: 40 });
     assert.ok(confidentDowngrade(stage({ chance: 0.95, cheapCalls: 20 }), 'capable', 20), 'exactly at both bounds');
     assert.equal(confidentDowngrade(stage({ chance: 0.9499 }), 'premium', 20), undefined);
     assert.equal(confidentDowngrade(stage({ cheapCalls: 19 }), 'premium', 20), undefined);
@@ -106,5 +113,24 @@ describe('savings: what the recommended model would save per week, with its inte
     assert.equal(confidentDowngrade(stage({ fallback: true }), 'premium', 20), undefined);
     assert.equal(confidentDowngrade(stage(), 'cheap', 20), undefined, 'not a cheaper tier than the declared one');
     assert.equal(confidentDowngrade(stage({ model: 'pricey' }), 'capable', 20), undefined, 'an upgrade is not a downgrade');
+  });
+
+  it('a confident capable model is suggested where the recommendation is a cheap one not yet confident, and priced as such', () => {
+    // Declared premium; recommended haiku-like 'cheap' at a 60% chance; 'mid' (capable, 30 calls at $0.05) at 97%.
+    const s = stage({ chance: 0.6 });
+    const mid = { model: 'mid', calls: 30, successRate: 0.93, spend: billed(30, 0.05) };
+    s.models.push(mid as (typeof s.models)[number]);
+    s.calls += 30;
+    s.spend = addSpend(s.spend, mid.spend);
+    const alternatives = s.recommendation!.decision.alternatives;
+    alternatives.splice(1, 0, { ...alternatives[0], model: 'mid', tier: 'capable', calls: 30, chanceOfTarget: 0.97 });
+    assert.deepEqual(confidentDowngrade(s, 'premium', 20), { model: 'mid', tier: 'capable', chance: 0.97, calls: 30 });
+    assert.equal(confidentDowngrade(s, 'capable', 20), undefined, 'nothing confident below capable');
+    const { estimate } = stageSavings(s, { ...options, model: 'mid' });
+    assert.equal(estimate!.model, 'mid');
+    // $6 + $1.20 + $1.50 over 130 calls, against $0.05 a call: (8.7 / 130 - 0.05) x 130 = $2.20 a week.
+    assert.ok(Math.abs(estimate!.perWeek - 2.2) < 1e-9, String(estimate!.perWeek));
+    alternatives[1].excludedBy = 'cost $0.0500 > $0.0400';
+    assert.equal(confidentDowngrade(s, 'premium', 20), undefined, "never a model the query's limits rule out");
   });
 });

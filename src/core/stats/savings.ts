@@ -35,6 +35,8 @@ export interface SavingsOptions {
   minSampleSize: number;
   /** Posterior probability of meeting the target the recommended model needs (default 0.95). */
   confidence?: number;
+  /** Another model of the recommendation's alternatives to price the stage on (a confident downgrade's). */
+  model?: string;
 }
 
 /** Estimated costs carry no spread of their own: their per-call spread is taken as large as their mean. */
@@ -55,18 +57,19 @@ export function stageSavings(stage: StageOverview, options: SavingsOptions): Sta
   if (!(options.days > 0)) return none('choose a time range of days to project spend per week');
   if (r.fallback || !r.adaptive) return none('no evidence behind the recommendation yet');
   if (r.outOfReach) return none(`no model reaches the ${pctText(r.target)} target here`);
-  const model = stage.models.find((m) => m.model === r.model);
-  const alternative = r.decision.alternatives.find((a) => a.model === r.model);
+  const chosen = options.model ?? r.model;
+  const model = stage.models.find((m) => m.model === chosen);
+  const alternative = r.decision.alternatives.find((a) => a.model === chosen);
   const confidence = options.confidence ?? 0.95;
   if (!model || model.calls < options.minSampleSize || !alternative || alternative.chanceOfTarget < confidence) {
     const has = `${model?.calls ?? 0} calls${alternative ? ` and a ${pctText(alternative.chanceOfTarget)} chance` : ''}`;
-    return none(`${r.model} needs ${options.minSampleSize}+ calls here and a ${pctText(confidence)} chance of the ${pctText(r.target)} target (it has ${has})`);
+    return none(`${chosen} needs ${options.minSampleSize}+ calls here and a ${pctText(confidence)} chance of the ${pctText(r.target)} target (it has ${has})`);
   }
-  if (stage.models.every((m) => m.model === r.model)) return none(`every call already runs on ${r.model}`);
+  if (stage.models.every((m) => m.model === chosen)) return none(`every call already runs on ${chosen}`);
   const now = perCall(stage.spend);
   const on = perCall(model.spend);
   if (!now || now.calls < options.minSampleSize) return none('too few calls here with a known cost');
-  if (!on || on.calls < options.minSampleSize) return none(`too few calls of ${r.model} here with a known cost`);
+  if (!on || on.calls < options.minSampleSize) return none(`too few calls of ${chosen} here with a known cost`);
   const weeks = options.days / 7;
   const callsPerWeek = stage.calls / weeks;
   const difference = now.mean - on.mean;
@@ -81,7 +84,7 @@ export function stageSavings(stage: StageOverview, options: SavingsOptions): Sta
     estimate: {
       workflow,
       stage: stage.stage,
-      model: r.model,
+      model: chosen,
       target: r.target,
       direction: difference > 0 ? 'save' : 'spend',
       spentPerWeek: callsPerWeek * now.mean,
@@ -153,14 +156,24 @@ export function overviewSavings(
 export const DOWNGRADE_CONFIDENCE = 0.95;
 
 /**
- * Whether a stage declared `declared` may be told to move down to its recommendation's cheaper
- * tier: the recommended model has a 95% posterior chance of the target on at least the minimum
- * sample of its own calls at the stage. A stage whose target no model reaches gets no suggestion.
+ * The cheapest tier below `declared` that meets the stage's target with confidence, if any: the
+ * cheapest model of the recommendation's alternatives below `declared` (within the query's limits)
+ * with a 95% posterior chance of the target on at least the minimum sample of its own calls at the
+ * stage. It is the recommended model itself, or a pricier one of a tier still below `declared` where
+ * the recommendation is a cheaper model not yet shown to meet the target with confidence. A stage
+ * whose target no model reaches gets none.
  */
-export function confidentDowngrade(stage: StageOverview, declared: Tier, minSampleSize: number): { chance: number; calls: number } | undefined {
+export function confidentDowngrade(
+  stage: StageOverview,
+  declared: Tier,
+  minSampleSize: number,
+): { model: string; tier: Tier; chance: number; calls: number } | undefined {
   const r = stage.recommendation;
   if (!r || !r.adaptive || r.fallback || r.outOfReach || !r.tier || tierIndex(r.tier) >= tierIndex(declared)) return undefined;
-  const chance = r.decision.alternatives.find((a) => a.model === r.model)?.chanceOfTarget ?? 0;
-  const calls = stage.models.find((m) => m.model === r.model)?.calls ?? 0;
-  return chance >= DOWNGRADE_CONFIDENCE && calls >= minSampleSize ? { chance, calls } : undefined;
+  for (const a of r.decision.alternatives) {
+    if (a.excludedBy || !a.tier || tierIndex(a.tier) >= tierIndex(declared) || tierIndex(a.tier) < tierIndex(r.tier)) continue;
+    const calls = stage.models.find((m) => m.model === a.model)?.calls ?? 0;
+    if (a.chanceOfTarget >= DOWNGRADE_CONFIDENCE && calls >= minSampleSize) return { model: a.model, tier: a.tier, chance: a.chanceOfTarget, calls };
+  }
+  return undefined;
 }

@@ -82,7 +82,7 @@ export class TierDiagnostics implements vscode.Disposable {
             settings.downgradeSuggestions === 'information' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Hint,
           );
           diagnostic.source = DIAGNOSTIC_SOURCE;
-          diagnostic.code = `${DOWNGRADE}${recommendation.tier}`;
+          diagnostic.code = `${DOWNGRADE}${suggestion.tier}`;
           diagnostics.push(diagnostic);
           if (suggestion.saves) this.savingsLabels.set(`${file.uri.toString()}#${declaration.start}`, suggestion.saves);
           continue;
@@ -154,23 +154,23 @@ function downgradeSuggestion(
   declared: Tier,
   minSampleSize: number,
   savingsOptions: { days: number; minSampleSize: number },
-): { message: string; saves?: string } | undefined {
+): { message: string; tier: Tier; saves?: string } | undefined {
   const r = stage.recommendation;
   const confident = confidentDowngrade(stage, declared, minSampleSize);
-  if (!r || !r.tier || !confident) return undefined;
-  const { chance, calls } = confident;
-  const savings = stageSavings(stage, { ...savingsOptions, confidence: DOWNGRADE_CONFIDENCE }).estimate;
+  if (!r || !confident) return undefined;
+  const { model, tier, chance, calls } = confident;
+  const savings = stageSavings(stage, { ...savingsOptions, confidence: DOWNGRADE_CONFIDENCE, model }).estimate;
   const saves = savings?.direction === 'save' ? `saves ~${dollars(savings.perWeek)} / week` : undefined;
   const message = vscode.l10n.t(
     'Stage "{0}" of {1} can run on {2}: {3} meets its {4} target with a {5} chance over {6} calls here. {7}',
     stage.stage,
     stage.workflow,
-    r.tier.toUpperCase(),
-    r.model,
+    tier.toUpperCase(),
+    model,
     `${(r.target * 100).toFixed(1)}%`,
     `${(chance * 100).toFixed(1)}%`,
     calls.toLocaleString(),
     savings?.direction === 'save' ? `${savingsText(savings).replace(/^could/, 'It could')}.` : vscode.l10n.t('Declared {0}.', declared.toUpperCase()),
   );
-  return { message: message.trim(), saves };
+  return { message: message.trim(), tier, saves };
 }
