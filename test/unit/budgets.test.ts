@@ -200,6 +200,17 @@ describe('budget-aware routing', () => {
     assert.match(decision.reason, /^Blocked: the weekly budget of code-review \(\$6\.00 of \$5\.00\) is spent; claude-sonnet-5 is what would run otherwise\. /);
   });
 
+  it('a workflow whose adaptive routing is off keeps its declared tier, and a spent "block" budget still blocks it', () => {
+    const off = (budgets: BudgetDeclaration[]) => new AdaptiveModelRouter(store, { budgets, disabledWorkflows: ['code-review'] });
+    const blocked = off([weekly(5, 'block')]).route({ ...query, tier: 'premium' });
+    assert.equal(blocked.blocked, true);
+    assert.equal(blocked.model, new ModelRegistry().modelForTier('premium'));
+    assert.match(blocked.reason, /^Blocked: the weekly budget of code-review \(\$6\.00 of \$5\.00\) is spent; .*Adaptive routing is off for code-review/);
+    const cheapest = off([weekly(5, 'cheapest')]).route({ ...query, tier: 'premium' });
+    assert.equal(cheapest.budget, undefined, 'not adaptive: "cheapest" does not apply');
+    assert.equal(cheapest.model, blocked.model);
+  });
+
   it('"cheapest": the cheapest model still plausible for the target, never one shown short of it', () => {
     // Untried fable and opus are pricier; haiku is shown short of 80%: sonnet stays. At a 55% target haiku is plausible again.
     const router = routerWith([weekly(5, 'cheapest')]);

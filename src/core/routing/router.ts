@@ -198,10 +198,14 @@ export class AdaptiveModelRouter {
     const stage = query.stage ?? '';
     if (this.disabled.has(query.workflow)) {
       const model = this.registry.modelForTier(declared) ?? this.registry.cheapModel();
+      // A spent "block" budget still blocks; the other effects shape adaptive choices only.
+      const budget = this.budgets?.influenceOn(query.workflow, stage);
+      const blocking = budget?.effect === 'blocked' ? budget : undefined;
       return {
+        ...(blocking && { budget: blocking, blocked: true }),
         model,
         tier: declared,
-        reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`,
+        reason: `${blocking ? `${budgetReason(blocking, model)}. ` : ''}Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`,
         explored: false,
         adaptive: false,
         outOfReach: false,
