@@ -250,7 +250,7 @@ export class AdaptiveModelRouter {
     const reason = defaultArm
       ? `No calls for this stage yet, so this is a default: ${arm.model}, the declared ${declared} tier's model, until there are`
       : explainChoice(choice, target, history.length, this.minSampleSize, options.explore !== false);
-    return {
+    const decision: RouteDecision = {
       model: arm.model,
       tier: arm.tier ?? this.registry.tierOf(arm.model),
       reason: budget ? `${budgetReason(budget, arm.model)}. ${reason}` : reason,
@@ -272,8 +272,10 @@ export class AdaptiveModelRouter {
         chanceOfTarget: a.chance,
         excludedBy: a.excludedBy,
       })),
-      ...(budget && { budget, blocked: budget.effect === 'blocked' }),
     };
+    // Set after the literal, not spread into it: a spread builds the decision the slow way, every time.
+    if (budget) Object.assign(decision, { budget, blocked: budget.effect === 'blocked' });
+    return decision;
   }
 
   /**
