@@ -8,7 +8,8 @@ import { recommend, routingCheck, routingStats } from './reportCommands';
 const USAGE = `Usage: adaptive-routing <command> [options]
 
 Commands:
-  routing-stats --workflow W [--stage S] [--days 7]   per-model statistics
+  routing-stats --workflow W [--stage S] [--days 7]   per-model statistics; --by-day: calls, success and
+                                                      spend per UTC day (--json: the dashboard's series)
   routing-check --workflow W [--stage S] | --all      tier-upgrade recommendations
                 [--fail-on-upgrade]                   exit 2 when a stage needs an upgrade (CI gate)
   best-model --workflow W --stage S [--max-cost USD] [--max-latency-ms MS] [--min-success-rate 0.8]

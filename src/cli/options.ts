@@ -28,6 +28,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   'fail-on-upgrade': { type: 'boolean' },
   'fail-over': { type: 'boolean' },
+  'by-day': { type: 'boolean' },
   'max-cost': { type: 'string' },
   'max-latency-ms': { type: 'string' },
   'min-success-rate': { type: 'string' },

@@ -1,6 +1,17 @@
-import { buildOverview, changeText, formatRecommendationCheck, formatRoutingStats, money, pct, periodText, recommendStage, windowStart } from '../core';
+import {
+  buildOverview,
+  changeText,
+  dailySeries,
+  formatRecommendationCheck,
+  formatRoutingStats,
+  money,
+  pct,
+  periodText,
+  recommendStage,
+  windowStart,
+} from '../core';
 import { overviewSavings } from '../core/stats/savings';
-import type { RouteDecision, StageRecommendation, TelemetryStore, TierUpgradeVerdict } from '../core';
+import type { AdaptiveModelRouter, RouteDecision, StageRecommendation, TelemetryStore, TierUpgradeVerdict } from '../core';
 import { Io, UsageError, Values, checkKnownNames, makeRouter, readManifest, required, stageTargets } from './options';
 
 /** The commands that read: routing-stats, routing-check, best-model and route. */
@@ -9,6 +20,7 @@ export function routingStats(store: TelemetryStore, values: Values, io: Io): num
   const workflow = required(values, 'workflow', 'routing-stats');
   checkKnownNames(store, readManifest(values, io), workflow, values.stage);
   const router = makeRouter(store, values);
+  if (values['by-day']) return routingStatsByDay(store, router, workflow, values, io);
   const stats = router.getRoutingStats(workflow, { stage: values.stage, days: router.days });
   if (values.json) io.out(JSON.stringify(stats, null, 2));
   else if (stats.totalCalls === 0) {
@@ -17,6 +29,25 @@ export function routingStats(store: TelemetryStore, values: Values, io: Io): num
     );
   } else io.out(formatRoutingStats(stats));
   return stats.totalCalls === 0 ? 1 : 0;
+}
+
+/** routing-stats --by-day: the scope's calls, success and spend per UTC day (what the dashboard charts). */
+function routingStatsByDay(store: TelemetryStore, router: AdaptiveModelRouter, workflow: string, values: Values, io: Io): number {
+  const series = dailySeries(store, router.registry, { workflow, stage: values.stage }, { days: router.days });
+  if (values.json) io.out(JSON.stringify(series, null, 2));
+  else {
+    const lines = [`${workflow}${values.stage ? ` / ${values.stage}` : ''}, per UTC day (${periodText(router.days)})`, ''];
+    series.days.forEach((day, i) => {
+      const s = series.success[i];
+      const usd = series.models.reduce((sum, m) => sum + m.spend[i], 0);
+      const estimated = series.models.some((m) => m.estimated[i] > 0);
+      lines.push(
+        `${day}  ${String(s.calls).padStart(6)} calls  ${s.rate == null ? '     —' : pct(s.rate).padStart(6)} success  ${estimated ? '≈ ' : ''}${money(usd)}`,
+      );
+    });
+    io.out(lines.join('\n'));
+  }
+  return series.success.some((s) => s.calls > 0) ? 0 : 1;
 }
 
 export function routingCheck(store: TelemetryStore, values: Values, io: Io): number {

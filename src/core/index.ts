@@ -34,6 +34,8 @@ export { buildOverview, overviewRows, toCsv } from './stats/overview';
 export type { StageOverview, WorkflowOverview, StageTargets, OverviewScope } from './stats/overview';
 export { needsUpgrade } from './stats/overview';
 export { spendOf, spendShort, spendText, spendTotal } from './stats/spend';
+export { dailySeries } from './stats/dailySeries';
+export type { DailySeries, ModelDays } from './stats/dailySeries';
 export type { Spend } from './stats/spend';
 export { findPythonTierDeclarations, parseWorkflowsManifest, tierReplacement, positionAt } from './declarations';
 export type { ManifestProblem, TierDeclaration, WorkflowSettings } from './declarations';

@@ -61,6 +61,22 @@ describe('adaptive-routing CLI', () => {
     assert.equal(json.performanceByModel['claude-haiku-4-5'].spend.reportedCalls, json.performanceByModel['claude-haiku-4-5'].calls);
   });
 
+  it('routing-stats --by-day prints calls, success and spend per UTC day; --json the series the dashboard charts', async () => {
+    const json = JSON.parse((await run(['routing-stats', '--workflow', 'code-review', '--by-day', '--json', '--days', '30'], dir)).out);
+    assert.equal(json.days.length, 30);
+    assert.equal(json.days[29], new Date().toISOString().slice(0, 10), 'today last');
+    const total = JSON.parse((await run(['routing-stats', '--workflow', 'code-review', '--json', '--days', '30'], dir)).out).totalCalls;
+    assert.equal(
+      json.success.reduce((n: number, d: { calls: number }) => n + d.calls, 0),
+      total,
+      'the same calls as the statistics of the range',
+    );
+    assert.deepEqual(json.models.map((m: { model: string }) => m.model).sort(), ['claude-haiku-4-5', 'claude-sonnet-5']);
+    const human = await run(['routing-stats', '--workflow', 'code-review', '--stage', 'summary', '--by-day', '--days', '3'], dir);
+    assert.equal(human.code, 0);
+    assert.match(human.out, /^code-review \/ summary, per UTC day \(last 3 days\)\n\n\d{4}-\d\d-\d\d +\d+ calls +(\d+\.\d%|—) success +\$\d\.\d{4}\n/);
+  });
+
   it('savings prints what each stage spent and what its recommended model would save or cost per week, or why not', async () => {
     const human = await run(['savings'], dir);
     assert.equal(human.code, 0, human.err);

@@ -248,6 +248,13 @@ export class DailyCounters {
     return result;
   }
 
+  /** The stage's counters per day (from `fromDay` on, inclusive) and model, as [day, modelId, counter]. */
+  days(stageId: number, fromDay: number): Array<[day: number, modelId: number, counter: DayCounter]> {
+    const out: Array<[number, number, DayCounter]> = [];
+    for (const [modelId, days] of this.byStage.get(stageId) ?? []) for (const [day, c] of days) if (day >= fromDay && c.calls > 0) out.push([day, modelId, c]);
+    return out;
+  }
+
   /** Whether the stage has any call counted on that day (if not, no raw call of it can be there either). */
   hasCalls(stageId: number, day: number): boolean {
     const models = this.byStage.get(stageId);

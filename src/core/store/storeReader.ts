@@ -60,6 +60,20 @@ export class StoreReader {
     return [...totals].map(([modelId, t]) => toAggregate(this.modelName(modelId), t)).sort((a, b) => a.model.localeCompare(b.model));
   }
 
+  /** The scope's totals per UTC day (from `fromDay` on) and model, oldest first: the daily counters alone. */
+  dailyAggregates(scope: CallScope, fromDay: number): Array<ModelAggregate & { day: number }> {
+    const sums = new Map<string, { day: number; modelId: number; t: DayCounter }>();
+    for (const stageId of this.stageIdsOf(scope))
+      for (const [day, modelId, c] of this.counters.days(stageId, fromDay)) {
+        const key = `${day}:${modelId}`;
+        const sum = sums.get(key) ?? sums.set(key, { day, modelId, t: emptyCounter() }).get(key)!;
+        addInto(sum.t, c);
+      }
+    return [...sums.values()]
+      .map(({ day, modelId, t }) => ({ day, ...toAggregate(this.modelName(modelId), t) }))
+      .sort((a, b) => a.day - b.day || a.model.localeCompare(b.model));
+  }
+
   /** Calls and successes per (stage, model) of a workflow since `since`. */
   stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
     const records: Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> = [];

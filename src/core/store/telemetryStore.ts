@@ -319,6 +319,14 @@ export class TelemetryStore {
     return this.read().aggregateByModel(scope);
   }
 
+  /**
+   * The scope's totals per UTC day from `since`'s day on, per model (`day` counts days since the
+   * epoch): the daily counters alone, so calls past the retention still count.
+   */
+  dailyAggregates(scope: Omit<CallScope, 'since'>, since: number): Array<ModelAggregate & { day: number }> {
+    return this.read().dailyAggregates(scope, Math.floor(since / DAY_MS));
+  }
+
   /** Calls and successes per (stage, model) of a workflow since `since`. */
   stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
     // From whole days these are the daily counters alone, which already count the workflow's pending
