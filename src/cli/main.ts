@@ -9,7 +9,8 @@ const USAGE = `Usage: adaptive-routing <command> [options]
 
 Commands:
   routing-stats --workflow W [--stage S] [--days 7]   per-model statistics; --by-day: calls, success and
-                                                      spend per UTC day (--json: the dashboard's series)
+                                                      spend per UTC day (--json: the dashboard's series;
+                                                      without --workflow: every workflow)
   routing-check --workflow W [--stage S] | --all      tier-upgrade recommendations
                 [--fail-on-upgrade]                   exit 2 when a stage needs an upgrade (CI gate)
   best-model --workflow W --stage S [--max-cost USD] [--max-latency-ms MS] [--min-success-rate 0.8]
@@ -52,7 +53,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     switch (command) {
       case 'routing-stats':
-        required(values, 'workflow', command);
+        if (!values['by-day']) required(values, 'workflow', command);
         return await withStore(values, io, false, (store) => routingStats(store, values, io));
       case 'routing-check':
         if (!values.all && !values.workflow) throw new UsageError(`routing-check needs --workflow W or --all\n\n${USAGE}`);

@@ -17,6 +17,8 @@ import { Io, UsageError, Values, checkKnownNames, makeRouter, readManifest, requ
 /** The commands that read: routing-stats, routing-check, best-model and route. */
 
 export function routingStats(store: TelemetryStore, values: Values, io: Io): number {
+  // Per day, the whole workspace when no workflow is named.
+  if (values['by-day'] && !values.workflow && !values.stage) return routingStatsByDay(store, makeRouter(store, values), undefined, values, io);
   const workflow = required(values, 'workflow', 'routing-stats');
   checkKnownNames(store, readManifest(values, io), workflow, values.stage);
   const router = makeRouter(store, values);
@@ -32,11 +34,11 @@ export function routingStats(store: TelemetryStore, values: Values, io: Io): num
 }
 
 /** routing-stats --by-day: the scope's calls, success and spend per UTC day (what the dashboard charts). */
-function routingStatsByDay(store: TelemetryStore, router: AdaptiveModelRouter, workflow: string, values: Values, io: Io): number {
+function routingStatsByDay(store: TelemetryStore, router: AdaptiveModelRouter, workflow: string | undefined, values: Values, io: Io): number {
   const series = dailySeries(store, router.registry, { workflow, stage: values.stage }, { days: router.days });
   if (values.json) io.out(JSON.stringify(series, null, 2));
   else {
-    const lines = [`${workflow}${values.stage ? ` / ${values.stage}` : ''}, per UTC day (${periodText(router.days)})`, ''];
+    const lines = [`${workflow ? `${workflow}${values.stage ? ` / ${values.stage}` : ''}` : 'Every workflow'}, per UTC day (${periodText(router.days)})`, ''];
     series.days.forEach((day, i) => {
       const s = series.success[i];
       const usd = series.models.reduce((sum, m) => sum + m.spend[i], 0);

@@ -72,6 +72,9 @@ describe('adaptive-routing CLI', () => {
       'the same calls as the statistics of the range',
     );
     assert.deepEqual(json.models.map((m: { model: string }) => m.model).sort(), ['claude-haiku-4-5', 'claude-sonnet-5']);
+    const everything = JSON.parse((await run(['routing-stats', '--by-day', '--json', '--days', '30'], dir)).out);
+    assert.equal(everything.workflow, null, 'without --workflow: every workflow');
+    assert.ok(everything.success.reduce((n: number, d: { calls: number }) => n + d.calls, 0) > total);
     const human = await run(['routing-stats', '--workflow', 'code-review', '--stage', 'summary', '--by-day', '--days', '3'], dir);
     assert.equal(human.code, 0);
     assert.match(human.out, /^code-review \/ summary, per UTC day \(last 3 days\)\n\n\d{4}-\d\d-\d\d +\d+ calls +(\d+\.\d%|—) success +\$\d\.\d{4}\n/);
