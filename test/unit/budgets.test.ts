@@ -4,7 +4,8 @@ import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, pars
 import { BudgetDeclaration, readManifestBudgets, settingBudgets } from '../../src/core/budgets/budgetDeclarations';
 import { BUDGET_REFRESH_CALLS } from '../../src/core/budgets/budgetGuard';
 import { periodAt } from '../../src/core/budgets/budgetPeriods';
-import { BudgetStatus, budgetStatuses, projectBudget, projectionText } from '../../src/core/budgets/budgetStatus';
+import { BudgetStatus, budgetShort, budgetStatuses, budgetsOf, projectBudget, projectionText } from '../../src/core/budgets/budgetStatus';
+import { formatBudgetReport } from '../../src/core/budgets/budgetReport';
 import { dueNotices, noticeKey } from '../../src/core/budgets/budgetNotices';
 import { seededRandom } from '../../src/core/random';
 import { fixedClock, series } from './helpers';
@@ -224,6 +225,30 @@ describe('budget-aware routing', () => {
     assert.equal(at55.blocked, false);
   });
 
+  it('"cheapest" moves a best guess held above a plausible cheaper model down to it, and never to an excluded one', async () => {
+    // haiku 31/40 (a 30% chance of 80%: plausible by the bar of an untried model, 20%, not by the
+    // bar its own 40 calls set) and sonnet 10/10: the best guess is sonnet; "cheapest" takes haiku.
+    const other = await openTelemetry({ now: clock.now });
+    other.trackLlmCalls(
+      series(40, { end: new Date('2026-12-02T10:00:00Z'), model: 'claude-haiku-4-5', cost: 0.01, durationMs: 5000, fails: (i) => i % 9 === 0 || i % 9 === 5 }),
+    );
+    other.trackLlmCalls(series(10, { end: new Date('2026-12-02T11:00:00Z'), model: 'claude-sonnet-5', tier: 'capable', cost: 0.03 }));
+    const spent: BudgetDeclaration = { scope: {}, period: 'weekly', limit: 0.1, onExceeded: 'cheapest', source: 'setting' };
+    const plain = new AdaptiveModelRouter(other, { random: seededRandom(1) }).route(query, { explore: false });
+    assert.equal(plain.model, 'claude-sonnet-5');
+    const haiku = plain.alternatives.find((a) => a.model === 'claude-haiku-4-5')!;
+    assert.ok(haiku.chanceOfTarget > 0.2 && haiku.chanceOfTarget < 0.5, String(haiku.chanceOfTarget));
+    const cheap = new AdaptiveModelRouter(other, { random: seededRandom(1), budgets: [spent] }).route(query);
+    assert.deepEqual([cheap.model, cheap.explored, cheap.budget?.effect], ['claude-haiku-4-5', false, 'cheapest']);
+    assert.match(
+      cheap.reason,
+      /^Budget exceeded: the weekly budget of workspace \(\$0\.7000 of \$0\.1000\) is spent, so the cheapest model still plausible for the target, claude-haiku-4-5\. /,
+    );
+    const limited = new AdaptiveModelRouter(other, { random: seededRandom(1), budgets: [spent] }).route({ ...query, maxLatencyMs: 2000 });
+    assert.equal(limited.model, 'claude-sonnet-5', 'haiku breaks the latency limit: the cheapest plausible model within it');
+    other.close();
+  });
+
   it('near the limit (90%) and past it with "warn": exploration never tries a pricier model than the best guess', () => {
     const pricier = (router: AdaptiveModelRouter) => {
       let count = 0;
@@ -286,5 +311,46 @@ describe('budget notices: each threshold once per budget and period', () => {
     assert.equal(Object.keys(seen).length, 2);
     const later = dueNotices([], seen, now);
     assert.deepEqual(Object.keys(later.seen), [noticeKey(status(0.5))], 'September is forgotten');
+  });
+});
+
+describe('budget report', () => {
+  const span = periodAt('weekly', at('2026-12-02T12:00:00Z'));
+  const status = (usd: number, limit: number, over: Partial<BudgetStatus> = {}): BudgetStatus => ({
+    budget: { scope: { workflow: 'w' }, period: 'weekly', limit, onExceeded: 'warn', source: 'manifest' },
+    span,
+    spent: { reported: usd, reportedCalls: usd ? 10 : 0, reportedSqSum: 0, estimated: 0, estimatedCalls: 0, unknownCalls: 0 },
+    usd,
+    used: usd / limit,
+    reached: [1, 0.9, 0.75, 0.5].find((t) => usd / limit >= t) ?? 0,
+    projection: { why: '4 calls in the last 3 days and today: too few to project' },
+    ...over,
+  });
+
+  it('one line per budget with its mark, spend, share, state and projection', () => {
+    const text = formatBudgetReport([status(10.5, 10), status(9.2, 10), status(0, 10)], new Date('2026-12-02T12:34:56Z'));
+    assert.equal(
+      text,
+      [
+        '',
+        'ADAPTIVE ROUTING - BUDGETS (2026-12-02 12:34 UTC)',
+        '',
+        '❌ w · weekly: $10.50 of $10.00 this week (105%, exceeded; on exceeding: warn)',
+        '    no projection: 4 calls in the last 3 days and today: too few to project',
+        '⚠️  w · weekly: $9.20 of $10.00 this week (92%, 90% reached; on exceeding: warn)',
+        '    no projection: 4 calls in the last 3 days and today: too few to project',
+        '✓ w · weekly: $0.00 of $10.00 this week (0%, under 50%; on exceeding: warn)',
+        '    no projection: 4 calls in the last 3 days and today: too few to project',
+      ].join('\n'),
+    );
+    assert.equal(budgetShort(status(7.4, 10)), '$7.40 / $10.00 this week');
+    assert.equal(budgetShort(status(7.4, 10, { spent: { ...status(7.4, 10).spent, estimatedCalls: 2 } })), '≈ $7.40 / $10.00 this week', 'an estimate says so');
+  });
+
+  it("the budgets of a stage are the workspace's, its workflow's and its own", () => {
+    const b = (scope: BudgetDeclaration['scope']): BudgetDeclaration => ({ scope, period: 'daily', limit: 1, onExceeded: 'warn', source: 'manifest' });
+    const all = [b({}), b({ workflow: 'w' }), b({ workflow: 'w', stage: 's' }), b({ workflow: 'w', stage: 't' }), b({ workflow: 'v' })];
+    assert.deepEqual(budgetsOf(all, 'w', 's'), all.slice(0, 3));
+    assert.deepEqual(budgetsOf(all, 'v', 's'), [all[0], all[4]]);
   });
 });
