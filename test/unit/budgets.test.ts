@@ -45,7 +45,8 @@ describe('budget declarations: manifest and setting', () => {
           "budget": { "monthly": 40, "yearly": 3 },
           "stages": { "analysis": { "tier": "cheap", "budget": { "daily": -1, "weekly": 1.5, "onExceeded": "stop" } } }
         },
-        "docs": { "budget": 5 }
+        "docs": { "budget": 5, "stages": { "a": 3, "b": { "budget": { "monthly": 0 } } } },
+        "flat": 7
       }
     }`;
     const parsed = parseWorkflowsManifest(text);
@@ -66,6 +67,7 @@ describe('budget declarations: manifest and setting', () => {
         ['The code-review / analysis daily budget must be a number of USD above 0', '-1'],
         ['onExceeded of the code-review / analysis budget must be one of warn, cheapest, block', '"stop"'],
         ['The docs budget must be an object such as { "weekly": 10 }', '5'],
+        ['The docs / b monthly budget must be a number of USD above 0', '0'],
       ],
     );
     assert.deepEqual(readManifestBudgets(parseTree('[1]')), { budgets: [], problems: [] }, 'a manifest that is not an object has none');
