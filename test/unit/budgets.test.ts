@@ -4,7 +4,7 @@ import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, pars
 import { BudgetDeclaration, readManifestBudgets, settingBudgets } from '../../src/core/budgets/budgetDeclarations';
 import { BUDGET_REFRESH_CALLS } from '../../src/core/budgets/budgetGuard';
 import { periodAt } from '../../src/core/budgets/budgetPeriods';
-import { BudgetStatus, budgetShort, budgetStatuses, budgetsOf, projectBudget, projectionText } from '../../src/core/budgets/budgetStatus';
+import { BudgetStatus, budgetShort, budgetStatuses, budgetsOf, projectBudget, projectionText, tightestBudget } from '../../src/core/budgets/budgetStatus';
 import { formatBudgetReport } from '../../src/core/budgets/budgetReport';
 import { dueNotices, noticeKey } from '../../src/core/budgets/budgetNotices';
 import { seededRandom } from '../../src/core/random';
@@ -346,6 +346,7 @@ describe('budget report', () => {
       ].join('\n'),
     );
     assert.equal(budgetShort(status(7.4, 10)), '$7.40 / $10.00 this week');
+    assert.equal(tightestBudget([status(2, 10), status(9, 10), status(5, 10)]).usd, 9, 'the one nearest its limit');
     assert.equal(budgetShort(status(7.4, 10, { spent: { ...status(7.4, 10).spent, estimatedCalls: 2 } })), '≈ $7.40 / $10.00 this week', 'an estimate says so');
   });
 

@@ -52,10 +52,6 @@ export class BudgetGuard {
     this.readings.clear();
   }
 
-  get declared(): readonly BudgetDeclaration[] {
-    return this.budgets;
-  }
-
   /** The budget with the strongest effect on a stage's decision, if one has any. */
   influenceOn(workflow: string, stage: string): BudgetInfluence | undefined {
     if (this.budgets.length === 0) return undefined;

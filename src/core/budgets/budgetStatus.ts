@@ -101,6 +101,11 @@ export function budgetsOf(budgets: readonly BudgetDeclaration[], workflow: strin
   return budgets.filter((b) => (!b.scope.workflow || b.scope.workflow === workflow) && (!b.scope.stage || b.scope.stage === stage));
 }
 
+/** The budget nearest its limit (the largest share used): what the status bar, a tree row and a notice show first. */
+export function tightestBudget<T extends { used: number }>(statuses: readonly T[]): T {
+  return statuses.reduce((a, b) => (b.used > a.used ? b : a));
+}
+
 /** "exceeded", "90% reached", ..., "under 50%". */
 export function budgetStateText(status: BudgetStatus): string {
   return status.reached >= 1 ? 'exceeded' : status.reached > 0 ? `${Math.round(status.reached * 100)}% reached` : 'under 50%';

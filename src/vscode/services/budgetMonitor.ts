@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { coalesced } from '../coalesced';
 import { scopeText } from '../../core/budgets/budgetDeclarations';
 import { NoticesSeen, dueNotices } from '../../core/budgets/budgetNotices';
-import { BudgetStatus, budgetStatuses, projectionText } from '../../core/budgets/budgetStatus';
+import { BudgetStatus, budgetStatuses, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
 import { positionAt } from '../../core/declarations';
 import { dollars } from '../../core/stats/spend';
 import { DIAGNOSTIC_SOURCE } from '../diagnostics/tierDiagnostics';
@@ -102,7 +102,7 @@ export class BudgetMonitor implements vscode.Disposable {
     await this.state.update(NOTICES_KEY, seen);
     if (due.length === 0) return;
     // One notice per refresh, for the budget nearest its limit; the others are named by count.
-    const s = due.reduce((a, b) => (b.used > a.used ? b : a));
+    const s = tightestBudget(due);
     const what = `${s.budget.period} budget of ${scopeText(s.budget.scope)}`;
     let message =
       s.reached >= 1

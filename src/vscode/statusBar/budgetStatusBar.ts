@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { budgetLine } from '../../core/budgets/budgetReport';
-import { budgetShort, projectionText } from '../../core/budgets/budgetStatus';
+import { budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
 import { plain, safeMarkdown } from '../format';
 import type { BudgetMonitor } from '../services/budgetMonitor';
 
@@ -36,7 +36,7 @@ export class BudgetStatusBar implements vscode.Disposable {
       this.visible = false;
       return;
     }
-    const tightest = statuses.reduce((a, b) => (b.used > a.used ? b : a));
+    const tightest = tightestBudget(statuses);
     this.item.text = `$(dashboard) ${budgetShort(tightest)}`;
     this.item.backgroundColor =
       tightest.reached >= 1

@@ -5,7 +5,7 @@ import { spendShort, spendText } from '../../core/stats/spend';
 import { capitalised } from '../../core/text';
 import { perSuccessText, savingsText, stageSavings } from '../../core/stats/savings';
 import { budgetLine } from '../../core/budgets/budgetReport';
-import { BudgetStatus, budgetShort, projectionText } from '../../core/budgets/budgetStatus';
+import { BudgetStatus, budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
 import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -32,7 +32,7 @@ export interface TreeContext {
 /** " · budget $7.40 / $10.00 this week" for the tightest of a row's budgets, or nothing. */
 function budgetNote(statuses: readonly BudgetStatus[]): string {
   if (statuses.length === 0) return '';
-  return ` · ${vscode.l10n.t('budget {0}', budgetShort(statuses.reduce((a, b) => (b.used > a.used ? b : a))))}`;
+  return ` · ${vscode.l10n.t('budget {0}', budgetShort(tightestBudget(statuses)))}`;
 }
 
 /** The tooltip lines of a row's budgets. */
