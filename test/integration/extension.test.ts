@@ -340,6 +340,9 @@ describe('Adaptive Routing in a real extension host', () => {
         );
         assert.match(shown.text, /^\$\(dashboard\) \$\d+\.\d{2,4} \/ \$\d+\.\d{2,4} this (week|month)$/);
       }
+      // Noticed once per threshold and period: the 50%, 90% and 100% marks of this budget's period, the highest last.
+      const key = `manifest|workspace|${period}|${testing.budgets.statuses[0].span.end}`;
+      await waitFor('the notice of the spent budget', () => (testing.budgets.noticed[key] === 1 ? true : undefined));
       const spentEntry = await waitFor('the Problems entry on the spent budget', () => ours(file).find((d) => d.code === 'budget-spent'));
       assert.equal(spentEntry.severity, vscode.DiagnosticSeverity.Warning);
       assert.match(spentEntry.message, new RegExp(`^The ${period} budget of workspace is spent: \\$[\\d.]+ of \\$[\\d.]+ this (week|month)\\.$`));

@@ -40,6 +40,11 @@ export class BudgetMonitor implements vscode.Disposable {
     return this.current;
   }
 
+  /** Per budget and period, the highest threshold noticed so far (kept in the workspace state). */
+  get noticed(): Readonly<NoticesSeen> {
+    return this.state.get<NoticesSeen>(NOTICES_KEY, {});
+  }
+
   /** The budgets of one workflow (stage undefined) or one stage. */
   of(workflow: string, stage?: string): BudgetStatus[] {
     return this.current.filter((s) => s.budget.scope.workflow === workflow && s.budget.scope.stage === stage);
