@@ -36,6 +36,11 @@ export function scopeText(scope: BudgetScope): string {
   return scope.workflow ? (scope.stage ? `${scope.workflow} / ${scope.stage}` : scope.workflow) : 'workspace';
 }
 
+/** "weekly budget of code-review": how every message names a budget. */
+export function budgetName(budget: Pick<BudgetDeclaration, 'period' | 'scope'>): string {
+  return `${budget.period} budget of ${scopeText(budget.scope)}`;
+}
+
 /**
  * The budgets of a parsed manifest: `"budget"` on the root (the workspace), on a workflow and on a
  * stage, each with one or more of `daily`, `weekly`, `monthly` (USD) and an optional `onExceeded`.

@@ -2,7 +2,7 @@ import type { ModelRegistry } from '../routing/registry';
 import { spendTotal } from '../stats/spend';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { Clock } from '../types';
-import { BudgetDeclaration, OnExceeded, scopeText } from './budgetDeclarations';
+import { BudgetDeclaration, OnExceeded, budgetName } from './budgetDeclarations';
 import { periodAt } from './budgetPeriods';
 import { budgetsOf, reaches, scopeSpend } from './budgetStatus';
 
@@ -81,7 +81,7 @@ export class BudgetGuard {
               : undefined;
       if (!effect) continue;
       const influence: BudgetInfluence = {
-        name: `${budget.period} budget of ${scopeText(budget.scope)}`,
+        name: budgetName(budget),
         scope: budget.scope,
         period: budget.period,
         limit: budget.limit,

@@ -145,9 +145,9 @@ function severityOf(choice: string, confident: boolean): vscode.DiagnosticSeveri
 }
 
 /**
- * A cheaper tier's suggestion for a stage, when its recommended model meets the target with
- * confidence: a 95% posterior chance, on at least the minimum sample of its own calls at the stage.
- * A stage whose target no model reaches gets none.
+ * A cheaper tier's suggestion for a stage (see confidentDowngrade: the cheapest tier below the
+ * declared one whose model has a 95% posterior chance of the target on at least the minimum sample of
+ * its own calls at the stage), priced on that model. A stage whose target no model reaches gets none.
  */
 function downgradeSuggestion(
   stage: StageOverview,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { coalesced } from '../coalesced';
-import { scopeText } from '../../core/budgets/budgetDeclarations';
+import { budgetName } from '../../core/budgets/budgetDeclarations';
 import { NoticesSeen, dueNotices } from '../../core/budgets/budgetNotices';
 import { BudgetStatus, budgetStatuses, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
 import { positionAt } from '../../core/declarations';
@@ -79,14 +79,8 @@ export class BudgetMonitor implements vscode.Disposable {
       const end = positionAt(text, s.budget.offset + (s.budget.length ?? 1));
       const message =
         s.reached >= 1
-          ? vscode.l10n.t(
-              'The {0} is spent: {1} of {2} {3}.',
-              `${s.budget.period} budget of ${scopeText(s.budget.scope)}`,
-              dollars(s.usd),
-              dollars(s.budget.limit),
-              s.span.label,
-            )
-          : vscode.l10n.t('{0}: {1}.', `${s.budget.period} budget of ${scopeText(s.budget.scope)}`, projectionText(s));
+          ? vscode.l10n.t('The {0} is spent: {1} of {2} {3}.', budgetName(s.budget), dollars(s.usd), dollars(s.budget.limit), s.span.label)
+          : vscode.l10n.t('{0}: {1}.', budgetName(s.budget), projectionText(s));
       // Past the limit already, or projected past it even at the low end of the interval: a warning.
       const sure = s.reached >= 1 || (p.usd !== undefined && p.low > s.budget.limit);
       const d = new vscode.Diagnostic(
@@ -108,7 +102,7 @@ export class BudgetMonitor implements vscode.Disposable {
     if (due.length === 0) return;
     // One notice per refresh, for the budget nearest its limit; the others are named by count.
     const s = tightestBudget(due);
-    const what = `${s.budget.period} budget of ${scopeText(s.budget.scope)}`;
+    const what = budgetName(s.budget);
     let message =
       s.reached >= 1
         ? vscode.l10n.t('Adaptive Routing: the {0} is spent ({1} of {2} {3}).', what, dollars(s.usd), dollars(s.budget.limit), s.span.label)
