@@ -1,5 +1,6 @@
 import { dollars } from '../stats/spend';
 import type { PolicyChoice } from '../routing/learningPolicy';
+import type { RouteDecision } from '../routing/routerTypes';
 import type { BudgetInfluence } from './budgetGuard';
 
 /**
@@ -32,4 +33,16 @@ export function budgetReason(b: BudgetInfluence, model: string): string {
     case 'no-pricier-exploration':
       return `Near ${budgetText(b)}: no tries of pricier models`;
   }
+}
+
+/**
+ * The decision as the budget shaped it: the reason says so first, and `budget` and `blocked` are set
+ * (after the object was built, not spread into its literal: a spread builds it the slow way).
+ */
+export function withBudget(decision: RouteDecision, budget: BudgetInfluence | undefined): RouteDecision {
+  if (!budget) return decision;
+  decision.reason = `${budgetReason(budget, decision.model)}. ${decision.reason}`;
+  decision.budget = budget;
+  decision.blocked = budget.effect === 'blocked';
+  return decision;
 }

@@ -20,7 +20,7 @@ import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, Route
 import { WorkflowPriors, type StageBorrowing } from './stagePriors';
 import type { BudgetDeclaration } from '../budgets/budgetDeclarations';
 import { BudgetGuard } from '../budgets/budgetGuard';
-import { budgetReason, takeCheapestPlausible } from '../budgets/budgetRouting';
+import { takeCheapestPlausible, withBudget } from '../budgets/budgetRouting';
 import { exceeds, stageArms } from './stageArms';
 import type { CallScope, StageCall, TelemetryStore } from '../store/telemetryStore';
 import { Tier, nextTier, parseTier } from '../tiers';
@@ -200,23 +200,24 @@ export class AdaptiveModelRouter {
       const model = this.registry.modelForTier(declared) ?? this.registry.cheapModel();
       // A spent "block" budget still blocks; the other effects shape adaptive choices only.
       const budget = this.budgets?.influenceOn(query.workflow, stage);
-      const blocking = budget?.effect === 'blocked' ? budget : undefined;
-      return {
-        ...(blocking && { budget: blocking, blocked: true }),
-        model,
-        tier: declared,
-        reason: `${blocking ? `${budgetReason(blocking, model)}. ` : ''}Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`,
-        explored: false,
-        adaptive: false,
-        outOfReach: false,
-        fallback: false,
-        limitsRelaxed: false,
-        successRate: null,
-        interval: null,
-        sampleSize: 0,
-        target,
-        alternatives: [],
-      };
+      return withBudget(
+        {
+          model,
+          tier: declared,
+          reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`,
+          explored: false,
+          adaptive: false,
+          outOfReach: false,
+          fallback: false,
+          limitsRelaxed: false,
+          successRate: null,
+          interval: null,
+          sampleSize: 0,
+          target,
+          alternatives: [],
+        },
+        budget?.effect === 'blocked' ? budget : undefined,
+      );
     }
     const since = windowStart(this.now().getTime(), this.days);
     const cached = this.store.recentStageCalls(query.workflow, stage, HISTORY_LIMIT);
@@ -253,7 +254,7 @@ export class AdaptiveModelRouter {
     const decision: RouteDecision = {
       model: arm.model,
       tier: arm.tier ?? this.registry.tierOf(arm.model),
-      reason: budget ? `${budgetReason(budget, arm.model)}. ${reason}` : reason,
+      reason,
       explored: choice.explored,
       adaptive: true,
       outOfReach: choice.outOfReach,
@@ -273,9 +274,7 @@ export class AdaptiveModelRouter {
         excludedBy: a.excludedBy,
       })),
     };
-    // Set after the literal, not spread into it: a spread builds the decision the slow way, every time.
-    if (budget) Object.assign(decision, { budget, blocked: budget.effect === 'blocked' });
-    return decision;
+    return withBudget(decision, budget);
   }
 
   /**
