@@ -80,14 +80,22 @@ export function projectBudget(
   now: number,
 ): BudgetProjection {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
-  // Spend since each of the PACE_DAYS day starts before today, and since today: days by difference.
-  const since = Array.from({ length: PACE_DAYS + 1 }, (_, i) => scopeSpend(store, registry, scope, today - (PACE_DAYS - i) * DAY_MS));
-  const calls = spendCalls(since[0]);
-  if (calls < MIN_PACE_CALLS) return { why: `${calls} calls in the last ${PACE_DAYS} days and today: too few to project` };
-  const total = (s: Spend) => spendTotal(s) ?? 0;
-  const days = since.slice(0, PACE_DAYS).map((s, i) => total(s) - total(since[i + 1]));
+  // The scope's known spend on each of the PACE_DAYS days before today and on today so far (index
+  // PACE_DAYS, with anything later), and its calls, in one read of the daily counters.
+  const from = today - PACE_DAYS * DAY_MS;
+  const spent = new Array<number>(PACE_DAYS + 1).fill(0);
+  let paceCalls = 0;
+  for (const workflow of scope.workflow ? [scope.workflow] : store.workflows(from))
+    for (const r of store.dailyAggregates({ workflow, stage: scope.stage }, from)) {
+      const i = Math.min(PACE_DAYS, r.day - from / DAY_MS);
+      const s = spendOf(r.model, r, registry);
+      paceCalls += r.calls;
+      spent[i] += s.reported + s.estimated;
+    }
+  if (paceCalls < MIN_PACE_CALLS) return { why: `${paceCalls} calls in the last ${PACE_DAYS} days and today: too few to project` };
+  const days = spent.slice(0, PACE_DAYS);
   const paceDays = PACE_DAYS + (now - today) / DAY_MS;
-  const perDay = total(since[0]) / paceDays;
+  const perDay = spent.reduce((a, b) => a + b, 0) / paceDays;
   const left = Math.max(0, (span.end - now) / DAY_MS);
   const mean = days.reduce((a, b) => a + b, 0) / PACE_DAYS;
   const variance = days.reduce((a, d) => a + (d - mean) ** 2, 0) / (PACE_DAYS - 1);

@@ -63,15 +63,16 @@ export function dailySeries(
       byModel
         .set(r.model, { model: r.model, tier: null, calls: zeros(), successes: zeros(), spend: zeros(), estimated: zeros(), unknownCalls: zeros() })
         .get(r.model)!;
+    const tier = r.tier ?? registry.tierOf(r.model);
     // The latest day's tier wins, as the model's tier does elsewhere.
-    m.tier = r.tier ?? registry.tierOf(r.model) ?? m.tier;
+    m.tier = tier ?? m.tier;
     const spend = spendOf(r.model, r, registry);
     m.calls[i] += r.calls;
     m.successes[i] += r.successes;
     m.spend[i] += spend.reported + spend.estimated;
     m.estimated[i] += spend.estimated;
     m.unknownCalls[i] += spend.unknownCalls;
-    tiers[r.tier ?? registry.tierOf(r.model) ?? 'unknown'][i] += r.calls;
+    tiers[tier ?? 'unknown'][i] += r.calls;
   }
   const models = [...byModel.values()].sort((a, b) => a.model.localeCompare(b.model));
   const success = days.map((_, i) => {
