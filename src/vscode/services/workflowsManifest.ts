@@ -52,9 +52,15 @@ export class WorkflowsManifest implements vscode.Disposable {
   /** The setting's workspace budget (a wrong one is logged and left out) and the manifest's budgets. */
   withSettingBudget(setting: unknown, log: vscode.LogOutputChannel): BudgetDeclaration[] {
     const fromSetting = settingBudgets(setting);
-    for (const error of fromSetting.errors) log.warn(error);
+    // Asked on every refresh: a wrong setting is logged once, not once per telemetry change.
+    const said = fromSetting.errors.join('\n');
+    if (said !== this.settingErrors) for (const error of fromSetting.errors) log.warn(error);
+    this.settingErrors = said;
     return [...fromSetting.budgets, ...this.budgets];
   }
+
+  /** The setting's budget errors last logged. */
+  private settingErrors = '';
 
   /** What the manifest declares for a stage, if anything. */
   declared(workflow: string, stage: string): TierDeclaration | undefined {
