@@ -21,6 +21,8 @@ export class BudgetMonitor implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private current: BudgetStatus[] = [];
+  /** What the statuses showed when listeners were last told. */
+  private shown = '[]';
   private readonly problems = vscode.languages.createDiagnosticCollection('adaptiveRouting.budgets');
   private readonly disposables: vscode.Disposable[] = [this.changed, this.problems];
 
@@ -63,7 +65,11 @@ export class BudgetMonitor implements vscode.Disposable {
       this.current = [];
     }
     this.showProblems();
-    this.changed.fire();
+    // The tree and status bar follow telemetry changes already: they re-render for budgets only
+    // when what the budgets show moved (never, without budgets).
+    const shown = JSON.stringify(this.current.map((s) => [budgetName(s.budget), s.budget.limit, s.budget.onExceeded, s.spent, s.span.start, s.projection]));
+    if (shown !== this.shown) this.changed.fire();
+    this.shown = shown;
     await this.notify();
   }
 
