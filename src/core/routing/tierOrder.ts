@@ -70,7 +70,13 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
   const pricier = neighbourArms(arms, (other, own) => other > own);
   const applies = orderPrior > 0 && cheaper.some((list) => list.length > 0);
   const priors = priorKey(arms); // the key of the prior integrals' caches, built once per decision
-  const draws = new Float64Array(DRAWS * k); // one flat buffer, row by row: this runs on every decision
+  // Every buffer of this decision is a view on one ArrayBuffer: each typed array over 64 bytes owns
+  // an off-heap backing store that young-generation collections sweep one by one, and this runs on
+  // every decision (the decide-and-record loop's collections were its slowest moments).
+  const memory = new ArrayBuffer(8 * (2 * k * DRAWS + 3 * k) + 4 * (k * DRAWS + k));
+  let used = 0;
+  const floats = (length: number) => new Float64Array(memory, (used += 8 * length) - 8 * length, length);
+  const draws = floats(DRAWS * k); // one flat buffer, row by row
   for (let i = 0; i < k; i++) {
     const column = drawColumn(i, arms[i].alpha, arms[i].beta);
     for (let r = 0, offset = i; r < DRAWS; r++, offset += k) draws[offset] = column[r];
@@ -78,11 +84,12 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
   // Per arm, its draws at least as good as the cheaper tiers' and their row offsets (typed buffers
   // filled up to liftedCount: this runs on every decision, and its garbage is what collections cost).
   // One buffer each, arm i's part from i * DRAWS: two allocations per decision instead of 2k.
-  const lifted = new Float64Array(k * DRAWS);
-  const liftedRows = new Int32Array(k * DRAWS);
-  const liftedCount = new Int32Array(k);
-  const freeBest = new Float64Array(k);
-  const chainBest = new Float64Array(k);
+  const lifted = floats(k * DRAWS);
+  const freeBest = floats(k);
+  const chainBest = floats(k);
+  const row = floats(k);
+  const liftedRows = new Int32Array(memory, used, k * DRAWS);
+  const liftedCount = new Int32Array(memory, used + 4 * k * DRAWS, k);
   const chainRows: number[] = []; // offsets of the draws where every tier is in order
   for (let offset = 0; offset < draws.length; offset += k) {
     const top = argmax(draws, offset, k);
@@ -150,7 +157,7 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
   // chainBelief one where every tier is in order (a draw from chainRows), else one without the order.
   const chainBelief = chainRows.length ? mixWeight(chainRows.length / DRAWS / priorChain(arms, priors), orderPrior) : 0;
   const best = arms.map((_, i) => chainBelief * (chainRows.length ? chainBest[i] / chainRows.length : 0) + (1 - chainBelief) * (freeBest[i] / DRAWS));
-  const thompson = jointDraws(draws, k, chainRows, chainBelief);
+  const thompson = jointDraws(draws, row, chainRows, chainBelief);
   return { belief, mean, chance, best, chanceAt, sample: thompson.sample, probability: thompson.probability, draws: thompson };
 }
 
@@ -159,12 +166,13 @@ export function summarizeJointly(arms: ArmPosterior[], target: number, orderPrio
  * order (one of chainRows), else any row. Made apart from the summary so that keeping them keeps
  * only the draws, not the summary's working state.
  */
-function jointDraws(draws: Float64Array, k: number, chainRows: number[], chainBelief: number): JointDraws {
+function jointDraws(draws: Float64Array, row: Float64Array, chainRows: number[], chainBelief: number): JointDraws {
+  const k = row.length;
   const sample = (source: () => number): Float64Array => {
     const offset = chainRows.length && source() < chainBelief ? chainRows[Math.floor(source() * chainRows.length)] : Math.floor(source() * DRAWS) * k;
     return draws.subarray(offset, offset + k);
   };
-  const row = new Float64Array(k); // each draw copied into one buffer the test reads (not a view per draw)
+  // each draw is copied into `row`, the one buffer the test reads (not a view per draw)
   const passes = (test: (draw: Float64Array) => boolean, offset: number) => {
     for (let i = 0; i < k; i++) row[i] = draws[offset + i];
     return test(row);
