@@ -43,6 +43,8 @@ const builds = [
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/integrityWorker.ts'], outfile: 'dist/integrityWorker.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  // The dashboard page (a webview): its script with uPlot, and its style sheet beside it (dashboard.css).
+  { ...common, entryPoints: ['src/webview/dashboard/main.ts'], outfile: 'dist/webview/dashboard.js', platform: 'browser', format: 'iife', minify: true },
 ];
 
 rmSync('dist', { recursive: true, force: true });

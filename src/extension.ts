@@ -13,6 +13,8 @@ import { TierCodeActions } from './vscode/diagnostics/tierCodeActions';
 import { BudgetMonitor } from './vscode/services/budgetMonitor';
 import { BudgetStatusBar } from './vscode/statusBar/budgetStatusBar';
 import { registerBudgetCommands } from './vscode/commands/budgetCommands';
+import { DashboardPanel } from './vscode/views/dashboardPanel';
+import { registerDashboardCommands } from './vscode/commands/dashboardCommands';
 
 let service: TelemetryService | undefined;
 
@@ -27,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const statusBar = new RoutingStatusBar(service, tree);
   const diagnostics = new TierDiagnostics(service, declarations);
   const budgetStatusBar = new BudgetStatusBar(budgets);
+  const dashboard = new DashboardPanel(context.extensionUri, service);
   context.subscriptions.push(
     log,
     declarations,
@@ -36,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     diagnostics,
     budgets,
     budgetStatusBar,
+    dashboard,
     vscode.languages.registerCodeActionsProvider(
       [{ language: 'python' }, { language: 'json' }, { language: 'jsonc' }],
       new TierCodeActions((uri, offset) => diagnostics.savingsLabel(uri, offset)),
@@ -46,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     ...registerTelemetryCommands(service, tree),
     ...registerRegistryCommands(context, service),
     ...registerBudgetCommands(budgets),
+    ...registerDashboardCommands(service, dashboard),
   );
   // The status bar and diagnostics need the file; open it once the window has settled.
   const opener = setTimeout(() => void service?.ensureOpen(), 500);
@@ -55,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const activateMs = performance.now() - started;
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   // Test runs can read what a person would see, which VS Code's API does not expose.
-  return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, activateMs, showReport } };
+  return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, dashboard, activateMs, showReport } };
 }
 
 /** Saves pending calls before the extension host goes away. */

@@ -635,6 +635,58 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.match(offline.reason, /offline or unreachable/);
     await vscode.commands.executeCommand('adaptiveRouting.setApiKey', '');
   });
+
+  // Writes calls of a workflow of its own (after the tests that count the fixture's workflows).
+  it('the dashboard opens, draws the series of the workspace, re-renders when a call is tracked, and opens a stage', async () => {
+    await vscode.commands.executeCommand('adaptiveRouting.setTimeRange', '7d');
+    const panel = (await vscode.commands.executeCommand('adaptiveRouting.openDashboard')) as typeof testing.dashboard;
+    assert.equal(panel, testing.dashboard);
+    const inRange = async () => (await testing.service.overviewWithDecisions()).reduce((n, w) => n + w.calls, 0);
+    const expected = await inRange();
+    const first = await waitFor(
+      'the page to draw the workspace',
+      () => {
+        const r = panel.lastRendered;
+        return r && r.calls === expected ? r : undefined;
+      },
+      30_000,
+    );
+    // The tree's range (7 days, today included); spend by model, success (rate, band, no target lines
+    // for the workspace) and calls by tier drawn.
+    assert.equal(first.days, 7);
+    const [spendSeries, successSeries, tierSeries] = first.charts;
+    assert.ok(spendSeries >= 3 && tierSeries >= 2, `series drawn: ${first.charts}`);
+    assert.equal(successSeries, 3, 'the rate and its band, no target lines for the workspace');
+    assert.equal(panel.visible, true);
+
+    await api.trackLlmCall({ workflow: 'dashboard-workflow', stage: 'draft', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.001, success: true });
+    const after = await waitFor(
+      'the page to redraw with the new call',
+      () => {
+        const r = panel.lastRendered;
+        return r && r.generation > first.generation && r.calls === expected + 1 ? r : undefined;
+      },
+      30_000,
+    );
+    assert.equal(after.days, 7);
+
+    const stage = (await testing.service.overviewWithDecisions()).find((w) => w.workflow === 'code-review')!.stages.find((s) => s.stage === 'analysis')!;
+    await vscode.commands.executeCommand('adaptiveRouting.openDashboard', { workflow: 'code-review', stage: 'analysis' });
+    const scoped = await waitFor(
+      'the page to draw one stage',
+      () => {
+        const r = panel.lastRendered;
+        return r && r.generation > after.generation && r.calls === stage.calls ? r : undefined;
+      },
+      30_000,
+    );
+    // One spend series per model the stage used; the success chart adds the target and upgrade threshold.
+    assert.equal(scoped.charts[0], stage.models.filter((m) => m.calls > 0).length);
+    assert.equal(scoped.charts[1], 5);
+    assert.deepEqual(panel.currentScope, { workflow: 'code-review', stage: 'analysis' });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor('the panel to close', () => (!panel.visible ? true : undefined));
+  });
 });
 
 /** Our Problems entries only (the JSON language server adds its own). */

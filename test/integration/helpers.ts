@@ -10,6 +10,7 @@ export const EXTENSION_ID = 'attune-tools.adaptive-model-router';
 
 import type { BudgetMonitor } from '../../src/vscode/services/budgetMonitor';
 import type { BudgetStatusBar } from '../../src/vscode/statusBar/budgetStatusBar';
+import type { DashboardPanel } from '../../src/vscode/views/dashboardPanel';
 
 export interface Testing {
   service: TelemetryService;
@@ -18,6 +19,7 @@ export interface Testing {
   diagnostics: TierDiagnostics;
   budgets: BudgetMonitor;
   budgetStatusBar: BudgetStatusBar;
+  dashboard: DashboardPanel;
   activateMs: number;
   showReport: (text: string, title?: string) => Promise<vscode.TextDocument>;
 }

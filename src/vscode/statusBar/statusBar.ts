@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { OPEN_DASHBOARD_COMMAND } from '../commands/dashboardCommands';
 import type { StageOverview } from '../../core/stats/overview';
 import { changeText } from '../../core/routing/recommendation';
 import { money, pct, plain } from '../format';
@@ -98,7 +99,7 @@ export class RoutingStatusBar implements vscode.Disposable {
     };
     const chosen = stage.models.find((m) => m.model === recommendation.model);
     const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: ['adaptiveRouting.checkStage', 'adaptiveRouting.showStats', PICK_STAGE_COMMAND] };
+    md.isTrusted = { enabledCommands: ['adaptiveRouting.checkStage', 'adaptiveRouting.showStats', PICK_STAGE_COMMAND, OPEN_DASHBOARD_COMMAND] };
     md.appendMarkdown(`**${plain(`${stage.workflow} / ${stage.stage || vscode.l10n.t('(no stage)')}`)}**  \n`);
     md.appendMarkdown(plain(source) + '\n\n');
     md.appendMarkdown(plain(vscode.l10n.t('Model: {0}', recommendation.model)) + '  \n');
@@ -112,8 +113,9 @@ export class RoutingStatusBar implements vscode.Disposable {
     const change = changeText(recommendation);
     if (upgrade && change) md.appendMarkdown(`$(warning) ${plain(change)}\n\n`);
     const args = encodeURIComponent(JSON.stringify([stage.workflow, stage.stage]));
+    const scope = encodeURIComponent(JSON.stringify([{ workflow: stage.workflow, stage: stage.stage }]));
     md.appendMarkdown(
-      `[$(checklist) ${vscode.l10n.t('Check this stage')}](command:adaptiveRouting.checkStage?${args}) · [$(graph) ${vscode.l10n.t('Show stats')}](command:adaptiveRouting.showStats) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](command:${PICK_STAGE_COMMAND})`,
+      `[$(checklist) ${vscode.l10n.t('Check this stage')}](command:adaptiveRouting.checkStage?${args}) · [$(graph) ${vscode.l10n.t('Show stats')}](command:adaptiveRouting.showStats) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](command:${PICK_STAGE_COMMAND}) · [$(graph-line) ${vscode.l10n.t('Dashboard')}](command:${OPEN_DASHBOARD_COMMAND}?${scope})`,
     );
     this.item.tooltip = md;
     this.visible = true;

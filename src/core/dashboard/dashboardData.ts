@@ -1,0 +1,90 @@
+import type { ModelRegistry } from '../routing/registry';
+import { tierMove } from '../routing/recommendation';
+import type { TelemetryStore } from '../store/telemetryStore';
+import { dailySeries } from '../stats/dailySeries';
+import type { StageOverview } from '../stats/overview';
+import { stageSavings, savingsText, totalSavings } from '../stats/savings';
+import { NO_SPEND, addSpend, dollarRange, dollars, spendText, spendTotal } from '../stats/spend';
+import type { DashboardData, DashboardScope, DashboardStageRow } from './dashboardTypes';
+
+export interface DashboardOptions {
+  /** Days of the range (the tree's); 0 for all time. Fractions ("today") count as one day. */
+  days: number;
+  minSampleSize: number;
+  /** The seed rule's failure rate above which a stage should move up (its success line is 1 minus it). */
+  failureRateThreshold: number;
+  rangeLabel: string;
+  now?: Date;
+}
+
+/**
+ * The dashboard's data for a scope, from the daily counters (the charts) and the overview the tree
+ * shows (the table), so that the page and the tree never disagree on a stage.
+ */
+export function dashboardData(
+  store: TelemetryStore,
+  registry: ModelRegistry,
+  overview: StageOverview[],
+  scope: DashboardScope,
+  options: DashboardOptions,
+): DashboardData {
+  const days = options.days > 0 ? Math.max(1, Math.ceil(options.days)) : 0;
+  const series = dailySeries(store, registry, { workflow: scope.workflow ?? undefined, stage: scope.stage ?? undefined }, { days, now: options.now });
+  const inScope = overview.filter((s) => (!scope.workflow || s.workflow === scope.workflow) && (scope.stage === null || s.stage === scope.stage));
+  const rows = inScope.map((s) => stageRow(s, { days: options.days, minSampleSize: options.minSampleSize }));
+  const estimates = inScope.flatMap((s) => stageSavings(s, { days: options.days, minSampleSize: options.minSampleSize }).estimate ?? []);
+  const total = totalSavings(estimates);
+  const single = scope.stage !== null ? inScope[0] : undefined;
+  return {
+    scope,
+    rangeLabel: options.rangeLabel,
+    days: series.days,
+    spend: series.models.map((m) => ({ model: m.model, tier: m.tier, values: m.spend, estimated: m.estimated })),
+    unknownCostCalls: series.models.reduce((n, m) => n + m.unknownCalls.reduce((a, b) => a + b, 0), 0),
+    callsByTier: (['cheap', 'capable', 'premium', 'unknown'] as const).map((tier) => ({ tier, values: series.tiers[tier] })),
+    success: {
+      calls: series.success.map((d) => d.calls),
+      rate: series.success.map((d) => d.rate),
+      low: series.success.map((d) => d.low),
+      high: series.success.map((d) => d.high),
+      target: single?.recommendation?.target ?? null,
+      threshold: scope.stage !== null ? 1 - options.failureRateThreshold : null,
+    },
+    stages: rows,
+    totals: {
+      calls: inScope.reduce((n, s) => n + s.calls, 0),
+      spendText: spendText(inScope.reduce((sum, s) => addSpend(sum, s.spend), NO_SPEND)),
+      savingsText: total.stages
+        ? `could save ~${dollars(total.perWeek)} / week (${dollarRange(total.low, total.high)}) on ${total.stages} stage${total.stages === 1 ? '' : 's'}`
+        : 'no confident saving yet',
+    },
+  };
+}
+
+function stageRow(s: StageOverview, options: { days: number; minSampleSize: number }): DashboardStageRow {
+  const r = s.recommendation;
+  const savings = stageSavings(s, options);
+  const outOfReach = !!r?.outOfReach && r.decision.sampleSize >= options.minSampleSize;
+  const move = r && tierMove(r);
+  const verdict: DashboardStageRow['verdict'] = !r ? 'unknown' : outOfReach ? 'out-of-reach' : r.change;
+  return {
+    workflow: s.workflow,
+    stage: s.stage,
+    calls: s.calls,
+    spend: spendTotal(s.spend),
+    spendText: spendText(s.spend),
+    savingsPerWeek: savings.estimate ? savings.estimate.perWeek : null,
+    savingsText: savings.estimate ? savingsText(savings.estimate) : `no estimate: ${savings.why}`,
+    recommended: r?.model ?? '…',
+    verdict,
+    verdictText: !r
+      ? 'working out…'
+      : outOfReach
+        ? 'target out of reach'
+        : move
+          ? `${r.change === 'upgrade' ? 'upgrade' : 'downgrade'} ${move}`
+          : r.change === 'keep'
+            ? 'keep'
+            : 'no tier known',
+  };
+}

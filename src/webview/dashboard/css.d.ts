@@ -1,0 +1,2 @@
+// Style sheets are bundled by esbuild into dist/webview/dashboard.css.
+declare module '*.css';

@@ -1,0 +1,143 @@
+import { strict as assert } from 'assert';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, generateSampleCalls, openTelemetry } from '../../src/core';
+import { dashboardData } from '../../src/core/dashboard/dashboardData';
+import { parseFromDashboard, parseToDashboard } from '../../src/core/dashboard/dashboardMessages';
+import { buildOverview } from '../../src/core/stats/overview';
+import { fixedClock } from './helpers';
+
+describe('dashboard: the data the page draws, and the messages both ways', () => {
+  const clock = fixedClock();
+  const registry = new ModelRegistry();
+  let store: TelemetryStore;
+  let router: AdaptiveModelRouter;
+  const targets = (workflow: string, stage: string) => (workflow === 'test-generation' && stage === 'generate' ? { tier: 'capable', minSuccessRate: 0.9 } : {});
+  const options = { days: 7, minSampleSize: 10, failureRateThreshold: 0.2, rangeLabel: 'Last 7 days' };
+  beforeEach(async () => {
+    store = await openTelemetry({ now: clock.now });
+    store.trackLlmCalls(generateSampleCalls({ now: clock.now() }));
+    router = new AdaptiveModelRouter(store, { registry });
+  });
+  afterEach(() => store.close());
+
+  const stages = () => buildOverview(store, router, targets).flatMap((w) => w.stages);
+
+  it('the workspace: every series a value per UTC day of the range, tiers adding up to the calls, a row per stage', () => {
+    const overview = stages();
+    const data = dashboardData(store, registry, overview, { workflow: null, stage: null }, options);
+    assert.equal(data.days.length, 7);
+    assert.equal(data.days[6], clock.now().toISOString().slice(0, 10), 'today last');
+    for (const s of [...data.spend, ...data.callsByTier]) assert.equal(s.values.length, 7);
+    data.days.forEach((_, i) =>
+      assert.equal(
+        data.callsByTier.reduce((n, t) => n + t.values[i], 0),
+        data.success.calls[i],
+      ),
+    );
+    assert.ok(data.success.calls.reduce((a, b) => a + b, 0) > 0);
+    assert.deepEqual([data.success.target, data.success.threshold], [null, null], 'no target lines for many stages');
+    assert.deepEqual(
+      data.stages.map((r) => `${r.workflow}/${r.stage}`),
+      overview.map((s) => `${s.workflow}/${s.stage}`),
+    );
+    assert.equal(
+      data.totals.calls,
+      overview.reduce((n, s) => n + s.calls, 0),
+    );
+    for (const row of data.stages) {
+      const stage = overview.find((s) => s.workflow === row.workflow && s.stage === row.stage)!;
+      assert.equal(row.recommended, stage.recommendation!.model, 'the one recommendation the tree shows');
+      assert.equal(row.verdict === 'out-of-reach' || row.verdict === stage.recommendation!.change, true);
+      assert.match(row.savingsText, row.savingsPerWeek === null ? /^no estimate: / : /\(\$[\d.]+–\$[\d.]+\)/, 'an estimate carries its interval');
+    }
+    assert.match(data.totals.savingsText, /^(could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no confident saving yet)$/);
+  });
+
+  it('one stage: only its calls, its target and the upgrade threshold as lines', () => {
+    const overview = stages();
+    const generate = overview.find((s) => s.workflow === 'test-generation' && s.stage === 'generate')!;
+    const data = dashboardData(store, registry, overview, { workflow: 'test-generation', stage: 'generate' }, options);
+    assert.deepEqual([data.success.target, data.success.threshold], [0.9, 0.8]);
+    assert.deepEqual(
+      data.stages.map((r) => r.stage),
+      ['generate'],
+    );
+    assert.equal(data.totals.calls, generate.calls);
+    const workflow = dashboardData(store, registry, overview, { workflow: 'test-generation', stage: null }, options);
+    assert.ok(workflow.stages.length > 1 && workflow.stages.every((r) => r.workflow === 'test-generation'));
+    assert.ok(
+      workflow.success.calls.every((n, i) => n >= data.success.calls[i]),
+      'a workflow counts at least its stage',
+    );
+  });
+
+  it('the page takes only well-formed data: every series as long as the days, names as text, rates within 0..1', () => {
+    const data = dashboardData(store, registry, stages(), { workflow: null, stage: null }, options);
+    const message = JSON.parse(JSON.stringify({ type: 'data', generation: 1, data }));
+    assert.ok(parseToDashboard(message), 'what the extension sends');
+    const broken = (edit: (d: typeof data) => void) => {
+      const copy = JSON.parse(JSON.stringify(message));
+      edit(copy.data);
+      return parseToDashboard(copy);
+    };
+    assert.equal(
+      broken((d) => d.spend[0].values.pop()),
+      undefined,
+      'a series shorter than the days',
+    );
+    assert.equal(
+      broken((d) => ((d.spend[0].values as unknown[])[0] = '12')),
+      undefined,
+      'a number as text',
+    );
+    assert.equal(
+      broken((d) => (d.success.target = 1.5)),
+      undefined,
+      'a rate above 1',
+    );
+    assert.equal(
+      broken((d) => (d.stages[0].workflow = 'x'.repeat(201))),
+      undefined,
+      'a name longer than any the store keeps',
+    );
+    assert.equal(
+      broken((d) => (d.days[0] = '<img src=x>')),
+      undefined,
+      'a day that is not a date',
+    );
+    assert.equal(
+      broken((d) => (d.scope = { workflow: null, stage: 'orphan' })),
+      undefined,
+      'a stage without its workflow',
+    );
+    assert.equal(parseToDashboard({ type: 'data', generation: -1, data }), undefined);
+    assert.equal(parseToDashboard('data'), undefined);
+  });
+
+  it('the extension takes only the page messages it knows, exactly', () => {
+    assert.deepEqual(parseFromDashboard({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseFromDashboard({ type: 'rendered', generation: 3, days: 7, charts: [3, 5, 2], calls: 120 }), {
+      type: 'rendered',
+      generation: 3,
+      days: 7,
+      charts: [3, 5, 2],
+      calls: 120,
+    });
+    assert.deepEqual(parseFromDashboard({ type: 'scope', scope: { workflow: 'code-review', stage: '' }, extra: 1 }), {
+      type: 'scope',
+      scope: { workflow: 'code-review', stage: '' },
+    });
+    for (const bad of [
+      null,
+      'ready',
+      [],
+      { type: 'run', command: 'workbench.action.terminal.new' },
+      { type: 'rendered', generation: 1, days: -1, charts: [], calls: 0 },
+      { type: 'rendered', generation: 1, days: 7, charts: [1.5], calls: 0 },
+      { type: 'scope', scope: { workflow: null, stage: 'x' } },
+      { type: 'scope', scope: { workflow: 'x'.repeat(201), stage: null } },
+      { type: 'scope', scope: { workflow: 7, stage: null } },
+      { type: 'scope' },
+    ])
+      assert.equal(parseFromDashboard(bad), undefined, JSON.stringify(bad));
+  });
+});
