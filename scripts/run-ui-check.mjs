@@ -25,6 +25,7 @@ ensureTestTools();
 const scratch = tempFolder('amr-ui-');
 let server;
 let browser;
+let lastPage;
 const stopAll = onExit(() => {
   server?.stop();
   cleanup(scratch);
@@ -47,6 +48,7 @@ async function main() {
   server = await startCodeServer({ workspace, extensionsDir, userDataDir });
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  lastPage = page;
   console.log('browser check: VS Code web UI with the installed .vsix');
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
@@ -141,9 +143,109 @@ async function main() {
     .waitFor({ timeout: 10_000 })
     .catch(() => undefined);
   await page.screenshot({ path: join(results, 'status-bar-tooltip.png') });
+  await page.keyboard.press('Escape');
+  await dashboardCheck(page);
   await browser.close();
   server.stop();
   await webHostCheck(extensionsDir, workspace);
+}
+
+/**
+ * The dashboard as a person sees it, in the dark theme (code-server's default) and then the light one:
+ * its summary, three charts, the stage table, and text that stays readable against the background.
+ */
+async function dashboardCheck(page) {
+  await page.keyboard.press('Control+J'); // the Problems panel closed: the dashboard gets the editor area
+  await page.locator('.markers-panel').waitFor({ state: 'hidden', timeout: 10_000 });
+  await useTheme(page, 'Dark Modern', 'vs-dark');
+  await page.setViewportSize({ width: 1500, height: 1100 });
+  await page.keyboard.press('F1');
+  await page.keyboard.type('Adaptive Routing: Open Dashboard');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Dashboard' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const summary = frame.locator('.summary');
+  await summary.filter({ hasText: 'calls' }).waitFor({ timeout: 30_000 });
+  const text = (await summary.innerText()).trim();
+  check(
+    'dashboard: summary of the range with spend and savings',
+    /^Last 7 days: [\d,]+ calls · \$\d+\.\d{2,4} .*· (could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no confident saving yet)$/.test(text),
+    JSON.stringify(text),
+  );
+  await frame.locator('.card canvas').nth(2).waitFor({ timeout: 15_000 });
+  const charts = await frame.locator('.card .chart canvas').count();
+  const stageRows = await frame.locator('table.stages tbody tr').count();
+  check('dashboard: three charts and a row per stage of the sample', charts === 3 && stageRows === 7, `${charts} charts, ${stageRows} stage rows`);
+  // Hover over the spend chart: its legend shows that day's exact values.
+  const chart = frame.locator('#spend .u-over');
+  const box = await chart.boundingBox();
+  if (box) await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+  const legend = await frame.locator('#spend .u-legend').evaluate((el) => [...el.querySelectorAll('th, td')].map((c) => c.textContent?.trim()).join(' '));
+  check('dashboard: hovering a day shows its exact spend per model', /claude-[a-z0-9.-]+ \$\d/.test(legend), legend.slice(0, 120));
+  const dark = await frame.locator('body.vscode-dark').count();
+  const darkRatio = await contrast(frame);
+  check(
+    'dashboard (dark theme): text and chart axes readable on its background',
+    dark === 1 && darkRatio >= 4.5,
+    `dark=${dark === 1}, contrast ${darkRatio.toFixed(1)}:1`,
+  );
+  await page.screenshot({ path: join(results, 'dashboard-dark.png') });
+  // The editor area alone, small enough for the packaged README (docs/images/dashboard.jpg is a copy).
+  await page.locator('.part.editor').screenshot({ path: join(results, 'dashboard-readme.jpg'), type: 'jpeg', quality: 80 });
+  await useTheme(page, 'Light Modern', 'vs');
+  const light = await frame
+    .locator('body.vscode-light')
+    .waitFor({ timeout: 30_000 })
+    .then(
+      () => true,
+      () => false,
+    );
+  // The charts are drawn again in the new colours a frame after the theme's variables change.
+  let ratio = 0;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline && ratio < 4.5;) {
+    ratio = await contrast(frame);
+    if (ratio < 4.5) await page.waitForTimeout(100);
+  }
+  check('dashboard (light theme): the page and its charts follow the theme, readable', light && ratio >= 4.5, `light=${light}, contrast ${ratio.toFixed(1)}:1`);
+  await page.screenshot({ path: join(results, 'dashboard-light.png') });
+}
+
+/** Picks a colour theme as a person does (Preferences: Color Theme) and waits for the workbench to wear it. */
+async function useTheme(page, label, workbenchClass) {
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  await page.locator('.quick-input-widget input[placeholder*="Color Theme"]').waitFor({ timeout: 10_000 });
+  await page.keyboard.type(label);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.monaco-workbench.${workbenchClass}`, { timeout: 30_000 });
+}
+
+/**
+ * The lowest WCAG contrast against the page's background of its text and of the charts' axes (the
+ * colour each chart was last drawn in: a chart left in the previous theme's colours fails).
+ */
+function contrast(frame) {
+  return frame.locator('body').evaluate((body) => {
+    const rgb = (css) =>
+      css.startsWith('#')
+        ? [1, 3, 5].map((i) => parseInt(css.length === 4 ? css[(i + 1) / 2].repeat(2) : css.slice(i, i + 2), 16))
+        : (css.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map(Number);
+    const luminance = (css) => {
+      const [r, g, b] = rgb(css).map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const style = getComputedStyle(body);
+    const ratio = (fg) => {
+      const [a, b] = [luminance(fg), luminance(style.backgroundColor)].sort((x, y) => y - x);
+      return (a + 0.05) / (b + 0.05);
+    };
+    const axes = [...document.querySelectorAll('.chart')].map((c) => c.dataset.axisColor).filter(Boolean);
+    return Math.min(ratio(style.color), ...axes.map(ratio));
+  });
 }
 
 /**
@@ -163,6 +265,7 @@ async function webHostCheck(extensionsDir, workspace) {
   });
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  lastPage = page;
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   const status = page.locator('.statusbar-item', { hasText: /claude-/ }).first();
@@ -183,7 +286,11 @@ async function webHostCheck(extensionsDir, workspace) {
 }
 
 main()
-  .catch((error) => check('browser check ran to the end', false, error.message.split('\n')[0]))
+  .catch(async (error) => {
+    check('browser check ran to the end', false, error.message.split('\n')[0]);
+    // What the page showed when it failed.
+    await lastPage?.screenshot({ path: join(results, 'failure.png') }).catch(() => undefined);
+  })
   .finally(() => {
     const failed = checks.filter((c) => !c.ok).length;
     console.log(`browser check: screenshots in test-results/ (${((Date.now() - started) / 1000).toFixed(1)} s)`);

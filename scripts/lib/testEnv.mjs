@@ -2,7 +2,7 @@
 // code-server on a free loopback port, and Debian's Chromium driven by playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { cpSync, createWriteStream, mkdtempSync, mkdirSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, mkdtempSync, mkdirSync, readdirSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +28,9 @@ export function ensureTestTools() {
 /** Builds the production bundles and the .vsix, then unpacks it: tests run what users install. */
 export async function packageExtension(into) {
   execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The Marketplace takes larger packages, but ours has no reason to be: the chart library included.
+  const size = statSync(vsixPath).size;
+  if (size > 1024 * 1024) throw new Error(`${vsixPath} is ${(size / 1024).toFixed(0)} KB, over the 1 MB budget`);
   await unpackVsix(vsixPath, into);
   return join(into, 'extension');
 }

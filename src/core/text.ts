@@ -44,3 +44,19 @@ export function capitalised(text: string): string {
 export function stageLabel(s: { workflow: string; stage: string }): string {
   return `${s.workflow} / ${s.stage || '(no stage)'}`;
 }
+
+/**
+ * The reports' emoji and check marks (upstream's terminal format, which the CLI keeps) as glyphs every
+ * editor font has (WGL4): an editor shows no empty boxes where a font lacks an emoji.
+ */
+const EDITOR_GLYPHS: Array<[RegExp, string]> = [
+  [/(📊|📈|💰|💡) /gu, ''],
+  [/⚠️ ?/gu, '!'],
+  [/❌/gu, '×'],
+  [/✓/gu, '√'],
+  [/✗/gu, '×'],
+];
+
+export function editorSafeText(text: string): string {
+  return EDITOR_GLYPHS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+}

@@ -353,9 +353,10 @@ describe('Adaptive Routing in a real extension host', () => {
       const editor = await waitFor('the budgets report', () =>
         vscode.window.visibleTextEditors.find((e) => e.document.getText().includes('ADAPTIVE ROUTING - BUDGETS')),
       );
+      // In the editor, glyphs every font draws: the CLI's "❌" reads "×".
       assert.match(
         editor.document.getText(),
-        /❌ workspace · (weekly|monthly): \$[\d.]+ of \$[\d.]+ this (week|month) \(10[45]%, exceeded; on exceeding: warn\)/,
+        /× workspace · (weekly|monthly): \$[\d.]+ of \$[\d.]+ this (week|month) \(10[45]%, exceeded; on exceeding: warn\)/,
       );
     }
     // A stage budget shows on its tree row; a wrong one is a Problems entry and is left out.

@@ -1,5 +1,10 @@
 import { strict as assert } from 'assert';
-import { closestName, counted, money, pct, periodText, windowStart } from '../../src/core';
+import { AdaptiveModelRouter, closestName, counted, generateSampleCalls, money, openTelemetry, pct, periodText, windowStart } from '../../src/core';
+import { buildOverview } from '../../src/core/stats/overview';
+import { formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from '../../src/core/stats/report';
+import { overviewSavings } from '../../src/core/stats/savings';
+import { editorSafeText } from '../../src/core/text';
+import { fixedClock } from './helpers';
 
 describe('how numbers and names are written', () => {
   it('pct rounds to one decimal: up past a half, ties to even, no minus on a zero', () => {
@@ -55,5 +60,47 @@ describe('how numbers and names are written', () => {
     assert.equal(windowStart(10 * 86_400_000, 3), 7 * 86_400_000);
     assert.equal(windowStart(10 * 86_400_000, 0), 0);
     assert.equal(windowStart(10 * 86_400_000, Infinity), 0);
+  });
+});
+
+describe('reports opened in the editor', () => {
+  // Glyphs every editor font draws: ASCII, Latin-1, and the WGL4 punctuation, arrows and maths the reports use.
+  const drawable = /^[\u0000-\u00ff\u2013\u2014\u2022\u2026\u2190-\u2193\u2248\u221a]*$/u;
+
+  it('have no glyph an editor font may lack: emoji and check marks become WGL4 glyphs, the words stay', async () => {
+    const clock = fixedClock();
+    const store = await openTelemetry({ now: clock.now });
+    store.trackLlmCalls(generateSampleCalls({ now: clock.now() }));
+    const router = new AdaptiveModelRouter(store);
+    const overview = buildOverview(store, router);
+    const stages = overview.flatMap((w) => w.stages);
+    const reports = [
+      formatRecommendationCheck(
+        stages.map((s) => s.recommendation!),
+        7,
+        'Checking 3 workflows',
+        'Last 7 days',
+        overviewSavings(stages, { days: 7, minSampleSize: 10 }),
+      ),
+      formatUpgradeCheck(
+        stages.map((s) => s.verdict),
+        7,
+      ),
+      formatRoutingStats(router.getRoutingStats('code-review')),
+    ];
+    assert.ok(
+      reports.some((r) => /[📊📈⚠💡💰✓]/u.test(r)),
+      'the CLI format has emoji (upstream parity)',
+    );
+    for (const report of reports) {
+      const safe = editorSafeText(report);
+      assert.match(safe, drawable, [...safe].filter((c) => !drawable.test(c)).join(' '));
+      assert.equal(safe.replace(/[!×√]/g, '').replace(/\s+/g, ' '), report.replace(/[📊📈💰💡❌✓✗]|⚠️/gu, '').replace(/\s+/g, ' '), 'only the glyphs change');
+    }
+    assert.equal(
+      editorSafeText('⚠️  2 stages need a tier upgrade:\n✓ 1 stage performing well:\n❌ w · weekly'),
+      '! 2 stages need a tier upgrade:\n√ 1 stage performing well:\n× w · weekly',
+    );
+    store.close();
   });
 });

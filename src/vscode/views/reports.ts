@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { editorSafeText } from '../../core/text';
 
 /** Reports open as read-only documents of this scheme: nothing to save, no prompt when closed. */
 export const REPORT_SCHEME = 'adaptive-routing-report';
@@ -21,7 +22,7 @@ export function registerReportProvider(): vscode.Disposable {
 /** Opens a report as a read-only document beside the current editor; each run gets its own tab. */
 export async function showReport(text: string, title = vscode.l10n.t('Routing Report')): Promise<vscode.TextDocument> {
   const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${title.replace(/[\\/]/g, '-')}.txt`, query: String(++opened) });
-  reports.set(uri.toString(), text);
+  reports.set(uri.toString(), editorSafeText(text));
   const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
   return document;

@@ -67,14 +67,15 @@ export class ChartView {
       this.canvasHost.replaceChildren();
       this.chart = new uPlot({ ...content.options, ...this.size() }, content.data, this.canvasHost);
       this.key = content.key;
+      // The colour the axes were drawn in (a canvas keeps no styles): what the browser check reads.
+      this.canvasHost.dataset.axisColor = String(content.options.axes?.[0]?.stroke ?? '');
     }
     this.tableHost.replaceChildren(dataTable(content.table));
   }
 
-  /** Theme colours are read when a chart is built: a theme change rebuilds it. */
-  rebuild(): void {
+  /** The next render builds the chart anew (its content, with the theme's colours, made again by the caller). */
+  invalidate(): void {
     this.key = '';
-    if (this.content) this.render({ kind: 'chart', ...this.content });
   }
 
   /** What is drawn now (for the page's report to the extension). */
@@ -162,7 +163,7 @@ export function stackedBars(
       legend: { live: true },
       cursor: { points: { show: false } },
       series: [
-        { value: (_u, v) => (v == null ? '—' : dayLabel(new Date(v * 1000).toISOString().slice(0, 10))) },
+        { label: 'Day', value: (_u, v) => (v == null ? '—' : dayLabel(new Date(v * 1000).toISOString().slice(0, 10))) },
         ...order.map((k) => ({
           label: series[k].label,
           stroke: series[k].color,
@@ -206,7 +207,7 @@ export function successRate(
       axes: axes((v) => `${Math.round(v * 100)}%`),
       legend: { live: true },
       series: [
-        { value: (_u, v) => (v == null ? '—' : dayLabel(new Date(v * 1000).toISOString().slice(0, 10))) },
+        { label: 'Day', value: (_u, v) => (v == null ? '—' : dayLabel(new Date(v * 1000).toISOString().slice(0, 10))) },
         { label: 'Success rate', stroke: blue, width: 2, value: rate, points: { show: true, size: 6 } },
         { label: '90% interval, high', stroke: withAlpha(blue, 0.4), width: 1, value: rate, points: { show: false } },
         { label: '90% interval, low', stroke: withAlpha(blue, 0.4), width: 1, value: rate, points: { show: false } },

@@ -21,6 +21,8 @@ const success = new ChartView('success', 'Success rate per day', successNote);
 const calls = new ChartView('calls', 'Calls per day, by tier', el('p', { class: 'note' }, 'Tier of each model as the calls or the registry name it.'));
 const stages = new StageTable((scope) => vscode.postMessage({ type: 'scope', scope }));
 const charts = [spend, success, calls];
+/** The data drawn last: drawn again, in the new colours, when the theme changes. */
+let shown: DashboardData | undefined;
 
 document
   .getElementById('root')!
@@ -33,6 +35,7 @@ document
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseToDashboard(event.data);
   if (!message) return; // not ours, or not well formed: nothing is drawn from it
+  shown = message.data;
   render(message.data);
   vscode.postMessage({
     type: 'rendered',
@@ -43,8 +46,18 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   });
 });
 
-// The theme's colours are read when a chart is built: VS Code switches the body's class on a theme change.
-new MutationObserver(() => charts.forEach((c) => c.rebuild())).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+// The theme's colours are read when a chart is built. On a theme change VS Code switches the body's
+// class and the variables on the root element, not always together: rebuild after the last of them.
+let themeFrame = 0;
+const onTheme = new MutationObserver(() => {
+  cancelAnimationFrame(themeFrame);
+  themeFrame = requestAnimationFrame(() => {
+    charts.forEach((c) => c.invalidate());
+    if (shown) render(shown);
+  });
+});
+onTheme.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+onTheme.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
 
 function render(data: DashboardData): void {
   renderCrumbs(data.scope);
