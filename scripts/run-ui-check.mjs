@@ -208,6 +208,19 @@ async function dashboardCheck(page) {
   }
   check('dashboard (light theme): the page and its charts follow the theme, readable', light && ratio >= 4.5, `light=${light}, contrast ${ratio.toFixed(1)}:1`);
   await page.screenshot({ path: join(results, 'dashboard-light.png') });
+  // A row of the stage table opens its stage: the breadcrumb names it, the success chart gains its lines.
+  await frame.locator('table.stages button.link', { hasText: 'analysis' }).first().click();
+  const crumb = frame.locator('.crumbs [aria-current="page"]', { hasText: 'analysis' });
+  const opened = await crumb.waitFor({ timeout: 15_000 }).then(
+    () => true,
+    () => false,
+  );
+  const successLegend = opened ? await frame.locator('#success .u-legend').innerText() : '';
+  check(
+    'dashboard: a stage row opens that stage, with its target and upgrade threshold',
+    opened && successLegend.includes('Target') && successLegend.includes('Upgrade threshold'),
+    opened ? (await frame.locator('.summary').innerText()).trim() : 'the stage did not open',
+  );
 }
 
 /** Picks a colour theme as a person does (Preferences: Color Theme) and waits for the workbench to wear it. */
@@ -282,6 +295,22 @@ async function webHostCheck(extensionsDir, workspace) {
   );
   check('web host: the Problems panel lists the tier upgrade', listed, listed ? (await entry.getAttribute('aria-label'))?.slice(0, 90) : 'not listed');
   await page.screenshot({ path: join(results, 'web-extension-host.png') });
+  // The dashboard in the browser build: the same page, fed from the web worker extension host.
+  await page.keyboard.press('F1');
+  await page.keyboard.type('Adaptive Routing: Open Dashboard');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Dashboard' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const drawn = await frame
+    .locator('.card .chart canvas')
+    .nth(2)
+    .waitFor({ timeout: 30_000 })
+    .then(
+      () => true,
+      () => false,
+    );
+  const summary = drawn ? (await frame.locator('.summary').innerText()).trim() : '';
+  check('web host: the dashboard draws its charts and summary', drawn && /calls · \$/.test(summary), summary || 'no charts');
   await browser.close();
 }
 

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/vscode/commands/routingCommands';
 import { EXTENSION_ID, Testing, activateExtension, quickFixes, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
+import { editorSafeText } from '../../src/core/text';
 
 type Core = typeof import('../../src/core');
 
@@ -114,7 +115,10 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(document.uri.scheme, 'adaptive-routing-report');
     assert.equal(document.isUntitled, false, 'not an Untitled file');
     assert.equal(document.isDirty, false, 'nothing to save');
-    assert.equal(document.getText(), report);
+    // The report's words, in glyphs every editor font draws (the command returns the CLI's text).
+    assert.equal(document.getText(), editorSafeText(report));
+    assert.match(report, /⚠️/u);
+    assert.doesNotMatch(document.getText(), /[📊📈💡💰✓❌]|⚠️/u);
     assert.match(document.uri.path, /Routing Check\.txt$/);
     const again = await testing.showReport('second', 'Routing Check');
     assert.notEqual(again.uri.toString(), document.uri.toString(), 'each run its own tab');

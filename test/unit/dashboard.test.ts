@@ -49,7 +49,7 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
       assert.equal(row.verdict === 'out-of-reach' || row.verdict === stage.recommendation!.change, true);
       assert.match(row.savingsText, row.savingsPerWeek === null ? /^no estimate: / : /\(\$[\d.]+–\$[\d.]+\)/, 'an estimate carries its interval');
     }
-    assert.match(data.totals.savingsText, /^(could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no confident saving yet)$/);
+    assert.match(data.totals.savingsText, /^(could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|reaching the targets costs ~\+\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no confident saving yet)$/);
   });
 
   it('one stage: only its calls, its target and the upgrade threshold as lines', () => {
@@ -62,6 +62,10 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
       ['generate'],
     );
     assert.equal(data.totals.calls, generate.calls);
+    // Where the recommendation costs more than the stage spends now, the summary says what, not "no saving".
+    const analysis = dashboardData(store, registry, overview, { workflow: 'code-review', stage: 'analysis' }, options);
+    assert.ok(analysis.stages[0].savingsPerWeek! < 0, analysis.stages[0].savingsText);
+    assert.match(analysis.totals.savingsText, /^reaching the targets costs ~\+\$[\d.]+ \/ week \(\$[\d.]+–\$[\d.]+\) on 1 stage$/);
     const workflow = dashboardData(store, registry, overview, { workflow: 'test-generation', stage: null }, options);
     assert.ok(workflow.stages.length > 1 && workflow.stages.every((r) => r.workflow === 'test-generation'));
     assert.ok(

@@ -34,6 +34,10 @@ export function dashboardData(
   const rows = inScope.map((s) => stageRow(s, { days: options.days, minSampleSize: options.minSampleSize }));
   const estimates = inScope.flatMap((s) => stageSavings(s, { days: options.days, minSampleSize: options.minSampleSize }).estimate ?? []);
   const total = totalSavings(estimates);
+  // Where nothing saves, what the recommendations would cost instead (an upgrade's price, with its interval).
+  const costs = totalSavings(
+    estimates.filter((e) => e.direction === 'spend').map((e) => ({ ...e, direction: 'save' as const, perWeek: -e.perWeek, low: -e.high, high: -e.low })),
+  );
   const single = scope.stage !== null ? inScope[0] : undefined;
   return {
     scope,
@@ -56,7 +60,9 @@ export function dashboardData(
       spendText: spendText(inScope.reduce((sum, s) => addSpend(sum, s.spend), NO_SPEND)),
       savingsText: total.stages
         ? `could save ~${dollars(total.perWeek)} / week (${dollarRange(total.low, total.high)}) on ${total.stages} stage${total.stages === 1 ? '' : 's'}`
-        : 'no confident saving yet',
+        : costs.stages
+          ? `reaching the targets costs ~+${dollars(costs.perWeek)} / week (${dollarRange(costs.low, costs.high)}) on ${costs.stages} stage${costs.stages === 1 ? '' : 's'}`
+          : 'no confident saving yet',
     },
   };
 }
