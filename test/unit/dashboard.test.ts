@@ -49,7 +49,10 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
       assert.equal(row.verdict === 'out-of-reach' || row.verdict === stage.recommendation!.change, true);
       assert.match(row.savingsText, row.savingsPerWeek === null ? /^no estimate: / : /\(\$[\d.]+–\$[\d.]+\)/, 'an estimate carries its interval');
     }
-    assert.match(data.totals.savingsText, /^(could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|reaching the targets costs ~\+\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no confident saving yet)$/);
+    assert.match(
+      data.totals.savingsText,
+      /^(could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|reaching the targets costs ~\+\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no confident saving yet)$/,
+    );
   });
 
   it('one stage: only its calls, its target and the upgrade threshold as lines', () => {
