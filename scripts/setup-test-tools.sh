@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the extension-host and browser tests need, into .test-tools/ (git-ignored), and
 # reuses it when present: code-server 4.100.3 (VS Code 1.100.3) from npm, plus Debian's chromium,
-# ripgrep, libkrb5-dev (native build of code-server's kerberos module) and sqlite3.
+# ripgrep, libkrb5-dev (native build of code-server's kerberos module), sqlite3 and postgresql (the
+# team-sync tests start throwaway clusters of their own; the package's main cluster is never used).
 # Nothing here becomes a dependency of the extension.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.test-tools"
 cs_version="4.100.3"
-debian_packages=(chromium libkrb5-dev ripgrep sqlite3)
+debian_packages=(chromium libkrb5-dev ripgrep sqlite3 postgresql)
 
 missing=()
 if command -v dpkg-query >/dev/null; then

@@ -1,6 +1,7 @@
 import { InvalidCallError, TelemetryFileError } from '../core';
 import { BUDGET_EXCEEDED_EXIT, budget } from './budgetCommand';
 import { savings } from './savingsCommand';
+import { SYNC_FAILED_EXIT, sync } from './syncCommand';
 import { demo, importFiles, track } from './ingestCommands';
 import { Io, UnknownNameError, UsageError, parse, required, requireStage, withStore } from './options';
 import { recommend, routingCheck, routingStats } from './reportCommands';
@@ -22,6 +23,10 @@ Commands:
                                                       would save (or cost) per week, with a 90% interval
   budget [--fail-over]                                every budget of the manifest: spend in its period,
                                                       projection and state; --fail-over exits ${BUDGET_EXCEEDED_EXIT} when one is spent
+  sync --database postgres://USER@HOST/DB [--project P]
+                                                      push this file's new calls to the team database, then
+                                                      pull the other machines' (password: PGPASSWORD);
+                                                      --watch: a round every --interval 30 seconds
   track                                               record JSON lines of calls read from stdin
   import FILE...                                      import usage.jsonl / llm_calls.jsonl files
   demo                                                the router on built-in sample telemetry
@@ -34,7 +39,8 @@ Options:
   --failure-threshold 0.2  --min-sample-size 10  --days 7 (0: all time)
 
 Exit codes: 0 done, 1 bad usage or no line stored, 2 upgrade needed (--fail-on-upgrade),
-            3 telemetry file unusable, 4 unknown workflow or stage, ${BUDGET_EXCEEDED_EXIT} a budget is spent (--fail-over)`;
+            3 telemetry file unusable, 4 unknown workflow or stage, ${BUDGET_EXCEEDED_EXIT} a budget is spent (--fail-over),
+            ${SYNC_FAILED_EXIT} the team database could not be reached or refused the sync (local file unchanged)`;
 
 export async function main(argv: string[], io: Io): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -66,6 +72,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await withStore(values, io, false, (store) => budget(store, values, io));
       case 'savings':
         return await withStore(values, io, false, (store) => savings(store, values, io));
+      case 'sync':
+        return await withStore(values, io, true, (store) => sync(store, values, io));
       case 'track':
         return await withStore(values, io, true, (store) => track(store, values, io));
       case 'import':

@@ -37,6 +37,10 @@ const OPTIONS = {
   tier: { type: 'string' },
   manifest: { type: 'string' },
   explore: { type: 'boolean' },
+  database: { type: 'string' },
+  project: { type: 'string' },
+  watch: { type: 'boolean' },
+  interval: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

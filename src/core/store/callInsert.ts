@@ -5,6 +5,7 @@ import { INSERT_CALL, callRow } from './schema';
 import type { SqlSession } from './sqlSession';
 import type { StoreReader } from './storeReader';
 import { nextSeq } from './types';
+import { OUTBOX_INSERT } from './teamOutbox';
 
 /**
  * Inserts a batch taken from the pending calls, inside the caller's transaction, and brings what the
@@ -13,6 +14,7 @@ import { nextSeq } from './types';
  */
 export function insertPendingCalls(session: SqlSession, reader: StoreReader, pending: PendingCalls, batch: LlmCall[]): number {
   const insert = session.statement(INSERT_CALL);
+  const outbox = session.hasOutbox ? session.statement(OUTBOX_INSERT) : undefined;
   let added = 0;
   for (const call of batch) {
     const stageId = reader.stageId(call.workflow, call.stage);
@@ -25,6 +27,7 @@ export function insertPendingCalls(session: SqlSession, reader: StoreReader, pen
     reader.countAdded(call.workflow);
     if (session.db.getRowsModified() > 0) {
       added++;
+      if (outbox && !session.pulled.has(call)) outbox.run([stageId, call.ts, call.id]);
       // An early call is in its stage's history and the daily counters since it was tracked.
       if (early === undefined) {
         reader.counters.add(stageId, modelId, call, tier);

@@ -4,6 +4,9 @@ import { applyPragmas } from './schema';
 /** The SQLite database and its prepared statements: run, read, transactions, export. */
 export class SqlSession {
   private statements = new Map<string, Statement>();
+  private outbox: boolean | undefined;
+  /** Calls pulled from the team database: inserted like any other, but not into the team outbox. */
+  readonly pulled = new WeakSet<object>();
 
   constructor(public db: Database) {}
 
@@ -48,6 +51,18 @@ export class SqlSession {
     this.freeStatements();
     this.db.close();
     this.db = db;
+    this.outbox = undefined;
+  }
+
+  /** Whether this file syncs with a team database (it has the outbox: every writer then fills it). */
+  get hasOutbox(): boolean {
+    return (this.outbox ??= this.all("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_outbox'", []).length > 0);
+  }
+
+  /** Creates the outbox (see teamOutbox.ts); `hasOutbox` is read again. */
+  createOutbox(sql: string): void {
+    this.db.exec(sql);
+    this.outbox = undefined;
   }
 
   /** The database bytes as they would be saved. */

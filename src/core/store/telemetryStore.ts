@@ -11,9 +11,11 @@ import { SqlSession } from './sqlSession';
 import { StoreReader } from './storeReader';
 import { PendingCalls } from './pendingCalls';
 import { insertPendingCalls } from './callInsert';
-import { CallScope, StageCall, StoreEvent, TelemetryStoreOptions } from './types';
+import { StoreQueries } from './storeQueries';
+import { StageCall, StoreEvent, TelemetryStoreOptions } from './types';
+import { TeamOutbox } from './teamOutbox';
 import type { Tier } from '../tiers';
-import type { Clock, LlmCall, LlmCallInput, ModelAggregate } from '../types';
+import type { Clock, LlmCall, LlmCallInput } from '../types';
 
 export type { CallScope, StageCall, StoreEvent, TelemetryStoreOptions } from './types';
 
@@ -24,7 +26,7 @@ const DEFAULT_MAX_FILE = 256 * 1024 * 1024;
  * SQLite telemetry of LLM calls, held in memory by sql.js and saved as a whole file.
  * Calls are validated at once, buffered, and inserted in batches before any query reads them.
  */
-export class TelemetryStore {
+export class TelemetryStore extends StoreQueries {
   private pending = new PendingCalls();
   /** Calls inserted since the last completed save: re-applied when another writer changed the file. */
   private unsaved: LlmCall[] = [];
@@ -53,6 +55,7 @@ export class TelemetryStore {
     private readonly options: TelemetryStoreOptions,
     counters?: DailyCounters,
   ) {
+    super();
     this.now = options.now ?? (() => new Date());
     this.session = new SqlSession(db);
     this.reader = new StoreReader(this.session, counters ?? DailyCounters.load(db));
@@ -153,6 +156,22 @@ export class TelemetryStore {
     this.materialize();
     this.scheduleAutoSave();
     return calls;
+  }
+
+  /** Calls another machine recorded (team sync): stored as they are, ids included, never pushed back. */
+  trackPulledCalls(calls: LlmCall[]): void {
+    this.assertOpen();
+    for (const call of calls) this.session.pulled.add(call);
+    this.pending.addAll(calls);
+    this.materialize();
+    this.scheduleAutoSave();
+  }
+
+  /** The team sync's outbox in this file: the calls the team database may not have yet. */
+  teamOutbox(): TeamOutbox {
+    this.materialize();
+    this.needsSave = true; // what the sync changes (outbox rows, its bookmarks) is saved with the file
+    return new TeamOutbox(this.session);
   }
 
   /** Whether there are calls not yet saved to the file. */
@@ -311,32 +330,11 @@ export class TelemetryStore {
 
   // ---- queries: pending calls are inserted first, then the reader answers ----------------------
 
-  /**
-   * Per-model aggregates of the calls in scope: whole days from the daily counters (which include
-   * calls past the retention), the partial first day from the raw calls.
-   */
-  aggregateByModel(scope: CallScope): ModelAggregate[] {
-    return this.read().aggregateByModel(scope);
-  }
-
-  /**
-   * The scope's totals per UTC day from `since`'s day on, per model (`day` counts days since the
-   * epoch): the daily counters alone, so calls past the retention still count.
-   */
-  dailyAggregates(scope: Omit<CallScope, 'since'>, since: number): Array<ModelAggregate & { day: number }> {
-    return this.read().dailyAggregates(scope, Math.floor(since / DAY_MS));
-  }
-
   /** Calls and successes per (stage, model) of a workflow since `since`. */
   stageModelRecords(workflow: string, since: number): Array<{ stage: string; model: string; tier: Tier | null; calls: number; successes: number }> {
     // From whole days these are the daily counters alone, which already count the workflow's pending
     // calls unless one is late: a decision reading its priors then does not wait for their insert.
     return (startsOnDay(since) && !this.pending.isWorkflowLate(workflow) ? this.reader : this.read()).stageModelRecords(workflow, since);
-  }
-
-  /** Outcomes of the most recent calls in scope, newest first (unknown counts as success). */
-  recentOutcomes(scope: CallScope, limit: number): Array<{ success: boolean; tier: Tier | null; model: string; ts: number }> {
-    return this.read().recentOutcomes(scope, limit);
   }
 
   /** The `limit` most recent calls of one stage, newest first, from memory after the first read. */
@@ -347,38 +345,7 @@ export class TelemetryStore {
     return cached ?? this.read().recentStageCalls(workflow, stage, limit, cache);
   }
 
-  /** The q-quantile (nearest rank) of known latencies per model in scope. */
-  latencyQuantiles(scope: CallScope, q: number): Map<string, number> {
-    return this.read().latencyQuantiles(scope, q);
-  }
-
-  /** Workflows with calls at or after `since`, sorted. */
-  workflows(since = 0): string[] {
-    return this.read().workflows(since);
-  }
-
-  /** Stages of a workflow with calls at or after `since`, sorted ('' is the workflow-level stage). */
-  stages(workflow: string, since = 0): string[] {
-    return this.read().stages(workflow, since);
-  }
-
-  /** The most recent call of all, or undefined when there is none. */
-  lastCall(): LlmCall | undefined {
-    return this.read().lastCall();
-  }
-
-  /** Every stored call in scope, oldest first: for exports and tests, not for decisions. */
-  calls(scope?: CallScope): LlmCall[] {
-    return this.read().calls(scope);
-  }
-
-  /** Raw calls stored. */
-  callCount(): number {
-    return this.read().callCount();
-  }
-
-  /** The reader, with every buffered call inserted first: no query can forget to. */
-  private read(): StoreReader {
+  protected read(): StoreReader {
     this.materialize();
     return this.reader;
   }

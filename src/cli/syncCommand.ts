@@ -1,0 +1,56 @@
+import type { TelemetryStore } from '../core';
+import { hostOf, syncRound, TeamSyncError, type SyncReport } from '../core/team/teamSync';
+import { Io, UsageError, Values, numberOption } from './options';
+
+/** The exit code of `sync` when a round could not complete (the local file is left as it was). */
+export const SYNC_FAILED_EXIT = 6;
+
+/**
+ * adaptive-routing sync --database URL [--project P]: one round (push, then pull) with the team
+ * database, or with --watch one every --interval seconds until interrupted (CI runners, servers).
+ */
+export async function sync(store: TelemetryStore, values: Values, io: Io): Promise<number> {
+  const url = values.database;
+  if (!url) throw new UsageError('sync needs --database postgres://USER@HOST:PORT/DB (the password in PGPASSWORD)');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--database is not a URL: use postgres://USER@HOST:PORT/DB`);
+  }
+  if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new UsageError('--database must be a postgres:// URL');
+  if (parsed.password) throw new UsageError('--database must not carry the password (it would stay in shell history and logs): set PGPASSWORD');
+  const team = { url, project: values.project ?? 'default', password: process.env.PGPASSWORD };
+  const interval = numberOption(values, 'interval', 1, 86_400) ?? 30;
+  for (;;) {
+    let code = 0;
+    try {
+      const report = await syncRound(store, team);
+      await store.flush();
+      io.out(values.json ? JSON.stringify({ project: team.project, database: hostOf(url), ...report }) : summary(report, team.project, url));
+    } catch (error) {
+      if (!(error instanceof TeamSyncError)) throw error;
+      io.err(`adaptive-routing: ${error.message}`);
+      code = SYNC_FAILED_EXIT;
+    }
+    if (!values.watch) return code;
+    // Another round after the interval; the file is saved after each, so other writers see the calls.
+    const stop = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), interval * 1000);
+      process.once('SIGINT', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (stop) return 0;
+  }
+}
+
+function summary(r: SyncReport, project: string, url: string): string {
+  return (
+    `Synced with ${hostOf(url)} (project ${project}): pushed ${r.pushed} new call${r.pushed === 1 ? '' : 's'}` +
+    `${r.sent > r.pushed ? ` (${r.sent - r.pushed} already there)` : ''}, pulled ${r.pulled}` +
+    `${r.received > r.pulled ? ` (${r.received - r.pulled} already here)` : ''} from ${r.writers} other machine${r.writers === 1 ? '' : 's'}` +
+    `${r.waiting ? `; ${r.waiting} still waiting` : ''}`
+  );
+}

@@ -1,0 +1,96 @@
+import { TIERS } from '../tiers';
+import type { LlmCall } from '../types';
+import type { SqlSession } from './sqlSession';
+
+/** Keys of the calls this file has that the team database may not: filled by every writer of the file. */
+const OUTBOX_TABLE = `CREATE TABLE IF NOT EXISTS team_outbox (
+    stage_id INTEGER NOT NULL, ts INTEGER NOT NULL, id INTEGER NOT NULL,
+    PRIMARY KEY (stage_id, ts, id)
+  ) WITHOUT ROWID`;
+
+export const OUTBOX_INSERT = 'INSERT OR IGNORE INTO team_outbox (stage_id, ts, id) VALUES (?, ?, ?)';
+
+/** A call waiting in the outbox, with its key in this file. */
+export interface OutboxCall {
+  key: [stageId: number, ts: number, id: number];
+  call: LlmCall;
+}
+
+/**
+ * The team sync's side of a telemetry file (a transactional outbox): every call inserted locally
+ * gets a row here in the same transaction, except calls pulled from the team; a push removes the
+ * rows the team database has confirmed. A crash between the two sends them again, which the
+ * database ignores (its key is the call's own), so nothing is lost or counted twice.
+ */
+export class TeamOutbox {
+  constructor(private readonly session: SqlSession) {}
+
+  /** Starts syncing this file: its calls so far all wait to be pushed (once; later calls follow by insert). */
+  enable(): void {
+    if (this.session.hasOutbox) return;
+    this.session.transaction(() => {
+      this.session.createOutbox(OUTBOX_TABLE);
+      this.session.run('INSERT OR IGNORE INTO team_outbox (stage_id, ts, id) SELECT stage_id, ts, id FROM calls', []);
+    });
+  }
+
+  get enabled(): boolean {
+    return this.session.hasOutbox;
+  }
+
+  get size(): number {
+    return this.enabled ? Number(this.session.all('SELECT count(*) FROM team_outbox', [])[0][0]) : 0;
+  }
+
+  /** Up to `limit` waiting calls (in key order). Keys whose call retention deleted are dropped. */
+  take(limit: number): OutboxCall[] {
+    if (!this.enabled) return [];
+    const rows = this.session.all(
+      `SELECT o.stage_id, o.ts, o.id, s.workflow, s.stage, m.name, m.provider, c.tier, c.cost, c.cost_estimated,
+              c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens,
+              c.duration_ms, c.success, c.error, c.cache_hit, c.model_id
+       FROM team_outbox o
+       JOIN stages s ON s.id = o.stage_id
+       LEFT JOIN calls c ON c.stage_id = o.stage_id AND c.ts = o.ts AND c.id = o.id
+       LEFT JOIN models m ON m.id = c.model_id
+       LIMIT ?`,
+      [limit],
+    );
+    const gone = rows.filter((r) => r[19] === null).map((r) => [Number(r[0]), Number(r[1]), Number(r[2])] as OutboxCall['key']);
+    if (gone.length) this.remove(gone);
+    const flag = (v: unknown) => (v === null ? null : Number(v) === 1);
+    const count = (v: unknown) => (v === null ? null : Number(v));
+    return rows
+      .filter((r) => r[19] !== null)
+      .map((r) => ({
+        key: [Number(r[0]), Number(r[1]), Number(r[2])],
+        call: {
+          id: Number(r[2]),
+          ts: Number(r[1]),
+          workflow: String(r[3]),
+          stage: String(r[4]),
+          model: String(r[5]),
+          provider: r[6] === null ? null : String(r[6]),
+          tier: r[7] === null ? null : (TIERS[Number(r[7])] ?? null),
+          cost: count(r[8]),
+          costEstimated: flag(r[9]),
+          inputTokens: count(r[10]),
+          outputTokens: count(r[11]),
+          cacheReadTokens: count(r[12]),
+          cacheWriteTokens: count(r[13]),
+          cacheWrite1hTokens: count(r[14]),
+          durationMs: count(r[15]),
+          success: flag(r[16]),
+          error: r[17] === null ? null : String(r[17]),
+          cacheHit: flag(r[18]),
+        },
+      }));
+  }
+
+  /** Forgets calls the team database has confirmed. */
+  remove(keys: OutboxCall['key'][]): void {
+    this.session.transaction(() => {
+      for (const key of keys) this.session.run('DELETE FROM team_outbox WHERE stage_id = ? AND ts = ? AND id = ?', key);
+    });
+  }
+}

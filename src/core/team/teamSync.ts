@@ -1,0 +1,250 @@
+import { Client } from 'pg';
+import { randomIdentity } from '../ingest/callValidation';
+import type { TelemetryStore } from '../store/telemetryStore';
+import { parseTier } from '../tiers';
+import type { LlmCall } from '../types';
+import { migrateTeamSchema } from './teamSchema';
+
+/** Where the team's calls live. The password comes from SecretStorage or PGPASSWORD, never from the URL in settings. */
+export interface TeamDatabase {
+  url: string;
+  project: string;
+  password?: string;
+}
+
+/** One round: what went up, what came down, and who else writes. */
+export interface SyncReport {
+  /** Calls sent, and of them those the database did not have yet. */
+  sent: number;
+  pushed: number;
+  /** Calls received (a re-read overlap included), and of them those this file did not have yet. */
+  received: number;
+  pulled: number;
+  /** Other machines whose calls came down in this round. */
+  writers: number;
+  /** Calls still waiting to be pushed (0 after a full round). */
+  waiting: number;
+}
+
+/** A sync that could not complete, with one sentence on what to do; the local file is never the worse for it. */
+export class TeamSyncError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'unreachable' | 'authentication' | 'tls' | 'schema' | 'failed',
+  ) {
+    super(message);
+    this.name = 'TeamSyncError';
+  }
+}
+
+const PUSH_BATCH = 5_000;
+const PULL_PAGE = 10_000;
+const COLUMNS = [
+  'id',
+  'ts',
+  'workflow',
+  'stage',
+  'model',
+  'provider',
+  'tier',
+  'cost',
+  'cost_estimated',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_write_1h_tokens',
+  'duration_ms',
+  'success',
+  'error',
+  'cache_hit',
+] as const;
+const TYPES = [
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'float8',
+  'bool',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bool',
+  'text',
+  'bool',
+];
+
+/**
+ * One sync round between a telemetry file and the team database: push the file's outbox, then pull
+ * the other machines' calls. The pull never misses a row committed out of order: it reads from the
+ * oldest transaction still running at the previous pull (pg_snapshot_xmin), so a row whose
+ * transaction was in flight then is read now; rows read twice are the same call (same id, stage and
+ * time), which the file stores once. Decisions keep reading the local file throughout.
+ */
+export async function syncRound(store: TelemetryStore, team: TeamDatabase): Promise<SyncReport> {
+  const client = new Client({ connectionString: team.url, password: team.password, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined); // a dropped connection fails the query in flight, reported there
+  try {
+    await client.connect();
+    await migrateTeamSchema(client);
+    const writer = writerId(store);
+    const { sent, pushed } = await push(client, store, team.project, writer);
+    const { received, pulled, writers } = await pull(client, store, team, writer);
+    return { sent, pushed, received, pulled, writers, waiting: store.teamOutbox().size };
+  } catch (error) {
+    throw explain(error, team.url);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** This file's writer id in the team database (kept in the file, so every process writing it shares it). */
+function writerId(store: TelemetryStore): string {
+  const known = store.getImportProgress('team:writer')?.fingerprint;
+  if (known) return known;
+  const id = randomIdentity().toString(36);
+  store.setImportProgress('team:writer', 0, id);
+  return id;
+}
+
+async function push(client: Client, store: TelemetryStore, project: string, writer: string): Promise<{ sent: number; pushed: number }> {
+  const outbox = store.teamOutbox();
+  outbox.enable();
+  let sent = 0;
+  let pushed = 0;
+  for (let batch = outbox.take(PUSH_BATCH); batch.length; batch = outbox.take(PUSH_BATCH)) {
+    const columns = COLUMNS.map((c) => batch.map(({ call }) => valueOf(call, c)));
+    const result = await client.query(
+      `INSERT INTO amr_calls (project, writer, ${COLUMNS.join(', ')})
+       SELECT $1, $2, * FROM unnest(${COLUMNS.map((_, i) => `$${i + 3}::${TYPES[i]}[]`).join(', ')})
+       ON CONFLICT DO NOTHING`,
+      [project, writer, ...columns],
+    );
+    // Committed (autocommit): only now may the outbox forget them.
+    outbox.remove(batch.map((b) => b.key));
+    sent += batch.length;
+    pushed += result.rowCount ?? 0;
+  }
+  return { sent, pushed };
+}
+
+async function pull(client: Client, store: TelemetryStore, team: TeamDatabase, writer: string): Promise<{ received: number; pulled: number; writers: number }> {
+  const bookmark = `team:${team.project}@${hostOf(team.url)}`;
+  const cursor = String(store.getImportProgress(bookmark)?.offset ?? 0);
+  const before = store.callCount();
+  const writers = new Set<string>();
+  let received = 0;
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    // Every transaction older than this one's xmin has committed or aborted: the next pull starts there.
+    const next = String((await client.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0].xmin);
+    let last = { tx: cursor, seq: '0' };
+    for (;;) {
+      const { rows } = await client.query(
+        `SELECT tx::text AS tx, seq::text AS seq, writer, ${COLUMNS.join(', ')} FROM amr_calls
+         WHERE project = $1 AND writer <> $2 AND (tx, seq) > ($3::xid8, $4::bigint) AND tx >= $5::xid8
+         ORDER BY amr_calls.tx, amr_calls.seq LIMIT $6`, // the columns, not their text aliases (which sort '10' before '9')
+        [team.project, writer, last.tx, last.seq, cursor, PULL_PAGE],
+      );
+      if (!rows.length) break;
+      store.trackPulledCalls(rows.map(callOf));
+      for (const row of rows) writers.add(String(row.writer));
+      received += rows.length;
+      last = { tx: String(rows[rows.length - 1].tx), seq: String(rows[rows.length - 1].seq) };
+    }
+    await client.query('COMMIT');
+    store.setImportProgress(bookmark, Number(next), writer);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return { received, pulled: store.callCount() - before, writers: writers.size };
+}
+
+function valueOf(call: LlmCall, column: (typeof COLUMNS)[number]): unknown {
+  switch (column) {
+    case 'cost_estimated':
+      return call.costEstimated;
+    case 'input_tokens':
+      return call.inputTokens;
+    case 'output_tokens':
+      return call.outputTokens;
+    case 'cache_read_tokens':
+      return call.cacheReadTokens;
+    case 'cache_write_tokens':
+      return call.cacheWriteTokens;
+    case 'cache_write_1h_tokens':
+      return call.cacheWrite1hTokens;
+    case 'duration_ms':
+      return call.durationMs;
+    case 'cache_hit':
+      return call.cacheHit;
+    default:
+      return call[column];
+  }
+}
+
+function callOf(row: Record<string, unknown>): LlmCall {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const bool = (v: unknown) => (v === null || v === undefined ? null : Boolean(v));
+  return {
+    id: Number(row.id),
+    ts: Number(row.ts),
+    workflow: String(row.workflow),
+    stage: String(row.stage),
+    model: String(row.model),
+    provider: row.provider == null ? null : String(row.provider),
+    tier: row.tier == null ? null : (parseTier(String(row.tier)) ?? null),
+    cost: num(row.cost),
+    costEstimated: bool(row.cost_estimated),
+    inputTokens: num(row.input_tokens),
+    outputTokens: num(row.output_tokens),
+    cacheReadTokens: num(row.cache_read_tokens),
+    cacheWriteTokens: num(row.cache_write_tokens),
+    cacheWrite1hTokens: num(row.cache_write_1h_tokens),
+    durationMs: num(row.duration_ms),
+    success: bool(row.success),
+    error: row.error == null ? null : String(row.error),
+    cacheHit: bool(row.cache_hit),
+  };
+}
+
+/** "db.example.com:5432", for messages and bookmarks (never the password). */
+export function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'the team database';
+  }
+}
+
+function explain(error: unknown, url: string): TeamSyncError {
+  if (error instanceof TeamSyncError) return error;
+  const e = error as { code?: string; message?: string };
+  const where = hostOf(url);
+  const message = e.message ?? String(error);
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '57P01', '57P03'].includes(e.code ?? '') || /timeout|terminat/i.test(message))
+    return new TeamSyncError(
+      `Cannot reach the team database at ${where} (${e.code ?? message}): is it running and reachable? Local telemetry is unchanged; sync again later.`,
+      'unreachable',
+    );
+  if (e.code === '28P01' || /password authentication failed|password must be a string|SASL/i.test(message))
+    return new TeamSyncError(
+      `The team database at ${where} refused the password: set it again (Set Team Database Password..., or PGPASSWORD for the CLI).`,
+      'authentication',
+    );
+  if (/SSL|TLS|certificate|no encryption/i.test(message))
+    return new TeamSyncError(
+      `The team database at ${where} needs TLS or refused its certificate (${message}): add ?sslmode=require (or verify-full with the server's CA) to the database URL.`,
+      'tls',
+    );
+  if (/schema version/.test(message)) return new TeamSyncError(message, 'schema');
+  return new TeamSyncError(`Sync with the team database at ${where} failed: ${message}. Local telemetry is unchanged.`, 'failed');
+}

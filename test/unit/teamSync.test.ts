@@ -1,0 +1,214 @@
+import { strict as assert } from 'assert';
+import { Client } from 'pg';
+import { AdaptiveModelRouter, TelemetryStore, openTelemetry } from '../../src/core';
+import { migrateTeamSchema } from '../../src/core/team/teamSchema';
+import { syncRound, TeamSyncError } from '../../src/core/team/teamSync';
+import * as fs from 'fs';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { PgCluster, startPgCluster } from '../pgCluster';
+import { fixedClock, series, tempDir } from './helpers';
+
+describe('team sync through a real PostgreSQL', function () {
+  this.timeout(60_000);
+  const clock = fixedClock();
+  let pg: PgCluster;
+  let stores: TelemetryStore[] = [];
+  let project = 0;
+  const team = () => ({ url: pg.url, project: `p${project}` });
+  const newStore = async () => {
+    const store = await openTelemetry({ now: clock.now });
+    stores.push(store);
+    return store;
+  };
+  /** Per stage and model: calls, successes, cost (what routing reads), as one comparable text. */
+  const aggregates = (store: TelemetryStore) =>
+    store
+      .workflows()
+      .flatMap((w) =>
+        store
+          .stages(w)
+          .flatMap((s) =>
+            store.aggregateByModel({ workflow: w, stage: s }).map((a) => `${w}/${s}/${a.model}:${a.calls}/${a.successes}/${a.costSum.toFixed(6)}`),
+          ),
+      )
+      .join('\n');
+
+  before(async () => {
+    pg = await startPgCluster();
+  });
+  after(() => pg?.destroy());
+  beforeEach(() => {
+    project++; // each test its own project in the shared database: no leftovers between tests
+  });
+  afterEach(() => {
+    for (const s of stores) s.dispose();
+    stores = [];
+  });
+
+  it("two machines learn each other's calls; another round moves nothing and counts nothing twice", async () => {
+    const a = await newStore();
+    const b = await newStore();
+    a.trackLlmCalls(series(300, { end: clock.now(), workflow: 'review', stage: 'lint', cost: 0.01, fails: (i) => i % 5 === 0 }));
+    b.trackLlmCalls(series(200, { end: clock.now(), workflow: 'review', stage: 'lint', model: 'claude-sonnet-5', tier: 'capable', cost: 0.03 }));
+    const first = await syncRound(a, team());
+    assert.deepEqual([first.sent, first.pushed, first.pulled], [300, 300, 0]);
+    const second = await syncRound(b, team());
+    assert.deepEqual([second.sent, second.pushed, second.pulled, second.writers], [200, 200, 300, 1]);
+    const third = await syncRound(a, team());
+    assert.deepEqual([third.sent, third.pulled], [0, 200]);
+    assert.equal(a.callCount(), 500);
+    assert.equal(b.callCount(), 500);
+    assert.equal(aggregates(a), aggregates(b));
+    for (const store of [a, b]) {
+      const again = await syncRound(store, team());
+      assert.deepEqual([again.sent, again.pushed, again.pulled, again.waiting], [0, 0, 0, 0], 'nothing new either way');
+    }
+    assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 500);
+    // Calls pulled are not pushed back; a new local call is.
+    a.trackLlmCall({ workflow: 'review', stage: 'lint', model: 'claude-haiku-4-5', success: true, ts: clock.now() });
+    assert.deepEqual([(await syncRound(a, team())).pushed, (await syncRound(b, team())).pulled], [1, 1]);
+  });
+
+  it('a row whose transaction commits after a later one is still pulled (no sequence-number gap)', async () => {
+    const reader = await newStore();
+    await syncRound(reader, team()); // creates the schema and the reader's cursor
+    const early = new Client({ connectionString: pg.url });
+    const late = new Client({ connectionString: pg.url });
+    await early.connect();
+    await late.connect();
+    const insert = (client: Client, id: number) =>
+      client.query(
+        `INSERT INTO amr_calls (project, writer, id, ts, workflow, stage, model, success) VALUES ($1, 'other', $2, $3, 'w', 's', 'claude-haiku-4-5', true)`,
+        [team().project, id, clock.now().getTime() - id],
+      );
+    try {
+      await early.query('BEGIN');
+      await insert(early, 1); // takes its transaction id and sequence number first...
+      await insert(late, 2); // ...this one commits first (autocommit)
+      const seqs = pg.psql(`SELECT id || ':' || seq FROM amr_calls WHERE project = '${team().project}' ORDER BY seq`);
+      const first = await syncRound(reader, team());
+      assert.equal(first.pulled, 1, 'only the committed row is visible');
+      await early.query('COMMIT');
+      // A poller asking for "sequence numbers after the last one it saw" would never see row 1 now:
+      const lastSeen = Number(pg.psql(`SELECT seq FROM amr_calls WHERE project = '${team().project}' AND id = 2`));
+      const earlySeq = Number(pg.psql(`SELECT seq FROM amr_calls WHERE project = '${team().project}' AND id = 1`));
+      assert.ok(earlySeq < lastSeen, `row 1 has the lower sequence number (${seqs.trim()})`);
+      const second = await syncRound(reader, team());
+      assert.equal(second.pulled, 1, 'the late-committed row comes down in the next round');
+      assert.equal(reader.callCount(), 2);
+      assert.equal((await syncRound(reader, team())).pulled, 0);
+    } finally {
+      await early.end();
+      await late.end();
+    }
+  });
+
+  it('with the database down: one clear message, the local file untouched, routing from it; the next round catches up', async () => {
+    const store = await newStore();
+    store.trackLlmCalls(series(50, { end: clock.now(), workflow: 'review', stage: 'lint' }));
+    await syncRound(store, team());
+    store.trackLlmCalls(series(20, { end: clock.now(), workflow: 'review', stage: 'draft' }));
+    pg.stop('immediate');
+    try {
+      const error = await syncRound(store, team()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TeamSyncError && error.kind === 'unreachable', String(error));
+      assert.match(error.message, new RegExp(`^Cannot reach the team database at 127\\.0\\.0\\.1:${pg.port}/postgres .*Local telemetry is unchanged`));
+      assert.doesNotMatch(error.message, /\n|at .*\.ts:/, 'one sentence, no stack');
+      assert.equal(store.callCount(), 70);
+      assert.equal(store.teamOutbox().size, 20, 'the new calls still wait');
+      const decision = new AdaptiveModelRouter(store).route({ workflow: 'review', stage: 'lint' });
+      assert.ok(decision.model);
+    } finally {
+      pg.start();
+    }
+    const report = await syncRound(store, team());
+    assert.deepEqual([report.pushed, report.waiting], [20, 0]);
+    assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 70);
+  });
+
+  it('migrates a database of an older schema version, keeping its calls', async () => {
+    pg.psql('DROP TABLE IF EXISTS amr_calls; DROP TABLE IF EXISTS amr_schema;');
+    const client = new Client({ connectionString: pg.url });
+    await client.connect();
+    try {
+      assert.equal(await migrateTeamSchema(client, 1), 0);
+      await client.query(
+        `INSERT INTO amr_calls (project, writer, id, ts, workflow, stage, model, success) VALUES ($1, 'old', 7, $2, 'w', 's', 'claude-haiku-4-5', false)`,
+        [team().project, clock.now().getTime()],
+      );
+    } finally {
+      await client.end();
+    }
+    assert.equal(pg.psql("SELECT count(*) FROM pg_indexes WHERE indexname = 'amr_calls_stage_time'").trim(), '0');
+    const store = await newStore();
+    assert.equal((await syncRound(store, team())).pulled, 1);
+    assert.equal(pg.psql('SELECT max(version) FROM amr_schema').trim(), '2');
+    assert.equal(pg.psql("SELECT count(*) FROM pg_indexes WHERE indexname = 'amr_calls_stage_time'").trim(), '1');
+    assert.equal(store.calls()[0].success, false);
+  });
+
+  it('a wrong password gives one clear message naming what to do', async () => {
+    pg.psql(
+      "DROP ROLE IF EXISTS amr_writer; CREATE ROLE amr_writer LOGIN PASSWORD 'right-one'; GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO amr_writer;",
+    );
+    pg.allow('local all postgres trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n');
+    try {
+      const store = await newStore();
+      const url = pg.url.replace('postgres@', 'amr_writer@');
+      const error = await syncRound(store, { url, project: team().project, password: 'wrong-one' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TeamSyncError && error.kind === 'authentication', String(error));
+      assert.match(error.message, /refused the password: set it again/);
+      assert.doesNotMatch(error.message, /wrong-one|right-one/, 'never the password');
+    } finally {
+      pg.allow('local all all trust\nhost all all 127.0.0.1/32 trust\n');
+    }
+  });
+
+  it('CLI: sync pushes then pulls and says how many; an unreachable database exits 6 and leaves the file byte for byte', async () => {
+    const dir = tempDir();
+    const cli = async (...args: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdin: async () => '', cwd: dir });
+      return { code, out, err };
+    };
+    const other = await newStore();
+    other.trackLlmCalls(series(30, { end: clock.now(), workflow: 'review', stage: 'lint' }));
+    await syncRound(other, team());
+    const file = path.join(dir, 'telemetry.db');
+    const seed = await openTelemetry({ path: file, autoSaveMs: 0 });
+    seed.trackLlmCalls(series(12, { end: new Date(), workflow: 'review', stage: 'draft' }));
+    await seed.close();
+    const first = await cli('sync', '--database', pg.url, '--project', team().project, '--db', file);
+    assert.equal(first.code, 0, first.err);
+    assert.equal(
+      first.out.trim(),
+      `Synced with 127.0.0.1:${pg.port}/postgres (project ${team().project}): pushed 12 new calls, pulled 30 from 1 other machine`,
+    );
+    const json = await cli('sync', '--database', pg.url, '--project', team().project, '--db', file, '--json');
+    assert.deepEqual(JSON.parse(json.out), {
+      project: team().project,
+      database: `127.0.0.1:${pg.port}/postgres`,
+      sent: 0,
+      pushed: 0,
+      received: 0,
+      pulled: 0,
+      writers: 0,
+      waiting: 0,
+    });
+    const bytes = fs.readFileSync(file);
+    const down = await cli('sync', '--database', `postgres://postgres@127.0.0.1:1/postgres`, '--db', file);
+    assert.equal(down.code, 6);
+    assert.match(down.err, /^adaptive-routing: Cannot reach the team database at 127\.0\.0\.1:1\/postgres \(ECONNREFUSED\)/);
+    assert.ok(fs.readFileSync(file).equals(bytes), 'the local file is unchanged');
+    const secret = await cli('sync', '--database', 'postgres://u:hunter2@127.0.0.1/db', '--db', file);
+    assert.deepEqual([secret.code, /PGPASSWORD/.test(secret.err), /hunter2/.test(secret.err)], [1, true, false]);
+  });
+});
