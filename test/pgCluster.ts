@@ -15,6 +15,8 @@ export interface PgCluster {
   start(): void;
   /** Replaces pg_hba.conf (who may connect, and how) and reloads the server. */
   allow(hba: string): void;
+  /** Turns TLS on with a new self-signed certificate for 127.0.0.1 (it then applies pg_hba's hostssl lines). */
+  enableTls(): void;
   /** Runs SQL as the postgres superuser over the cluster's Unix socket. */
   psql(sql: string): string;
   /** Stops and removes everything. */
@@ -78,6 +80,18 @@ export async function startPgCluster(): Promise<PgCluster> {
     },
     allow(hba) {
       fs.writeFileSync(path.join(data, 'pg_hba.conf'), hba);
+      asPostgres('pg_ctl', ['-D', data, 'reload']);
+    },
+    enableTls() {
+      const key = path.join(data, 'server.key');
+      const crt = path.join(data, 'server.crt');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '1', '-subj', '/CN=127.0.0.1'], {
+        stdio: 'ignore',
+      });
+      fs.chmodSync(key, 0o600);
+      if (process.getuid?.() === 0) execFileSync('chown', ['postgres', key, crt]);
+      // One statement per call: ALTER SYSTEM refuses to run inside the transaction psql -c makes of several.
+      for (const setting of ['ssl = on', "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"]) cluster.psql(`ALTER SYSTEM SET ${setting}`);
       asPostgres('pg_ctl', ['-D', data, 'reload']);
     },
     psql(sql) {

@@ -47,3 +47,6 @@ export { budgetShort, budgetStateText, budgetStatuses, budgetsOf, projectionText
 export type { BudgetProjection, BudgetStatus } from './budgets/budgetStatus';
 export type { BudgetInfluence } from './budgets/budgetGuard';
 export { workerIntegrityCheck } from './store/nodeIntegrityCheck';
+export { syncRound, TeamSyncError } from './team/teamSync';
+export type { SyncOptions, SyncReport, TeamDatabase } from './team/teamSync';
+export { migrateTeamSchema, TEAM_SCHEMA_VERSION } from './team/teamSchema';

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { AdaptiveModelRouter, TelemetryStore, openTelemetry } from '../../src/core';
 import { migrateTeamSchema } from '../../src/core/team/teamSchema';
 import { syncRound, TeamSyncError } from '../../src/core/team/teamSync';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
@@ -68,6 +69,39 @@ describe('team sync through a real PostgreSQL', function () {
     // Calls pulled are not pushed back; a new local call is.
     a.trackLlmCall({ workflow: 'review', stage: 'lint', model: 'claude-haiku-4-5', success: true, ts: clock.now() });
     assert.deepEqual([(await syncRound(a, team())).pushed, (await syncRound(b, team())).pulled], [1, 1]);
+  });
+
+  it('[bundle] five processes, each with its own file, write 20,000 calls each while syncing: every file ends with the same 100,000 calls', async function () {
+    this.timeout(300_000);
+    const dir = tempDir();
+    const writer = path.resolve(__dirname, '..', 'fixtures', 'teamWriter.cjs');
+    const files = [0, 1, 2, 3, 4].map((i) => path.join(dir, `machine-${i}.db`));
+    await Promise.all(
+      files.map(
+        (file, i) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, [writer, file, pg.url, team().project, '20000', '2000', `m${i}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+            let err = '';
+            child.stderr.on('data', (d) => (err += d));
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`machine ${i} exited ${code}: ${err}`))));
+          }),
+      ),
+    );
+    // Each machine pushed all of its calls before it stopped; one more round brings down what the
+    // others pushed after its last pull.
+    const finals: TelemetryStore[] = [];
+    for (const file of files) {
+      const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+      stores.push(store);
+      await syncRound(store, team());
+      finals.push(store);
+    }
+    assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 100_000, 'nothing doubled on the server');
+    const expected = aggregates(finals[0]);
+    for (const store of finals) {
+      assert.equal(store.callCount(), 100_000);
+      assert.equal(aggregates(store), expected);
+    }
   });
 
   it('a row whose transaction commits after a later one is still pulled (no sequence-number gap)', async () => {
@@ -210,5 +244,45 @@ describe('team sync through a real PostgreSQL', function () {
     assert.ok(fs.readFileSync(file).equals(bytes), 'the local file is unchanged');
     const secret = await cli('sync', '--database', 'postgres://u:hunter2@127.0.0.1/db', '--db', file);
     assert.deepEqual([secret.code, /PGPASSWORD/.test(secret.err), /hunter2/.test(secret.err)], [1, true, false]);
+  });
+
+  it('the server stopped in the middle of a push: the next round sends the rest, nothing lost or doubled', async () => {
+    const store = await newStore();
+    store.trackLlmCalls(series(23_000, { end: clock.now(), workflow: 'bulk', stage: 'load' }));
+    let stoppedAfter = 0;
+    const error = await syncRound(store, team(), {
+      onPushed: (sent) => {
+        if (stoppedAfter) return;
+        stoppedAfter = sent;
+        pg.stop('immediate'); // a crash right after the first batch committed
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    pg.start();
+    assert.ok(error instanceof TeamSyncError && error.kind === 'unreachable', String(error));
+    assert.ok(stoppedAfter > 0 && stoppedAfter < 23_000, `stopped after ${stoppedAfter} of 23,000`);
+    assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), stoppedAfter, 'the committed batch survived the crash');
+    assert.equal(store.teamOutbox().size, 23_000 - stoppedAfter, 'the rest still waits');
+    const report = await syncRound(store, team());
+    assert.deepEqual([report.pushed, report.waiting], [23_000 - stoppedAfter, 0]);
+    assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 23_000);
+  });
+
+  it('a server that requires TLS gives one clear message saying to add sslmode', async () => {
+    pg.enableTls();
+    pg.allow('local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
+    try {
+      const store = await newStore();
+      const error = await syncRound(store, team()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TeamSyncError && error.kind === 'tls', String(error));
+      assert.match(error.message, /needs TLS or refused its certificate .*add \?sslmode=require/);
+    } finally {
+      pg.allow('local all all trust\nhost all all 127.0.0.1/32 trust\n');
+    }
   });
 });

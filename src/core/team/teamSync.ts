@@ -26,6 +26,11 @@ export interface SyncReport {
   waiting: number;
 }
 
+export interface SyncOptions {
+  /** After each batch the database has committed: how many calls were sent so far (progress). */
+  onPushed?: (sent: number) => void;
+}
+
 /** A sync that could not complete, with one sentence on what to do; the local file is never the worse for it. */
 export class TeamSyncError extends Error {
   constructor(
@@ -87,14 +92,14 @@ const TYPES = [
  * transaction was in flight then is read now; rows read twice are the same call (same id, stage and
  * time), which the file stores once. Decisions keep reading the local file throughout.
  */
-export async function syncRound(store: TelemetryStore, team: TeamDatabase): Promise<SyncReport> {
+export async function syncRound(store: TelemetryStore, team: TeamDatabase, options: SyncOptions = {}): Promise<SyncReport> {
   const client = new Client({ connectionString: team.url, password: team.password, connectionTimeoutMillis: 10_000 });
   client.on('error', () => undefined); // a dropped connection fails the query in flight, reported there
   try {
     await client.connect();
     await migrateTeamSchema(client);
     const writer = writerId(store);
-    const { sent, pushed } = await push(client, store, team.project, writer);
+    const { sent, pushed } = await push(client, store, team.project, writer, options.onPushed);
     const { received, pulled, writers } = await pull(client, store, team, writer);
     return { sent, pushed, received, pulled, writers, waiting: store.teamOutbox().size };
   } catch (error) {
@@ -113,7 +118,13 @@ function writerId(store: TelemetryStore): string {
   return id;
 }
 
-async function push(client: Client, store: TelemetryStore, project: string, writer: string): Promise<{ sent: number; pushed: number }> {
+async function push(
+  client: Client,
+  store: TelemetryStore,
+  project: string,
+  writer: string,
+  onPushed?: (sent: number) => void,
+): Promise<{ sent: number; pushed: number }> {
   const outbox = store.teamOutbox();
   outbox.enable();
   let sent = 0;
@@ -130,6 +141,7 @@ async function push(client: Client, store: TelemetryStore, project: string, writ
     outbox.remove(batch.map((b) => b.key));
     sent += batch.length;
     pushed += result.rowCount ?? 0;
+    onPushed?.(sent);
   }
   return { sent, pushed };
 }
