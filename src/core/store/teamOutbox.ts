@@ -42,8 +42,8 @@ export class TeamOutbox {
     return this.enabled ? Number(this.session.all('SELECT count(*) FROM team_outbox', [])[0][0]) : 0;
   }
 
-  /** Up to `limit` waiting calls (in key order). Keys whose call retention deleted are dropped. */
-  take(limit: number): OutboxCall[] {
+  /** Up to `limit` waiting calls in key order, after `after` (a push reads ahead while a batch is in flight). */
+  take(limit: number, after: OutboxCall['key'] = [-1, 0, 0]): OutboxCall[] {
     if (!this.enabled) return [];
     const rows = this.session.all(
       `SELECT o.stage_id, o.ts, o.id, s.workflow, s.stage, m.name, m.provider, c.tier, c.cost, c.cost_estimated,
@@ -53,8 +53,9 @@ export class TeamOutbox {
        JOIN stages s ON s.id = o.stage_id
        LEFT JOIN calls c ON c.stage_id = o.stage_id AND c.ts = o.ts AND c.id = o.id
        LEFT JOIN models m ON m.id = c.model_id
-       LIMIT ?`,
-      [limit],
+       WHERE (o.stage_id, o.ts, o.id) > (?, ?, ?)
+       ORDER BY o.stage_id, o.ts, o.id LIMIT ?`,
+      [...after, limit],
     );
     const gone = rows.filter((r) => r[19] === null).map((r) => [Number(r[0]), Number(r[1]), Number(r[2])] as OutboxCall['key']);
     if (gone.length) this.remove(gone);

@@ -129,19 +129,25 @@ async function push(
   outbox.enable();
   let sent = 0;
   let pushed = 0;
-  for (let batch = outbox.take(PUSH_BATCH); batch.length; batch = outbox.take(PUSH_BATCH)) {
+  for (let batch = outbox.take(PUSH_BATCH); batch.length;) {
     const columns = COLUMNS.map((c) => batch.map(({ call }) => valueOf(call, c)));
-    const result = await client.query(
-      `INSERT INTO amr_calls (project, writer, ${COLUMNS.join(', ')})
+    const inserting = handled(
+      client.query(
+        `INSERT INTO amr_calls (project, writer, ${COLUMNS.join(', ')})
        SELECT $1, $2, * FROM unnest(${COLUMNS.map((_, i) => `$${i + 3}::${TYPES[i]}[]`).join(', ')})
        ON CONFLICT DO NOTHING`,
-      [project, writer, ...columns],
+        [project, writer, ...columns],
+      ),
     );
+    // The next batch is read from the file while the database inserts this one.
+    const next = outbox.take(PUSH_BATCH, batch[batch.length - 1].key);
+    const result = await inserting;
     // Committed (autocommit): only now may the outbox forget them.
     outbox.remove(batch.map((b) => b.key));
     sent += batch.length;
     pushed += result.rowCount ?? 0;
     onPushed?.(sent);
+    batch = next;
   }
   return { sent, pushed };
 }
@@ -156,19 +162,25 @@ async function pull(client: Client, store: TelemetryStore, team: TeamDatabase, w
   try {
     // Every transaction older than this one's xmin has committed or aborted: the next pull starts there.
     const next = String((await client.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0].xmin);
-    let last = { tx: cursor, seq: '0' };
-    for (;;) {
-      const { rows } = await client.query(
-        `SELECT tx::text AS tx, seq::text AS seq, writer, ${COLUMNS.join(', ')} FROM amr_calls
+    const page = (after: { tx: string; seq: string }) =>
+      handled(
+        client.query(
+          `SELECT tx::text AS tx, seq::text AS seq, writer, ${COLUMNS.join(', ')} FROM amr_calls
          WHERE project = $1 AND writer <> $2 AND (tx, seq) > ($3::xid8, $4::bigint) AND tx >= $5::xid8
          ORDER BY amr_calls.tx, amr_calls.seq LIMIT $6`, // the columns, not their text aliases (which sort '10' before '9')
-        [team.project, writer, last.tx, last.seq, cursor, PULL_PAGE],
+          [team.project, writer, after.tx, after.seq, cursor, PULL_PAGE],
+        ),
       );
+    let pending = page({ tx: cursor, seq: '0' });
+    for (;;) {
+      const { rows } = await pending;
       if (!rows.length) break;
+      // The database reads the next page while this one goes into the file.
+      const last = rows[rows.length - 1];
+      pending = page({ tx: String(last.tx), seq: String(last.seq) });
       store.trackPulledCalls(rows.map(callOf));
       for (const row of rows) writers.add(String(row.writer));
       received += rows.length;
-      last = { tx: String(rows[rows.length - 1].tx), seq: String(rows[rows.length - 1].seq) };
     }
     await client.query('COMMIT');
     store.setImportProgress(bookmark, Number(next), writer);
@@ -177,6 +189,12 @@ async function pull(client: Client, store: TelemetryStore, team: TeamDatabase, w
     throw error;
   }
   return { received, pulled: store.callCount() - before, writers: writers.size };
+}
+
+/** A query in flight while other work runs: if that work throws first, its failure is not left unhandled. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function valueOf(call: LlmCall, column: (typeof COLUMNS)[number]): unknown {
