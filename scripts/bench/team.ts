@@ -64,7 +64,13 @@ async function main(): Promise<void> {
     started = performance.now();
     const pulled = await syncRound(b, team);
     const pullSeconds = (performance.now() - started) / 1000;
-    line(`a new machine's first pull (${pulled.pulled.toLocaleString('en-US')} calls)`, pullSeconds, 's', '<= 20', pullSeconds <= 20 && pulled.pulled === CALLS);
+    line(
+      `a new machine's first pull (${pulled.pulled.toLocaleString('en-US')} calls)`,
+      pullSeconds,
+      's',
+      '<= 20',
+      pullSeconds <= 20 && pulled.pulled === CALLS,
+    );
     // Steady state: 1,000 new calls on A, one round each side.
     track(a, calls(1_000, 2));
     started = performance.now();
