@@ -10,7 +10,11 @@ export async function loadDatabase(
   maxBytes: number,
   integrityCheck?: (bytes: Uint8Array) => Promise<string>,
 ): Promise<{ db: Database; created: boolean; verify: () => Promise<void>; blockedMs: number }> {
-  const bytes = await backend.read();
+  const read = await backend.read();
+  // Plain bytes, not a Node Buffer: sql.js copies the file it is given with slice(), which on a Buffer
+  // is a view, so its in-memory database wrote into the very bytes the integrity check reads later
+  // (a write before the deferred check made a sound file look damaged).
+  const bytes = read && new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
   if (!bytes || bytes.length === 0) {
     const db = new sql.Database();
     prepareSchema(db, backend.location);
