@@ -37,18 +37,23 @@ export async function loadDatabase(
   } catch (error) {
     throw new TelemetryFileError(backend.location, 'corrupt', `cannot be opened (${(error as Error).message}). Move it aside to start a new one.`);
   }
-  // Deferred check, on the bytes as read (the in-memory database may change meanwhile).
-  const verify = () =>
-    integrityCheck
-      ? integrityCheck(new Uint8Array(bytes)).then(
-          (result) => {
-            if (result !== 'ok') throw damaged(backend.location, result);
-          },
-          (error: Error) => {
-            throw damaged(backend.location, `the integrity check could not run: ${error.message}`);
-          },
-        )
-      : Promise.resolve();
+  // Deferred check, on the bytes as read (the in-memory database may change meanwhile). They are
+  // held only until the check has them (sql.js has its own copy): a large file is not kept twice.
+  let held: Uint8Array | undefined = integrityCheck ? bytes : undefined;
+  let checked: Promise<void> | undefined;
+  const verify = () => {
+    if (!integrityCheck || !held) return checked ?? Promise.resolve();
+    const copy = new Uint8Array(held);
+    held = undefined;
+    return (checked = integrityCheck(copy).then(
+      (result) => {
+        if (result !== 'ok') throw damaged(backend.location, result);
+      },
+      (error: Error) => {
+        throw damaged(backend.location, `the integrity check could not run: ${error.message}`);
+      },
+    ));
+  };
   try {
     await yieldToEventLoop();
     const started = Date.now();
