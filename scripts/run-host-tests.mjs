@@ -1,7 +1,8 @@
 // Layer 2 of the test ladder: the mocha integration suite inside a real VS Code extension host
 // (code-server 4.100.3 = VS Code 1.100.3), driven through Debian's Chromium, against the unpacked
 // .vsix. Exits with the suite's result; every process started here is ended, also on failure.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { format } from 'node:util';
@@ -14,6 +15,7 @@ import {
   onExit,
   packageExtension,
   quietLog,
+  root,
   startCodeServer,
   tempFolder,
 } from './lib/testEnv.mjs';
@@ -25,8 +27,10 @@ ensureTestTools();
 const scratch = tempFolder('amr-host-');
 let server;
 let browser;
+let pgServer;
 const stopAll = onExit(() => {
   server?.stop();
+  pgServer?.stop();
   cleanup(scratch);
 });
 
@@ -34,24 +38,61 @@ async function main() {
   const extensionDir = await packageExtension(join(scratch, 'package'));
   const testsDir = await buildIntegrationTests();
 
-  const suites = (process.env.AMR_SUITES ?? 'extension,restricted,corrupt').split(',');
+  const suites = (process.env.AMR_SUITES ?? 'extension,restricted,corrupt,team').split(',');
   let failures = 0;
   for (const suite of suites) {
     const workspace = await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'), { withTelemetry: suite !== 'perf' });
     if (suite === 'corrupt') corruptTelemetry(join(workspace, '.attune', 'telemetry.db'));
+    if (suite === 'team') {
+      pgServer = await startPostgres();
+      // The workspace sets the team database, as a team's repository would.
+      mkdirSync(join(workspace, '.vscode'), { recursive: true });
+      writeFileSync(
+        join(workspace, '.vscode', 'settings.json'),
+        JSON.stringify({
+          'adaptiveRouting.team.database': pgServer.url,
+          'adaptiveRouting.team.project': 'host-suite',
+          'adaptiveRouting.team.syncIntervalSeconds': 3600,
+        }),
+      );
+    }
     if (suite === 'perf')
       await largeTelemetry(join(extensionDir, 'dist', 'core.js'), join(workspace, '.attune', 'telemetry.db'), Number(process.env.AMR_PERF_CALLS ?? 1_000_000));
-    const code = await runSuite(suite, extensionDir, testsDir, workspace, suite === 'restricted');
+    const code = await runSuite(suite, extensionDir, testsDir, workspace, suite === 'restricted', suite === 'team' ? { AMR_TEAM_DB: pgServer.url } : {});
+    pgServer?.stop();
+    pgServer = undefined;
     cleanup(workspace);
     if (code !== 0) failures++;
   }
   return failures ? 1 : 0;
 }
 
-async function runSuite(suite, extensionDir, testsDir, workspace, untrusted) {
+/** A throwaway PostgreSQL in a child process (scripts/pgServe.ts), for the team suite. */
+function startPostgres() {
+  const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'pgServe.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolveUrl, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const url = /^PG_URL (\S+)$/m.exec(out)?.[1];
+      if (url) resolveUrl({ url, stop: () => child.kill('SIGTERM') });
+    });
+    child.on('exit', (code) => reject(new Error(`PostgreSQL for the team suite did not start (exit ${code})`)));
+  });
+}
+
+async function runSuite(suite, extensionDir, testsDir, workspace, untrusted, extraEnv = {}) {
   console.log(`\nextension host: suite "${suite}" in code-server (VS Code 1.100.3)${untrusted ? ', workspace NOT trusted (Restricted Mode)' : ''}`);
   const userDataDir = join(scratch, `user-${suite}`);
-  server = await startCodeServer({ workspace, extensionsDir: join(scratch, `ext-${suite}`), userDataDir, trust: untrusted, env: { AMR_TEST_SUITE: suite } });
+  server = await startCodeServer({
+    workspace,
+    extensionsDir: join(scratch, `ext-${suite}`),
+    userDataDir,
+    trust: untrusted,
+    env: { AMR_TEST_SUITE: suite, ...extraEnv },
+  });
   browser = await launchChromium();
   const page = await browser.newPage();
   let resolveExit;

@@ -15,6 +15,8 @@ import { BudgetStatusBar } from './vscode/statusBar/budgetStatusBar';
 import { registerBudgetCommands } from './vscode/commands/budgetCommands';
 import { DashboardPanel } from './vscode/views/dashboardPanel';
 import { registerDashboardCommands } from './vscode/commands/dashboardCommands';
+import { TeamSyncService } from './vscode/services/teamSync';
+import { registerTeamCommands } from './vscode/commands/teamCommands';
 
 let service: TelemetryService | undefined;
 
@@ -25,8 +27,9 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const declarations = new DeclarationIndex();
   service = new TelemetryService(context, log, declarations);
   const budgets = new BudgetMonitor(service, context.workspaceState, log);
-  const tree = new StatsTreeProvider(service, budgets);
-  const statusBar = new RoutingStatusBar(service, tree);
+  const team = new TeamSyncService(context, service);
+  const tree = new StatsTreeProvider(service, budgets, team);
+  const statusBar = new RoutingStatusBar(service, tree, team);
   const diagnostics = new TierDiagnostics(service, declarations);
   const budgetStatusBar = new BudgetStatusBar(budgets);
   const dashboard = new DashboardPanel(context.extensionUri, service);
@@ -40,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     budgets,
     budgetStatusBar,
     dashboard,
+    team,
     vscode.languages.registerCodeActionsProvider(
       [{ language: 'python' }, { language: 'json' }, { language: 'jsonc' }],
       new TierCodeActions((uri, offset) => diagnostics.savingsLabel(uri, offset)),
@@ -51,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     ...registerRegistryCommands(context, service),
     ...registerBudgetCommands(budgets),
     ...registerDashboardCommands(service, dashboard),
+    ...registerTeamCommands(team),
   );
   // The status bar and diagnostics need the file; open it once the window has settled.
   const opener = setTimeout(() => void service?.ensureOpen(), 500);
@@ -60,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const activateMs = performance.now() - started;
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   // Test runs can read what a person would see, which VS Code's API does not expose.
-  return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, dashboard, activateMs, showReport } };
+  return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, dashboard, team, activateMs, showReport } };
 }
 
 /** Saves pending calls before the extension host goes away. */

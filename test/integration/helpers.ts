@@ -11,6 +11,7 @@ export const EXTENSION_ID = 'attune-tools.adaptive-model-router';
 import type { BudgetMonitor } from '../../src/vscode/services/budgetMonitor';
 import type { BudgetStatusBar } from '../../src/vscode/statusBar/budgetStatusBar';
 import type { DashboardPanel } from '../../src/vscode/views/dashboardPanel';
+import type { TeamSyncService } from '../../src/vscode/services/teamSync';
 
 export interface Testing {
   service: TelemetryService;
@@ -20,6 +21,7 @@ export interface Testing {
   budgets: BudgetMonitor;
   budgetStatusBar: BudgetStatusBar;
   dashboard: DashboardPanel;
+  team: TeamSyncService;
   activateMs: number;
   showReport: (text: string, title?: string) => Promise<vscode.TextDocument>;
 }

@@ -7,6 +7,7 @@ import type { ImportReport } from '../../core/ingest/importers';
 import { importJsonlFile } from '../../core/ingest/nodeImport';
 import type { TelemetryStore } from '../../core/store/telemetryStore';
 import type { StorageBackend } from '../../core/store/storage';
+import { syncRound } from '../../core/team/teamSync';
 import { WorkspaceFsBackend } from './workspaceFsBackend';
 
 /**
@@ -32,4 +33,9 @@ export function createLocalImporter(): ((store: TelemetryStore, file: string) =>
 /** SQLite's integrity check in a worker thread: a large file never blocks the extension host. */
 export function createIntegrityCheck(): ((bytes: Uint8Array) => Promise<string>) | undefined {
   return workerIntegrityCheck(path.join(__dirname, 'integrityWorker.js'));
+}
+
+/** Team sync through PostgreSQL (the pg client needs Node's sockets). */
+export function createTeamSync(): typeof syncRound | undefined {
+  return syncRound;
 }

@@ -16,3 +16,8 @@ export function createLocalImporter(): undefined {
 export function createIntegrityCheck(): undefined {
   return undefined;
 }
+
+/** No sockets here: the browser build does not sync with a team database. */
+export function createTeamSync(): undefined {
+  return undefined;
+}

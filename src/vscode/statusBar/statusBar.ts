@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { OPEN_DASHBOARD_COMMAND } from '../commands/dashboardCommands';
+import { teamSyncText, type TeamSyncService } from '../services/teamSync';
 import type { StageOverview } from '../../core/stats/overview';
 import { changeText } from '../../core/routing/recommendation';
 import { money, pct, plain } from '../format';
@@ -28,12 +29,14 @@ export class RoutingStatusBar implements vscode.Disposable {
   constructor(
     private readonly service: TelemetryService,
     private readonly tree: StatsTreeProvider,
+    private readonly team?: TeamSyncService,
   ) {
     this.item.name = vscode.l10n.t('Adaptive Routing Model');
     this.item.command = PICK_STAGE_COMMAND;
     const update = () => void this.update();
     this.disposables.push(
       service.onDidChange(update),
+      ...(team ? [team.onDidChange(update)] : []),
       tree.onDidSelectStage(() => {
         this.selectedAt = Date.now();
         update();
@@ -110,6 +113,7 @@ export class RoutingStatusBar implements vscode.Disposable {
       );
     }
     md.appendMarkdown(plain(vscode.l10n.t('Time range: {0}', this.service.rangeLabel)) + '\n\n');
+    if (this.team?.state.configured) md.appendMarkdown(`$(cloud) ${plain(teamSyncText(this.team.state))}\n\n`);
     const change = changeText(recommendation);
     if (upgrade && change) md.appendMarkdown(`$(warning) ${plain(change)}\n\n`);
     const args = encodeURIComponent(JSON.stringify([stage.workflow, stage.stage]));

@@ -6,6 +6,8 @@ import { rangeDays, readSettings } from '../settings';
 import type { BudgetMonitor } from '../services/budgetMonitor';
 import type { TelemetryService } from '../services/telemetryService';
 import { StageNode, StatsNode, WorkflowNode } from './statsNodes';
+import type { TeamSyncService } from '../services/teamSync';
+import { TeamSyncNode } from './teamSyncNode';
 
 export const STATS_VIEW_ID = 'adaptiveRouting.stats';
 
@@ -23,6 +25,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
   constructor(
     private readonly service: TelemetryService,
     private readonly budgets?: BudgetMonitor,
+    private readonly team?: TeamSyncService,
   ) {
     this.view = vscode.window.createTreeView(STATS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
@@ -34,6 +37,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
         void this.updateBadge();
       }),
       ...(budgets ? [budgets.onDidChange(() => this.changed.fire(undefined))] : []),
+      ...(team ? [team.onDidChange(() => this.changed.fire(undefined))] : []),
       this.view.onDidChangeSelection((e) => {
         const node = e.selection[0];
         if (node instanceof StageNode) this.selectedStage.fire(node.stage);
@@ -81,7 +85,8 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
       readP95: (workflow: string, stage: string) => this.service.stageP95(workflow, stage),
       budgetsOf: (workflow: string, stage?: string) => this.budgets?.of(workflow, stage) ?? [],
     };
-    return overview.map((workflow) => new WorkflowNode(workflow, context));
+    const workflows = overview.map((workflow) => new WorkflowNode(workflow, context));
+    return this.team?.state.configured ? [new TeamSyncNode(this.team.state), ...workflows] : workflows;
   }
 
   /**

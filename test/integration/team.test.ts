@@ -1,0 +1,58 @@
+import { strict as assert } from 'assert';
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, activateExtension, readTree, waitFor, type Testing } from './helpers';
+
+/** The packaged CLI in a process of its own: another machine of the team. */
+function cli(args: string[], stdin = ''): Promise<string> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [path.join(extension.extensionPath, 'dist', 'cli.js'), ...args],
+      { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+      (error, out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(out)),
+    );
+    child.stdin?.end(stdin);
+  });
+}
+
+describe('Team sync in a real extension host (the workspace sets a team database)', () => {
+  let testing: Testing;
+  const url = process.env.AMR_TEAM_DB!;
+
+  before(async () => {
+    assert.ok(url, 'the runner starts PostgreSQL and passes AMR_TEAM_DB');
+    testing = (await activateExtension()).testing;
+  });
+
+  it('a call pushed by another process appears in the tree, and the team row says what moved', async () => {
+    // This window's first round (it starts soon after activation) has pushed the fixture's calls.
+    const first = await testing.team.syncNow();
+    assert.ok(first, `the first round ran: ${testing.team.state.error ?? testing.team.state.reason ?? ''}`);
+    assert.ok(testing.team.state.pushed > 300, `the fixture's calls went up (${testing.team.state.pushed})`);
+    // Another machine: its own file, one call tracked and pushed with the packaged CLI.
+    const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'amr-other-')), 'telemetry.db');
+    const call = { workflow: 'team-workflow', stage: 'draft', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.002, success: true };
+    await cli(['track', '--db', other], JSON.stringify(call) + '\n');
+    const pushed = await cli(['sync', '--database', url, '--project', 'host-suite', '--db', other]);
+    assert.match(pushed, /pushed 1 new call/);
+
+    const report = (await vscode.commands.executeCommand('adaptiveRouting.syncTeamNow')) as { pulled: number; writers: number } | undefined;
+    assert.ok(report, `a round ran: ${testing.team.state.error ?? testing.team.state.reason ?? ''}`);
+    assert.deepEqual([report.pulled, report.writers], [1, 1]);
+    const rows = await waitFor('the pulled workflow in the tree', async () => {
+      const r = await readTree(testing.tree);
+      return r.some((row) => row.depth === 0 && row.label === 'team-workflow') ? r : undefined;
+    });
+    const team = rows.find((r) => r.depth === 0 && r.label === 'Team sync');
+    assert.ok(team, 'the team row is first');
+    assert.equal(rows[0].label, 'Team sync');
+    assert.match(team.description, /^↑\d+ ↓1 · 1 other machines$/);
+    const tooltip = testing.statusBar.snapshot().tooltip.replace(/\\(.)/g, '$1'); // markdown escapes off
+    assert.match(tooltip, /Team sync with 127\.0\.0\.1:\d+\/postgres \(host-suite\): synced just now · \d+ pushed, 1 pulled, 1 other machines/);
+  });
+});
