@@ -185,6 +185,23 @@ describe('team sync through a real PostgreSQL', function () {
     assert.equal(store.calls()[0].success, false);
   });
 
+  it("a role that may only SELECT and INSERT (the README's GRANTs) syncs once the tables exist", async () => {
+    const owner = await newStore();
+    await syncRound(owner, team()); // the owner's first round creates the tables
+    pg.psql(
+      ['DROP OWNED BY amr_reader_writer', 'DROP ROLE IF EXISTS amr_reader_writer']
+        .map((q) => `DO $$ BEGIN EXECUTE '${q.replace(/'/g, "''")}'; EXCEPTION WHEN OTHERS THEN NULL; END $$;`)
+        .join(' '),
+    );
+    pg.psql(
+      'CREATE ROLE amr_reader_writer LOGIN; GRANT USAGE ON SCHEMA public TO amr_reader_writer; GRANT SELECT, INSERT ON amr_calls, amr_schema TO amr_reader_writer; GRANT USAGE ON SEQUENCE amr_calls_seq_seq TO amr_reader_writer; REVOKE CREATE ON SCHEMA public FROM PUBLIC;',
+    );
+    const store = await newStore();
+    store.trackLlmCalls(series(5, { end: clock.now(), workflow: 'limited', stage: 'role' }));
+    const report = await syncRound(store, { url: pg.url.replace('postgres@', 'amr_reader_writer@'), project: team().project });
+    assert.equal(report.pushed, 5);
+  });
+
   it('a wrong password gives one clear message naming what to do', async () => {
     pg.psql(
       "DROP ROLE IF EXISTS amr_writer; CREATE ROLE amr_writer LOGIN PASSWORD 'right-one'; GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO amr_writer;",

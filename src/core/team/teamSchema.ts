@@ -51,11 +51,13 @@ export async function migrateTeamSchema(client: ClientBase, target = TEAM_SCHEMA
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS amr_schema (version integer NOT NULL)');
-    const found = Number((await client.query('SELECT max(version) AS v FROM amr_schema')).rows[0]?.v ?? 0);
+    // Read first: a role that may only SELECT and INSERT syncs with a database already at the target.
+    const exists = (await client.query("SELECT to_regclass('amr_schema') IS NOT NULL AS e")).rows[0].e === true;
+    const found = exists ? Number((await client.query('SELECT max(version) AS v FROM amr_schema')).rows[0]?.v ?? 0) : 0;
     if (found > TEAM_SCHEMA_VERSION) {
       throw new Error(`the team database has schema version ${found}, newer than this version knows (${TEAM_SCHEMA_VERSION}): update the extension`);
     }
+    if (found < target && !exists) await client.query('CREATE TABLE amr_schema (version integer NOT NULL)');
     for (let version = found + 1; version <= target; version++) {
       await client.query(TEAM_MIGRATIONS[version]);
       await client.query('INSERT INTO amr_schema (version) VALUES ($1)', [version]);

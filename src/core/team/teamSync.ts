@@ -276,5 +276,10 @@ function explain(error: unknown, url: string): TeamSyncError {
       'tls',
     );
   if (/schema version/.test(message)) return new TeamSyncError(message, 'schema');
+  if (e.code === '42501' && /schema|create/i.test(message))
+    return new TeamSyncError(
+      `The team database at ${where} has no tables yet (or older ones) and this role may not create them: run the first sync as their owner (see the README's team set-up).`,
+      'schema',
+    );
   return new TeamSyncError(`Sync with the team database at ${where} failed: ${message}. Local telemetry is unchanged.`, 'failed');
 }
