@@ -197,27 +197,30 @@ function handled<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
+/** The call's field behind each column of amr_calls. */
+const FIELDS: Record<(typeof COLUMNS)[number], keyof LlmCall> = {
+  id: 'id',
+  ts: 'ts',
+  workflow: 'workflow',
+  stage: 'stage',
+  model: 'model',
+  provider: 'provider',
+  tier: 'tier',
+  cost: 'cost',
+  cost_estimated: 'costEstimated',
+  input_tokens: 'inputTokens',
+  output_tokens: 'outputTokens',
+  cache_read_tokens: 'cacheReadTokens',
+  cache_write_tokens: 'cacheWriteTokens',
+  cache_write_1h_tokens: 'cacheWrite1hTokens',
+  duration_ms: 'durationMs',
+  success: 'success',
+  error: 'error',
+  cache_hit: 'cacheHit',
+};
+
 function valueOf(call: LlmCall, column: (typeof COLUMNS)[number]): unknown {
-  switch (column) {
-    case 'cost_estimated':
-      return call.costEstimated;
-    case 'input_tokens':
-      return call.inputTokens;
-    case 'output_tokens':
-      return call.outputTokens;
-    case 'cache_read_tokens':
-      return call.cacheReadTokens;
-    case 'cache_write_tokens':
-      return call.cacheWriteTokens;
-    case 'cache_write_1h_tokens':
-      return call.cacheWrite1hTokens;
-    case 'duration_ms':
-      return call.durationMs;
-    case 'cache_hit':
-      return call.cacheHit;
-    default:
-      return call[column];
-  }
+  return call[FIELDS[column]];
 }
 
 function callOf(row: Record<string, unknown>): LlmCall {

@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import type { DashboardData } from '../../core/dashboard/dashboardTypes';
 import { el, themeColor, withAlpha } from './dom';
 import { dayLabel, percent } from './format';
 
@@ -184,17 +185,7 @@ export function stackedBars(
 }
 
 /** The success rate per day with its 90% interval as a band, and the target and threshold as lines. */
-export function successRate(
-  days: string[],
-  success: {
-    calls: number[];
-    rate: Array<number | null>;
-    low: Array<number | null>;
-    high: Array<number | null>;
-    target: number | null;
-    threshold: number | null;
-  },
-): ChartContent {
+export function successRate(days: string[], success: DashboardData['success']): ChartContent {
   const [blue, , green, , , red] = palette();
   const lines: Array<{ label: string; color: string; value: number }> = [];
   if (success.target != null) lines.push({ label: 'Target', color: green, value: success.target });
