@@ -165,7 +165,7 @@ describe('team sync through a real PostgreSQL', function () {
   });
 
   it('migrates a database of an older schema version, keeping its calls', async () => {
-    pg.psql('DROP TABLE IF EXISTS amr_calls; DROP TABLE IF EXISTS amr_schema;');
+    pg.psql('DROP TABLE IF EXISTS amr_calls CASCADE; DROP TABLE IF EXISTS amr_schema;');
     const client = new Client({ connectionString: pg.url });
     await client.connect();
     try {
@@ -177,11 +177,15 @@ describe('team sync through a real PostgreSQL', function () {
     } finally {
       await client.end();
     }
-    assert.equal(pg.psql("SELECT count(*) FROM pg_indexes WHERE indexname = 'amr_calls_stage_time'").trim(), '0');
+    assert.equal(pg.psql("SELECT to_regclass('amr_stage_days') IS NULL").trim(), 't', 'version 1 has no aggregate view');
     const store = await newStore();
     assert.equal((await syncRound(store, team())).pulled, 1);
     assert.equal(pg.psql('SELECT max(version) FROM amr_schema').trim(), '2');
-    assert.equal(pg.psql("SELECT count(*) FROM pg_indexes WHERE indexname = 'amr_calls_stage_time'").trim(), '1');
+    assert.equal(
+      pg.psql(`SELECT calls || '/' || successes FROM amr_stage_days WHERE project = '${team().project}'`).trim(),
+      '1/0',
+      'version 2 adds the per-day aggregates, over the calls kept',
+    );
     assert.equal(store.calls()[0].success, false);
   });
 
@@ -194,7 +198,7 @@ describe('team sync through a real PostgreSQL', function () {
         .join(' '),
     );
     pg.psql(
-      'CREATE ROLE amr_reader_writer LOGIN; GRANT USAGE ON SCHEMA public TO amr_reader_writer; GRANT SELECT, INSERT ON amr_calls, amr_schema TO amr_reader_writer; GRANT USAGE ON SEQUENCE amr_calls_seq_seq TO amr_reader_writer; REVOKE CREATE ON SCHEMA public FROM PUBLIC;',
+      'CREATE ROLE amr_reader_writer LOGIN; GRANT USAGE ON SCHEMA public TO amr_reader_writer; GRANT SELECT, INSERT ON amr_calls, amr_schema TO amr_reader_writer; REVOKE CREATE ON SCHEMA public FROM PUBLIC;',
     );
     const store = await newStore();
     store.trackLlmCalls(series(5, { end: clock.now(), workflow: 'limited', stage: 'role' }));

@@ -7,7 +7,8 @@ import type { ClientBase } from 'pg';
 export const TEAM_MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE amr_calls (
-      seq bigserial PRIMARY KEY,
+      -- No index of its own: the pull's index orders by it (each index costs every insert).
+      seq bigint GENERATED ALWAYS AS IDENTITY,
       -- The inserting transaction: pulls re-read from the oldest transaction still running at the
       -- last pull, so rows committed out of order are never skipped (see teamSync.ts).
       tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -31,13 +32,19 @@ export const TEAM_MIGRATIONS: Record<number, string> = {
       success boolean,
       error text,
       cache_hit boolean,
+      -- A call's identity, as in the local files; also the index of per-stage reads over time.
       UNIQUE (project, workflow, stage, ts, id)
     );
     CREATE INDEX amr_calls_pull ON amr_calls (project, tx, seq);
   `,
-  // v2: server-side aggregates per stage and day (reports, replicas) read this index.
+  // v2: server-side aggregates per stage, model and UTC day (reports, dashboards on a replica),
+  // read through the identity index.
   2: `
-    CREATE INDEX amr_calls_stage_time ON amr_calls (project, workflow, stage, ts);
+    CREATE VIEW amr_stage_days AS
+      SELECT project, workflow, stage, model, ts / 86400000 AS day, count(*) AS calls,
+             count(*) FILTER (WHERE success IS NOT FALSE) AS successes, sum(cost) AS cost, count(cost) AS cost_known,
+             sum(duration_ms) AS latency_sum, count(duration_ms) AS latency_known
+      FROM amr_calls GROUP BY project, workflow, stage, model, ts / 86400000;
   `,
 };
 
