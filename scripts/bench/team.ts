@@ -59,24 +59,28 @@ async function main(): Promise<void> {
     const first = await syncRound(a, team);
     const pushSeconds = (performance.now() - started) / 1000;
     line('push (first round of a machine with its calls)', first.pushed / pushSeconds, 'calls/s', '>= 50,000', first.pushed / pushSeconds >= 50_000);
-    // Machine B is new: its first round pulls everything.
+    // A new machine's first round pulls everything: right after that bulk push (autovacuum then
+    // works through the new rows on the same two cores), and from a database at rest (after
+    // VACUUM ANALYZE, as autovacuum leaves it long before a new machine joins): the goal's case.
+    const early = await openTelemetry({ now: () => new Date(NOW) });
+    started = performance.now();
+    await syncRound(early, team);
+    line('first pull right after the bulk push (autovacuum busy)', (performance.now() - started) / 1000, 's', '(report)');
+    early.dispose();
+    pg.psql('VACUUM ANALYZE amr_calls');
     const b = await openTelemetry({ now: () => new Date(NOW) });
     started = performance.now();
     const pulled = await syncRound(b, team);
     const pullSeconds = (performance.now() - started) / 1000;
     line(
-      `a new machine's first pull (${pulled.pulled.toLocaleString('en-US')} calls)`,
+      `a new machine's first pull (${pulled.pulled.toLocaleString('en-US')}, database at rest)`,
       pullSeconds,
       's',
       '<= 20',
       pullSeconds <= 20 && pulled.pulled === CALLS,
     );
-    // Steady state: 1,000 new calls on A, one round each side.
-    track(a, calls(1_000, 2));
-    started = performance.now();
-    await syncRound(a, team);
-    const pushRound = performance.now() - started;
-    // B routes while its round runs (the round awaits the database; decisions run in between).
+    // Steady state, 10 times: 1,000 new calls on A and its round, then B's round while B routes
+    // (the round awaits the database; decisions run in between).
     const router = new AdaptiveModelRouter(b, { registry: new ModelRegistry(), random: seededRandom(3) });
     const random = seededRandom(4);
     const pick = () => ({ workflow: `workflow-${Math.floor(random() * 40)}`, stage: `stage-${Math.floor(random() * 5)}` });
@@ -87,22 +91,52 @@ async function main(): Promise<void> {
       router.route(pick());
       quiet.push(performance.now() - t);
     }
+    const routeDuring = async <T>(round: () => Promise<T>, into: number[]): Promise<T> => {
+      let done = false;
+      const running = round().finally(() => (done = true));
+      while (!done) {
+        const t = performance.now();
+        router.route(pick());
+        into.push(performance.now() - t);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return running;
+    };
+    const pushRounds: number[] = [];
+    const pullRounds: number[] = [];
     const during: number[] = [];
-    let done = false;
-    started = performance.now();
-    const round = syncRound(b, team).finally(() => (done = true));
-    while (!done) {
+    let pulledSteady = 0;
+    for (let r = 0; r < 10; r++) {
+      track(a, calls(1_000, 10 + r));
+      started = performance.now();
+      await syncRound(a, team);
+      pushRounds.push(performance.now() - started);
+      started = performance.now();
+      pulledSteady += (await routeDuring(() => syncRound(b, team), during)).pulled;
+      pullRounds.push(performance.now() - started);
+    }
+    const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+    line('steady round, 1,000 new calls: push side (median of 10)', median(pushRounds), 'ms', '<= 200', median(pushRounds) <= 200);
+    line('steady round, 1,000 new calls: pull side (median of 10)', median(pullRounds), 'ms', '<= 200', median(pullRounds) <= 200 && pulledSteady === 10_000);
+    line('route() p99 with no round running', p99(quiet), 'ms', '<= 1', p99(quiet) <= 1);
+    line(`route() p99 while rounds run (${during.length} decisions)`, p99(during), 'ms', '<= 1', p99(during) <= 1);
+    // The database down: rounds fail at once, again and again; decisions go on from the file.
+    pg.stop('immediate');
+    for (let i = 0; i < 2000; i++) router.route(pick()); // the stages the last round touched, assessed again
+    let stopped = false;
+    const failing = (async () => {
+      while (!stopped) await syncRound(b, team).catch(() => undefined);
+    })();
+    const down: number[] = [];
+    for (let i = 0; i < 2000; i++) {
       const t = performance.now();
       router.route(pick());
-      during.push(performance.now() - t);
+      down.push(performance.now() - t);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const steady = await round;
-    const pullRound = performance.now() - started;
-    line('steady round, 1,000 new calls: push side', pushRound, 'ms', '<= 200', pushRound <= 200);
-    line(`steady round, 1,000 new calls: pull side (${steady.pulled} pulled)`, pullRound, 'ms', '<= 200', pullRound <= 200 && steady.pulled === 1_000);
-    line('route() p99 with no round running', p99(quiet), 'ms', '<= 1', p99(quiet) <= 1);
-    line(`route() p99 while a round runs (${during.length} decisions)`, p99(during), 'ms', '<= 1', p99(during) <= 1);
+    stopped = true;
+    await failing;
+    line(`route() p99 while the database is down (${down.length} decisions)`, p99(down), 'ms', '<= 1', p99(down) <= 1);
     a.dispose();
     b.dispose();
   } finally {
