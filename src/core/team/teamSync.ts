@@ -93,20 +93,26 @@ const TYPES = [
  * time), which the file stores once. Decisions keep reading the local file throughout.
  */
 export async function syncRound(store: TelemetryStore, team: TeamDatabase, options: SyncOptions = {}): Promise<SyncReport> {
-  const client = new Client({ connectionString: team.url, password: team.password, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined); // a dropped connection fails the query in flight, reported there
+  let client: Client | undefined;
   try {
-    await client.connect();
+    client = await connect(team);
     await migrateTeamSchema(client);
     const writer = writerId(store);
-    const { sent, pushed } = await push(client, store, team.project, writer, options.onPushed);
+    const { sent, pushed } = await push(client, store, team, writer, options.onPushed);
     const { received, pulled, writers } = await pull(client, store, team, writer);
     return { sent, pushed, received, pulled, writers, waiting: store.teamOutbox().size };
   } catch (error) {
     throw explain(error, team.url);
   } finally {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
   }
+}
+
+async function connect(team: TeamDatabase): Promise<Client> {
+  const client = new Client({ connectionString: team.url, password: team.password, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined); // a dropped connection fails the query in flight, reported there
+  await client.connect();
+  return client;
 }
 
 /** This file's writer id in the team database (kept in the file, so every process writing it shares it). */
@@ -121,7 +127,7 @@ function writerId(store: TelemetryStore): string {
 async function push(
   client: Client,
   store: TelemetryStore,
-  project: string,
+  team: TeamDatabase,
   writer: string,
   onPushed?: (sent: number) => void,
 ): Promise<{ sent: number; pushed: number }> {
@@ -129,25 +135,40 @@ async function push(
   outbox.enable();
   let sent = 0;
   let pushed = 0;
-  for (let batch = outbox.take(PUSH_BATCH); batch.length;) {
-    const columns = COLUMNS.map((c) => batch.map(({ call }) => valueOf(call, c)));
-    const inserting = handled(
-      client.query(
+  let batch = outbox.take(PUSH_BATCH);
+  // A large outbox (a machine's first push) goes over two connections, two batches in flight: the
+  // server inserts on one core while the other batch travels and the next is read from the file.
+  const second = batch.length === PUSH_BATCH ? await connect(team) : undefined;
+  const clients = second ? [client, second] : [client];
+  const inFlight: Array<Promise<void>> = [];
+  try {
+    for (let i = 0; batch.length; i++) {
+      const keys = batch.map((b) => b.key);
+      const columns = COLUMNS.map((c) => batch.map(({ call }) => valueOf(call, c)));
+      const inserting = clients[i % clients.length].query(
         `INSERT INTO amr_calls (project, writer, ${COLUMNS.join(', ')})
-       SELECT $1, $2, * FROM unnest(${COLUMNS.map((_, i) => `$${i + 3}::${TYPES[i]}[]`).join(', ')})
-       ON CONFLICT DO NOTHING`,
-        [project, writer, ...columns],
-      ),
-    );
-    // The next batch is read from the file while the database inserts this one.
-    const next = outbox.take(PUSH_BATCH, batch[batch.length - 1].key);
-    const result = await inserting;
-    // Committed (autocommit): only now may the outbox forget them.
-    outbox.remove(batch.map((b) => b.key));
-    sent += batch.length;
-    pushed += result.rowCount ?? 0;
-    onPushed?.(sent);
-    batch = next;
+         SELECT $1, $2, * FROM unnest(${COLUMNS.map((_, n) => `$${n + 3}::${TYPES[n]}[]`).join(', ')})
+         ON CONFLICT DO NOTHING`,
+        [team.project, writer, ...columns],
+      );
+      inFlight.push(
+        handled(
+          inserting.then((result) => {
+            // Committed (autocommit): only now may the outbox forget them.
+            outbox.remove(keys);
+            sent += keys.length;
+            pushed += result.rowCount ?? 0;
+            onPushed?.(sent);
+          }),
+        ),
+      );
+      // The next batch is read from the file while the database inserts this one.
+      batch = outbox.take(PUSH_BATCH, keys[keys.length - 1]);
+      if (inFlight.length >= clients.length) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await second?.end().catch(() => undefined);
   }
   return { sent, pushed };
 }
