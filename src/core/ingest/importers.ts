@@ -3,9 +3,10 @@ import { parseTier } from '../tiers';
 import { identityOf } from './callValidation';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { LlmCallInput } from '../types';
+import { callsFromOtlp } from './otlpSpans';
 
 /** Which writer produced a line. */
-export type LineFormat = 'usage' | 'llm_calls' | 'call';
+export type LineFormat = 'usage' | 'llm_calls' | 'call' | 'otlp';
 
 export interface ImportReport {
   source: string;
@@ -16,6 +17,8 @@ export interface ImportReport {
   /** The first few bad lines, with why. */
   problems: Array<{ line: number; message: string }>;
   formats: Partial<Record<LineFormat, number>>;
+  /** OTLP spans that were not LLM calls (tools, agents, workflows, HTTP...), skipped. */
+  skippedSpans?: number;
   /** Byte range read this time: a re-import starts where the last one stopped. */
   fromOffset: number;
   toOffset: number;
@@ -259,12 +262,21 @@ export function importJsonlBytes(store: TelemetryStore, source: string, bytes: U
   const text = new TextDecoder('utf-8', { fatal: false }).decode(complete);
   const before = store.callCount();
   let lineNumber = 0;
-  for (const rawLine of text.split('\n')) {
+  // One OTLP export request per line (collectors' file exporters), or a whole file of one request.
+  const whole = otlpDocument(text);
+  let otlpCalls = 0;
+  let otlpRequests = 0;
+  for (const rawLine of whole ? [] : text.split('\n')) {
     lineNumber++;
     const line = rawLine.trim();
     if (line === '') continue;
     report.linesRead++;
     try {
+      if (line.includes('"resourceSpans"')) {
+        otlpCalls += importOtlp(store, JSON.parse(line), report);
+        otlpRequests++;
+        continue;
+      }
       const { format, call } = parseTelemetryLine(line);
       store.trackLlmCall(call);
       report.formats[format] = (report.formats[format] ?? 0) + 1;
@@ -273,11 +285,48 @@ export function importJsonlBytes(store: TelemetryStore, source: string, bytes: U
       if (report.problems.length < MAX_PROBLEMS) report.problems.push({ line: lineNumber, message: (error as Error).message });
     }
   }
-  const accepted = report.linesRead - report.skipped;
+  if (whole) {
+    report.linesRead = 1;
+    try {
+      otlpCalls += importOtlp(store, whole, report);
+      otlpRequests++;
+    } catch (error) {
+      report.skipped++;
+      report.problems.push({ line: 1, message: (error as Error).message });
+    }
+  }
+  // Lines of the other formats are one call each; an OTLP request is as many calls as its model-call spans.
+  const accepted = report.linesRead - report.skipped - otlpRequests + otlpCalls;
   report.imported = store.callCount() - before;
   report.duplicates = accepted - report.imported;
   store.setImportProgress(source, report.toOffset, fingerprintOf(head, report.toOffset));
   return report;
+}
+
+/** A file that is one OTLP export request written over several lines (pretty-printed), parsed; else undefined. */
+function otlpDocument(text: string): unknown {
+  const start = text.trimStart();
+  if (!start.startsWith('{') || !start.slice(0, 200).includes('resourceSpans')) return undefined;
+  const firstLine = start.slice(0, start.indexOf('\n') + 1 || undefined).trim();
+  try {
+    JSON.parse(firstLine);
+    return undefined; // one request per line: the line loop reads them
+  } catch {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined; // not JSON as a whole either: the line loop reports its lines
+    }
+  }
+}
+
+/** One OTLP request's LLM calls, all or none (one bad call stores none of the request). */
+function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport): number {
+  const { calls, skippedSpans } = callsFromOtlp(request);
+  store.trackLlmCalls(calls);
+  report.formats.otlp = (report.formats.otlp ?? 0) + calls.length;
+  report.skippedSpans = (report.skippedSpans ?? 0) + skippedSpans;
+  return calls.length;
 }
 
 /** Whether `candidate` is a rotated sibling of `base` (`usage.jsonl` → `usage.2026-11-20.jsonl`, `usage.2026-11-20.2.jsonl`). */

@@ -1,0 +1,143 @@
+import type { LlmCallInput } from '../types';
+
+/**
+ * LLM calls from OTLP JSON traces (an ExportTraceServiceRequest: resourceSpans / scopeSpans / spans),
+ * following the OpenTelemetry GenAI semantic conventions (semconv 1.37; older names read too, see
+ * below). A span is an LLM call when `gen_ai.operation.name` is a model call; other spans are counted
+ * as skipped. Malformed structure throws: the caller imports nothing of that request.
+ */
+export const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content']);
+
+export interface OtlpRules {
+  /** A `gen_ai.evaluation.result` event's `gen_ai.evaluation.score.value` below this marks a failure (default 0.5). */
+  evaluationThreshold?: number;
+}
+
+export interface OtlpCalls {
+  calls: LlmCallInput[];
+  /** Spans that are not model calls (tool calls, agents, workflows, HTTP...). */
+  skippedSpans: number;
+}
+
+type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
+type KeyValue = { key: string; value?: AnyValue };
+interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startTimeUnixNano: string | number;
+  endTimeUnixNano: string | number;
+  attributes?: KeyValue[];
+  events?: Array<{ name: string; attributes?: KeyValue[] }>;
+  status?: { code?: number | string };
+}
+
+export function isOtlpTraces(value: unknown): value is { resourceSpans: unknown[] } {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { resourceSpans?: unknown }).resourceSpans);
+}
+
+function fail(where: string, what: string): never {
+  throw new Error(`not an OTLP trace export: ${where} ${what}`);
+}
+
+function valueOf(v: AnyValue | undefined): string | number | boolean | undefined {
+  if (!v) return undefined;
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.doubleValue !== undefined) return v.doubleValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  return undefined;
+}
+
+function attributes(list: KeyValue[] | undefined, where: string): Map<string, string | number | boolean | undefined> {
+  if (list !== undefined && !Array.isArray(list)) fail(where, 'has attributes that are not a list');
+  return new Map((list ?? []).map((kv) => [kv.key, valueOf(kv.value)]));
+}
+
+/** Unix nanoseconds (a decimal string in OTLP JSON) as milliseconds. */
+function millis(nanos: string | number, where: string): number {
+  if (typeof nanos === 'number') return nanos / 1e6;
+  if (typeof nanos !== 'string' || !/^\d+$/.test(nanos)) fail(where, 'has a time that is not a number of nanoseconds');
+  return Number(BigInt(nanos) / 1000n) / 1000;
+}
+
+const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCalls {
+  if (!isOtlpTraces(request)) fail('the document', 'has no resourceSpans list');
+  const threshold = rules.evaluationThreshold ?? 0.5;
+  const calls: LlmCallInput[] = [];
+  let skippedSpans = 0;
+  request.resourceSpans.forEach((rs, r) => {
+    const where = `resourceSpans[${r}]`;
+    if (typeof rs !== 'object' || rs === null) fail(where, 'is not an object');
+    const resource = attributes((rs as { resource?: { attributes?: KeyValue[] } }).resource?.attributes, where);
+    const scopeSpans = (rs as { scopeSpans?: unknown }).scopeSpans ?? [];
+    if (!Array.isArray(scopeSpans)) fail(where, 'has scopeSpans that are not a list');
+    const spans: Span[] = scopeSpans.flatMap((ss: { spans?: unknown }, s) => {
+      if (ss.spans !== undefined && !Array.isArray(ss.spans)) fail(`${where}.scopeSpans[${s}]`, 'has spans that are not a list');
+      return (ss.spans ?? []) as Span[];
+    });
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    spans.forEach((span, i) => {
+      const at = `${where} span ${i}`;
+      if (typeof span !== 'object' || span === null || typeof span.name !== 'string' || typeof span.spanId !== 'string') fail(at, 'has no name or spanId');
+      const attrs = attributes(span.attributes, at);
+      if (!MODEL_CALL_OPERATIONS.has(String(attrs.get('gen_ai.operation.name') ?? ''))) {
+        skippedSpans++;
+        return;
+      }
+      // The enclosing workflow and agent spans name the workflow and the stage, when the span does not.
+      const ancestors: Array<Map<string, unknown> & { name?: string }> = [];
+      for (let parent = byId.get(span.parentSpanId ?? ''), hops = 0; parent && hops < 64; parent = byId.get(parent.parentSpanId ?? ''), hops++) {
+        ancestors.push(Object.assign(attributes(parent.attributes, at), { name: parent.name }));
+      }
+      const enclosing = (operation: string, key: string) => {
+        const found = ancestors.find((a) => a.get('gen_ai.operation.name') === operation);
+        return found && (text(found.get(key)) ?? found.name);
+      };
+      const workflow =
+        text(attrs.get('gen_ai.workflow.name')) ??
+        ancestors.map((a) => text(a.get('gen_ai.workflow.name'))).find(Boolean) ??
+        enclosing('invoke_workflow', 'gen_ai.workflow.name') ??
+        text(resource.get('service.name')) ??
+        'unknown-service';
+      const stage = text(attrs.get('gen_ai.agent.name')) ?? enclosing('invoke_agent', 'gen_ai.agent.name') ?? span.name;
+      const start = millis(span.startTimeUnixNano, at);
+      const end = millis(span.endTimeUnixNano, at);
+      // Cache tokens are part of gen_ai.usage.input_tokens in the conventions; our input tokens are the uncached rest.
+      const cacheRead = count(attrs.get('gen_ai.usage.cache_read.input_tokens') ?? attrs.get('gen_ai.usage.cache_read_input_tokens'));
+      const cacheWrite = count(attrs.get('gen_ai.usage.cache_creation.input_tokens') ?? attrs.get('gen_ai.usage.cache_creation_input_tokens'));
+      const input = count(attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens'));
+      const output = count(attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens'));
+      const statusCode = span.status?.code;
+      const errored = statusCode === 2 || statusCode === 'STATUS_CODE_ERROR' || attrs.get('error.type') !== undefined;
+      const score = (span.events ?? [])
+        .filter((e) => e.name === 'gen_ai.evaluation.result')
+        .map((e) => count(attributes(e.attributes, at).get('gen_ai.evaluation.score.value')))
+        .find((v) => v !== undefined);
+      const cost = count(attrs.get('gen_ai.usage.cost'));
+      calls.push({
+        id: `otlp:${span.traceId}:${span.spanId}`,
+        ts: new Date(start),
+        workflow,
+        stage,
+        model: text(attrs.get('gen_ai.response.model')) ?? text(attrs.get('gen_ai.request.model')) ?? fail(at, 'is a model call without gen_ai.request.model'),
+        provider: text(attrs.get('gen_ai.provider.name')) ?? text(attrs.get('gen_ai.system')),
+        ...(cost === undefined ? {} : { cost }),
+        tokens: {
+          input: input === undefined ? undefined : Math.max(0, input - (cacheRead ?? 0) - (cacheWrite ?? 0)),
+          output,
+          cacheRead,
+          cacheWrite,
+        },
+        durationMs: Math.max(0, end - start),
+        success: !errored && (score === undefined || score >= threshold),
+        error: errored ? String(attrs.get('error.type') ?? 'error') : undefined,
+      });
+    });
+  });
+  return { calls, skippedSpans };
+}

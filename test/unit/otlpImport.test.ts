@@ -1,0 +1,118 @@
+import { strict as assert } from 'assert';
+import { SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { openTelemetry } from '../../src/core';
+import { importJsonlBytes } from '../../src/core/ingest/importers';
+
+/** Spans made by the real OpenTelemetry JS SDK, as the GenAI conventions describe them, serialised by its own OTLP JSON serialiser. */
+function exportedTraces(make: (start: (name: string, attributes: Record<string, string | number>, parent?: Span, at?: number) => Span) => void): string {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'review-bot' }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer('gen-ai-test');
+  const base = Date.parse('2026-11-20T10:00:00Z');
+  make((name, attributes, parent, at = 0) =>
+    tracer.startSpan(name, { attributes, startTime: base + at }, parent ? trace.setSpan(context.active(), parent) : undefined),
+  );
+  const bytes = JsonTraceSerializer.serializeRequest(exporter.getFinishedSpans())!;
+  return new TextDecoder().decode(bytes);
+}
+
+const end = (span: Span, afterMs: number) => span.end(Date.parse('2026-11-20T10:00:00Z') + afterMs);
+
+describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
+  const now = () => new Date('2026-11-21T00:00:00Z');
+
+  it('maps model-call spans by the conventions; workflow and stage from the enclosing spans; other spans skipped and counted', async () => {
+    const json = exportedTraces((start) => {
+      const workflow = start('invoke_workflow code-review', { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': 'code-review' });
+      const agent = start('invoke_agent analysis', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'analysis' }, workflow);
+      const chat = start(
+        'chat claude-sonnet-5',
+        {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.request.model': 'claude-sonnet-5',
+          'gen_ai.response.model': 'claude-sonnet-5-20261101',
+          'gen_ai.usage.input_tokens': 1200,
+          'gen_ai.usage.cache_read.input_tokens': 200,
+          'gen_ai.usage.output_tokens': 300,
+        },
+        agent,
+        10,
+      );
+      end(chat, 1510);
+      const tool = start('execute_tool grep', { 'gen_ai.operation.name': 'execute_tool' }, agent, 1600);
+      end(tool, 1700);
+      const failed = start(
+        'chat claude-haiku-4-5',
+        { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5', 'error.type': 'timeout' },
+        agent,
+        1800,
+      );
+      failed.setStatus({ code: SpanStatusCode.ERROR });
+      end(failed, 2800);
+      const judged = start('chat claude-haiku-4-5', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5' }, agent, 2900);
+      judged.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'relevance', 'gen_ai.evaluation.score.value': 0.3 });
+      end(judged, 3300);
+      end(agent, 3400);
+      end(workflow, 3500);
+      // Older attribute names, and no enclosing spans: the service and the span's own name.
+      const old = start(
+        'summarize',
+        {
+          'gen_ai.operation.name': 'text_completion',
+          'gen_ai.system': 'openai',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.usage.prompt_tokens': 50,
+          'gen_ai.usage.completion_tokens': 7,
+        },
+        undefined,
+        4000,
+      );
+      end(old, 4250);
+    });
+    const store = await openTelemetry({ now });
+    const report = importJsonlBytes(store, 'traces.jsonl', new TextEncoder().encode(json + '\n'), 0, new Uint8Array());
+    assert.deepEqual([report.imported, report.skipped, report.skippedSpans, report.formats.otlp], [4, 0, 3, 4]);
+    const calls = store.calls().sort((a, b) => a.ts - b.ts);
+    assert.deepEqual(
+      calls.map((c) => [c.workflow, c.stage, c.model, c.provider, c.inputTokens, c.cacheReadTokens, c.outputTokens, c.durationMs, c.success, c.error]),
+      [
+        ['code-review', 'analysis', 'claude-sonnet-5-20261101', 'anthropic', 1000, 200, 300, 1500, true, null],
+        ['code-review', 'analysis', 'claude-haiku-4-5', null, null, null, null, 1000, false, 'timeout'],
+        ['code-review', 'analysis', 'claude-haiku-4-5', null, null, null, null, 400, false, null],
+        ['review-bot', 'summarize', 'gpt-4o-mini', 'openai', 50, null, 7, 250, true, null],
+      ],
+    );
+    assert.equal(calls[0].ts, Date.parse('2026-11-20T10:00:00.010Z'));
+    const again = importJsonlBytes(store, 'traces.jsonl', new TextEncoder().encode(json + '\n'), 0, new Uint8Array());
+    assert.deepEqual([again.imported, again.duplicates], [0, 4], 'a span is one call, however often it is imported');
+    store.close();
+  });
+
+  it('a file of one pretty-printed request imports too; a broken request imports none of its calls and says why', async () => {
+    const json = exportedTraces((start) => {
+      end(start('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5', 'gen_ai.agent.name': 'triage' }), 100);
+    });
+    const store = await openTelemetry({ now });
+    const pretty = JSON.stringify(JSON.parse(json), null, 2) + '\n';
+    const report = importJsonlBytes(store, 'one.json', new TextEncoder().encode(pretty), 0, new Uint8Array());
+    assert.deepEqual([report.imported, report.skipped], [1, 0]);
+    assert.equal(store.calls()[0].stage, 'triage');
+
+    const request = JSON.parse(json);
+    const spans = request.resourceSpans[0].scopeSpans[0].spans;
+    spans.push({ ...spans[0], spanId: 'ffffffffffffffff', attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }] });
+    const broken = importJsonlBytes(store, 'broken.jsonl', new TextEncoder().encode(JSON.stringify(request) + '\n{"resourceSpans": 7}\n'), 0, new Uint8Array());
+    assert.deepEqual([broken.imported, broken.skipped], [0, 2], 'nothing of either request');
+    assert.match(broken.problems[0].message, /model call without gen_ai\.request\.model/);
+    assert.match(broken.problems[1].message, /^not an OTLP trace export/);
+    assert.equal(store.callCount(), 1);
+    store.close();
+  });
+});
