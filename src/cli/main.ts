@@ -2,6 +2,7 @@ import { InvalidCallError, TelemetryFileError } from '../core';
 import { BUDGET_EXCEEDED_EXIT, budget } from './budgetCommand';
 import { savings } from './savingsCommand';
 import { SYNC_FAILED_EXIT, sync } from './syncCommand';
+import { exportCalls } from './exportCommand';
 import { demo, importFiles, track } from './ingestCommands';
 import { Io, UnknownNameError, UsageError, parse, required, requireStage, withStore } from './options';
 import { recommend, routingCheck, routingStats } from './reportCommands';
@@ -27,8 +28,11 @@ Commands:
                                                       push this file's new calls to the team database, then
                                                       pull the other machines' (password: PGPASSWORD);
                                                       --watch: a round every --interval 30 seconds
+  export --format otlp-json [--workflow W] [--stage S] [--days N] [--out FILE]
+                                                      the calls as OpenTelemetry GenAI spans (OTLP JSON,
+                                                      one export request per line)
   track                                               record JSON lines of calls read from stdin
-  import FILE...                                      import usage.jsonl / llm_calls.jsonl files
+  import FILE...                                      import usage.jsonl / llm_calls.jsonl / OTLP JSON trace files
   demo                                                the router on built-in sample telemetry
 
 Options:
@@ -74,6 +78,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await withStore(values, io, false, (store) => savings(store, values, io));
       case 'sync':
         return await withStore(values, io, true, (store) => sync(store, values, io));
+      case 'export':
+        return await withStore(values, io, false, (store) => exportCalls(store, values, io));
       case 'track':
         return await withStore(values, io, true, (store) => track(store, values, io));
       case 'import':

@@ -41,6 +41,8 @@ const OPTIONS = {
   project: { type: 'string' },
   watch: { type: 'boolean' },
   interval: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -3,7 +3,11 @@ import { SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { openTelemetry } from '../../src/core';
+import * as path from 'path';
+import { generateSampleCalls, openTelemetry } from '../../src/core';
+import { main } from '../../src/cli/main';
+import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
+import { tempDir } from './helpers';
 import { importJsonlBytes } from '../../src/core/ingest/importers';
 
 /** Spans made by the real OpenTelemetry JS SDK, as the GenAI conventions describe them, serialised by its own OTLP JSON serialiser. */
@@ -114,5 +118,65 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
     assert.match(broken.problems[1].message, /^not an OTLP trace export/);
     assert.equal(store.callCount(), 1);
     store.close();
+  });
+});
+
+describe('OpenTelemetry GenAI export', () => {
+  it('round trip: export as OTLP JSON, import into an empty store: the same calls and aggregates', async () => {
+    const clock = () => new Date('2026-11-21T00:00:00Z');
+    const source = await openTelemetry({ now: clock });
+    source.trackLlmCalls(generateSampleCalls({ now: clock() }));
+    source.trackLlmCall({
+      workflow: 'extra',
+      stage: 'cache',
+      model: 'claude-haiku-4-5',
+      tier: 'cheap',
+      cost: 0.0004,
+      costEstimated: true,
+      cacheHit: true,
+      tokens: { input: 10, output: 5, cacheRead: 900, cacheWrite: 100 },
+      success: false,
+      error: 'rate_limit',
+      ts: clock(),
+    });
+    const lines = otlpJsonLines(source.calls(), 100);
+    assert.ok(lines.split('\n').filter(Boolean).length > 1, 'one export request per 100 calls');
+    const target = await openTelemetry({ now: clock });
+    const report = importJsonlBytes(target, 'export.jsonl', new TextEncoder().encode(lines), 0, new Uint8Array());
+    assert.deepEqual([report.imported, report.skipped], [source.callCount(), 0]);
+    // Ids aside (the import makes its own from the span's), every field comes back; an unknown outcome
+    // is exported without an error status, so it reads as a success, as the aggregates count it anyway.
+    const plain = (store: typeof source) =>
+      store
+        .calls()
+        .map(({ id: _id, success, ...rest }) => JSON.stringify({ ...rest, success: success ?? true }))
+        .sort();
+    assert.deepEqual(plain(target), plain(source));
+    for (const workflow of source.workflows()) assert.deepEqual(target.aggregateByModel({ workflow }), source.aggregateByModel({ workflow }), workflow);
+    source.close();
+    target.close();
+  });
+
+  it('CLI: export --format otlp-json writes what import reads; a wrong format is a usage error', async () => {
+    const dir = tempDir();
+    const run = async (...args: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdin: async () => '', cwd: dir });
+      return { code, out, err };
+    };
+    const seed = await openTelemetry({ path: path.join(dir, 'a.db'), autoSaveMs: 0 });
+    seed.trackLlmCalls(generateSampleCalls({ now: new Date() }).slice(0, 50));
+    await seed.close();
+    const exported = await run('export', '--format', 'otlp-json', '--db', 'a.db', '--out', 'traces.jsonl');
+    assert.equal(exported.code, 0, exported.err);
+    assert.match(exported.err, /^Exported 50 calls as OTLP JSON to .*traces\.jsonl/);
+    const imported = await run('import', 'traces.jsonl', '--db', 'b.db', '--json');
+    assert.equal(imported.code, 0, imported.err);
+    const b = await openTelemetry({ path: path.join(dir, 'b.db'), autoSaveMs: 0 });
+    assert.equal(b.callCount(), 50);
+    b.dispose();
+    const wrong = await run('export', '--format', 'csv', '--db', 'a.db');
+    assert.deepEqual([wrong.code, wrong.err.trim()], [1, 'adaptive-routing: export needs --format otlp-json (got "csv")']);
   });
 });

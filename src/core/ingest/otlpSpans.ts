@@ -1,4 +1,5 @@
 import type { LlmCallInput } from '../types';
+import { CACHE_HIT_ATTRIBUTE, COST_ATTRIBUTE, COST_ESTIMATED_ATTRIBUTE, NO_DURATION_ATTRIBUTE, TIER_ATTRIBUTE } from './otlpExport';
 
 /**
  * LLM calls from OTLP JSON traces (an ExportTraceServiceRequest: resourceSpans / scopeSpans / spans),
@@ -118,7 +119,9 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCall
         .filter((e) => e.name === 'gen_ai.evaluation.result')
         .map((e) => count(attributes(e.attributes, at).get('gen_ai.evaluation.score.value')))
         .find((v) => v !== undefined);
-      const cost = count(attrs.get('gen_ai.usage.cost'));
+      const cost = count(attrs.get(COST_ATTRIBUTE));
+      const tier = text(attrs.get(TIER_ATTRIBUTE));
+      const flag = (key: string) => (typeof attrs.get(key) === 'boolean' ? (attrs.get(key) as boolean) : undefined);
       calls.push({
         id: `otlp:${span.traceId}:${span.spanId}`,
         ts: new Date(start),
@@ -127,15 +130,19 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCall
         model: text(attrs.get('gen_ai.response.model')) ?? text(attrs.get('gen_ai.request.model')) ?? fail(at, 'is a model call without gen_ai.request.model'),
         provider: text(attrs.get('gen_ai.provider.name')) ?? text(attrs.get('gen_ai.system')),
         ...(cost === undefined ? {} : { cost }),
+        ...(tier === undefined ? {} : { tier }),
+        ...(flag(COST_ESTIMATED_ATTRIBUTE) === undefined ? {} : { costEstimated: flag(COST_ESTIMATED_ATTRIBUTE) }),
+        ...(flag(CACHE_HIT_ATTRIBUTE) === undefined ? {} : { cacheHit: flag(CACHE_HIT_ATTRIBUTE) }),
         tokens: {
           input: input === undefined ? undefined : Math.max(0, input - (cacheRead ?? 0) - (cacheWrite ?? 0)),
           output,
           cacheRead,
           cacheWrite,
         },
-        durationMs: Math.max(0, end - start),
+        durationMs: attrs.get(NO_DURATION_ATTRIBUTE) === true ? undefined : Math.max(0, end - start),
         success: !errored && (score === undefined || score >= threshold),
-        error: errored ? String(attrs.get('error.type') ?? 'error') : undefined,
+        // '_OTHER' is the conventions' "no better type": no text of ours either.
+        error: errored && attrs.get('error.type') !== '_OTHER' ? String(attrs.get('error.type') ?? 'error') : undefined,
       });
     });
   });
