@@ -3,16 +3,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
-import { tempDir } from './helpers';
+import { runCli, tempDir } from './helpers';
 
-async function run(args: string[], cwd: string, stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdin: async () => stdin, cwd });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('adaptive-routing CLI', () => {
   let dir: string;

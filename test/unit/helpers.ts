@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../src/cli/main';
 import type { LlmCallInput } from '../../src/core';
 import { clearWeightTables } from '../../src/core/routing/learningPolicy';
 import { clearJointCaches } from '../../src/core/routing/tierOrder';
@@ -87,4 +88,12 @@ export function llmCallsLine(over: Record<string, unknown> = {}): string {
     success: true,
     ...over,
   });
+}
+
+/** The CLI in this process, as a terminal would run it in `cwd`: its exit code and what it printed. */
+export async function runCli(args: string[], cwd: string, stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdin: async () => stdin, cwd });
+  return { code, out, err };
 }

@@ -5,9 +5,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as path from 'path';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
-import { main } from '../../src/cli/main';
 import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
-import { tempDir } from './helpers';
+import { runCli, tempDir } from './helpers';
 import { importJsonlBytes } from '../../src/core/ingest/importers';
 
 /** Spans made by the real OpenTelemetry JS SDK, as the GenAI conventions describe them, serialised by its own OTLP JSON serialiser. */
@@ -159,12 +158,7 @@ describe('OpenTelemetry GenAI export', () => {
 
   it('CLI: export --format otlp-json writes what import reads; a wrong format is a usage error', async () => {
     const dir = tempDir();
-    const run = async (...args: string[]) => {
-      let out = '';
-      let err = '';
-      const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdin: async () => '', cwd: dir });
-      return { code, out, err };
-    };
+    const run = (...args: string[]) => runCli(args, dir);
     const seed = await openTelemetry({ path: path.join(dir, 'a.db'), autoSaveMs: 0 });
     seed.trackLlmCalls(generateSampleCalls({ now: new Date() }).slice(0, 50));
     await seed.close();

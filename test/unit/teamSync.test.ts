@@ -6,9 +6,8 @@ import { syncRound, TeamSyncError } from '../../src/core/team/teamSync';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
 import { PgCluster, startPgCluster } from '../pgCluster';
-import { fixedClock, series, tempDir } from './helpers';
+import { fixedClock, runCli, series, tempDir } from './helpers';
 
 describe('team sync through a real PostgreSQL', function () {
   this.timeout(60_000);
@@ -228,12 +227,7 @@ describe('team sync through a real PostgreSQL', function () {
 
   it('CLI: sync pushes then pulls and says how many; an unreachable database exits 6 and leaves the file byte for byte', async () => {
     const dir = tempDir();
-    const cli = async (...args: string[]) => {
-      let out = '';
-      let err = '';
-      const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdin: async () => '', cwd: dir });
-      return { code, out, err };
-    };
+    const cli = (...args: string[]) => runCli(args, dir);
     const other = await newStore();
     other.trackLlmCalls(series(30, { end: clock.now(), workflow: 'review', stage: 'lint' }));
     await syncRound(other, team());
