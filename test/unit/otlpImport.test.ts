@@ -1,11 +1,13 @@
 import { strict as assert } from 'assert';
 import { SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as path from 'path';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
 import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
+import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { runCli, tempDir } from './helpers';
 import { importJsonlBytes } from '../../src/core/ingest/importers';
 
@@ -172,5 +174,58 @@ describe('OpenTelemetry GenAI export', () => {
     b.dispose();
     const wrong = await run('export', '--format', 'csv', '--db', 'a.db');
     assert.deepEqual([wrong.code, wrong.err.trim()], [1, 'adaptive-routing: export needs --format otlp-json (got "csv")']);
+  });
+});
+
+describe('the local OTLP/HTTP receiver', () => {
+  it('records what the real OTLP HTTP (JSON) exporter sends; refuses what is not OTLP, too large or without the token', async () => {
+    const store = await openTelemetry(); // the SDK stamps spans with the real clock
+    const receiver = await startOtlpReceiver(store, { port: 0, token: 's3cret', maxBodyBytes: 64 * 1024 });
+    try {
+      const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${receiver.port}/v1/traces`, headers: { Authorization: 'Bearer s3cret' } });
+      const provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'agent-cli' }),
+        // Batched, as applications export: the agent span travels with its model call (an enclosing
+        // span in another request is not seen; a span's own gen_ai.agent.name always is).
+        spanProcessors: [new BatchSpanProcessor(exporter)],
+      });
+      const tracer = provider.getTracer('gen-ai-test');
+      const agent = tracer.startSpan('invoke_agent planner', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' } });
+      const chat = tracer.startSpan(
+        'chat claude-haiku-4-5',
+        {
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.request.model': 'claude-haiku-4-5',
+            'gen_ai.usage.input_tokens': 100,
+            'gen_ai.usage.output_tokens': 20,
+          },
+        },
+        trace.setSpan(context.active(), agent),
+      );
+      chat.end();
+      agent.end();
+      await provider.forceFlush();
+      await provider.shutdown();
+      assert.deepEqual(receiver.counts, { requests: 1, calls: 1, refused: 0 }, 'one export request, one model call in it');
+      assert.deepEqual(
+        store.calls().map((c) => [c.workflow, c.stage, c.model, c.inputTokens, c.outputTokens]),
+        [['agent-cli', 'planner', 'claude-haiku-4-5', 100, 20]],
+      );
+      const post = (body: string, headers: Record<string, string>) =>
+        fetch(`http://127.0.0.1:${receiver.port}/v1/traces`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } }).then(
+          (r) => r.status,
+        );
+      const auth = { Authorization: 'Bearer s3cret' };
+      assert.equal(await post('{"resourceSpans": []}', {}), 401, 'no token');
+      assert.equal(await post('{"hello": "world"}', auth), 400, 'not OTLP');
+      assert.equal(await post('not json', auth), 400);
+      assert.equal(await post(JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(70 * 1024) }), auth), 413, 'over the cap');
+      assert.equal(await post('{}', { ...auth, 'Content-Type': 'application/x-protobuf' }), 415);
+      assert.equal(store.callCount(), 1, 'nothing refused was recorded');
+    } finally {
+      await receiver.close();
+      store.close();
+    }
   });
 });
