@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import { main } from './cli/main';
 
 // Node 20 can deadlock at exit while a background (concurrent) JIT compile job is still running
@@ -19,8 +19,10 @@ function readStdin(): Promise<string> {
 }
 
 if (!process.execArgv.includes(SAFE_FLAG)) {
-  const child = spawnSync(process.execPath, [...process.execArgv, SAFE_FLAG, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(child.status ?? 1);
+  const child = spawn(process.execPath, [...process.execArgv, SAFE_FLAG, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // A signal sent to this process (a CI runner stopping `sync --watch`) reaches the command itself.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1)));
 } else {
   main(process.argv.slice(2), {
     out: (text) => process.stdout.write(text + '\n'),

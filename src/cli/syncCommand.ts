@@ -22,27 +22,40 @@ export async function sync(store: TelemetryStore, values: Values, io: Io): Promi
   if (parsed.password) throw new UsageError('--database must not carry the password (it would stay in shell history and logs): set PGPASSWORD');
   const team = { url, project: values.project ?? 'default', password: process.env.PGPASSWORD };
   const interval = numberOption(values, 'interval', 1, 86_400) ?? 30;
-  for (;;) {
-    let code = 0;
-    try {
-      const report = await syncRound(store, team);
-      await store.flush();
-      io.out(values.json ? JSON.stringify({ project: team.project, database: hostOf(url), ...report }) : summary(report, team.project, url));
-    } catch (error) {
-      if (!(error instanceof TeamSyncError)) throw error;
-      io.err(`adaptive-routing: ${error.message}`);
-      code = SYNC_FAILED_EXIT;
-    }
-    if (!values.watch) return code;
-    // Another round after the interval; the file is saved after each, so other writers see the calls.
-    const stop = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), interval * 1000);
-      process.once('SIGINT', () => {
+  // --watch: Ctrl+C (or SIGTERM from a CI runner) ends the loop after the round in progress, whose
+  // calls are saved: an interrupted round loses nothing.
+  let stop = false;
+  let wake: (() => void) | undefined;
+  const onSignal = () => {
+    stop = true;
+    wake?.();
+  };
+  if (values.watch) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
+  try {
+    for (;;) {
+      let code = 0;
+      try {
+        const report = await syncRound(store, team);
+        await store.flush();
+        io.out(values.json ? JSON.stringify({ project: team.project, database: hostOf(url), ...report }) : summary(report, team.project, url));
+      } catch (error) {
+        if (!(error instanceof TeamSyncError)) throw error;
+        io.err(`adaptive-routing: ${error.message}`);
+        code = SYNC_FAILED_EXIT;
+      }
+      if (!values.watch) return code;
+      if (!stop) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, interval * 1000);
+        });
         clearTimeout(timer);
-        resolve(true);
-      });
-    });
-    if (stop) return 0;
+      }
+      if (stop) return 0;
+    }
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
   }
 }
 

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PgCluster, startPgCluster } from '../pgCluster';
 import { fixedClock, runCli, series, tempDir } from './helpers';
+import { waitFor } from '../poll';
 
 describe('team sync through a real PostgreSQL', function () {
   this.timeout(60_000);
@@ -265,8 +266,10 @@ describe('team sync through a real PostgreSQL', function () {
     const store = await newStore();
     store.trackLlmCalls(series(23_000, { end: clock.now(), workflow: 'bulk', stage: 'load' }));
     let stoppedAfter = 0;
+    let confirmed = 0; // the other batch in flight may still be confirmed after the stop
     const error = await syncRound(store, team(), {
       onPushed: (sent) => {
+        confirmed = sent;
         if (stoppedAfter) return;
         stoppedAfter = sent;
         pg.stop('immediate'); // a crash right after the first batch committed
@@ -281,10 +284,10 @@ describe('team sync through a real PostgreSQL', function () {
     // What the server kept: the confirmed batch, and maybe one more that committed as it went down
     // (two batches are in flight) whose confirmation never arrived.
     const kept = Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`));
-    assert.ok(kept >= stoppedAfter && kept < 23_000, `kept ${kept} after confirming ${stoppedAfter}`);
-    assert.equal(store.teamOutbox().size, 23_000 - stoppedAfter, 'everything unconfirmed still waits');
+    assert.ok(kept >= confirmed && kept < 23_000, `kept ${kept} after confirming ${confirmed}`);
+    assert.equal(store.teamOutbox().size, 23_000 - confirmed, 'everything unconfirmed still waits');
     const report = await syncRound(store, team());
-    assert.deepEqual([report.sent, report.pushed, report.waiting], [23_000 - stoppedAfter, 23_000 - kept, 0], 'sent again, stored once');
+    assert.deepEqual([report.sent, report.pushed, report.waiting], [23_000 - confirmed, 23_000 - kept, 0], 'sent again, stored once');
     assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 23_000);
   });
 
@@ -302,5 +305,28 @@ describe('team sync through a real PostgreSQL', function () {
     } finally {
       pg.allow('local all all trust\nhost all all 127.0.0.1/32 trust\n');
     }
+  });
+
+  it('[bundle] CLI sync --watch runs a round every interval and ends cleanly on SIGINT, its calls saved', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'runner.db');
+    const seed = await openTelemetry({ path: file, autoSaveMs: 0 });
+    seed.trackLlmCalls(series(3, { end: new Date(), workflow: 'ci', stage: 'watch' }));
+    await seed.close();
+    const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+    const child = spawn(process.execPath, [cli, 'sync', '--database', pg.url, '--project', team().project, '--db', file, '--watch', '--interval', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('two rounds', () => (out.match(/^Synced with /gm)?.length ?? 0) >= 2, 20_000);
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0, 'interrupted is a clean end');
+    assert.match(out, /pushed 3 new calls/);
+    assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 3);
   });
 });
