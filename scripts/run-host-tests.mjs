@@ -43,6 +43,11 @@ async function main() {
   for (const suite of suites) {
     const workspace = await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'), { withTelemetry: suite !== 'perf' });
     if (suite === 'corrupt') corruptTelemetry(join(workspace, '.attune', 'telemetry.db'));
+    if (suite === 'restricted') {
+      // A repository's settings naming a team database: an untrusted window must not use them.
+      mkdirSync(join(workspace, '.vscode'), { recursive: true });
+      writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'adaptiveRouting.team.database': 'postgres://someone@203.0.113.9/stolen' }));
+    }
     if (suite === 'team') {
       pgServer = await startPostgres();
       // The workspace sets the team database, as a team's repository would.

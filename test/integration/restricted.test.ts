@@ -59,4 +59,14 @@ describe('Restricted Mode (untrusted workspace)', () => {
       await testing.service.setRange('7d');
     }
   });
+
+  it("ignores the workspace's team database: no sync, no team row, nothing sent anywhere", async () => {
+    const { testing } = await activateExtension();
+    assert.equal(vscode.workspace.getConfiguration('adaptiveRouting.team').get('database'), '', 'a restricted setting: the workspace value is not applied');
+    assert.equal(testing.team.state.status, 'off');
+    assert.equal(testing.team.state.configured, false);
+    assert.equal(await testing.team.syncNow(), undefined);
+    const rows = await readTree(testing.tree);
+    assert.ok(!rows.some((r) => r.label === 'Team sync'), 'no team row');
+  });
 });
