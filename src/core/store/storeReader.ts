@@ -6,6 +6,7 @@ import type { LlmCall, ModelAggregate } from '../types';
 import type { SqlSession } from './sqlSession';
 import { UNPRICED_SUMS } from './schema';
 import type { CallScope, StageCall } from './types';
+import { CALL_COLUMNS, rowToCall } from './callRows';
 
 /** Stage histories are read at least this deep, so every reader shares one cached read. */
 const HISTORY_FLOOR = 1000;
@@ -395,34 +396,6 @@ export class StoreReader {
 }
 
 /** A stored call's columns, in the order rowToCall reads them. */
-const CALL_COLUMNS = `c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
-  c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens, c.cost_estimated`;
-
-function rowToCall(r: SqlValue[]): LlmCall {
-  const bool = (v: SqlValue) => (v == null ? null : Number(v) === 1);
-  const num = (v: SqlValue) => (v == null ? null : Number(v));
-  return {
-    id: Number(r[0]),
-    ts: Number(r[1]),
-    workflow: String(r[2]),
-    stage: String(r[3]),
-    tier: r[4] == null ? null : (TIERS[Number(r[4])] ?? null),
-    model: String(r[5]),
-    provider: r[6] == null ? null : String(r[6]),
-    cost: num(r[7]),
-    inputTokens: num(r[8]),
-    outputTokens: num(r[9]),
-    durationMs: num(r[10]),
-    success: bool(r[11]),
-    error: r[12] == null ? null : String(r[12]),
-    cacheHit: bool(r[13]),
-    cacheReadTokens: num(r[14]),
-    cacheWriteTokens: num(r[15]),
-    cacheWrite1hTokens: num(r[16]),
-    costEstimated: bool(r[17]),
-  };
-}
-
 function toAggregate(model: string, t: DayCounter): ModelAggregate {
   return {
     model,

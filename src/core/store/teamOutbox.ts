@@ -1,5 +1,6 @@
-import { TIERS } from '../tiers';
+import type { SqlValue } from 'sql.js';
 import type { LlmCall } from '../types';
+import { CALL_COLUMNS, rowToCall } from './callRows';
 import type { SqlSession } from './sqlSession';
 
 /** Keys of the calls this file has that the team database may not: filled by every writer of the file. */
@@ -46,9 +47,7 @@ export class TeamOutbox {
   take(limit: number, after: OutboxCall['key'] = [-1, 0, 0]): OutboxCall[] {
     if (!this.enabled) return [];
     const rows = this.session.all(
-      `SELECT o.stage_id, o.ts, o.id, s.workflow, s.stage, m.name, m.provider, c.tier, c.cost, c.cost_estimated,
-              c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens,
-              c.duration_ms, c.success, c.error, c.cache_hit, c.model_id
+      `SELECT o.stage_id, o.ts, o.id, ${CALL_COLUMNS}
        FROM team_outbox o
        JOIN stages s ON s.id = o.stage_id
        LEFT JOIN calls c ON c.stage_id = o.stage_id AND c.ts = o.ts AND c.id = o.id
@@ -57,35 +56,11 @@ export class TeamOutbox {
        ORDER BY o.stage_id, o.ts, o.id LIMIT ?`,
       [...after, limit],
     );
-    const gone = rows.filter((r) => r[19] === null).map((r) => [Number(r[0]), Number(r[1]), Number(r[2])] as OutboxCall['key']);
+    const keyOf = (r: SqlValue[]): OutboxCall['key'] => [Number(r[0]), Number(r[1]), Number(r[2])];
+    // A key without its call (c.id null): retention deleted the call.
+    const gone = rows.filter((r) => r[3] === null).map(keyOf);
     if (gone.length) this.remove(gone);
-    const flag = (v: unknown) => (v === null ? null : Number(v) === 1);
-    const count = (v: unknown) => (v === null ? null : Number(v));
-    return rows
-      .filter((r) => r[19] !== null)
-      .map((r) => ({
-        key: [Number(r[0]), Number(r[1]), Number(r[2])],
-        call: {
-          id: Number(r[2]),
-          ts: Number(r[1]),
-          workflow: String(r[3]),
-          stage: String(r[4]),
-          model: String(r[5]),
-          provider: r[6] === null ? null : String(r[6]),
-          tier: r[7] === null ? null : (TIERS[Number(r[7])] ?? null),
-          cost: count(r[8]),
-          costEstimated: flag(r[9]),
-          inputTokens: count(r[10]),
-          outputTokens: count(r[11]),
-          cacheReadTokens: count(r[12]),
-          cacheWriteTokens: count(r[13]),
-          cacheWrite1hTokens: count(r[14]),
-          durationMs: count(r[15]),
-          success: flag(r[16]),
-          error: r[17] === null ? null : String(r[17]),
-          cacheHit: flag(r[18]),
-        },
-      }));
+    return rows.filter((r) => r[3] !== null).map((r) => ({ key: keyOf(r), call: rowToCall(r.slice(3)) }));
   }
 
   /** Forgets calls the team database has confirmed. */
