@@ -1,5 +1,6 @@
 import type { TelemetryStore } from '../core';
-import { hostOf, syncRound, TeamSyncError, type SyncReport } from '../core/team/teamSync';
+import { syncRound, TeamSyncError, type SyncReport } from '../core/team/teamSync';
+import { hostOf, teamDatabaseUrlProblem } from '../core/team/teamDatabaseUrl';
 import { Io, UsageError, Values, numberOption } from './options';
 
 /** The exit code of `sync` when a round could not complete (the local file is left as it was). */
@@ -12,14 +13,10 @@ export const SYNC_FAILED_EXIT = 6;
 export async function sync(store: TelemetryStore, values: Values, io: Io): Promise<number> {
   const url = values.database;
   if (!url) throw new UsageError('sync needs --database postgres://USER@HOST:PORT/DB (the password in PGPASSWORD)');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`--database is not a URL: use postgres://USER@HOST:PORT/DB`);
-  }
-  if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new UsageError('--database must be a postgres:// URL');
-  if (parsed.password) throw new UsageError('--database must not carry the password (it would stay in shell history and logs): set PGPASSWORD');
+  const problem = teamDatabaseUrlProblem(url);
+  if (problem === 'not-a-url') throw new UsageError(`--database is not a URL: use postgres://USER@HOST:PORT/DB`);
+  if (problem === 'not-postgres') throw new UsageError('--database must be a postgres:// URL');
+  if (problem === 'has-password') throw new UsageError('--database must not carry the password (it would stay in shell history and logs): set PGPASSWORD');
   const team = { url, project: values.project ?? 'default', password: process.env.PGPASSWORD };
   const interval = numberOption(values, 'interval', 1, 86_400) ?? 30;
   // --watch: Ctrl+C (or SIGTERM from a CI runner) ends the loop after the round in progress, whose

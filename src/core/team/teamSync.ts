@@ -4,6 +4,9 @@ import type { TelemetryStore } from '../store/telemetryStore';
 import { parseTier } from '../tiers';
 import type { LlmCall } from '../types';
 import { migrateTeamSchema } from './teamSchema';
+import { hostOf } from './teamDatabaseUrl';
+
+export { hostOf } from './teamDatabaseUrl';
 
 /** Where the team's calls live. The password comes from SecretStorage or PGPASSWORD, never from the URL in settings. */
 export interface TeamDatabase {
@@ -267,16 +270,6 @@ function callOf(row: Record<string, unknown>): LlmCall {
     error: row.error == null ? null : String(row.error),
     cacheHit: bool(row.cache_hit),
   };
-}
-
-/** "db.example.com:5432", for messages and bookmarks (never the password). */
-export function hostOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return 'the team database';
-  }
 }
 
 function explain(error: unknown, url: string): TeamSyncError {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SyncReport } from '../../core/team/teamSync';
+import { credentialOf, hostOf, teamDatabaseUrlProblem } from '../../core/team/teamDatabaseUrl';
 import { createTeamSync } from './storageFactory';
 import type { TelemetryService } from './telemetryService';
 
@@ -57,14 +58,10 @@ export class TeamSyncService implements vscode.Disposable {
     if (!url) return { off: vscode.l10n.t('no team database set (adaptiveRouting.team.database)') };
     if (!createTeamSync()) return { off: vscode.l10n.t('not in the browser: team sync needs the desktop or a remote extension host') };
     if (!vscode.workspace.isTrusted) return { off: vscode.l10n.t('Restricted Mode: trust the workspace to sync with the team database') };
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return { off: vscode.l10n.t('adaptiveRouting.team.database is not a postgres:// URL') };
-    }
-    if (!/^postgres(ql)?:$/.test(parsed.protocol)) return { off: vscode.l10n.t('adaptiveRouting.team.database is not a postgres:// URL') };
-    if (parsed.password) return { off: vscode.l10n.t('adaptiveRouting.team.database carries a password: remove it, and use "Set Team Database Password..."') };
+    const problem = teamDatabaseUrlProblem(url);
+    if (problem === 'not-a-url' || problem === 'not-postgres') return { off: vscode.l10n.t('adaptiveRouting.team.database is not a postgres:// URL') };
+    if (problem === 'has-password')
+      return { off: vscode.l10n.t('adaptiveRouting.team.database carries a password: remove it, and use "Set Team Database Password..."') };
     const inspected = config.inspect<string>('database');
     const fromWorkspace = (inspected?.workspaceValue ?? inspected?.workspaceFolderValue) !== undefined && inspected?.globalValue !== url;
     return { url, project: config.get<string>('project')?.trim() || 'default', interval: config.get<number>('syncIntervalSeconds') ?? 60, fromWorkspace };
@@ -80,7 +77,7 @@ export class TeamSyncService implements vscode.Disposable {
       this.update({ status: 'off', configured, reason: settings.off, database: undefined, project: undefined, error: undefined });
       return;
     }
-    this.update({ status: 'ok', configured, reason: undefined, database: hostLabel(settings.url), project: settings.project });
+    this.update({ status: 'ok', configured, reason: undefined, database: hostOf(settings.url), project: settings.project });
     this.timer = setInterval(() => void this.syncNow(), Math.max(settings.interval, 5) * 1000);
     // The first round once the window has settled (activation stays light), then on the timer.
     this.firstRound = setTimeout(() => void this.syncNow(), 3000);
@@ -122,14 +119,14 @@ export class TeamSyncService implements vscode.Disposable {
 
   /** The stored password for the URL's host and user; for a URL a workspace set, only once the user agreed. */
   private async password(url: string, fromWorkspace: boolean): Promise<string | undefined> {
-    const key = PASSWORD_PREFIX + credentialKey(url);
+    const key = PASSWORD_PREFIX + credentialOf(url);
     const stored = await this.context.secrets.get(key);
     if (!stored || !fromWorkspace) return stored;
     const approved = this.context.globalState.get<string[]>(APPROVED_KEY, []);
     if (approved.includes(url)) return stored;
     const use = vscode.l10n.t('Use My Password');
     const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('This workspace sets the team database to {0}. Send your stored password for {1} to it?', hostLabel(url), credentialKey(url)),
+      vscode.l10n.t('This workspace sets the team database to {0}. Send your stored password for {1} to it?', hostOf(url), credentialOf(url)),
       { modal: true },
       use,
     );
@@ -149,13 +146,13 @@ export class TeamSyncService implements vscode.Disposable {
     const password =
       value ??
       (await vscode.window.showInputBox({
-        title: vscode.l10n.t('Team database password for {0}', credentialKey(url)),
+        title: vscode.l10n.t('Team database password for {0}', credentialOf(url)),
         prompt: vscode.l10n.t('Stored in VS Code SecretStorage for this host and user, never in settings.'),
         password: true,
         ignoreFocusOut: true,
       }));
     if (password === undefined) return false;
-    const key = PASSWORD_PREFIX + credentialKey(url);
+    const key = PASSWORD_PREFIX + credentialOf(url);
     if (password === '') await this.context.secrets.delete(key);
     else await this.context.secrets.store(key, password);
     void this.syncNow();
@@ -171,25 +168,6 @@ export class TeamSyncService implements vscode.Disposable {
     if (this.timer) clearInterval(this.timer);
     clearTimeout(this.firstRound);
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-/** "user@host:port": what a stored password belongs to. */
-function credentialKey(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${decodeURIComponent(u.username) || 'postgres'}@${u.hostname}:${u.port || '5432'}`;
-  } catch {
-    return url;
-  }
-}
-
-function hostLabel(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return url;
   }
 }
 
