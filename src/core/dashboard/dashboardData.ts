@@ -3,7 +3,7 @@ import { tierMove } from '../routing/recommendation';
 import type { TelemetryStore } from '../store/telemetryStore';
 import { dailySeries } from '../stats/dailySeries';
 import type { StageOverview } from '../stats/overview';
-import { stageSavings, savingsText, totalSavings } from '../stats/savings';
+import { stageSavings, savingsText, totalSavings, type StageSavings } from '../stats/savings';
 import { NO_SPEND, addSpend, dollarRange, dollars, spendText, spendTotal } from '../stats/spend';
 import type { DashboardData, DashboardScope, DashboardStageRow } from './dashboardTypes';
 
@@ -31,8 +31,9 @@ export function dashboardData(
   const days = options.days > 0 ? Math.max(1, Math.ceil(options.days)) : 0;
   const series = dailySeries(store, registry, { workflow: scope.workflow ?? undefined, stage: scope.stage ?? undefined }, { days, now: options.now });
   const inScope = overview.filter((s) => (!scope.workflow || s.workflow === scope.workflow) && (scope.stage === null || s.stage === scope.stage));
-  const rows = inScope.map((s) => stageRow(s, { days: options.days, minSampleSize: options.minSampleSize }));
-  const estimates = inScope.flatMap((s) => stageSavings(s, { days: options.days, minSampleSize: options.minSampleSize }).estimate ?? []);
+  const savings = inScope.map((s) => stageSavings(s, { days: options.days, minSampleSize: options.minSampleSize }));
+  const rows = inScope.map((s, i) => stageRow(s, savings[i], options.minSampleSize));
+  const estimates = savings.flatMap((s) => s.estimate ?? []);
   const total = totalSavings(estimates);
   // Where nothing saves, what the recommendations would cost instead (an upgrade's price, with its interval).
   const costs = totalSavings(
@@ -67,10 +68,9 @@ export function dashboardData(
   };
 }
 
-function stageRow(s: StageOverview, options: { days: number; minSampleSize: number }): DashboardStageRow {
+function stageRow(s: StageOverview, savings: StageSavings, minSampleSize: number): DashboardStageRow {
   const r = s.recommendation;
-  const savings = stageSavings(s, options);
-  const outOfReach = !!r?.outOfReach && r.decision.sampleSize >= options.minSampleSize;
+  const outOfReach = !!r?.outOfReach && r.decision.sampleSize >= minSampleSize;
   const move = r && tierMove(r);
   const verdict: DashboardStageRow['verdict'] = !r ? 'unknown' : outOfReach ? 'out-of-reach' : r.change;
   return {

@@ -136,10 +136,13 @@ function axes(format: (v: number) => string): uPlot.Axis[] {
   const stroke = themeColor('--vscode-foreground', '#cccccc');
   const grid = { stroke: withAlpha(themeColor('--vscode-charts-lines', '#808080'), 0.35), width: 1 };
   return [
-    { stroke, grid, ticks: grid, values: (_u, ticks) => ticks.map((t) => dayLabel(new Date(t * 1000).toISOString().slice(0, 10))) },
+    { stroke, grid, ticks: grid, values: (_u, ticks) => ticks.map(dayAt) },
     { stroke, grid, ticks: grid, size: 60, values: (_u, ticks) => ticks.map(format) },
   ];
 }
+
+/** "Nov 20" for an x value (Unix seconds of a UTC day). */
+const dayAt = (seconds: number) => dayLabel(new Date(seconds * 1000).toISOString().slice(0, 10));
 
 const dayRange: uPlot.Range.Function = (_u, min, max) => [min - 43_200, max + 43_200];
 const xs = (days: string[]) => days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
@@ -164,7 +167,7 @@ export function stackedBars(
       legend: { live: true },
       cursor: { points: { show: false } },
       series: [
-        { label: 'Day', value: (_u, v) => (v == null ? '—' : dayLabel(new Date(v * 1000).toISOString().slice(0, 10))) },
+        { label: 'Day', value: (_u, v) => (v == null ? '—' : dayAt(v)) },
         ...order.map((k) => ({
           label: series[k].label,
           stroke: series[k].color,
@@ -198,7 +201,7 @@ export function successRate(days: string[], success: DashboardData['success']): 
       axes: axes((v) => `${Math.round(v * 100)}%`),
       legend: { live: true },
       series: [
-        { label: 'Day', value: (_u, v) => (v == null ? '—' : dayLabel(new Date(v * 1000).toISOString().slice(0, 10))) },
+        { label: 'Day', value: (_u, v) => (v == null ? '—' : dayAt(v)) },
         { label: 'Success rate', stroke: blue, width: 2, value: rate, points: { show: true, size: 6 } },
         { label: '90% interval, high', stroke: withAlpha(blue, 0.4), width: 1, value: rate, points: { show: false } },
         { label: '90% interval, low', stroke: withAlpha(blue, 0.4), width: 1, value: rate, points: { show: false } },
