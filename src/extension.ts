@@ -17,6 +17,8 @@ import { DashboardPanel } from './vscode/views/dashboardPanel';
 import { registerDashboardCommands } from './vscode/commands/dashboardCommands';
 import { TeamSyncService } from './vscode/services/teamSync';
 import { registerTeamCommands } from './vscode/commands/teamCommands';
+import { OtlpReceiverService } from './vscode/services/otlpReceiverService';
+import { registerOtlpCommands } from './vscode/commands/otlpCommands';
 
 let service: TelemetryService | undefined;
 
@@ -29,7 +31,8 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const budgets = new BudgetMonitor(service, context.workspaceState, log);
   const team = new TeamSyncService(context, service);
   const tree = new StatsTreeProvider(service, budgets, team);
-  const statusBar = new RoutingStatusBar(service, tree, team);
+  const receiver = new OtlpReceiverService(service);
+  const statusBar = new RoutingStatusBar(service, tree, team, receiver);
   const diagnostics = new TierDiagnostics(service, declarations);
   const budgetStatusBar = new BudgetStatusBar(budgets);
   const dashboard = new DashboardPanel(context.extensionUri, service);
@@ -44,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     budgetStatusBar,
     dashboard,
     team,
+    receiver,
     vscode.languages.registerCodeActionsProvider(
       [{ language: 'python' }, { language: 'json' }, { language: 'jsonc' }],
       new TierCodeActions((uri, offset) => diagnostics.savingsLabel(uri, offset)),
@@ -56,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     ...registerBudgetCommands(budgets),
     ...registerDashboardCommands(service, dashboard),
     ...registerTeamCommands(team),
+    ...registerOtlpCommands(service),
   );
   // The status bar and diagnostics need the file; open it once the window has settled.
   const opener = setTimeout(() => void service?.ensureOpen(), 500);
@@ -65,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const activateMs = performance.now() - started;
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   // Test runs can read what a person would see, which VS Code's API does not expose.
-  return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, dashboard, team, activateMs, showReport } };
+  return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, dashboard, team, receiver, activateMs, showReport } };
 }
 
 /** Saves pending calls before the extension host goes away. */

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { checkOtlpRules } from '../core/ingest/otlpRules';
+import type { OtlpRules } from '../core/ingest/otlpSpans';
 import { DAY_MS } from '../core/timeWindow';
 
 export const SECTION = 'adaptiveRouting';
@@ -24,6 +26,8 @@ export interface RoutingSettings {
   retentionDays: number;
   /** The workspace budget as set (checked by settingBudgets). */
   budget: unknown;
+  /** How OpenTelemetry spans become calls (imports and the receiver), and what was wrong in the settings. */
+  otlp: { rules: OtlpRules; problems: string[] };
 }
 
 /** Typed reads of the extension's settings, with the seed's defaults. */
@@ -45,6 +49,11 @@ export function readSettings(scope?: vscode.ConfigurationScope): RoutingSettings
     explorationBudget: c.get<number>('explorationBudget') ?? 0.1,
     retentionDays: c.get<number>('retentionDays') ?? 90,
     budget: c.get<unknown>('budget') ?? null,
+    otlp: checkOtlpRules({
+      evaluationThreshold: c.get('otlp.evaluationThreshold'),
+      modelCallOperations: c.get('otlp.modelCallOperations'),
+      attributes: c.get('otlp.attributes'),
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ import type { BudgetMonitor } from '../../src/vscode/services/budgetMonitor';
 import type { BudgetStatusBar } from '../../src/vscode/statusBar/budgetStatusBar';
 import type { DashboardPanel } from '../../src/vscode/views/dashboardPanel';
 import type { TeamSyncService } from '../../src/vscode/services/teamSync';
+import type { OtlpReceiverService } from '../../src/vscode/services/otlpReceiverService';
 
 export interface Testing {
   service: TelemetryService;
@@ -22,6 +23,7 @@ export interface Testing {
   budgetStatusBar: BudgetStatusBar;
   dashboard: DashboardPanel;
   team: TeamSyncService;
+  receiver: OtlpReceiverService;
   activateMs: number;
   showReport: (text: string, title?: string) => Promise<vscode.TextDocument>;
 }

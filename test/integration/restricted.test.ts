@@ -69,4 +69,19 @@ describe('Restricted Mode (untrusted workspace)', () => {
     const rows = await readTree(testing.tree);
     assert.ok(!rows.some((r) => r.label === 'Team sync'), 'no team row');
   });
+
+  it('never starts the OpenTelemetry receiver, even when the user enables it; the tooltip says why', async () => {
+    const { testing } = await activateExtension();
+    const settings = vscode.workspace.getConfiguration('adaptiveRouting.otlpReceiver');
+    try {
+      await settings.update('enabled', true, vscode.ConfigurationTarget.Global);
+      await waitFor('the receiver to see the setting', () => testing.receiver.state.enabled);
+      await testing.receiver.restart();
+      assert.equal(testing.receiver.state.status, 'off');
+      assert.match(testing.receiver.state.reason ?? '', /Restricted Mode: trust the workspace to receive OpenTelemetry traces/);
+      await assert.rejects(fetch('http://127.0.0.1:4318/v1/traces', { method: 'POST', body: '{}' }), 'nothing listens on the default port');
+    } finally {
+      await settings.update('enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });

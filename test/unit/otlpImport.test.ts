@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPTraceProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -8,6 +9,8 @@ import * as path from 'path';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
 import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
+import { checkOtlpRules } from '../../src/core/ingest/otlpRules';
+import { callsFromOtlp } from '../../src/core/ingest/otlpSpans';
 import { runCli, tempDir } from './helpers';
 import { importJsonlBytes } from '../../src/core/ingest/importers';
 
@@ -122,6 +125,58 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
   });
 });
 
+describe('OpenTelemetry mapping rules (settings adaptiveRouting.otlp.*)', () => {
+  it("a team's own attributes come first (the stage from an enclosing span, the model, a score on the span); other operations count as model calls", () => {
+    const json = exportedTraces((start) => {
+      const step = start('step', { 'app.step': 'summarise', 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'ignored-agent' });
+      end(
+        start('llm', { 'gen_ai.operation.name': 'completion', 'app.model': 'claude-haiku-4-5', 'gen_ai.request.model': 'haiku', 'app.quality': 0.65 }, step),
+        50,
+      );
+      end(start('llm', { 'gen_ai.operation.name': 'completion', 'app.model': 'claude-haiku-4-5', 'app.quality': 0.4 }, step), 80);
+      end(start('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-sonnet-5' }, step), 90);
+      end(step, 100);
+    });
+    const byDefault = callsFromOtlp(JSON.parse(json));
+    assert.deepEqual(
+      byDefault.calls.map((c) => [c.stage, c.model]),
+      [['ignored-agent', 'claude-sonnet-5']],
+      "by the conventions alone: 'completion' is not a model call",
+    );
+    const { rules, problems } = checkOtlpRules({
+      evaluationThreshold: 0.6,
+      modelCallOperations: ['completion', 'chat'],
+      attributes: { stage: 'app.step', model: 'app.model', score: 'app.quality' },
+    });
+    assert.deepEqual(problems, []);
+    const mapped = callsFromOtlp(JSON.parse(json), rules);
+    assert.deepEqual(
+      mapped.calls.map((c) => [c.stage, c.model, c.success]),
+      [
+        ['summarise', 'claude-haiku-4-5', true],
+        ['summarise', 'claude-haiku-4-5', false],
+        ['summarise', 'claude-sonnet-5', true],
+      ],
+    );
+    assert.equal(mapped.skippedSpans, 1, 'the step span');
+  });
+
+  it('wrong rule settings are named and left out; the rest still applies', () => {
+    const { rules, problems } = checkOtlpRules({
+      evaluationThreshold: 1.5,
+      modelCallOperations: [],
+      attributes: { stage: 'app.step', stepName: 'x', model: 7 },
+    });
+    assert.deepEqual(rules, { attributes: { stage: 'app.step' } });
+    assert.equal(problems.length, 4);
+    assert.match(problems.join('\n'), /evaluationThreshold must be a number from 0 to 1, got 1\.5/);
+    assert.match(problems.join('\n'), /unknown field "stepName" \(known: workflow, stage, model, provider, inputTokens, outputTokens, score\)/);
+    assert.match(problems.join('\n'), /otlp\.attributes\.model must be an attribute name/);
+    assert.deepEqual(checkOtlpRules({ attributes: ['stage'] }).problems, ['otlp.attributes must be an object of field: attribute name']);
+    assert.deepEqual(checkOtlpRules({}), { rules: {}, problems: [] });
+  });
+});
+
 describe('OpenTelemetry GenAI export', () => {
   it('round trip: export as OTLP JSON, import into an empty store: the same calls and aggregates', async () => {
     const clock = () => new Date('2026-11-21T00:00:00Z');
@@ -221,11 +276,95 @@ describe('the local OTLP/HTTP receiver', () => {
       assert.equal(await post('{"hello": "world"}', auth), 400, 'not OTLP');
       assert.equal(await post('not json', auth), 400);
       assert.equal(await post(JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(70 * 1024) }), auth), 413, 'over the cap');
-      assert.equal(await post('{}', { ...auth, 'Content-Type': 'application/x-protobuf' }), 415);
+      assert.equal(await post('\u0000\u00ff\u00ff\u00ffnot protobuf', { ...auth, 'Content-Type': 'application/x-protobuf' }), 400, 'not OTLP protobuf');
+      assert.equal(await post('{"resourceSpans": []}', { ...auth, 'Content-Type': 'text/plain' }), 400, 'neither encoding');
       assert.equal(store.callCount(), 1, 'nothing refused was recorded');
     } finally {
       await receiver.close();
       store.close();
+    }
+  });
+
+  it('records the same calls from the real OTLP protobuf exporter as from the JSON one (the same spans sent to two receivers)', async () => {
+    const viaJson = await openTelemetry();
+    const viaProtobuf = await openTelemetry();
+    const jsonReceiver = await startOtlpReceiver(viaJson, { port: 0 });
+    const protobufReceiver = await startOtlpReceiver(viaProtobuf, { port: 0 });
+    try {
+      const provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'agent-cli' }),
+        spanProcessors: [
+          new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${jsonReceiver.port}/v1/traces` })),
+          new BatchSpanProcessor(new OTLPTraceProtoExporter({ url: `http://127.0.0.1:${protobufReceiver.port}/v1/traces` })),
+        ],
+      });
+      const tracer = provider.getTracer('gen-ai-test');
+      const workflow = tracer.startSpan('invoke_workflow release-notes', {
+        attributes: { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': 'release-notes' },
+      });
+      const inWorkflow = trace.setSpan(context.active(), workflow);
+      const agent = tracer.startSpan(
+        'invoke_agent drafting',
+        { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'drafting' } },
+        inWorkflow,
+      );
+      const inAgent = trace.setSpan(context.active(), agent);
+      const ok = tracer.startSpan(
+        'chat claude-sonnet-5',
+        {
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': 'anthropic',
+            'gen_ai.request.model': 'claude-sonnet-5',
+            'gen_ai.usage.input_tokens': 1200,
+            'gen_ai.usage.cache_read.input_tokens': 1000,
+            'gen_ai.usage.output_tokens': 300,
+            'gen_ai.usage.cost': 0.0125,
+          },
+        },
+        inAgent,
+      );
+      ok.end();
+      const judged = tracer.startSpan(
+        'chat claude-haiku-4-5',
+        { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5' } },
+        inAgent,
+      );
+      judged.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'accuracy', 'gen_ai.evaluation.score.value': 0.2 });
+      judged.end();
+      const failed = tracer.startSpan(
+        'chat claude-haiku-4-5',
+        { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5' } },
+        inAgent,
+      );
+      failed.setAttribute('error.type', 'timeout');
+      failed.setStatus({ code: SpanStatusCode.ERROR });
+      failed.end();
+      tracer.startSpan('execute_tool search', { attributes: { 'gen_ai.operation.name': 'execute_tool' } }, inAgent).end();
+      agent.end();
+      workflow.end();
+      await provider.forceFlush();
+      await provider.shutdown();
+      const seen = (store: typeof viaJson) =>
+        store
+          .calls()
+          .slice()
+          .sort((a, b) => a.model.localeCompare(b.model) || String(a.error).localeCompare(String(b.error)));
+      assert.equal(protobufReceiver.counts.calls, 3, 'three model calls; the tool call, agent and workflow spans skipped');
+      assert.deepEqual(seen(viaProtobuf), seen(viaJson));
+      assert.deepEqual(
+        seen(viaProtobuf).map((c) => [c.workflow, c.stage, c.model, c.success, c.inputTokens, c.cacheReadTokens, c.cost, c.error]),
+        [
+          ['release-notes', 'drafting', 'claude-haiku-4-5', false, null, null, null, null],
+          ['release-notes', 'drafting', 'claude-haiku-4-5', false, null, null, null, 'timeout'],
+          ['release-notes', 'drafting', 'claude-sonnet-5', true, 200, 1000, 0.0125, null],
+        ],
+      );
+    } finally {
+      await jsonReceiver.close();
+      await protobufReceiver.close();
+      viaJson.close();
+      viaProtobuf.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import { parseTier } from '../tiers';
 import { identityOf } from './callValidation';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { LlmCallInput } from '../types';
-import { callsFromOtlp } from './otlpSpans';
+import { callsFromOtlp, type OtlpRules } from './otlpSpans';
 
 /** Which writer produced a line. */
 export type LineFormat = 'usage' | 'llm_calls' | 'call' | 'otlp';
@@ -245,7 +245,14 @@ export function resumeOffset(progress: { offset: number; fingerprint: string } |
  * A trailing line without a newline is left for the next import: its writer may be mid-line.
  * Nothing throws for a bad line: it is counted and skipped.
  */
-export function importJsonlBytes(store: TelemetryStore, source: string, bytes: Uint8Array, fromOffset: number, head: Uint8Array): ImportReport {
+export function importJsonlBytes(
+  store: TelemetryStore,
+  source: string,
+  bytes: Uint8Array,
+  fromOffset: number,
+  head: Uint8Array,
+  otlpRules: OtlpRules = {},
+): ImportReport {
   const lastNewline = bytes.lastIndexOf(0x0a);
   const complete = lastNewline < 0 ? new Uint8Array(0) : bytes.subarray(0, lastNewline + 1);
   const report: ImportReport = {
@@ -273,7 +280,7 @@ export function importJsonlBytes(store: TelemetryStore, source: string, bytes: U
     report.linesRead++;
     try {
       if (line.includes('"resourceSpans"')) {
-        otlpCalls += importOtlp(store, JSON.parse(line), report);
+        otlpCalls += importOtlp(store, JSON.parse(line), report, otlpRules);
         otlpRequests++;
         continue;
       }
@@ -288,7 +295,7 @@ export function importJsonlBytes(store: TelemetryStore, source: string, bytes: U
   if (whole) {
     report.linesRead = 1;
     try {
-      otlpCalls += importOtlp(store, whole, report);
+      otlpCalls += importOtlp(store, whole, report, otlpRules);
       otlpRequests++;
     } catch (error) {
       report.skipped++;
@@ -321,8 +328,8 @@ function otlpDocument(text: string): unknown {
 }
 
 /** One OTLP request's LLM calls, all or none (one bad call stores none of the request). */
-function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport): number {
-  const { calls, skippedSpans } = callsFromOtlp(request);
+function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport, rules: OtlpRules): number {
+  const { calls, skippedSpans } = callsFromOtlp(request, rules);
   store.trackLlmCalls(calls);
   report.formats.otlp = (report.formats.otlp ?? 0) + calls.length;
   report.skippedSpans = (report.skippedSpans ?? 0) + skippedSpans;

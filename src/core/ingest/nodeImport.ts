@@ -2,6 +2,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ImportReport, importJsonlBytes, isRotatedSibling, resumeOffset, sortRotated } from './importers';
+import type { OtlpRules } from './otlpSpans';
 import type { TelemetryStore } from '../store/telemetryStore';
 
 /** Where the upstream framework writes its logs. */
@@ -27,7 +28,7 @@ export async function expandRotated(file: string): Promise<string[]> {
  * Imports one JSONL file from where the last import stopped (from the start when the file was
  * replaced or truncated). Missing files yield an empty report, not an error.
  */
-export async function importJsonlFile(store: TelemetryStore, file: string): Promise<ImportReport> {
+export async function importJsonlFile(store: TelemetryStore, file: string, otlpRules: OtlpRules = {}): Promise<ImportReport> {
   const source = path.resolve(file);
   let handle: fs.FileHandle;
   try {
@@ -55,17 +56,17 @@ export async function importJsonlFile(store: TelemetryStore, file: string): Prom
     const from = resumeOffset(store.getImportProgress(source), head, size);
     const bytes = Buffer.alloc(size - from);
     await handle.read(bytes, 0, bytes.length, from);
-    return importJsonlBytes(store, source, bytes, from, head);
+    return importJsonlBytes(store, source, bytes, from, head, otlpRules);
   } finally {
     await handle.close();
   }
 }
 
 /** Imports each file and, for a usage log, its rotated siblings. */
-export async function importJsonlFiles(store: TelemetryStore, files: string[]): Promise<ImportReport[]> {
+export async function importJsonlFiles(store: TelemetryStore, files: string[], otlpRules: OtlpRules = {}): Promise<ImportReport[]> {
   const reports: ImportReport[] = [];
   for (const file of files) {
-    for (const part of await expandRotated(file)) reports.push(await importJsonlFile(store, part));
+    for (const part of await expandRotated(file)) reports.push(await importJsonlFile(store, part, otlpRules));
   }
   return reports;
 }

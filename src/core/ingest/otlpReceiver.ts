@@ -1,6 +1,8 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { TelemetryStore } from '../store/telemetryStore';
+import type { LlmCallInput } from '../types';
+import { otlpJsonFromProtobuf } from './otlpProtobuf';
 import { callsFromOtlp, type OtlpRules } from './otlpSpans';
 
 export interface OtlpReceiverOptions extends OtlpRules {
@@ -10,7 +12,12 @@ export interface OtlpReceiverOptions extends OtlpRules {
   maxBodyBytes?: number;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /** Told after each request that recorded calls (how many), e.g. to refresh a view. */
+  onCalls?: (count: number) => void;
 }
+
+/** Where received calls go: recorded all or none; a rejection answers 503 (exporters retry). */
+export type RecordCalls = (calls: LlmCallInput[]) => unknown;
 
 export interface OtlpReceiver {
   port: number;
@@ -20,13 +27,14 @@ export interface OtlpReceiver {
 }
 
 /**
- * A local OTLP/HTTP trace receiver (`POST /v1/traces`, OTLP JSON) that records the GenAI model-call
+ * A local OTLP/HTTP trace receiver (`POST /v1/traces`) that records the GenAI model-call
  * spans it receives into the store, so a tool run with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
- * (and OTEL_EXPORTER_OTLP_PROTOCOL=http/json) records straight into the workspace. Loopback only,
- * a body cap, an optional bearer token; anything that is not an OTLP trace export gets 400 and
- * records nothing. Protobuf bodies are answered 415 (not read yet).
+ * records straight into the workspace, in OTLP JSON or protobuf (the exporters' default). Loopback
+ * only, a body cap, an optional bearer token; anything that is not an OTLP trace export gets 400 and
+ * records nothing.
  */
-export function startOtlpReceiver(store: TelemetryStore, options: OtlpReceiverOptions): Promise<OtlpReceiver> {
+export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options: OtlpReceiverOptions): Promise<OtlpReceiver> {
+  const record: RecordCalls = typeof target === 'function' ? target : (calls) => target.trackLlmCalls(calls);
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const counts = { requests: 0, calls: 0, refused: 0 };
   const server = http.createServer((request, response) => {
@@ -39,8 +47,9 @@ export function startOtlpReceiver(store: TelemetryStore, options: OtlpReceiverOp
     const type = String(request.headers['content-type'] ?? '')
       .split(';')[0]
       .trim();
-    if (type === 'application/x-protobuf') return answer(415, { message: 'OTLP protobuf is not read yet: set OTEL_EXPORTER_OTLP_PROTOCOL=http/json' });
-    if (type !== 'application/json') return answer(400, { message: 'expected an OTLP JSON trace export (Content-Type: application/json)' });
+    const protobuf = type === 'application/x-protobuf';
+    if (!protobuf && type !== 'application/json')
+      return answer(400, { message: 'expected an OTLP trace export (Content-Type: application/json or application/x-protobuf)' });
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -54,15 +63,27 @@ export function startOtlpReceiver(store: TelemetryStore, options: OtlpReceiverOp
     });
     request.on('end', () => {
       if (refused) return;
+      let calls: LlmCallInput[];
       try {
-        const { calls } = callsFromOtlp(JSON.parse(Buffer.concat(chunks).toString('utf8')), options);
-        store.trackLlmCalls(calls); // all or none
-        counts.requests++;
-        counts.calls += calls.length;
-        answer(200, { partialSuccess: {} });
+        const body = Buffer.concat(chunks);
+        calls = callsFromOtlp(protobuf ? otlpJsonFromProtobuf(body) : JSON.parse(body.toString('utf8')), options).calls;
       } catch (error) {
-        answer(400, { message: (error as Error).message });
+        return answer(400, { message: (error as Error).message });
       }
+      Promise.resolve()
+        .then(() => record(calls)) // all or none
+        .then(
+          () => {
+            counts.requests++;
+            counts.calls += calls.length;
+            options.onCalls?.(calls.length);
+            // An empty ExportTraceServiceResponse: no bytes in protobuf, {} in JSON.
+            if (protobuf) response.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+            else answer(200, {});
+          },
+          // Not recorded (the file cannot be written now): 503 tells exporters to send it again later.
+          (error: Error) => answer(503, { message: error.message }),
+        );
     });
   });
   return new Promise((resolve, reject) => {

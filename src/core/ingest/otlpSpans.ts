@@ -9,9 +9,21 @@ import { CACHE_HIT_ATTRIBUTE, COST_ATTRIBUTE, COST_ESTIMATED_ATTRIBUTE, NO_DURAT
  */
 export const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content']);
 
+/** The fields a rule override names an attribute for. */
+export const OTLP_FIELDS = ['workflow', 'stage', 'model', 'provider', 'inputTokens', 'outputTokens', 'score'] as const;
+export type OtlpField = (typeof OTLP_FIELDS)[number];
+
+/** How spans become calls, where a team's instrumentation differs from the conventions (settings `adaptiveRouting.otlp.*`). */
 export interface OtlpRules {
-  /** A `gen_ai.evaluation.result` event's `gen_ai.evaluation.score.value` below this marks a failure (default 0.5). */
+  /** An evaluation score below this marks a failure (default 0.5). */
   evaluationThreshold?: number;
+  /** `gen_ai.operation.name` values taken as model calls (default: MODEL_CALL_OPERATIONS). */
+  modelCallOperations?: string[];
+  /**
+   * Per field, an attribute read before the conventions' own: on the span (workflow and stage: then
+   * on its enclosing spans, then on the resource). E.g. `{ stage: 'app.step' }`.
+   */
+  attributes?: Partial<Record<OtlpField, string>>;
 }
 
 export interface OtlpCalls {
@@ -69,6 +81,8 @@ const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v 
 export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCalls {
   if (!isOtlpTraces(request)) fail('the document', 'has no resourceSpans list');
   const threshold = rules.evaluationThreshold ?? 0.5;
+  const operations = rules.modelCallOperations?.length ? new Set(rules.modelCallOperations) : MODEL_CALL_OPERATIONS;
+  const own = rules.attributes ?? {};
   const calls: LlmCallInput[] = [];
   let skippedSpans = 0;
   request.resourceSpans.forEach((rs, r) => {
@@ -86,7 +100,7 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCall
       const at = `${where} span ${i}`;
       if (typeof span !== 'object' || span === null || typeof span.name !== 'string' || typeof span.spanId !== 'string') fail(at, 'has no name or spanId');
       const attrs = attributes(span.attributes, at);
-      if (!MODEL_CALL_OPERATIONS.has(String(attrs.get('gen_ai.operation.name') ?? ''))) {
+      if (!operations.has(String(attrs.get('gen_ai.operation.name') ?? ''))) {
         skippedSpans++;
         return;
       }
@@ -99,26 +113,39 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCall
         const found = ancestors.find((a) => a.get('gen_ai.operation.name') === operation);
         return found && (text(found.get(key)) ?? found.name);
       };
+      // A field's own attribute (rules.attributes) on the span, its enclosing spans, then the resource.
+      const overridden = (field: OtlpField, inherited: boolean) => {
+        const key = own[field];
+        if (!key) return undefined;
+        if (!inherited) return attrs.get(key);
+        return [attrs, ...ancestors, resource].map((a) => a.get(key)).find((v) => v !== undefined && v !== '');
+      };
       const workflow =
+        text(overridden('workflow', true)) ??
         text(attrs.get('gen_ai.workflow.name')) ??
         ancestors.map((a) => text(a.get('gen_ai.workflow.name'))).find(Boolean) ??
         enclosing('invoke_workflow', 'gen_ai.workflow.name') ??
         text(resource.get('service.name')) ??
         'unknown-service';
-      const stage = text(attrs.get('gen_ai.agent.name')) ?? enclosing('invoke_agent', 'gen_ai.agent.name') ?? span.name;
+      const stage = text(overridden('stage', true)) ?? text(attrs.get('gen_ai.agent.name')) ?? enclosing('invoke_agent', 'gen_ai.agent.name') ?? span.name;
       const start = millis(span.startTimeUnixNano, at);
       const end = millis(span.endTimeUnixNano, at);
       // Cache tokens are part of gen_ai.usage.input_tokens in the conventions; our input tokens are the uncached rest.
       const cacheRead = count(attrs.get('gen_ai.usage.cache_read.input_tokens') ?? attrs.get('gen_ai.usage.cache_read_input_tokens'));
       const cacheWrite = count(attrs.get('gen_ai.usage.cache_creation.input_tokens') ?? attrs.get('gen_ai.usage.cache_creation_input_tokens'));
-      const input = count(attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens'));
-      const output = count(attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens'));
+      const input = count(overridden('inputTokens', false) ?? attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens'));
+      const output = count(overridden('outputTokens', false) ?? attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens'));
       const statusCode = span.status?.code;
       const errored = statusCode === 2 || statusCode === 'STATUS_CODE_ERROR' || attrs.get('error.type') !== undefined;
-      const score = (span.events ?? [])
-        .filter((e) => e.name === 'gen_ai.evaluation.result')
-        .map((e) => count(attributes(e.attributes, at).get('gen_ai.evaluation.score.value')))
-        .find((v) => v !== undefined);
+      // A score: the rule's attribute on the span, else a gen_ai.evaluation.result event's, else the
+      // event attribute's name on the span itself (tools that record one evaluation flatten it so).
+      const score =
+        count(overridden('score', false)) ??
+        (span.events ?? [])
+          .filter((e) => e.name === 'gen_ai.evaluation.result')
+          .map((e) => count(attributes(e.attributes, at).get('gen_ai.evaluation.score.value')))
+          .find((v) => v !== undefined) ??
+        count(attrs.get('gen_ai.evaluation.score.value'));
       const cost = count(attrs.get(COST_ATTRIBUTE));
       const tier = text(attrs.get(TIER_ATTRIBUTE));
       const flag = (key: string) => (typeof attrs.get(key) === 'boolean' ? (attrs.get(key) as boolean) : undefined);
@@ -127,8 +154,12 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCall
         ts: new Date(start),
         workflow,
         stage,
-        model: text(attrs.get('gen_ai.response.model')) ?? text(attrs.get('gen_ai.request.model')) ?? fail(at, 'is a model call without gen_ai.request.model'),
-        provider: text(attrs.get('gen_ai.provider.name')) ?? text(attrs.get('gen_ai.system')),
+        model:
+          text(overridden('model', false)) ??
+          text(attrs.get('gen_ai.response.model')) ??
+          text(attrs.get('gen_ai.request.model')) ??
+          fail(at, `is a model call without gen_ai.request.model${own.model ? ` or ${own.model}` : ''}`),
+        provider: text(overridden('provider', false)) ?? text(attrs.get('gen_ai.provider.name')) ?? text(attrs.get('gen_ai.system')),
         ...(cost === undefined ? {} : { cost }),
         ...(tier === undefined ? {} : { tier }),
         ...(flag(COST_ESTIMATED_ATTRIBUTE) === undefined ? {} : { costEstimated: flag(COST_ESTIMATED_ATTRIBUTE) }),

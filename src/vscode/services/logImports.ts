@@ -10,6 +10,8 @@ import { createLocalImporter } from './storageFactory';
  * rotated siblings included) and files the user picks. Imports are idempotent and incremental.
  */
 export class LogImports {
+  private rulesWarned = '';
+
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly writableStore: () => Promise<TelemetryStore>,
@@ -45,10 +47,14 @@ export class LogImports {
     const files = withRotated ? await this.rotatedFiles(uri) : [uri];
     const reports: ImportReport[] = [];
     const importLocal = createLocalImporter();
+    const { rules, problems } = readSettings(vscode.workspace.workspaceFolders?.[0]?.uri).otlp;
+    if (problems.join() !== this.rulesWarned)
+      for (const problem of problems) this.log.warn(`Setting adaptiveRouting.${problem}: left out, its default applies`);
+    this.rulesWarned = problems.join(); // once while it stays wrong, not on every import
     for (const file of files) {
       // Local files are read from where the last import stopped, not whole (logs grow large).
       if (importLocal && file.scheme === 'file') {
-        const report = await importLocal(store, file.fsPath);
+        const report = await importLocal(store, file.fsPath, rules);
         if (report) reports.push(report);
         continue;
       }
@@ -60,7 +66,7 @@ export class LogImports {
       }
       const source = file.toString(true);
       const from = resumeOffset(store.getImportProgress(source), bytes.subarray(0, 1024), bytes.length);
-      reports.push(importJsonlBytes(store, source, bytes.subarray(from), from, bytes.subarray(0, 1024)));
+      reports.push(importJsonlBytes(store, source, bytes.subarray(from), from, bytes.subarray(0, 1024), rules));
     }
     if (reports.some((r) => r.imported > 0 || r.linesRead > 0)) await this.save();
     return reports;

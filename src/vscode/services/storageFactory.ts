@@ -5,6 +5,8 @@ import { NodeFileBackend } from '../../core/store/nodeFileBackend';
 import { workerIntegrityCheck } from '../../core/store/nodeIntegrityCheck';
 import type { ImportReport } from '../../core/ingest/importers';
 import { importJsonlFile } from '../../core/ingest/nodeImport';
+import { startOtlpReceiver } from '../../core/ingest/otlpReceiver';
+import type { OtlpRules } from '../../core/ingest/otlpSpans';
 import type { TelemetryStore } from '../../core/store/telemetryStore';
 import type { StorageBackend } from '../../core/store/storage';
 import { syncRound } from '../../core/team/teamSync';
@@ -20,13 +22,13 @@ export function createStorageBackend(uri: vscode.Uri): StorageBackend {
 }
 
 /** Imports a local JSONL file reading only what was appended since the last import; undefined for a missing file. */
-export function createLocalImporter(): ((store: TelemetryStore, file: string) => Promise<ImportReport | undefined>) | undefined {
-  return async (store, file) => {
+export function createLocalImporter(): ((store: TelemetryStore, file: string, otlpRules: OtlpRules) => Promise<ImportReport | undefined>) | undefined {
+  return async (store, file, otlpRules) => {
     const exists = await fs.stat(file).then(
       (info) => info.isFile(),
       () => false,
     );
-    return exists ? importJsonlFile(store, file) : undefined;
+    return exists ? importJsonlFile(store, file, otlpRules) : undefined;
   };
 }
 
@@ -38,4 +40,9 @@ export function createIntegrityCheck(): ((bytes: Uint8Array) => Promise<string>)
 /** Team sync through PostgreSQL (the pg client needs Node's sockets). */
 export function createTeamSync(): typeof syncRound | undefined {
   return syncRound;
+}
+
+/** The local OTLP/HTTP receiver (a Node HTTP server on 127.0.0.1). */
+export function createOtlpReceiver(): typeof startOtlpReceiver | undefined {
+  return startOtlpReceiver;
 }

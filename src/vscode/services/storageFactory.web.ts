@@ -21,3 +21,8 @@ export function createIntegrityCheck(): undefined {
 export function createTeamSync(): undefined {
   return undefined;
 }
+
+/** No HTTP server in a browser: the OTLP receiver needs the desktop or a remote extension host. */
+export function createOtlpReceiver(): undefined {
+  return undefined;
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { OPEN_DASHBOARD_COMMAND } from '../commands/dashboardCommands';
+import { otlpReceiverText, type OtlpReceiverService } from '../services/otlpReceiverService';
 import { teamSyncText, type TeamSyncService } from '../services/teamSync';
 import type { StageOverview } from '../../core/stats/overview';
 import { changeText } from '../../core/routing/recommendation';
@@ -30,6 +31,7 @@ export class RoutingStatusBar implements vscode.Disposable {
     private readonly service: TelemetryService,
     private readonly tree: StatsTreeProvider,
     private readonly team?: TeamSyncService,
+    private readonly receiver?: OtlpReceiverService,
   ) {
     this.item.name = vscode.l10n.t('Adaptive Routing Model');
     this.item.command = PICK_STAGE_COMMAND;
@@ -37,6 +39,7 @@ export class RoutingStatusBar implements vscode.Disposable {
     this.disposables.push(
       service.onDidChange(update),
       ...(team ? [team.onDidChange(update)] : []),
+      ...(receiver ? [receiver.onDidChange(update)] : []),
       tree.onDidSelectStage(() => {
         this.selectedAt = Date.now();
         update();
@@ -86,7 +89,18 @@ export class RoutingStatusBar implements vscode.Disposable {
 
   async update(): Promise<void> {
     const context = await this.stageInContext().catch(() => undefined);
+    const receiving = this.receiver && otlpReceiverText(this.receiver.state);
     if (!context) {
+      // No stage to describe yet; a running receiver still says where traces go.
+      if (receiving && this.receiver?.state.status === 'running') {
+        this.item.text = `$(radio-tower) ${vscode.l10n.t('Receiving traces')}`;
+        this.item.backgroundColor = undefined;
+        this.item.tooltip = receiving;
+        this.item.accessibilityInformation = { label: receiving };
+        this.visible = true;
+        this.item.show();
+        return;
+      }
       this.visible = false;
       this.item.hide();
       return;
@@ -114,6 +128,7 @@ export class RoutingStatusBar implements vscode.Disposable {
     }
     md.appendMarkdown(plain(vscode.l10n.t('Time range: {0}', this.service.rangeLabel)) + '\n\n');
     if (this.team?.state.configured) md.appendMarkdown(`$(cloud) ${plain(teamSyncText(this.team.state))}\n\n`);
+    if (receiving) md.appendMarkdown(`$(radio-tower) ${plain(receiving)}\n\n`);
     const change = changeText(recommendation);
     if (upgrade && change) md.appendMarkdown(`$(warning) ${plain(change)}\n\n`);
     const args = encodeURIComponent(JSON.stringify([stage.workflow, stage.stage]));
