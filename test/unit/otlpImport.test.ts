@@ -12,6 +12,7 @@ import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { checkOtlpRules } from '../../src/core/ingest/otlpRules';
 import { callsFromOtlp } from '../../src/core/ingest/otlpSpans';
 import { runCli, tempDir } from './helpers';
+import { waitFor } from '../poll';
 import { importJsonlBytes } from '../../src/core/ingest/importers';
 
 /** Spans made by the real OpenTelemetry JS SDK, as the GenAI conventions describe them, serialised by its own OTLP JSON serialiser. */
@@ -121,6 +122,35 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
     assert.match(broken.problems[0].message, /model call without gen_ai\.request\.model/);
     assert.match(broken.problems[1].message, /^not an OTLP trace export/);
     assert.equal(store.callCount(), 1);
+    store.close();
+  });
+  it('a file whose lines split a trace (the model call on one line, its agent on a later one) maps the call with its agent', async () => {
+    const request = JSON.parse(
+      exportedTraces((start) => {
+        const agent = start('invoke_agent planner', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' });
+        end(start('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5' }, agent), 10);
+        end(agent, 20);
+      }),
+    );
+    const spans = request.resourceSpans[0].scopeSpans[0].spans as Array<{ name: string }>;
+    const lineOf = (name: string) => {
+      const copy = JSON.parse(JSON.stringify(request));
+      copy.resourceSpans[0].scopeSpans[0].spans = spans.filter((span) => span.name === name);
+      return JSON.stringify(copy);
+    };
+    const store = await openTelemetry({ now });
+    const report = importJsonlBytes(
+      store,
+      'split.jsonl',
+      new TextEncoder().encode(`${lineOf('chat')}\n${lineOf('invoke_agent planner')}\n`),
+      0,
+      new Uint8Array(),
+    );
+    assert.deepEqual([report.imported, report.skippedSpans], [1, 1]);
+    assert.deepEqual(
+      store.calls().map((c) => [c.workflow, c.stage]),
+      [['review-bot', 'planner']],
+    );
     store.close();
   });
 });
@@ -240,8 +270,8 @@ describe('the local OTLP/HTTP receiver', () => {
       const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${receiver.port}/v1/traces`, headers: { Authorization: 'Bearer s3cret' } });
       const provider = new BasicTracerProvider({
         resource: resourceFromAttributes({ 'service.name': 'agent-cli' }),
-        // Batched, as applications export: the agent span travels with its model call (an enclosing
-        // span in another request is not seen; a span's own gen_ai.agent.name always is).
+        // Batched, as applications export: the agent span travels with its model call (spans sent
+        // one by one are put together too: see the test of a call exported before its agent).
         spanProcessors: [new BatchSpanProcessor(exporter)],
       });
       const tracer = provider.getTracer('gen-ai-test');
@@ -365,6 +395,81 @@ describe('the local OTLP/HTTP receiver', () => {
       await protobufReceiver.close();
       viaJson.close();
       viaProtobuf.close();
+    }
+  });
+
+  it('a model call exported before its agent and workflow spans (one request per span) waits for them; a parent that never comes is given up after holdMs', async () => {
+    const store = await openTelemetry();
+    const receiver = await startOtlpReceiver(store, { port: 0, holdMs: 60_000 });
+    try {
+      const provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'agent-cli' }),
+        // Each span is exported as it ends: the model call first, its agent next, the workflow last.
+        spanProcessors: [new SimpleSpanProcessor(new OTLPTraceProtoExporter({ url: `http://127.0.0.1:${receiver.port}/v1/traces` }))],
+      });
+      const tracer = provider.getTracer('gen-ai-test');
+      const workflow = tracer.startSpan('invoke_workflow triage', {
+        attributes: { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': 'triage' },
+      });
+      const agent = tracer.startSpan(
+        'invoke_agent labeller',
+        { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'labeller' } },
+        trace.setSpan(context.active(), workflow),
+      );
+      tracer
+        .startSpan(
+          'chat claude-haiku-4-5',
+          { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5' } },
+          trace.setSpan(context.active(), agent),
+        )
+        .end();
+      await provider.forceFlush();
+      await waitFor('the model call to arrive and wait', () => receiver.waiting === 1);
+      assert.equal(store.callCount(), 0, 'not recorded under a guessed workflow and stage');
+      agent.end();
+      await provider.forceFlush();
+      assert.equal(receiver.waiting, 1, 'the agent names the stage; the workflow span is still to come');
+      workflow.end();
+      await provider.forceFlush();
+      await waitFor('the call recorded', () => store.callCount() === 1);
+      assert.equal(receiver.waiting, 0);
+      assert.deepEqual(
+        store.calls().map((c) => [c.workflow, c.stage]),
+        [['triage', 'labeller']],
+      );
+      await provider.shutdown();
+    } finally {
+      await receiver.close();
+    }
+
+    // A parent that never comes: after holdMs the call is taken with what is known (the service and span names).
+    const quick = await startOtlpReceiver(store, { port: 0, holdMs: 200 });
+    try {
+      const orphan = JSON.parse(
+        exportedTraces((start) => {
+          const parent = start('invoke_agent lost', { 'gen_ai.operation.name': 'invoke_agent' });
+          end(start('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-sonnet-5' }, parent), 10);
+        }),
+      );
+      const spans = orphan.resourceSpans[0].scopeSpans[0].spans as Array<{ name: string }>;
+      orphan.resourceSpans[0].scopeSpans[0].spans = spans.filter((span) => span.name === 'chat'); // its parent is never sent
+      const answer = await fetch(`http://127.0.0.1:${quick.port}/v1/traces`, {
+        method: 'POST',
+        body: JSON.stringify(orphan),
+        headers: { 'Content-Type': 'application/json' },
+      });
+      assert.equal(answer.status, 200, 'accepted while it waits');
+      await waitFor('the orphan call recorded after holdMs', () => store.callCount() === 2);
+      assert.deepEqual(
+        store
+          .calls()
+          .filter((c) => c.model === 'claude-sonnet-5')
+          .map((c) => [c.workflow, c.stage]),
+        [['review-bot', 'chat']],
+      );
+    } finally {
+      await quick.close();
+      store.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import { parseTier } from '../tiers';
 import { identityOf } from './callValidation';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { LlmCallInput } from '../types';
-import { callsFromOtlp, type OtlpRules } from './otlpSpans';
+import { callsFromOtlp, spansOf, type OtlpRules, type OtlpSpan } from './otlpSpans';
 
 /** Which writer produced a line. */
 export type LineFormat = 'usage' | 'llm_calls' | 'call' | 'otlp';
@@ -273,14 +273,29 @@ export function importJsonlBytes(
   const whole = otlpDocument(text);
   let otlpCalls = 0;
   let otlpRequests = 0;
-  for (const rawLine of whole ? [] : text.split('\n')) {
+  const lines = whole ? [] : text.split('\n');
+  // A model call's enclosing agent and workflow spans may be on a later line (a span is exported
+  // after the spans it encloses): every span of the chunk is known to every line's mapping.
+  const otlpLines = new Map<number, unknown>();
+  const knownSpans = new Map<string, OtlpSpan>();
+  lines.forEach((line, i) => {
+    if (!line.includes('"resourceSpans"')) return;
+    try {
+      const request = JSON.parse(line) as unknown;
+      otlpLines.set(i, request);
+      for (const span of spansOf(request)) knownSpans.set(span.spanId, span);
+    } catch {
+      // reported by the loop below, which parses it again
+    }
+  });
+  for (const rawLine of lines) {
     lineNumber++;
     const line = rawLine.trim();
     if (line === '') continue;
     report.linesRead++;
     try {
       if (line.includes('"resourceSpans"')) {
-        otlpCalls += importOtlp(store, JSON.parse(line), report, otlpRules);
+        otlpCalls += importOtlp(store, otlpLines.get(lineNumber - 1) ?? JSON.parse(line), report, otlpRules, knownSpans);
         otlpRequests++;
         continue;
       }
@@ -328,8 +343,8 @@ function otlpDocument(text: string): unknown {
 }
 
 /** One OTLP request's LLM calls, all or none (one bad call stores none of the request). */
-function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport, rules: OtlpRules): number {
-  const { calls, skippedSpans } = callsFromOtlp(request, rules);
+function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport, rules: OtlpRules, known?: ReadonlyMap<string, OtlpSpan>): number {
+  const { calls, skippedSpans } = callsFromOtlp(request, rules, known);
   store.trackLlmCalls(calls);
   report.formats.otlp = (report.formats.otlp ?? 0) + calls.length;
   report.skippedSpans = (report.skippedSpans ?? 0) + skippedSpans;

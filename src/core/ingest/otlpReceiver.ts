@@ -3,7 +3,8 @@ import type { AddressInfo } from 'net';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { LlmCallInput } from '../types';
 import { otlpJsonFromProtobuf } from './otlpProtobuf';
-import { callsFromOtlp, type OtlpRules } from './otlpSpans';
+import { OtlpAssembly } from './otlpAssembly';
+import type { OtlpRules } from './otlpSpans';
 
 export interface OtlpReceiverOptions extends OtlpRules {
   /** 4318 is OTLP/HTTP's usual port; 0 picks a free one. Always on 127.0.0.1. */
@@ -12,8 +13,12 @@ export interface OtlpReceiverOptions extends OtlpRules {
   maxBodyBytes?: number;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
-  /** Told after each request that recorded calls (how many), e.g. to refresh a view. */
+  /** Told each time calls were recorded (how many), e.g. to refresh a view. */
   onCalls?: (count: number) => void;
+  /** Told when calls that waited for their enclosing spans could not be recorded (they wait again). */
+  onError?: (error: Error) => void;
+  /** How long a model call waits for the enclosing spans that name its workflow and stage (default 5 s). */
+  holdMs?: number;
 }
 
 /** Where received calls go: recorded all or none; a rejection answers 503 (exporters retry). */
@@ -23,6 +28,8 @@ export interface OtlpReceiver {
   port: number;
   /** Requests that recorded their calls, calls recorded, and requests refused. */
   readonly counts: { requests: number; calls: number; refused: number };
+  /** Model calls waiting for an enclosing span (recorded when it comes, or after holdMs). */
+  readonly waiting: number;
   close(): Promise<void>;
 }
 
@@ -31,12 +38,31 @@ export interface OtlpReceiver {
  * spans it receives into the store, so a tool run with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
  * records straight into the workspace, in OTLP JSON or protobuf (the exporters' default). Loopback
  * only, a body cap, an optional bearer token; anything that is not an OTLP trace export gets 400 and
- * records nothing.
+ * records nothing. A model call whose enclosing agent or workflow span comes in a later request
+ * waits for it (OtlpAssembly), so its workflow and stage are the same however the spans were batched.
  */
 export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options: OtlpReceiverOptions): Promise<OtlpReceiver> {
   const record: RecordCalls = typeof target === 'function' ? target : (calls) => target.trackLlmCalls(calls);
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const counts = { requests: 0, calls: 0, refused: 0 };
+  const assembly = new OtlpAssembly(options, options.holdMs);
+  /** Records calls all or none, and counts them. */
+  const recordNow = async (calls: LlmCallInput[]) => {
+    if (!calls.length) return;
+    await record(calls);
+    counts.calls += calls.length;
+    options.onCalls?.(calls.length);
+  };
+  // Calls that waited for their enclosing spans long enough are taken with what is known.
+  const flushDue = () => {
+    const due = assembly.due();
+    recordNow(due).catch((error: Error) => {
+      assembly.putBack(due);
+      options.onError?.(error);
+    });
+  };
+  const timer = setInterval(flushDue, Math.min(1000, options.holdMs ?? 1000));
+  timer.unref?.();
   const server = http.createServer((request, response) => {
     const answer = (status: number, body: object) => {
       if (status !== 200) counts.refused++;
@@ -66,24 +92,20 @@ export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options:
       let calls: LlmCallInput[];
       try {
         const body = Buffer.concat(chunks);
-        calls = callsFromOtlp(protobuf ? otlpJsonFromProtobuf(body) : JSON.parse(body.toString('utf8')), options).calls;
+        calls = assembly.accept(protobuf ? otlpJsonFromProtobuf(body) : JSON.parse(body.toString('utf8'))).ready;
       } catch (error) {
         return answer(400, { message: (error as Error).message });
       }
-      Promise.resolve()
-        .then(() => record(calls)) // all or none
-        .then(
-          () => {
-            counts.requests++;
-            counts.calls += calls.length;
-            options.onCalls?.(calls.length);
-            // An empty ExportTraceServiceResponse: no bytes in protobuf, {} in JSON.
-            if (protobuf) response.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
-            else answer(200, {});
-          },
-          // Not recorded (the file cannot be written now): 503 tells exporters to send it again later.
-          (error: Error) => answer(503, { message: error.message }),
-        );
+      recordNow(calls).then(
+        () => {
+          counts.requests++;
+          // An empty ExportTraceServiceResponse: no bytes in protobuf, {} in JSON.
+          if (protobuf) response.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+          else answer(200, {});
+        },
+        // Not recorded (the file cannot be written now): 503 tells exporters to send it again later.
+        (error: Error) => answer(503, { message: error.message }),
+      );
     });
   });
   return new Promise((resolve, reject) => {
@@ -92,7 +114,15 @@ export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options:
       resolve({
         port: (server.address() as AddressInfo).port,
         counts,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        get waiting() {
+          return assembly.waitingCount;
+        },
+        close: async () => {
+          clearInterval(timer);
+          await new Promise<void>((done) => server.close(() => done()));
+          const rest = assembly.drain();
+          await recordNow(rest).catch((error: Error) => options.onError?.(error));
+        },
       });
     });
   });

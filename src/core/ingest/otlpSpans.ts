@@ -30,11 +30,15 @@ export interface OtlpCalls {
   calls: LlmCallInput[];
   /** Spans that are not model calls (tool calls, agents, workflows, HTTP...). */
   skippedSpans: number;
+  /**
+   * The calls (indices in `calls`) whose chain of enclosing spans stops at a parent that is neither
+   * in the request nor known: an exporter that sends children first sends it later.
+   */
+  openAncestry: Set<number>;
 }
 
-type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
-type KeyValue = { key: string; value?: AnyValue };
-interface Span {
+/** A span of an OTLP JSON request, as far as the mapping reads it. */
+export interface OtlpSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
@@ -46,8 +50,23 @@ interface Span {
   status?: { code?: number | string };
 }
 
+type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
+type KeyValue = { key: string; value?: AnyValue };
 export function isOtlpTraces(value: unknown): value is { resourceSpans: unknown[] } {
   return typeof value === 'object' && value !== null && Array.isArray((value as { resourceSpans?: unknown }).resourceSpans);
+}
+
+/** The spans of a request, as far as its structure goes (nothing checked: for indexing only). */
+export function spansOf(request: unknown): OtlpSpan[] {
+  if (!isOtlpTraces(request)) return [];
+  return request.resourceSpans.flatMap((rs) => {
+    const scopeSpans = (rs as { scopeSpans?: unknown } | null)?.scopeSpans;
+    return Array.isArray(scopeSpans)
+      ? scopeSpans.flatMap((ss: { spans?: unknown } | null) =>
+          Array.isArray(ss?.spans) ? (ss.spans as OtlpSpan[]).filter((span) => typeof span?.spanId === 'string') : [],
+        )
+      : [];
+  });
 }
 
 function fail(where: string, what: string): never {
@@ -78,12 +97,17 @@ function millis(nanos: string | number, where: string): number {
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
-export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCalls {
+/**
+ * The calls in one export request. `known` holds spans of earlier requests (by span id) where the
+ * enclosing workflow and agent spans may be found; the request's own spans are looked up first.
+ */
+export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: ReadonlyMap<string, OtlpSpan>): OtlpCalls {
   if (!isOtlpTraces(request)) fail('the document', 'has no resourceSpans list');
   const threshold = rules.evaluationThreshold ?? 0.5;
   const operations = rules.modelCallOperations?.length ? new Set(rules.modelCallOperations) : MODEL_CALL_OPERATIONS;
   const own = rules.attributes ?? {};
   const calls: LlmCallInput[] = [];
+  const openAncestry = new Set<number>();
   let skippedSpans = 0;
   request.resourceSpans.forEach((rs, r) => {
     const where = `resourceSpans[${r}]`;
@@ -91,9 +115,9 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCall
     const resource = attributes((rs as { resource?: { attributes?: KeyValue[] } }).resource?.attributes, where);
     const scopeSpans = (rs as { scopeSpans?: unknown }).scopeSpans ?? [];
     if (!Array.isArray(scopeSpans)) fail(where, 'has scopeSpans that are not a list');
-    const spans: Span[] = scopeSpans.flatMap((ss: { spans?: unknown }, s) => {
+    const spans: OtlpSpan[] = scopeSpans.flatMap((ss: { spans?: unknown }, s) => {
       if (ss.spans !== undefined && !Array.isArray(ss.spans)) fail(`${where}.scopeSpans[${s}]`, 'has spans that are not a list');
-      return (ss.spans ?? []) as Span[];
+      return (ss.spans ?? []) as OtlpSpan[];
     });
     const byId = new Map(spans.map((span) => [span.spanId, span]));
     spans.forEach((span, i) => {
@@ -106,9 +130,13 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCall
       }
       // The enclosing workflow and agent spans name the workflow and the stage, when the span does not.
       const ancestors: Array<Map<string, unknown> & { name?: string }> = [];
-      for (let parent = byId.get(span.parentSpanId ?? ''), hops = 0; parent && hops < 64; parent = byId.get(parent.parentSpanId ?? ''), hops++) {
+      const spanOf = (id: string | undefined) => (id ? (byId.get(id) ?? known?.get(id)) : undefined);
+      let missing = span.parentSpanId || undefined;
+      for (let parent = spanOf(missing), hops = 0; parent && hops < 64; parent = spanOf(parent.parentSpanId), hops++) {
         ancestors.push(Object.assign(attributes(parent.attributes, at), { name: parent.name }));
+        missing = parent.parentSpanId || undefined;
       }
+      if (missing && !spanOf(missing)) openAncestry.add(calls.length);
       const enclosing = (operation: string, key: string) => {
         const found = ancestors.find((a) => a.get('gen_ai.operation.name') === operation);
         return found && (text(found.get(key)) ?? found.name);
@@ -177,5 +205,5 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}): OtlpCall
       });
     });
   });
-  return { calls, skippedSpans };
+  return { calls, skippedSpans, openAncestry };
 }

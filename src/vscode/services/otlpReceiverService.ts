@@ -70,6 +70,7 @@ export class OtlpReceiverService implements vscode.Disposable {
         port,
         token: config.get<string>('token')?.trim() || undefined,
         onCalls: (count) => this.update({ calls: this.state.calls + count }),
+        onError: (error) => this.service.log.warn(`OpenTelemetry receiver: calls not recorded yet (${error.message}); trying again`),
       });
       this.service.log.info(`OpenTelemetry receiver listening on http://127.0.0.1:${this.receiver.port}/v1/traces`);
       this.update({ status: 'running', enabled, reason: undefined, port: this.receiver.port, calls: 0 });

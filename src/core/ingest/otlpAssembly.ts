@@ -1,0 +1,102 @@
+import type { LlmCallInput } from '../types';
+import { callsFromOtlp, type OtlpRules, type OtlpSpan } from './otlpSpans';
+
+/** A model call whose enclosing spans have not all arrived, with what it needs to be mapped again. */
+interface Waiting {
+  /** The call's span alone, with its resource: an export request of one span. */
+  request: { resourceSpans: unknown[] };
+  deadline: number;
+}
+
+/**
+ * Puts model calls together with the enclosing workflow and agent spans that name their workflow
+ * and stage, across export requests: a span ends (and is exported) before the span enclosing it,
+ * so an exporter that sends spans as they end sends a model call first and its agent later. A call
+ * whose chain of parents stops at a span not seen yet waits for it up to `holdMs`, then is taken
+ * with what is known. Spans seen are kept `keepMs` for later children.
+ */
+export class OtlpAssembly {
+  private readonly known = new Map<string, { span: OtlpSpan; resource: unknown; seen: number }>();
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly view: ReadonlyMap<string, OtlpSpan>;
+
+  constructor(
+    private readonly rules: OtlpRules = {},
+    private readonly holdMs = 5000,
+    private readonly keepMs = 120_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    const known = this.known;
+    // The mapping reads spans by id; this hands it the spans without copying the map.
+    this.view = { get: (id: string) => known.get(id)?.span, has: (id: string) => known.has(id) } as ReadonlyMap<string, OtlpSpan>;
+  }
+
+  /** Calls waiting for an enclosing span. */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * One export request: its calls whose ancestry is complete, and those of earlier requests that it
+   * completed. Throws (taking nothing in) when the request is not an OTLP trace export.
+   */
+  accept(request: unknown): { ready: LlmCallInput[]; skippedSpans: number } {
+    const { calls, skippedSpans, openAncestry } = callsFromOtlp(request, this.rules, this.view);
+    const at = this.now();
+    this.forgetOld(at);
+    const { resourceSpans } = request as { resourceSpans: Array<{ resource?: unknown; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }> };
+    for (const rs of resourceSpans)
+      for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) this.known.set(span.spanId, { span, resource: rs.resource, seen: at });
+    const ready = calls.filter((call, i) => {
+      if (!openAncestry.has(i)) return true;
+      this.wait(call, at + this.holdMs);
+      return false;
+    });
+    return { ready: [...ready, ...this.take((w) => this.complete(w))], skippedSpans };
+  }
+
+  /** Calls whose wait is over, mapped with what is known by now. */
+  due(): LlmCallInput[] {
+    const at = this.now();
+    return this.take((w) => w.deadline <= at || this.complete(w));
+  }
+
+  /** Every waiting call, mapped with what is known (when the receiver closes). */
+  drain(): LlmCallInput[] {
+    return this.take(() => true);
+  }
+
+  /** Calls that could not be recorded: they wait again, so a later attempt records them. */
+  putBack(calls: LlmCallInput[]): void {
+    for (const call of calls) this.wait(call, this.now() + this.holdMs);
+  }
+
+  /** Keeps a call (by its span, `otlp:trace:span`) to be mapped again later. */
+  private wait(call: LlmCallInput, deadline: number): void {
+    const id = String(call.id);
+    const entry = this.known.get(id.slice(id.lastIndexOf(':') + 1));
+    if (!entry) return;
+    this.waiting.set(id, { request: { resourceSpans: [{ resource: entry.resource, scopeSpans: [{ spans: [entry.span] }] }] }, deadline });
+  }
+
+  private complete(w: Waiting): boolean {
+    return callsFromOtlp(w.request, this.rules, this.view).openAncestry.size === 0;
+  }
+
+  private take(when: (w: Waiting) => boolean): LlmCallInput[] {
+    const out: LlmCallInput[] = [];
+    for (const [id, w] of this.waiting) {
+      if (!when(w)) continue;
+      this.waiting.delete(id);
+      out.push(...callsFromOtlp(w.request, this.rules, this.view).calls);
+    }
+    return out;
+  }
+
+  private forgetOld(at: number): void {
+    for (const [id, entry] of this.known) {
+      if (at - entry.seen <= this.keepMs && this.known.size <= 100_000) break; // oldest first: the rest are newer
+      this.known.delete(id);
+    }
+  }
+}
