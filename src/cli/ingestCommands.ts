@@ -3,6 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { AdaptiveModelRouter, counted, expandRotated, generateSampleCalls, importJsonlFiles, money, openTelemetry, parseTelemetryLine, pct } from '../core';
 import type { TelemetryStore } from '../core';
+import { otlpRulesFromText } from '../core/ingest/otlpRules';
+import type { OtlpRules } from '../core/ingest/otlpSpans';
 import { Io, UsageError, Values, dbPath } from './options';
 
 /** The commands that write: track, import, and the demo on its own sample file. */
@@ -36,7 +38,7 @@ export async function importFiles(store: TelemetryStore, files: string[], values
   const missing: string[] = [];
   for (const file of paths) if (!fs.existsSync(file) && (await expandRotated(file)).length === 1) missing.push(file);
   if (missing.length) throw new UsageError(`file not found: ${missing.join(', ')}`);
-  const reports = (await importJsonlFiles(store, paths)).filter((r) => fs.existsSync(r.source));
+  const reports = (await importJsonlFiles(store, paths, otlpRulesOption(values, io))).filter((r) => fs.existsSync(r.source));
   await store.flush();
   if (values.json) io.out(JSON.stringify({ db: store.location, reports }, null, 2));
   else {
@@ -52,6 +54,20 @@ export async function importFiles(store: TelemetryStore, files: string[], values
   const stored = reports.reduce((n, r) => n + r.imported + r.duplicates, 0);
   const bad = reports.reduce((n, r) => n + r.skipped, 0);
   return bad > 0 && stored === 0 ? 1 : 0;
+}
+
+/** --otlp-rules FILE: the OpenTelemetry mapping's rules (plain, or a VS Code settings file); any problem is a usage error. */
+function otlpRulesOption(values: Values, io: Io): OtlpRules {
+  const file = values['otlp-rules'];
+  if (file === undefined) return {};
+  let result: ReturnType<typeof otlpRulesFromText>;
+  try {
+    result = otlpRulesFromText(fs.readFileSync(path.resolve(io.cwd, file), 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--otlp-rules ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message}`);
+  }
+  if (result.problems.length) throw new UsageError(`--otlp-rules ${file}: ${result.problems.join('; ')}`);
+  return result.rules;
 }
 
 /** The router on sample telemetry: in a temporary file removed afterwards, or in a new file at --db to keep. */

@@ -32,7 +32,8 @@ Commands:
                                                       the calls as OpenTelemetry GenAI spans (OTLP JSON,
                                                       one export request per line)
   track                                               record JSON lines of calls read from stdin
-  import FILE...                                      import usage.jsonl / llm_calls.jsonl / OTLP JSON trace files
+  import FILE... [--otlp-rules FILE]                  import usage.jsonl / llm_calls.jsonl / OTLP JSON trace files
+                                                      (--otlp-rules: the mapping's rules, or .vscode/settings.json)
   demo                                                the router on built-in sample telemetry
 
 Options:

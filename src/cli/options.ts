@@ -43,6 +43,7 @@ const OPTIONS = {
   interval: { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
+  'otlp-rules': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -5,6 +5,7 @@ import { OTLPTraceExporter as OTLPTraceProtoExporter } from '@opentelemetry/expo
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import * as fs from 'fs';
 import * as path from 'path';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
 import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
@@ -204,6 +205,33 @@ describe('OpenTelemetry mapping rules (settings adaptiveRouting.otlp.*)', () => 
     assert.match(problems.join('\n'), /otlp\.attributes\.model must be an attribute name/);
     assert.deepEqual(checkOtlpRules({ attributes: ['stage'] }).problems, ['otlp.attributes must be an object of field: attribute name']);
     assert.deepEqual(checkOtlpRules({}), { rules: {}, problems: [] });
+  });
+  it("CLI: import --otlp-rules reads the rules from a rules file or the workspace's .vscode/settings.json; wrong rules are a usage error", async () => {
+    const dir = tempDir();
+    const json = exportedTraces((start) => {
+      end(start('llm', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5', 'app.step': 'summarise' }), 10);
+    });
+    fs.writeFileSync(path.join(dir, 'traces.jsonl'), json + '\n');
+    fs.mkdirSync(path.join(dir, '.vscode'));
+    fs.writeFileSync(
+      path.join(dir, '.vscode', 'settings.json'),
+      '{\n  // the workspace settings\n  "adaptiveRouting.otlp.attributes": { "stage": "app.step" },\n}\n',
+    );
+    const imported = await runCli(['import', 'traces.jsonl', '--db', 'a.db', '--otlp-rules', '.vscode/settings.json'], dir);
+    assert.equal(imported.code, 0, imported.err);
+    const a = await openTelemetry({ path: path.join(dir, 'a.db'), autoSaveMs: 0 });
+    assert.deepEqual(
+      a.calls().map((c) => c.stage),
+      ['summarise'],
+    );
+    a.dispose();
+    fs.writeFileSync(path.join(dir, 'rules.json'), '{ "evaluationThreshold": 2, "attributes": { "step": "app.step" } }');
+    const wrong = await runCli(['import', 'traces.jsonl', '--db', 'b.db', '--otlp-rules', 'rules.json'], dir);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.err, /--otlp-rules rules\.json: otlp\.evaluationThreshold must be a number from 0 to 1, got 2; otlp\.attributes: unknown field "step"/);
+    assert.ok(!fs.existsSync(path.join(dir, 'b.db')), 'nothing imported, no file made');
+    const missing = await runCli(['import', 'traces.jsonl', '--db', 'b.db', '--otlp-rules', 'nope.json'], dir);
+    assert.match(missing.err, /--otlp-rules nope\.json: file not found/);
   });
 });
 

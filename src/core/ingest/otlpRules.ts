@@ -1,3 +1,4 @@
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { OTLP_FIELDS, type OtlpField, type OtlpRules } from './otlpSpans';
 
 /** The rules as a user wrote them (settings `adaptiveRouting.otlp.*`), before they are checked. */
@@ -39,4 +40,21 @@ export function checkOtlpRules(input: OtlpRulesInput): { rules: OtlpRules; probl
     }
   }
   return { rules, problems };
+}
+
+/**
+ * Rules from a JSON (with comments) text: either the plain shape (`{ "evaluationThreshold": 0.7,
+ * "attributes": {...} }`) or a VS Code settings file, whose `adaptiveRouting.otlp.*` keys are read
+ * (so the CLI can be given `.vscode/settings.json`). Throws when the text is not a JSON object.
+ */
+export function otlpRulesFromText(text: string): { rules: OtlpRules; problems: string[] } {
+  const errors: ParseError[] = [];
+  const value = parse(text, errors, { allowTrailingComma: true }) as unknown;
+  if (errors.length) throw new Error(`not JSON: ${printParseErrorCode(errors[0].error)} at offset ${errors[0].offset}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object of rules');
+  const object = value as Record<string, unknown>;
+  const prefix = 'adaptiveRouting.otlp.';
+  const fromSettings = Object.keys(object).some((key) => key.startsWith(prefix));
+  const read = (name: keyof OtlpRulesInput) => (fromSettings ? object[prefix + name] : object[name]);
+  return checkOtlpRules({ evaluationThreshold: read('evaluationThreshold'), modelCallOperations: read('modelCallOperations'), attributes: read('attributes') });
 }
