@@ -1,4 +1,5 @@
-// Builds the four bundles: the extension for Node and browser hosts, the core for scripts, the CLI.
+// Builds the bundles: the extension for Node and browser hosts, the core for scripts, the CLI (and the
+// pieces loaded apart: the integrity worker, the OTLP receiver, the dashboard page).
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -42,6 +43,8 @@ const builds = [
   },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/integrityWorker.ts'], outfile: 'dist/integrityWorker.js', platform: 'node', format: 'cjs' },
+  // The OTLP receiver and its protobuf decoder: loaded by the extension only when the receiver starts (off by default).
+  { ...common, entryPoints: ['src/core/ingest/otlpReceiver.ts'], outfile: 'dist/otlpReceiver.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
   // The dashboard page (a webview): its script with uPlot, and its style sheet beside it (dashboard.css).
   { ...common, entryPoints: ['src/webview/dashboard/main.ts'], outfile: 'dist/webview/dashboard.js', platform: 'browser', format: 'iife', minify: true },

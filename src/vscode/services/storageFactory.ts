@@ -5,7 +5,7 @@ import { NodeFileBackend } from '../../core/store/nodeFileBackend';
 import { workerIntegrityCheck } from '../../core/store/nodeIntegrityCheck';
 import type { ImportReport } from '../../core/ingest/importers';
 import { importJsonlFile } from '../../core/ingest/nodeImport';
-import { startOtlpReceiver } from '../../core/ingest/otlpReceiver';
+import type { startOtlpReceiver } from '../../core/ingest/otlpReceiver';
 import type { OtlpRules } from '../../core/ingest/otlpSpans';
 import type { TelemetryStore } from '../../core/store/telemetryStore';
 import type { StorageBackend } from '../../core/store/storage';
@@ -42,7 +42,15 @@ export function createTeamSync(): typeof syncRound | undefined {
   return syncRound;
 }
 
-/** The local OTLP/HTTP receiver (a Node HTTP server on 127.0.0.1). */
+/**
+ * The local OTLP/HTTP receiver (a Node HTTP server on 127.0.0.1). Its bundle (dist/otlpReceiver.js,
+ * with the protobuf decoder) is loaded when the receiver starts, not with the extension: it is off
+ * by default.
+ */
 export function createOtlpReceiver(): typeof startOtlpReceiver | undefined {
-  return startOtlpReceiver;
+  return (...args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const bundle = require(path.join(__dirname, 'otlpReceiver.js')) as typeof import('../../core/ingest/otlpReceiver');
+    return bundle.startOtlpReceiver(...args);
+  };
 }
