@@ -15,8 +15,8 @@ export interface PgCluster {
   start(): void;
   /** Replaces pg_hba.conf (who may connect, and how) and reloads the server. */
   allow(hba: string): void;
-  /** Turns TLS on with a new self-signed certificate for 127.0.0.1 (it then applies pg_hba's hostssl lines). */
-  enableTls(): void;
+  /** Turns TLS on with a new self-signed certificate for 127.0.0.1 (it then applies pg_hba's hostssl lines); returns the certificate (PEM), its own CA. */
+  enableTls(): string;
   /** Runs SQL as the postgres superuser over the cluster's Unix socket. */
   psql(sql: string): string;
   /** Stops and removes everything. */
@@ -85,14 +85,34 @@ export async function startPgCluster(): Promise<PgCluster> {
     enableTls() {
       const key = path.join(data, 'server.key');
       const crt = path.join(data, 'server.crt');
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '1', '-subj', '/CN=127.0.0.1'], {
-        stdio: 'ignore',
-      });
+      // 127.0.0.1 in subjectAltName: TLS clients check an IP address there, not in the CN.
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          crt,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
       fs.chmodSync(key, 0o600);
       if (process.getuid?.() === 0) execFileSync('chown', ['postgres', key, crt]);
       // One statement per call: ALTER SYSTEM refuses to run inside the transaction psql -c makes of several.
       for (const setting of ['ssl = on', "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"]) cluster.psql(`ALTER SYSTEM SET ${setting}`);
       asPostgres('pg_ctl', ['-D', data, 'reload']);
+      return fs.readFileSync(crt, 'utf8');
     },
     psql(sql) {
       return asPostgres('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-Atc', sql]);

@@ -55,4 +55,34 @@ describe('Team sync in a real extension host (the workspace sets a team database
     const tooltip = testing.statusBar.snapshot().tooltip.replace(/\\(.)/g, '$1'); // markdown escapes off
     assert.match(tooltip, /Team sync with 127\.0\.0\.1:\d+\/postgres \(host-suite\): synced just now · \d+ pushed, 1 pulled, 1 other machines/);
   });
+
+  it('a database URL the workspace set gets the stored password only after a yes, asked once; a no is not asked again in this window', async () => {
+    const asked: string[] = [];
+    let answer = false;
+    testing.team.confirmPassword = async (asking) => {
+      asked.push(asking);
+      return answer;
+    };
+    const config = () => vscode.workspace.getConfiguration('adaptiveRouting.team');
+    const other = `${url}${url.includes('?') ? '&' : '?'}application_name=amr-host-suite`;
+    try {
+      // The stored password (the test server trusts every local connection, so it is never needed).
+      assert.equal(await vscode.commands.executeCommand('adaptiveRouting.setTeamPassword', 'pw-for-the-team'), true);
+      assert.ok(await testing.team.syncNow(), 'the round runs without the password');
+      assert.deepEqual(asked, [url], 'asked for the URL the workspace set');
+      await testing.team.syncNow();
+      assert.equal(asked.length, 1, 'a no is remembered in this window: no modal on every round');
+
+      await config().update('database', other, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the service to take the new URL', () => testing.team.state.status !== 'off' && testing.team.state.database !== undefined);
+      answer = true;
+      assert.ok(await testing.team.syncNow());
+      assert.deepEqual(asked, [url, other], 'another URL is asked about again');
+      await testing.team.syncNow();
+      assert.equal(asked.length, 2, 'a yes is remembered');
+    } finally {
+      await config().update('database', url, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('adaptiveRouting.setTeamPassword', '');
+    }
+  });
 });

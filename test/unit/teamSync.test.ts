@@ -291,17 +291,33 @@ describe('team sync through a real PostgreSQL', function () {
     assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 23_000);
   });
 
-  it('a server that requires TLS gives one clear message saying to add sslmode', async () => {
-    pg.enableTls();
+  it('TLS: a server that requires it says to add sslmode; an untrusted certificate says how to trust it; with its CA (or libpq-style require) the round runs', async () => {
+    const certificate = pg.enableTls();
     pg.allow('local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
-    try {
-      const store = await newStore();
-      const error = await syncRound(store, team()).then(
+    const ca = path.join(tempDir(), 'ca.pem');
+    fs.writeFileSync(ca, certificate);
+    const failure = async (url: string) => {
+      const error = await syncRound(await newStore(), { ...team(), url }).then(
         () => undefined,
         (e: unknown) => e,
       );
       assert.ok(error instanceof TeamSyncError && error.kind === 'tls', String(error));
-      assert.match(error.message, /needs TLS or refused its certificate .*add \?sslmode=require/);
+      return error.message;
+    };
+    const withQuery = (query: string) => `${pg.url}${pg.url.includes('?') ? '&' : '?'}${query}`;
+    try {
+      assert.match(await failure(pg.url), /needs TLS .*add \?sslmode=verify-full&sslrootcert=/);
+      // node-postgres takes sslmode=require as verify-full: a self-signed server is not trusted.
+      assert.match(
+        await failure(withQuery('sslmode=require')),
+        /a certificate this machine does not trust .*sslrootcert=.*uselibpqcompat=true&sslmode=require/,
+      );
+      for (const [i, query] of [`sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`, 'uselibpqcompat=true&sslmode=require'].entries()) {
+        const store = await newStore();
+        store.trackLlmCalls(series(3, { end: store.now(), workflow: 'tls', stage: `over-tls-${i}` }));
+        const report = await syncRound(store, { ...team(), url: withQuery(query) });
+        assert.equal(report.pushed, 3, `pushed over TLS with ${query}`);
+      }
     } finally {
       pg.allow('local all all trust\nhost all all 127.0.0.1/32 trust\n');
     }

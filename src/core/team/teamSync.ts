@@ -272,6 +272,16 @@ function callOf(row: Record<string, unknown>): LlmCall {
   };
 }
 
+/** Node's TLS errors for a certificate it does not trust or that names another host. */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function explain(error: unknown, url: string): TeamSyncError {
   if (error instanceof TeamSyncError) return error;
   const e = error as { code?: string; message?: string };
@@ -287,9 +297,20 @@ function explain(error: unknown, url: string): TeamSyncError {
       `The team database at ${where} refused the password: set it again (Set Team Database Password..., or PGPASSWORD for the CLI).`,
       'authentication',
     );
+  // node-postgres takes sslmode=require as verify-full: a server with its own CA fails the check.
+  if (CERTIFICATE_CODES.has(e.code ?? '') || /self[- ]signed|unable to verify|altnames|certificate has expired/i.test(message))
+    return new TeamSyncError(
+      `The team database at ${where} offered a certificate this machine does not trust (${message}): give its CA with ?sslmode=verify-full&sslrootcert=/path/to/ca.pem, or, to encrypt without checking the server, ?uselibpqcompat=true&sslmode=require.`,
+      'tls',
+    );
+  if (/does not support SSL/i.test(message))
+    return new TeamSyncError(
+      `The team database at ${where} does not offer TLS (${message}): remove sslmode from the URL, or turn ssl on in the server.`,
+      'tls',
+    );
   if (/SSL|TLS|certificate|no encryption/i.test(message))
     return new TeamSyncError(
-      `The team database at ${where} needs TLS or refused its certificate (${message}): add ?sslmode=require (or verify-full with the server's CA) to the database URL.`,
+      `The team database at ${where} needs TLS (${message}): add ?sslmode=verify-full&sslrootcert=/path/to/ca.pem (or ?sslmode=require with a certificate from a public CA) to the database URL.`,
       'tls',
     );
   if (/schema version/.test(message)) return new TeamSyncError(message, 'schema');

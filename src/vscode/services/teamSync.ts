@@ -40,9 +40,14 @@ export class TeamSyncService implements vscode.Disposable {
   private firstRound: ReturnType<typeof setTimeout> | undefined;
   state: TeamSyncState = { status: 'off', configured: false, pushed: 0, pulled: 0, writers: 0 };
 
+  /** Database URLs whose request for the password was declined in this window: not asked again until it reloads. */
+  private readonly declined = new Set<string>();
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly service: TelemetryService,
+    /** Asks whether a URL a workspace set may have the stored password (a modal; tests answer it). */
+    public confirmPassword: (url: string) => Thenable<boolean> = askToSendPassword,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('adaptiveRouting.team') && this.restart()),
@@ -124,13 +129,11 @@ export class TeamSyncService implements vscode.Disposable {
     if (!stored || !fromWorkspace) return stored;
     const approved = this.context.globalState.get<string[]>(APPROVED_KEY, []);
     if (approved.includes(url)) return stored;
-    const use = vscode.l10n.t('Use My Password');
-    const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('This workspace sets the team database to {0}. Send your stored password for {1} to it?', hostOf(url), credentialOf(url)),
-      { modal: true },
-      use,
-    );
-    if (choice !== use) return undefined;
+    if (this.declined.has(url)) return undefined;
+    if (!(await this.confirmPassword(url))) {
+      this.declined.add(url); // a modal on every round would be worse than no sync
+      return undefined;
+    }
     await this.context.globalState.update(APPROVED_KEY, [...approved, url]);
     return stored;
   }
@@ -169,6 +172,16 @@ export class TeamSyncService implements vscode.Disposable {
     clearTimeout(this.firstRound);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+async function askToSendPassword(url: string): Promise<boolean> {
+  const use = vscode.l10n.t('Use My Password');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('This workspace sets the team database to {0}. Send your stored password for {1} to it?', hostOf(url), credentialOf(url)),
+    { modal: true },
+    use,
+  );
+  return choice === use;
 }
 
 /** "synced 2 min ago · ↑12 ↓30 · 3 other machines", or the error, for the tree and tooltips. */
