@@ -56,6 +56,41 @@ describe('boundaries', () => {
     assert.equal(verdict.sampleSize, 50);
   });
 
+  it("a cached stage history takes calls older than its newest (a teammate's, pulled later) in their place by time, as a fresh read has them", async () => {
+    // Two interleaved machines: this one's calls every minute, the other's in between, 30 seconds later.
+    const mine = series(40, { end: end(), model: 'claude-haiku-3.5', fails: (i) => i % 4 === 0 });
+    const theirs = series(40, { end: new Date(end().getTime() - 30_000), model: 'claude-sonnet-4', fails: (i) => i % 7 === 0 });
+    store.trackLlmCalls(mine);
+    router.route({ workflow: 'code-review', stage: 'analysis' }); // caches the history, and the router keeps what it worked out
+    store.trackLlmCalls(theirs); // every one older than the newest cached call
+    const fresh = await openTelemetry({ now: clock.now });
+    fresh.trackLlmCalls([...mine, ...theirs].sort((a, b) => Number(a.ts) - Number(b.ts)));
+    const seen = (s: TelemetryStore) => s.recentStageCalls('code-review', 'analysis', 1000).map((c) => [c.ts, c.model, c.success]);
+    assert.deepEqual(seen(store), seen(fresh));
+    assert.equal(seen(store).length, 80);
+    const decision = router.route({ workflow: 'code-review', stage: 'analysis' }, { explore: false });
+    const alternatives = (d: typeof decision) => d.alternatives.filter((a) => a.calls > 0).map((a) => [a.model, a.calls, a.successRate.toFixed(6)]);
+    assert.deepEqual(
+      alternatives(decision),
+      alternatives(new AdaptiveModelRouter(fresh).route({ workflow: 'code-review', stage: 'analysis' }, { explore: false })),
+    );
+    assert.ok(
+      decision.alternatives.some((a) => a.model === 'claude-sonnet-4' && a.calls === 40),
+      "the teammate's calls count in the decision",
+    );
+    fresh.close();
+  });
+
+  it('a full cached history (1,000 calls) that takes an older call in the middle is a new history to route(): the call counts in the next decision', () => {
+    store.trackLlmCalls(series(1000, { end: end() }));
+    const before = router.route({ workflow: 'code-review', stage: 'analysis' }, { explore: false });
+    assert.ok(!before.alternatives.some((a) => a.model === 'teammate-model' && a.calls > 0));
+    // Same length (the oldest drops out), same newest call: only the middle changed.
+    store.trackLlmCall({ ...series(1, { end: new Date(end().getTime() - 90_000), model: 'teammate-model' })[0] });
+    const after = router.route({ workflow: 'code-review', stage: 'analysis' }, { explore: false });
+    assert.equal(after.alternatives.find((a) => a.model === 'teammate-model')?.calls, 1);
+  });
+
   it('retention deletes old raw calls but keeps their daily totals, also after a reopen', async () => {
     const dir = tempDir();
     const file = path.join(dir, 't.db');

@@ -266,15 +266,16 @@ export class StoreReader {
     this.counters.remove(stageId, this.modelId(call.model, call.provider), call);
   }
 
-  /** Keeps cached stage histories current; an out-of-order call (an import of old data) drops the cache. */
+  /**
+   * Keeps cached stage histories current. A call older than the newest cached one (a teammate's
+   * call pulled after this machine's own, an import of older logs) takes its place by time in a new
+   * array, so that whoever keeps something per history array (route()'s memo) sees a new history;
+   * one older than every call of a full cache is not among the newest and changes nothing.
+   */
   rememberInHistory(stageId: number, call: LlmCall, seq: number): void {
     const cached = this.history.get(stageId);
     if (!cached) return;
-    if (cached.calls.length && call.ts < cached.calls[0].ts) {
-      this.history.delete(stageId);
-      return;
-    }
-    cached.calls.unshift({
+    const entry: StageCall = {
       model: call.model,
       tier: call.tier,
       success: call.success !== false,
@@ -284,8 +285,25 @@ export class StoreReader {
       outputTokens: call.outputTokens,
       ts: call.ts,
       seq,
-    });
-    if (cached.calls.length > cached.limit) cached.calls.length = cached.limit;
+    };
+    const calls = cached.calls;
+    if (!calls.length || call.ts >= calls[0].ts) {
+      calls.unshift(entry); // the usual case: the newest call (its seq is the highest, so first among equal times)
+      if (calls.length > cached.limit) calls.length = cached.limit;
+      return;
+    }
+    if (calls.length >= cached.limit && call.ts < calls[calls.length - 1].ts) return;
+    // Newest first by time, then seq: the new call goes before the calls of its millisecond.
+    let low = 0;
+    let high = calls.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (calls[mid].ts > call.ts) low = mid + 1;
+      else high = mid;
+    }
+    const next = [...calls.slice(0, low), entry, ...calls.slice(low)];
+    if (next.length > cached.limit) next.length = cached.limit;
+    cached.calls = next;
   }
 
   /** The q-quantile (nearest rank) of known latencies per model in scope, from one read of the raw calls. */
