@@ -274,7 +274,12 @@ async function webHostCheck(extensionsDir, workspace) {
     workspace,
     extensionsDir,
     userDataDir: join(scratch, 'user-web'),
-    settings: { 'remote.extensionKind': { 'attune-tools.adaptive-model-router': ['web'] } },
+    settings: {
+      'remote.extensionKind': { 'attune-tools.adaptive-model-router': ['web'] },
+      // Set, so that the browser build says why they cannot run here.
+      'adaptiveRouting.team.database': 'postgres://amr@127.0.0.1:5432/team',
+      'adaptiveRouting.otlpReceiver.enabled': true,
+    },
   });
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
@@ -287,6 +292,20 @@ async function webHostCheck(extensionsDir, workspace) {
     () => false,
   );
   check('web host: status bar names the recommended model', shown, shown ? JSON.stringify((await status.innerText()).trim()) : 'no status bar item');
+  // Team sync and the OTLP receiver need Node: the tooltip says so instead of failing quietly.
+  await status.hover();
+  const hover = page.locator('.workbench-hover, .monaco-hover', { hasText: 'OpenTelemetry receiver' }).first();
+  const hovered = await hover.waitFor({ timeout: 15_000 }).then(
+    () => true,
+    () => false,
+  );
+  const hoverText = hovered ? (await hover.innerText()).replace(/\s+/g, ' ') : '';
+  check(
+    'web host: the tooltip says team sync and the OpenTelemetry receiver are off in the browser, and why',
+    /Team sync off: not in the browser/.test(hoverText) && /OpenTelemetry receiver not running: not in the browser/.test(hoverText),
+    hoverText.match(/Team sync[^.]*|OpenTelemetry receiver[^.]*/g)?.join(' | ') ?? 'no tooltip',
+  );
+  await page.mouse.move(0, 0);
   await page.locator('.statusbar-item[id="status.problems"]').first().click();
   const entry = page.locator('.markers-panel .monaco-list-row', { hasText: 'needs a higher tier' }).first();
   const listed = await entry.waitFor({ timeout: 30_000 }).then(
