@@ -2,11 +2,13 @@ import { strict as assert } from 'assert';
 import { SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPTraceProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
 import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
@@ -334,6 +336,18 @@ describe('the local OTLP/HTTP receiver', () => {
       assert.equal(await post('{"hello": "world"}', auth), 400, 'not OTLP');
       assert.equal(await post('not json', auth), 400);
       assert.equal(await post(JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(70 * 1024) }), auth), 413, 'over the cap');
+      const bomb = zlib.gzipSync(JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(1024 * 1024) })); // 1 MB in about 1 KB
+      assert.equal(
+        (
+          await fetch(`http://127.0.0.1:${receiver.port}/v1/traces`, {
+            method: 'POST',
+            body: bomb,
+            headers: { ...auth, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+          })
+        ).status,
+        413,
+        'unpacks over the cap',
+      );
       assert.equal(await post('\u0000\u00ff\u00ff\u00ffnot protobuf', { ...auth, 'Content-Type': 'application/x-protobuf' }), 400, 'not OTLP protobuf');
       assert.equal(await post('{"resourceSpans": []}', { ...auth, 'Content-Type': 'text/plain' }), 400, 'neither encoding');
       assert.equal(store.callCount(), 1, 'nothing refused was recorded');
@@ -353,7 +367,10 @@ describe('the local OTLP/HTTP receiver', () => {
         resource: resourceFromAttributes({ 'service.name': 'agent-cli' }),
         spanProcessors: [
           new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${jsonReceiver.port}/v1/traces` })),
-          new BatchSpanProcessor(new OTLPTraceProtoExporter({ url: `http://127.0.0.1:${protobufReceiver.port}/v1/traces` })),
+          // gzip, as exporters configured with OTEL_EXPORTER_OTLP_COMPRESSION=gzip send
+          new BatchSpanProcessor(
+            new OTLPTraceProtoExporter({ url: `http://127.0.0.1:${protobufReceiver.port}/v1/traces`, compression: CompressionAlgorithm.GZIP }),
+          ),
         ],
       });
       const tracer = provider.getTracer('gen-ai-test');

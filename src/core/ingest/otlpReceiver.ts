@@ -1,4 +1,5 @@
 import * as http from 'http';
+import * as zlib from 'zlib';
 import type { AddressInfo } from 'net';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { LlmCallInput } from '../types';
@@ -41,6 +42,13 @@ export interface OtlpReceiver {
  * records nothing. A model call whose enclosing agent or workflow span comes in a later request
  * waits for it (OtlpAssembly), so its workflow and stage are the same however the spans were batched.
  */
+/** The body as sent, or gunzipped (exporters' `compression: gzip`), never unpacking past `limit` bytes. */
+function unpacked(body: Buffer, encoding: string | undefined, limit: number): Buffer {
+  if (!encoding || encoding === 'identity') return body;
+  if (encoding !== 'gzip') throw new Error(`Content-Encoding ${encoding} is not read here (gzip is)`);
+  return zlib.gunzipSync(body, { maxOutputLength: limit });
+}
+
 export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options: OtlpReceiverOptions): Promise<OtlpReceiver> {
   const record: RecordCalls = typeof target === 'function' ? target : (calls) => target.trackLlmCalls(calls);
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
@@ -91,9 +99,10 @@ export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options:
       if (refused) return;
       let calls: LlmCallInput[];
       try {
-        const body = Buffer.concat(chunks);
+        const body = unpacked(Buffer.concat(chunks), request.headers['content-encoding'], maxBody);
         calls = assembly.accept(protobuf ? otlpJsonFromProtobuf(body) : JSON.parse(body.toString('utf8'))).ready;
       } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return answer(413, { message: `the request unpacks to over ${maxBody} bytes` });
         return answer(400, { message: (error as Error).message });
       }
       recordNow(calls).then(
