@@ -43,6 +43,14 @@ function traceOf(workflow: string, stage: string): string {
                   attribute('gen_ai.usage.output_tokens', 120),
                 ],
               },
+              {
+                traceId: '5b8efff798038103d269b633813fc60c',
+                spanId: 'aaa19b7ec3c1b175',
+                name: 'execute_tool search',
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 100_000_000n),
+                attributes: [attribute('gen_ai.operation.name', 'execute_tool')],
+              },
             ],
           },
         ],
@@ -91,7 +99,7 @@ describe('The local OpenTelemetry receiver and the OTLP export in a real extensi
     );
     const tooltip = await waitFor('the receiver line in the status-bar tooltip', () => {
       const text = testing.statusBar.snapshot().tooltip.replace(/\\(.)/g, '$1');
-      return /OpenTelemetry receiver on 127\.0\.0\.1:\d+: 1 call recorded/.test(text) ? text : undefined;
+      return /OpenTelemetry receiver on 127\.0\.0\.1:\d+: 1 call recorded, 1 span skipped \(not model calls\)/.test(text) ? text : undefined;
     });
     assert.match(tooltip, new RegExp(`127\\.0\\.0\\.1:${port}`));
 

@@ -322,7 +322,7 @@ describe('the local OTLP/HTTP receiver', () => {
       agent.end();
       await provider.forceFlush();
       await provider.shutdown();
-      assert.deepEqual(receiver.counts, { requests: 1, calls: 1, refused: 0 }, 'one export request, one model call in it');
+      assert.deepEqual(receiver.counts, { requests: 1, calls: 1, skippedSpans: 1, refused: 0 }, 'one export request, one model call and its agent span in it');
       assert.deepEqual(
         store.calls().map((c) => [c.workflow, c.stage, c.model, c.inputTokens, c.outputTokens]),
         [['agent-cli', 'planner', 'claude-haiku-4-5', 100, 20]],

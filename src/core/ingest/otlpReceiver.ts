@@ -16,6 +16,8 @@ export interface OtlpReceiverOptions extends OtlpRules {
   token?: string;
   /** Told each time calls were recorded (how many), e.g. to refresh a view. */
   onCalls?: (count: number) => void;
+  /** Told after each request that was taken (its calls recorded or waiting), e.g. to show the counts. */
+  onRequest?: () => void;
   /** Told when calls that waited for their enclosing spans could not be recorded (they wait again). */
   onError?: (error: Error) => void;
   /** How long a model call waits for the enclosing spans that name its workflow and stage (default 5 s). */
@@ -27,8 +29,8 @@ export type RecordCalls = (calls: LlmCallInput[]) => unknown;
 
 export interface OtlpReceiver {
   port: number;
-  /** Requests that recorded their calls, calls recorded, and requests refused. */
-  readonly counts: { requests: number; calls: number; refused: number };
+  /** Requests that recorded their calls, calls recorded, spans that were not model calls, and requests refused. */
+  readonly counts: { requests: number; calls: number; skippedSpans: number; refused: number };
   /** Model calls waiting for an enclosing span (recorded when it comes, or after holdMs). */
   readonly waiting: number;
   close(): Promise<void>;
@@ -52,7 +54,7 @@ function unpacked(body: Buffer, encoding: string | undefined, limit: number): Bu
 export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options: OtlpReceiverOptions): Promise<OtlpReceiver> {
   const record: RecordCalls = typeof target === 'function' ? target : (calls) => target.trackLlmCalls(calls);
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
-  const counts = { requests: 0, calls: 0, refused: 0 };
+  const counts = { requests: 0, calls: 0, skippedSpans: 0, refused: 0 };
   const assembly = new OtlpAssembly(options, options.holdMs);
   /** Records calls all or none, and counts them. */
   const recordNow = async (calls: LlmCallInput[]) => {
@@ -98,9 +100,10 @@ export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options:
     request.on('end', () => {
       if (refused) return;
       let calls: LlmCallInput[];
+      let skippedSpans: number;
       try {
         const body = unpacked(Buffer.concat(chunks), request.headers['content-encoding'], maxBody);
-        calls = assembly.accept(protobuf ? otlpJsonFromProtobuf(body) : JSON.parse(body.toString('utf8'))).ready;
+        ({ ready: calls, skippedSpans } = assembly.accept(protobuf ? otlpJsonFromProtobuf(body) : JSON.parse(body.toString('utf8'))));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return answer(413, { message: `the request unpacks to over ${maxBody} bytes` });
         return answer(400, { message: (error as Error).message });
@@ -108,6 +111,8 @@ export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options:
       recordNow(calls).then(
         () => {
           counts.requests++;
+          counts.skippedSpans += skippedSpans;
+          options.onRequest?.();
           // An empty ExportTraceServiceResponse: no bytes in protobuf, {} in JSON.
           if (protobuf) response.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
           else answer(200, {});

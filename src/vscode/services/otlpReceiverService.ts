@@ -12,8 +12,9 @@ export interface OtlpReceiverState {
   enabled: boolean;
   reason?: string;
   port?: number;
-  /** Recorded since it started. */
+  /** Recorded since it started, and spans received that were not model calls. */
   calls: number;
+  skippedSpans: number;
 }
 
 /**
@@ -29,7 +30,7 @@ export class OtlpReceiverService implements vscode.Disposable {
   private receiver: OtlpReceiver | undefined;
   /** The start or stop in progress: restarts run one after the other. */
   private pending: Promise<void> = Promise.resolve();
-  state: OtlpReceiverState = { status: 'off', enabled: false, calls: 0 };
+  state: OtlpReceiverState = { status: 'off', enabled: false, calls: 0, skippedSpans: 0 };
 
   constructor(private readonly service: TelemetryService) {
     this.disposables.push(
@@ -69,11 +70,12 @@ export class OtlpReceiverService implements vscode.Disposable {
         ...rules,
         port,
         token: config.get<string>('token')?.trim() || undefined,
-        onCalls: (count) => this.update({ calls: this.state.calls + count }),
+        onCalls: () => this.showCounts(),
+        onRequest: () => this.showCounts(),
         onError: (error) => this.service.log.warn(`OpenTelemetry receiver: calls not recorded yet (${error.message}); trying again`),
       });
       this.service.log.info(`OpenTelemetry receiver listening on http://127.0.0.1:${this.receiver.port}/v1/traces`);
-      this.update({ status: 'running', enabled, reason: undefined, port: this.receiver.port, calls: 0 });
+      this.update({ status: 'running', enabled, reason: undefined, port: this.receiver.port, calls: 0, skippedSpans: 0 });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
@@ -83,6 +85,10 @@ export class OtlpReceiverService implements vscode.Disposable {
       this.service.log.warn(`OpenTelemetry receiver not started: ${reason}`);
       this.update({ status: 'error', enabled, reason, port });
     }
+  }
+
+  private showCounts(): void {
+    if (this.receiver) this.update({ calls: this.receiver.counts.calls, skippedSpans: this.receiver.counts.skippedSpans });
   }
 
   private update(patch: Partial<OtlpReceiverState>): void {
@@ -100,6 +106,10 @@ export class OtlpReceiverService implements vscode.Disposable {
 /** "OpenTelemetry receiver on 127.0.0.1:4318: 12 calls recorded", or why it is not running; undefined when not asked for. */
 export function otlpReceiverText(s: OtlpReceiverState): string | undefined {
   if (!s.enabled) return undefined;
-  if (s.status === 'running') return vscode.l10n.t('OpenTelemetry receiver on 127.0.0.1:{0}: {1} recorded', s.port ?? '', counted(s.calls, 'call'));
+  if (s.status === 'running') {
+    // Spans that were not model calls say a tool is sending, when its operation names are not the conventions' (adaptiveRouting.otlp.modelCallOperations).
+    const skipped = s.skippedSpans ? vscode.l10n.t(', {0} skipped (not model calls)', counted(s.skippedSpans, 'span')) : '';
+    return vscode.l10n.t('OpenTelemetry receiver on 127.0.0.1:{0}: {1} recorded{2}', s.port ?? '', counted(s.calls, 'call'), skipped);
+  }
   return vscode.l10n.t('OpenTelemetry receiver not running: {0}', s.reason ?? '');
 }
