@@ -71,6 +71,20 @@ describe('team sync through a real PostgreSQL', function () {
     assert.deepEqual([(await syncRound(a, team())).pushed, (await syncRound(b, team())).pulled], [1, 1]);
   });
 
+  it('names with quotes, backslashes, commas, braces, "NULL" and emoji travel unchanged (the push builds array literals itself)', async () => {
+    const names = ['say "hi"', 'back\\slash\\', 'a,b {c}', 'NULL', 'émoji 🚀', ' spaced '];
+    const a = await newStore();
+    a.trackLlmCalls(
+      names.map((name, i) => ({ ...series(1, { end: clock.now() })[0], workflow: name, stage: name, model: `m-${name}`, provider: i % 2 ? null : name })),
+    );
+    assert.equal((await syncRound(a, team())).pushed, names.length);
+    const b = await newStore();
+    assert.equal((await syncRound(b, team())).pulled, names.length);
+    const seen = (s: TelemetryStore) => s.calls().map((c) => [c.id, c.workflow, c.stage, c.model, c.provider, c.cost, c.success, c.inputTokens]);
+    assert.deepEqual(seen(b), seen(a));
+    assert.deepEqual(b.workflows().sort(), [...names.map((n) => n.trim())].sort());
+  });
+
   it('[bundle] five processes, each with its own file, write 20,000 calls each while syncing: every file ends with the same 100,000 calls', async function () {
     this.timeout(300_000);
     const dir = tempDir();
