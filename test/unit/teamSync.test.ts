@@ -71,7 +71,7 @@ describe('team sync through a real PostgreSQL', function () {
     assert.deepEqual([(await syncRound(a, team())).pushed, (await syncRound(b, team())).pulled], [1, 1]);
   });
 
-  it('names with quotes, backslashes, commas, braces, "NULL" and emoji travel unchanged (the push builds array literals itself)', async () => {
+  it('names with quotes, backslashes, commas, braces, "NULL" and emoji travel unchanged through push and pull', async () => {
     const names = ['say "hi"', 'back\\slash\\', 'a,b {c}', 'NULL', 'émoji 🚀', ' spaced '];
     const a = await newStore();
     a.trackLlmCalls(
