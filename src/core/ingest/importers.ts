@@ -3,7 +3,7 @@ import { parseTier } from '../tiers';
 import { identityOf } from './callValidation';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { LlmCallInput } from '../types';
-import { callsFromOtlp, spansOf, type OtlpRules, type OtlpSpan } from './otlpSpans';
+import { callsFromOtlp, spanEntries, type KnownSpans, type OtlpRules, type OtlpSpan } from './otlpSpans';
 
 /** Which writer produced a line. */
 export type LineFormat = 'usage' | 'llm_calls' | 'call' | 'otlp';
@@ -283,7 +283,7 @@ export function importJsonlBytes(
     try {
       const request = JSON.parse(line) as unknown;
       otlpLines.set(i, request);
-      for (const span of spansOf(request)) knownSpans.set(span.spanId, span);
+      for (const { span } of spanEntries(request)) if (typeof span?.spanId === 'string') knownSpans.set(span.spanId, span);
     } catch {
       // reported by the loop below, which parses it again
     }
@@ -343,7 +343,7 @@ function otlpDocument(text: string): unknown {
 }
 
 /** One OTLP request's LLM calls, all or none (one bad call stores none of the request). */
-function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport, rules: OtlpRules, known?: ReadonlyMap<string, OtlpSpan>): number {
+function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport, rules: OtlpRules, known?: KnownSpans): number {
   const { calls, skippedSpans } = callsFromOtlp(request, rules, known);
   store.trackLlmCalls(calls);
   report.formats.otlp = (report.formats.otlp ?? 0) + calls.length;

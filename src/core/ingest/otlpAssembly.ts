@@ -1,5 +1,5 @@
 import type { LlmCallInput } from '../types';
-import { callsFromOtlp, type OtlpRules, type OtlpSpan } from './otlpSpans';
+import { callsFromOtlp, spanEntries, type KnownSpans, type OtlpRules, type OtlpSpan } from './otlpSpans';
 
 /** A model call whose enclosing spans have not all arrived, with what it needs to be mapped again. */
 interface Waiting {
@@ -18,18 +18,15 @@ interface Waiting {
 export class OtlpAssembly {
   private readonly known = new Map<string, { span: OtlpSpan; resource: unknown; seen: number }>();
   private readonly waiting = new Map<string, Waiting>();
-  private readonly view: ReadonlyMap<string, OtlpSpan>;
+  /** The mapping reads spans by id: this hands it the known spans without copying them. */
+  private readonly view: KnownSpans = { get: (id: string) => this.known.get(id)?.span };
 
   constructor(
     private readonly rules: OtlpRules = {},
     private readonly holdMs = 5000,
     private readonly keepMs = 120_000,
     private readonly now: () => number = Date.now,
-  ) {
-    const known = this.known;
-    // The mapping reads spans by id; this hands it the spans without copying the map.
-    this.view = { get: (id: string) => known.get(id)?.span, has: (id: string) => known.has(id) } as ReadonlyMap<string, OtlpSpan>;
-  }
+  ) {}
 
   /** Calls waiting for an enclosing span. */
   get waitingCount(): number {
@@ -44,21 +41,19 @@ export class OtlpAssembly {
     const { calls, skippedSpans, openAncestry } = callsFromOtlp(request, this.rules, this.view);
     const at = this.now();
     this.forgetOld(at);
-    const { resourceSpans } = request as { resourceSpans: Array<{ resource?: unknown; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }> };
-    for (const rs of resourceSpans)
-      for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) this.known.set(span.spanId, { span, resource: rs.resource, seen: at });
+    for (const { span, resource } of spanEntries(request)) this.known.set(span.spanId, { span, resource, seen: at });
     const ready = calls.filter((call, i) => {
       if (!openAncestry.has(i)) return true;
       this.wait(call, at + this.holdMs);
       return false;
     });
-    return { ready: [...ready, ...this.take((w) => this.complete(w))], skippedSpans };
+    return { ready: [...ready, ...this.take(() => false)], skippedSpans };
   }
 
-  /** Calls whose wait is over, mapped with what is known by now. */
+  /** Calls whose ancestry is complete by now or whose wait is over (with what is known). */
   due(): LlmCallInput[] {
     const at = this.now();
-    return this.take((w) => w.deadline <= at || this.complete(w));
+    return this.take((w) => w.deadline <= at);
   }
 
   /** Every waiting call, mapped with what is known (when the receiver closes). */
@@ -79,16 +74,14 @@ export class OtlpAssembly {
     this.waiting.set(id, { request: { resourceSpans: [{ resource: entry.resource, scopeSpans: [{ spans: [entry.span] }] }] }, deadline });
   }
 
-  private complete(w: Waiting): boolean {
-    return callsFromOtlp(w.request, this.rules, this.view).openAncestry.size === 0;
-  }
-
-  private take(when: (w: Waiting) => boolean): LlmCallInput[] {
+  /** The waiting calls whose ancestry is now complete, and those `giveUp` says to take as they are: mapped once each. */
+  private take(giveUp: (w: Waiting) => boolean): LlmCallInput[] {
     const out: LlmCallInput[] = [];
     for (const [id, w] of this.waiting) {
-      if (!when(w)) continue;
+      const mapped = callsFromOtlp(w.request, this.rules, this.view);
+      if (mapped.openAncestry.size > 0 && !giveUp(w)) continue;
       this.waiting.delete(id);
-      out.push(...callsFromOtlp(w.request, this.rules, this.view).calls);
+      out.push(...mapped.calls);
     }
     return out;
   }

@@ -1,4 +1,5 @@
 import { Root, type Type } from 'protobufjs/light';
+import { spanEntries } from './otlpSpans';
 
 /**
  * OTLP/HTTP protobuf trace bodies (ExportTraceServiceRequest) read into the OTLP JSON shape that
@@ -68,12 +69,9 @@ const SCHEMA = {
 
 let requestType: Type | undefined;
 
-/** Bytes (ids) as the lowercase hex that OTLP JSON uses. */
-function hexOf(value: unknown): unknown {
-  if (!(value instanceof Uint8Array)) return value;
-  let out = '';
-  for (const byte of value) out += byte.toString(16).padStart(2, '0');
-  return out;
+/** Bytes (an id, as toObject gives them here) as the lowercase hex that OTLP JSON uses; none for an empty id. */
+function hexOf(bytes: number[]): string | undefined {
+  return bytes.length ? bytes.map((byte) => byte.toString(16).padStart(2, '0')).join('') : undefined;
 }
 
 /**
@@ -88,12 +86,11 @@ export function otlpJsonFromProtobuf(body: Uint8Array): unknown {
   } catch (error) {
     throw new Error(`not an OTLP protobuf trace export: ${(error as Error).message}`);
   }
-  const json = requestType.toObject(message, { longs: String, bytes: Array, arrays: true, oneofs: false }) as { resourceSpans: unknown[] };
+  const json = requestType.toObject(message, { longs: String, bytes: Array, arrays: true, oneofs: false });
   // Ids are bytes on the wire and hex in OTLP JSON (toObject gives them as arrays of numbers here).
-  for (const rs of json.resourceSpans as Array<{ scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>)
-    for (const ss of rs.scopeSpans ?? [])
-      for (const span of ss.spans ?? [])
-        for (const key of ['traceId', 'spanId', 'parentSpanId'])
-          if (Array.isArray(span[key])) span[key] = (span[key] as number[]).length ? hexOf(Uint8Array.from(span[key] as number[])) : undefined;
+  for (const { span } of spanEntries(json)) {
+    const ids = span as unknown as Record<string, unknown>;
+    for (const key of ['traceId', 'spanId', 'parentSpanId']) if (Array.isArray(ids[key])) ids[key] = hexOf(ids[key] as number[]);
+  }
   return json;
 }

@@ -56,18 +56,23 @@ export function isOtlpTraces(value: unknown): value is { resourceSpans: unknown[
   return typeof value === 'object' && value !== null && Array.isArray((value as { resourceSpans?: unknown }).resourceSpans);
 }
 
-/** The spans of a request, as far as its structure goes (nothing checked: for indexing only). */
-export function spansOf(request: unknown): OtlpSpan[] {
+/**
+ * Every span object of a request with its resource, as far as the structure goes (nothing checked:
+ * for indexing spans, and for the protobuf reader's id conversion; callsFromOtlp checks).
+ */
+export function spanEntries(request: unknown): Array<{ span: OtlpSpan; resource: unknown }> {
   if (!isOtlpTraces(request)) return [];
   return request.resourceSpans.flatMap((rs) => {
-    const scopeSpans = (rs as { scopeSpans?: unknown } | null)?.scopeSpans;
-    return Array.isArray(scopeSpans)
-      ? scopeSpans.flatMap((ss: { spans?: unknown } | null) =>
-          Array.isArray(ss?.spans) ? (ss.spans as OtlpSpan[]).filter((span) => typeof span?.spanId === 'string') : [],
-        )
-      : [];
+    const { resource, scopeSpans } = (rs ?? {}) as { resource?: unknown; scopeSpans?: unknown };
+    if (!Array.isArray(scopeSpans)) return [];
+    return scopeSpans.flatMap((ss: { spans?: unknown } | null) =>
+      Array.isArray(ss?.spans) ? (ss.spans as OtlpSpan[]).map((span) => ({ span, resource })) : [],
+    );
   });
 }
+
+/** Where the mapping finds spans of earlier requests by id. */
+export type KnownSpans = Pick<ReadonlyMap<string, OtlpSpan>, 'get'>;
 
 function fail(where: string, what: string): never {
   throw new Error(`not an OTLP trace export: ${where} ${what}`);
@@ -101,7 +106,7 @@ const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v 
  * The calls in one export request. `known` holds spans of earlier requests (by span id) where the
  * enclosing workflow and agent spans may be found; the request's own spans are looked up first.
  */
-export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: ReadonlyMap<string, OtlpSpan>): OtlpCalls {
+export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: KnownSpans): OtlpCalls {
   if (!isOtlpTraces(request)) fail('the document', 'has no resourceSpans list');
   const threshold = rules.evaluationThreshold ?? 0.5;
   const operations = rules.modelCallOperations?.length ? new Set(rules.modelCallOperations) : MODEL_CALL_OPERATIONS;
