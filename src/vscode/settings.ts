@@ -26,8 +26,6 @@ export interface RoutingSettings {
   retentionDays: number;
   /** The workspace budget as set (checked by settingBudgets). */
   budget: unknown;
-  /** How OpenTelemetry spans become calls (imports and the receiver), and what was wrong in the settings. */
-  otlp: { rules: OtlpRules; problems: string[] };
 }
 
 /** Typed reads of the extension's settings, with the seed's defaults. */
@@ -49,12 +47,25 @@ export function readSettings(scope?: vscode.ConfigurationScope): RoutingSettings
     explorationBudget: c.get<number>('explorationBudget') ?? 0.1,
     retentionDays: c.get<number>('retentionDays') ?? 90,
     budget: c.get<unknown>('budget') ?? null,
-    otlp: checkOtlpRules({
-      evaluationThreshold: c.get('otlp.evaluationThreshold'),
-      modelCallOperations: c.get('otlp.modelCallOperations'),
-      attributes: c.get('otlp.attributes'),
-    }),
   };
+}
+
+let otlpProblemsLogged = '';
+
+/**
+ * How OpenTelemetry spans become calls (`adaptiveRouting.otlp.*`: imports and the receiver). A wrong
+ * value is left out, its default applying, and named in the log once while it stays wrong.
+ */
+export function readOtlpRules(log: vscode.LogOutputChannel, scope?: vscode.ConfigurationScope): OtlpRules {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const { rules, problems } = checkOtlpRules({
+    evaluationThreshold: c.get('otlp.evaluationThreshold'),
+    modelCallOperations: c.get('otlp.modelCallOperations'),
+    attributes: c.get('otlp.attributes'),
+  });
+  if (problems.join('\n') !== otlpProblemsLogged) for (const problem of problems) log.warn(`Setting adaptiveRouting.${problem}: left out, its default applies`);
+  otlpProblemsLogged = problems.join('\n');
+  return rules;
 }
 
 /** Days of history for a time range; "today" counts from local midnight. */

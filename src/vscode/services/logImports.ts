@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ImportReport, importJsonlBytes, isRotatedSibling, resumeOffset, sortRotated } from '../../core/ingest/importers';
 import type { TelemetryStore } from '../../core/store/telemetryStore';
 import { counted } from '../../core/text';
-import { readSettings } from '../settings';
+import { readOtlpRules, readSettings } from '../settings';
 import { createLocalImporter } from './storageFactory';
 
 /**
@@ -10,8 +10,6 @@ import { createLocalImporter } from './storageFactory';
  * rotated siblings included) and files the user picks. Imports are idempotent and incremental.
  */
 export class LogImports {
-  private rulesWarned = '';
-
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly writableStore: () => Promise<TelemetryStore>,
@@ -47,10 +45,7 @@ export class LogImports {
     const files = withRotated ? await this.rotatedFiles(uri) : [uri];
     const reports: ImportReport[] = [];
     const importLocal = createLocalImporter();
-    const { rules, problems } = readSettings(vscode.workspace.workspaceFolders?.[0]?.uri).otlp;
-    if (problems.join() !== this.rulesWarned)
-      for (const problem of problems) this.log.warn(`Setting adaptiveRouting.${problem}: left out, its default applies`);
-    this.rulesWarned = problems.join(); // once while it stays wrong, not on every import
+    const rules = readOtlpRules(this.log, vscode.workspace.workspaceFolders?.[0]?.uri);
     for (const file of files) {
       // Local files are read from where the last import stopped, not whole (logs grow large).
       if (importLocal && file.scheme === 'file') {

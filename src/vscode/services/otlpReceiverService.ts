@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { OtlpReceiver } from '../../core/ingest/otlpReceiver';
 import { counted } from '../../core/text';
-import { readSettings } from '../settings';
+import { readOtlpRules } from '../settings';
 import { createOtlpReceiver } from './storageFactory';
 import type { TelemetryService } from './telemetryService';
 
@@ -63,8 +63,7 @@ export class OtlpReceiverService implements vscode.Disposable {
           : undefined;
     if (off || !start) return this.update({ status: 'off', enabled, reason: off, port: undefined });
     const port = config.get<number>('port') ?? 4318;
-    const { rules, problems } = readSettings(vscode.workspace.workspaceFolders?.[0]?.uri).otlp;
-    for (const problem of problems) this.service.log.warn(`Setting adaptiveRouting.${problem}: left out, its default applies`);
+    const rules = readOtlpRules(this.service.log, vscode.workspace.workspaceFolders?.[0]?.uri);
     try {
       this.receiver = await start((calls) => this.service.trackLlmCalls(calls), {
         ...rules,
