@@ -120,7 +120,8 @@ export async function makeFixtureWorkspace(coreModulePath, { withTelemetry = tru
   if (withTelemetry) {
     const core = require(coreModulePath);
     const store = await core.openTelemetry({ path: join(workspace, '.attune', 'telemetry.db'), autoSaveMs: 0 });
-    store.trackLlmCalls(core.generateSampleCalls({ now: new Date() }));
+    // Ended 15 hours ago (see sampleEnd in test/unit/helpers.ts): the 7-day window holds the same calls at any hour.
+    store.trackLlmCalls(core.generateSampleCalls({ end: new Date(Date.now() - 15 * 3_600_000) }));
     await store.close();
   }
   return workspace;

@@ -325,8 +325,8 @@ describe('Adaptive Routing in a real extension host', () => {
         return s.length === 1 && s[0].budget.period === period && s[0].budget.limit === limit ? s[0] : undefined;
       });
     };
-    // The sample's calls end before today: the week holds some unless today is a Monday, the month
-    // unless it is the 1st; on a Monday the 1st the workspace budget has nothing to measure.
+    // The sample's calls end 15 hours ago: the week holds some unless they all fall before this
+    // Monday, the month unless before the 1st; then the workspace budget has nothing to measure.
     let period = 'weekly';
     let spent = (await write(period, 1000)).usd;
     if (!(spent > 0)) spent = (await write((period = 'monthly'), 1000)).usd;

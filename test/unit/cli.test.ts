@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
-import { runCli, tempDir } from './helpers';
+import { runCli, sampleEnd, tempDir } from './helpers';
 
 const run = runCli;
 
@@ -13,7 +13,7 @@ describe('adaptive-routing CLI', () => {
   before(async () => {
     dir = tempDir();
     const store = await openTelemetry({ path: path.join(dir, '.attune', 'telemetry.db'), autoSaveMs: 0 });
-    store.trackLlmCalls(generateSampleCalls());
+    store.trackLlmCalls(generateSampleCalls({ end: sampleEnd() }));
     await store.close();
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -34,6 +34,16 @@ export function fixedClock(iso = '2026-11-20T12:00:00Z'): { now: () => Date; adv
   return { now: () => new Date(t), advance: (ms: number) => (t += ms) };
 }
 
+/**
+ * Where a test's sample ends: the CLI and the editor read the last 7 x 24 hours from the real clock,
+ * and with the sample ending at midnight UTC what that window holds would hang on the hour the test
+ * runs (before about 07:00 a second stage shows a confident saving). Ended a fixed 15 hours ago, the
+ * window holds the same calls at any hour.
+ */
+export function sampleEnd(now = Date.now()): Date {
+  return new Date(now - 15 * 3_600_000);
+}
+
 /** n calls of one stage/model, one minute apart ending at `end`, failing where `fails(i)` says so. */
 export function series(n: number, base: Partial<LlmCallInput> & { fails?: (i: number) => boolean; end: Date }): LlmCallInput[] {
   const { fails = () => false, end, ...call } = base;

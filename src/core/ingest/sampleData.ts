@@ -75,13 +75,18 @@ export interface SampleOptions {
   /** How many days the history spans (default 14, so a 7-day window sees about half). */
   days?: number;
   registry?: ModelRegistry;
+  /**
+   * The exact moment the sample ends, in place of the start of `now`'s UTC day: a 7 x 24-hour
+   * window then sees the same calls at any hour (tests anchor it a fixed time before their clock).
+   */
+  end?: Date;
 }
 
-/** Deterministic sample calls, ordered by time, ending just before the start of `now`'s UTC day. */
+/** Deterministic sample calls, ordered by time, ending just before the start of `now`'s UTC day (or `end`). */
 export function generateSampleCalls(options: SampleOptions = {}): LlmCallInput[] {
   // Anchored to the start of the UTC day: creating the sample twice on one day adds nothing
   // (same ids, same times), since a call is identified by its id, stage and time.
-  const now = Math.floor((options.now ?? new Date()).getTime() / 86_400_000) * 86_400_000;
+  const now = options.end?.getTime() ?? Math.floor((options.now ?? new Date()).getTime() / 86_400_000) * 86_400_000;
   const days = options.days ?? 14;
   const random = seededRandom(options.seed ?? 42);
   const registry = options.registry ?? new ModelRegistry();
