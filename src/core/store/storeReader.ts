@@ -413,7 +413,6 @@ export class StoreReader {
   }
 }
 
-/** A stored call's columns, in the order rowToCall reads them. */
 function toAggregate(model: string, t: DayCounter): ModelAggregate {
   return {
     model,

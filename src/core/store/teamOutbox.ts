@@ -1,6 +1,6 @@
 import type { SqlValue } from 'sql.js';
 import type { LlmCall } from '../types';
-import { CALL_COLUMNS, rowToCall } from './callRows';
+import { CALL_COLUMNS_BY_ID, callNames, rowToCall } from './callRows';
 import type { SqlSession } from './sqlSession';
 
 /** Keys of the calls this file has that the team database may not: filled by every writer of the file. */
@@ -47,11 +47,9 @@ export class TeamOutbox {
   take(limit: number, after: OutboxCall['key'] = [-1, 0, 0]): OutboxCall[] {
     if (!this.enabled) return [];
     const rows = this.session.all(
-      `SELECT o.stage_id, o.ts, o.id, ${CALL_COLUMNS}
+      `SELECT o.stage_id, o.ts, o.id, ${CALL_COLUMNS_BY_ID}
        FROM team_outbox o
-       JOIN stages s ON s.id = o.stage_id
        LEFT JOIN calls c ON c.stage_id = o.stage_id AND c.ts = o.ts AND c.id = o.id
-       LEFT JOIN models m ON m.id = c.model_id
        WHERE (o.stage_id, o.ts, o.id) > (?, ?, ?)
        ORDER BY o.stage_id, o.ts, o.id LIMIT ?`,
       [...after, limit],
@@ -60,11 +58,13 @@ export class TeamOutbox {
     // A key without its call (c.id null): retention deleted the call.
     const gone = rows.filter((r) => r[3] === null).map(keyOf);
     if (gone.length) this.remove(gone);
-    return rows.filter((r) => r[3] !== null).map((r) => ({ key: keyOf(r), call: rowToCall(r.slice(3)) }));
+    const named = callNames(this.session);
+    return rows.filter((r) => r[3] !== null).map((r) => ({ key: keyOf(r), call: rowToCall(named(r.slice(3))) }));
   }
 
   /** Forgets calls the team database has confirmed. */
   remove(keys: OutboxCall['key'][]): void {
+    // One DELETE per key beats one statement over a JSON list or a VALUES list of the batch (measured).
     this.session.transaction(() => {
       for (const key of keys) this.session.run('DELETE FROM team_outbox WHERE stage_id = ? AND ts = ? AND id = ?', key);
     });
