@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { generateSampleCalls, openTelemetry } from '../../src/core';
-import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
+import { otlpJsonLineStream, otlpJsonLines } from '../../src/core/ingest/otlpExport';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { checkOtlpRules } from '../../src/core/ingest/otlpRules';
 import { callsFromOtlp } from '../../src/core/ingest/otlpSpans';
@@ -289,6 +289,51 @@ describe('OpenTelemetry GenAI export', () => {
     b.dispose();
     const wrong = await run('export', '--format', 'csv', '--db', 'a.db');
     assert.deepEqual([wrong.code, wrong.err.trim()], [1, 'adaptive-routing: export needs --format otlp-json (got "csv")']);
+    // A file it cannot write (here a folder of that name): one message, no half file left beside it.
+    fs.mkdirSync(path.join(dir, 'taken'));
+    const failed = await run('export', '--format', 'otlp-json', '--db', 'a.db', '--out', 'taken');
+    assert.equal(failed.code, 3);
+    assert.match(failed.err, /^adaptive-routing: cannot write the export to .*taken \(.+\); nothing there was changed\n$/);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.startsWith('taken')),
+      ['taken'],
+    );
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'taken')), []);
+  });
+
+  it('exports of any size go a page and a line at a time: every call in scope once, the same lines as at once', async () => {
+    const store = await openTelemetry({ now: () => new Date('2026-11-21T00:00:00Z') });
+    const ts = Date.parse('2026-11-20T00:00:00Z');
+    // Three stages; calls sharing a time (their ids order them) fall across page boundaries.
+    store.trackLlmCalls(
+      Array.from({ length: 45 }, (_, i) => ({
+        id: `c${i}`,
+        workflow: i % 3 === 2 ? 'other' : 'w',
+        stage: `s${i % 2}`,
+        model: 'claude-haiku-4-5',
+        tier: 'cheap' as const,
+        cost: 0.001,
+        ts: new Date(ts + Math.floor(i / 4) * 60_000),
+      })),
+    );
+    const key = (c: { id: number; ts: number; workflow: string; stage: string }) => `${c.workflow}/${c.stage}/${c.ts}/${c.id}`;
+    const pages = [...store.callPages({}, 4)];
+    assert.ok(pages.every((p) => p.length >= 1 && p.length <= 4));
+    assert.deepEqual(pages.flat().map(key).sort(), store.calls().map(key).sort(), 'every call once');
+    for (let i = 1; i < pages.flat().length; i++) {
+      const [a, b] = [pages.flat()[i - 1], pages.flat()[i]];
+      if (a.workflow === b.workflow && a.stage === b.stage) assert.ok(a.ts < b.ts || (a.ts === b.ts && a.id < b.id), 'a stage in key order');
+    }
+    const since = ts + 5 * 60_000;
+    assert.deepEqual(
+      [...store.callPages({ workflow: 'w', stage: 's1', since }, 3)].flat().map(key).sort(),
+      store.calls({ workflow: 'w', stage: 's1', since }).map(key).sort(),
+    );
+    assert.deepEqual([...store.callPages({ workflow: 'nope' })], []);
+    const counted = { calls: 0 };
+    assert.equal([...otlpJsonLineStream(store.callPages({}, 4), 10, counted)].join('\n') + '\n', otlpJsonLines(pages.flat(), 10));
+    assert.equal(counted.calls, 45);
+    store.dispose();
   });
 });
 

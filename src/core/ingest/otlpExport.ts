@@ -74,6 +74,26 @@ export function otlpRequestOf(calls: LlmCall[], serviceName = 'adaptive-model-ro
 /** Calls as OTLP JSON lines, one export request per `perLine` calls (a collector's file format). */
 export function otlpJsonLines(calls: LlmCall[], perLine = 1000): string {
   let out = '';
-  for (let i = 0; i < calls.length; i += perLine) out += JSON.stringify(otlpRequestOf(calls.slice(i, i + perLine))) + '\n';
+  for (const line of otlpJsonLineStream([calls], perLine)) out += line + '\n';
   return out;
+}
+
+/**
+ * The same lines (without their newline) from pages of calls, one at a time, adding the calls of
+ * each to `counted`: an export never builds one string of the whole (~950 bytes a call: a million
+ * calls is past the longest string V8 makes).
+ */
+export function* otlpJsonLineStream(pages: Iterable<LlmCall[]>, perLine = 1000, counted = { calls: 0 }): Generator<string> {
+  let waiting: LlmCall[] = [];
+  for (const page of pages) {
+    waiting = waiting.length ? waiting.concat(page) : page;
+    for (; waiting.length >= perLine; waiting = waiting.slice(perLine)) {
+      counted.calls += perLine;
+      yield JSON.stringify(otlpRequestOf(waiting.slice(0, perLine)));
+    }
+  }
+  if (waiting.length) {
+    counted.calls += waiting.length;
+    yield JSON.stringify(otlpRequestOf(waiting));
+  }
 }

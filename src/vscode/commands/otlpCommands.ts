@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { otlpJsonLines } from '../../core/ingest/otlpExport';
+import { otlpJsonLineStream } from '../../core/ingest/otlpExport';
 import { windowStart } from '../../core/timeWindow';
 import { rangeDays } from '../settings';
+import { createLocalLineWriter } from '../services/storageFactory';
 import type { TelemetryService } from '../services/telemetryService';
 
 /**
@@ -18,8 +19,7 @@ export function registerOtlpCommands(service: TelemetryService): vscode.Disposab
         return undefined;
       }
       const since = windowStart(Date.now(), rangeDays(service.range));
-      const calls = store.calls().filter((c) => c.ts >= since);
-      if (!calls.length) {
+      if (store.callPages({ since }, 1).next().done) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to export: there are no calls in the selected time range ({0}).', service.rangeLabel));
         return undefined;
       }
@@ -32,15 +32,31 @@ export function registerOtlpCommands(service: TelemetryService): vscode.Disposab
           title: vscode.l10n.t('Export Calls as OpenTelemetry (OTLP JSON)'),
         }));
       if (!uri) return undefined;
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(otlpJsonLines(calls)));
+      const counted = { calls: 0 };
+      await writeLines(uri, otlpJsonLineStream(store.callPages({ since }), 1000, counted));
       const open = vscode.l10n.t('Open');
       void vscode.window
         .showInformationMessage(
-          vscode.l10n.t('Exported {0} calls ({1}) as OTLP JSON to {2}', calls.length, service.rangeLabel, vscode.workspace.asRelativePath(uri)),
+          vscode.l10n.t('Exported {0} calls ({1}) as OTLP JSON to {2}', counted.calls, service.rangeLabel, vscode.workspace.asRelativePath(uri)),
           open,
         )
         .then((choice) => (choice === open ? vscode.window.showTextDocument(uri) : undefined));
       return uri;
     }),
   ];
+}
+
+/**
+ * Lines to a file: a local one a line at a time where the host has a file system; elsewhere (the
+ * browser, remote schemes) through vscode.workspace.fs, encoded a line at a time (no one string of
+ * the whole, which a large export would exceed).
+ */
+async function writeLines(uri: vscode.Uri, lines: Iterable<string>): Promise<void> {
+  const local = uri.scheme === 'file' ? createLocalLineWriter() : undefined;
+  if (local) return local(uri.fsPath, lines);
+  const encoder = new TextEncoder();
+  const parts = Array.from(lines, (line) => encoder.encode(line + '\n'));
+  const bytes = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
+  parts.reduce((at, part) => (bytes.set(part, at), at + part.length), 0);
+  await vscode.workspace.fs.writeFile(uri, bytes);
 }

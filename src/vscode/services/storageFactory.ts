@@ -5,6 +5,7 @@ import { NodeFileBackend } from '../../core/store/nodeFileBackend';
 import { workerIntegrityCheck } from '../../core/store/nodeIntegrityCheck';
 import type { ImportReport } from '../../core/ingest/importers';
 import { importJsonlFile } from '../../core/ingest/nodeImport';
+import { writeLinesToFile } from '../../core/ingest/nodeLineFile';
 import type { startOtlpReceiver } from '../../core/ingest/otlpReceiver';
 import type { OtlpRules } from '../../core/ingest/otlpSpans';
 import type { TelemetryStore } from '../../core/store/telemetryStore';
@@ -35,6 +36,11 @@ export function createLocalImporter(): ((store: TelemetryStore, file: string, ot
 /** SQLite's integrity check in a worker thread: a large file never blocks the extension host. */
 export function createIntegrityCheck(): ((bytes: Uint8Array) => Promise<string>) | undefined {
   return workerIntegrityCheck(path.join(__dirname, 'integrityWorker.js'));
+}
+
+/** Writes a local file a line at a time (exports of any size); other schemes go through vscode.workspace.fs. */
+export function createLocalLineWriter(): typeof writeLinesToFile | undefined {
+  return writeLinesToFile;
 }
 
 /** Team sync through PostgreSQL (the pg client needs Node's sockets). */

@@ -17,6 +17,11 @@ export function createIntegrityCheck(): undefined {
   return undefined;
 }
 
+/** No local file system here: exports write through vscode.workspace.fs. */
+export function createLocalLineWriter(): undefined {
+  return undefined;
+}
+
 /** No sockets here: the browser build does not sync with a team database. */
 export function createTeamSync(): undefined {
   return undefined;
