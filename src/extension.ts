@@ -21,6 +21,7 @@ import { OtlpReceiverService } from './vscode/services/otlpReceiverService';
 import { registerOtlpCommands } from './vscode/commands/otlpCommands';
 
 let service: TelemetryService | undefined;
+let receiver: OtlpReceiverService | undefined;
 
 /** Wires the adapters together. Nothing heavy here: the telemetry file opens on first use. */
 export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi & { readonly testing?: unknown } {
@@ -31,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const budgets = new BudgetMonitor(service, context.workspaceState, log);
   const team = new TeamSyncService(context, service);
   const tree = new StatsTreeProvider(service, budgets, team);
-  const receiver = new OtlpReceiverService(service);
+  receiver = new OtlpReceiverService(service);
   const statusBar = new RoutingStatusBar(service, tree, team, receiver);
   const diagnostics = new TierDiagnostics(service, declarations);
   const budgetStatusBar = new BudgetStatusBar(budgets);
@@ -73,8 +74,10 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, dashboard, team, receiver, activateMs, showReport } };
 }
 
-/** Saves pending calls before the extension host goes away. */
+/** Saves pending calls before the extension host goes away (the receiver's waiting calls first). */
 export async function deactivate(): Promise<void> {
+  await receiver?.close();
+  receiver = undefined;
   await service?.dispose();
   service = undefined;
 }

@@ -559,7 +559,29 @@ describe('the local OTLP/HTTP receiver', () => {
       );
     } finally {
       await quick.close();
-      store.close();
     }
+
+    // Closing (the window goes) records what still waits for its parents, with what is known.
+    const closing = await startOtlpReceiver(store, { port: 0, holdMs: 60_000 });
+    const waiting = JSON.parse(
+      exportedTraces((start) => {
+        const parent = start('invoke_agent gone', { 'gen_ai.operation.name': 'invoke_agent' });
+        end(start('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5' }, parent), 10);
+      }),
+    );
+    waiting.resourceSpans[0].scopeSpans[0].spans = (waiting.resourceSpans[0].scopeSpans[0].spans as Array<{ name: string }>).filter(
+      (span) => span.name === 'chat',
+    );
+    const answer = await fetch(`http://127.0.0.1:${closing.port}/v1/traces`, {
+      method: 'POST',
+      body: JSON.stringify(waiting),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(closing.waiting, 1);
+    assert.equal(store.callCount(), 2, 'held, not recorded yet');
+    await closing.close();
+    assert.equal(store.callCount(), 3, 'recorded on close');
+    store.close();
   });
 });

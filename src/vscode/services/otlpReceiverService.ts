@@ -30,6 +30,7 @@ export class OtlpReceiverService implements vscode.Disposable {
   private receiver: OtlpReceiver | undefined;
   /** The start or stop in progress: restarts run one after the other. */
   private pending: Promise<void> = Promise.resolve();
+  private closed = false;
   state: OtlpReceiverState = { status: 'off', enabled: false, calls: 0, skippedSpans: 0 };
 
   constructor(private readonly service: TelemetryService) {
@@ -51,6 +52,7 @@ export class OtlpReceiverService implements vscode.Disposable {
   private async apply(): Promise<void> {
     await this.receiver?.close();
     this.receiver = undefined;
+    if (this.closed) return;
     const config = vscode.workspace.getConfiguration('adaptiveRouting.otlpReceiver');
     const enabled = config.get<boolean>('enabled') === true;
     const start = createOtlpReceiver();
@@ -95,7 +97,19 @@ export class OtlpReceiverService implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /**
+   * Stops the receiver and records the calls still waiting for their enclosing spans: deactivation
+   * awaits this before the telemetry file closes (disposal comes after it, too late to record).
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pending;
+    await this.receiver?.close();
+    this.receiver = undefined;
+  }
+
   dispose(): void {
+    this.closed = true;
     void this.receiver?.close();
     this.receiver = undefined;
     for (const d of this.disposables) d.dispose();
