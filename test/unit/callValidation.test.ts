@@ -31,6 +31,8 @@ describe('call validation: every field checked, in words that name it', () => {
     rejects(valid({ durationMs: '5' }), 'durationMs must be a number >= 0, got "5"');
     rejects(valid({ tokens: { input: -1 } }), 'tokens.input must be a number >= 0, got -1');
     rejects(valid({ tokens: { output: NaN } }), 'tokens.output is not a finite number (NaN)');
+    rejects(valid({ tokens: { input: 1e21 } }), 'tokens.input is too large to be a count (1e+21)');
+    rejects(valid({ durationMs: 2 ** 53 }), 'durationMs is too large to be a count (9007199254740992)');
     rejects(valid({ success: 'yes' }), 'success must be true or false, got "yes"');
     rejects(valid({ cacheHit: 1 }), 'cacheHit must be true or false, got 1');
     rejects(valid({ costEstimated: 'yes' }), 'costEstimated must be true or false, got "yes"');
@@ -42,9 +44,18 @@ describe('call validation: every field checked, in words that name it', () => {
     );
   });
 
-  it('what passes, and how it is stored', () => {
+  it('what passes, and how it is stored (counts as whole numbers, as the team database keeps them)', () => {
     const call = validateCall(
-      valid({ workflow: ' w ', stage: '', tier: '', model: 'm\t', tokens: { input: 3 }, durationMs: 2.6, error: 'e'.repeat(2500), ts: NOW + CLOCK_SKEW_MS }),
+      valid({
+        workflow: ' w ',
+        stage: '',
+        tier: '',
+        model: 'm\t',
+        tokens: { input: 3, output: 2.5, cacheRead: 0.4 },
+        durationMs: 2.6,
+        error: 'e'.repeat(2500),
+        ts: NOW + CLOCK_SKEW_MS,
+      }),
       now,
     );
     assert.deepEqual(
@@ -60,12 +71,12 @@ describe('call validation: every field checked, in words that name it', () => {
         cost: null,
         costEstimated: null,
         inputTokens: 3,
-        outputTokens: null,
+        outputTokens: 3,
         durationMs: 3,
         success: null,
         error: 'e'.repeat(2000),
         cacheHit: null,
-        cacheReadTokens: null,
+        cacheReadTokens: 0,
         cacheWriteTokens: null,
         cacheWrite1hTokens: null,
       },

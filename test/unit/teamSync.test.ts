@@ -85,6 +85,38 @@ describe('team sync through a real PostgreSQL', function () {
     assert.deepEqual(b.workflows().sort(), [...names.map((n) => n.trim())].sort());
   });
 
+  it('every field travels exactly (doubles, booleans, nulls, cache tokens); a fractional count from an older file arrives whole instead of failing the push', async () => {
+    const a = await newStore();
+    const [full, bare] = series(2, { end: clock.now(), workflow: 'fields', stage: 'exact' });
+    a.trackLlmCalls([
+      {
+        ...full,
+        cost: 0.1 + 0.2,
+        costEstimated: true,
+        success: false,
+        error: 'timeout, "retried"',
+        cacheHit: true,
+        durationMs: 1234,
+        tokens: { input: 900, output: 210, cacheRead: 4000, cacheWrite: 300, cacheWrite1h: 100 },
+      },
+      { ...bare, cost: undefined, success: undefined, tier: undefined, provider: undefined, durationMs: undefined, tokens: undefined },
+    ]);
+    // What a file written before counts were rounded on the way in may hold.
+    (a as unknown as { session: { run(sql: string, params: unknown[]): void } }).session.run(
+      'UPDATE calls SET output_tokens = 2.5 WHERE output_tokens = 210',
+      [],
+    );
+    assert.equal((await syncRound(a, team())).pushed, 2);
+    const b = await newStore();
+    assert.equal((await syncRound(b, team())).pulled, 2);
+    const byId = (s: TelemetryStore) => s.calls().sort((x, y) => x.id - y.id);
+    assert.deepEqual(
+      byId(b),
+      byId(a).map((c) => (c.outputTokens === 2.5 ? { ...c, outputTokens: 3 } : c)),
+    );
+    assert.equal(byId(b).find((c) => c.costEstimated)?.cost, 0.1 + 0.2, 'the same double, not 0.3');
+  });
+
   it('[bundle] five processes, each with its own file, write 20,000 calls each while syncing: every file ends with the same 100,000 calls', async function () {
     this.timeout(300_000);
     const dir = tempDir();

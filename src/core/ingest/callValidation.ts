@@ -86,10 +86,20 @@ function timestamp(value: unknown, now: () => Date): number {
 }
 
 /** The prompt-cache counts: the 1-hour writes are part of all writes (which default to them when alone). */
+/**
+ * A count kept as a whole number (tokens, milliseconds): rounded, and at most 2^53 - 1, which the
+ * team database's bigint columns take as written (a fraction or 1e+21 there fails every push).
+ */
+function wholeCount(value: unknown, field: string): number | null {
+  const n = count(value, field);
+  if (n !== null && n > Number.MAX_SAFE_INTEGER) throw new InvalidCallError(field, `is too large to be a count (${n})`);
+  return n === null ? null : Math.round(n);
+}
+
 function cacheTokens(tokens: NonNullable<LlmCallInput['tokens']>): Pick<LlmCall, 'cacheReadTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'> {
-  const cacheReadTokens = count(tokens.cacheRead, 'tokens.cacheRead');
-  const oneHour = count(tokens.cacheWrite1h, 'tokens.cacheWrite1h');
-  const cacheWriteTokens = count(tokens.cacheWrite, 'tokens.cacheWrite') ?? oneHour;
+  const cacheReadTokens = wholeCount(tokens.cacheRead, 'tokens.cacheRead');
+  const oneHour = wholeCount(tokens.cacheWrite1h, 'tokens.cacheWrite1h');
+  const cacheWriteTokens = wholeCount(tokens.cacheWrite, 'tokens.cacheWrite') ?? oneHour;
   if (oneHour != null && cacheWriteTokens != null && oneHour > cacheWriteTokens) {
     throw new InvalidCallError('tokens.cacheWrite1h', `counts part of tokens.cacheWrite, so it cannot exceed it (${oneHour} > ${cacheWriteTokens})`);
   }
@@ -107,7 +117,7 @@ export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
   const tokens = input.tokens ?? {};
   if (typeof tokens !== 'object') throw new InvalidCallError('tokens', 'must be an object { input, output, cacheRead, cacheWrite, cacheWrite1h }');
   const cache = cacheTokens(tokens);
-  const durationMs = count(input.durationMs, 'durationMs');
+  const durationMs = wholeCount(input.durationMs, 'durationMs');
   const id = input.id == null ? randomIdentity() : identityOf(String(input.id));
   return {
     id,
@@ -119,8 +129,8 @@ export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
     provider: text(input.provider, 'provider', false),
     cost: count(input.cost, 'cost'),
     costEstimated: flag(input.costEstimated, 'costEstimated'),
-    inputTokens: count(tokens.input, 'tokens.input'),
-    outputTokens: count(tokens.output, 'tokens.output'),
+    inputTokens: wholeCount(tokens.input, 'tokens.input'),
+    outputTokens: wholeCount(tokens.output, 'tokens.output'),
     // named one by one, not spread: a spread in the middle of the literal builds every call (a
     // million when ingesting) through a slow generic copy (bench:perf ingest)
     cacheReadTokens: cache.cacheReadTokens,

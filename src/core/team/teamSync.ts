@@ -262,7 +262,9 @@ function columnParameter(values: unknown[], type: string): unknown {
   let literal = '{';
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    literal += (i ? ',' : '') + (value === null || value === undefined ? 'NULL' : String(value));
+    // Whole numbers for bigint: files from before counts were rounded on the way in may hold fractions.
+    const shown = value === null || value === undefined ? 'NULL' : type === 'bigint' ? String(Math.round(Number(value))) : String(value);
+    literal += (i ? ',' : '') + shown;
   }
   return literal + '}';
 }
