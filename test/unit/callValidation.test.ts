@@ -31,6 +31,7 @@ describe('call validation: every field checked, in words that name it', () => {
     rejects(valid({ durationMs: '5' }), 'durationMs must be a number >= 0, got "5"');
     rejects(valid({ tokens: { input: -1 } }), 'tokens.input must be a number >= 0, got -1');
     rejects(valid({ tokens: { output: NaN } }), 'tokens.output is not a finite number (NaN)');
+    rejects(valid({ stage: 'a\0b' }), 'stage contains a NUL character (\\0)');
     rejects(valid({ tokens: { input: 1e21 } }), 'tokens.input is too large to be a count (1e+21)');
     rejects(valid({ durationMs: 2 ** 53 }), 'durationMs is too large to be a count (9007199254740992)');
     rejects(valid({ success: 'yes' }), 'success must be true or false, got "yes"');
@@ -91,6 +92,7 @@ describe('call validation: every field checked, in words that name it', () => {
     assert.deepEqual(cached({ cacheWrite: 40, cacheWrite1h: 40 }), [null, 40, 40], 'all written for an hour');
     assert.equal(validateCall(valid({ stage: 'x'.repeat(200), error: 'x'.repeat(300) }), now).stage.length, 200, '200 characters are fine');
     assert.equal(validateCall(valid({}), now).ts, NOW, 'no time: now');
+    assert.equal(validateCall(valid({ error: 'bad\0byte' }), now).error, 'bad\uFFFDbyte', 'an error message keeps a stand-in for NUL');
     assert.equal(validateCall(valid({ ts: '2026-11-20T10:00:00.4Z' }), now).ts, Date.parse('2026-11-20T10:00:00.4Z'));
     assert.equal(validateCall(valid({ tier: 'ModelTier.PREMIUM', stage: ' s ' }), now).tier, 'premium');
     assert.equal(validateCall(valid({ stage: ' s ' }), now).stage, 's');

@@ -85,7 +85,7 @@ describe('team sync through a real PostgreSQL', function () {
     assert.deepEqual(b.workflows().sort(), [...names.map((n) => n.trim())].sort());
   });
 
-  it('every field travels exactly (doubles, booleans, nulls, cache tokens); a fractional count from an older file arrives whole instead of failing the push', async () => {
+  it('every field travels exactly (doubles, booleans, nulls, cache tokens); a fractional count or a NUL in an error from an older file arrives whole or replaced instead of failing the push', async () => {
     const a = await newStore();
     const [full, bare] = series(2, { end: clock.now(), workflow: 'fields', stage: 'exact' });
     a.trackLlmCalls([
@@ -101,18 +101,18 @@ describe('team sync through a real PostgreSQL', function () {
       },
       { ...bare, cost: undefined, success: undefined, tier: undefined, provider: undefined, durationMs: undefined, tokens: undefined },
     ]);
-    // What a file written before counts were rounded on the way in may hold.
-    (a as unknown as { session: { run(sql: string, params: unknown[]): void } }).session.run(
-      'UPDATE calls SET output_tokens = 2.5 WHERE output_tokens = 210',
-      [],
-    );
+    // What a file written before counts were rounded (and NUL kept out) on the way in may hold.
+    const session = (a as unknown as { session: { run(sql: string, params: unknown[]): void } }).session;
+    session.run('UPDATE calls SET output_tokens = 2.5 WHERE output_tokens = 210', []);
+    session.run("UPDATE calls SET error = 'nul' || char(0) || 'inside' WHERE error IS NOT NULL", []);
     assert.equal((await syncRound(a, team())).pushed, 2);
     const b = await newStore();
     assert.equal((await syncRound(b, team())).pulled, 2);
     const byId = (s: TelemetryStore) => s.calls().sort((x, y) => x.id - y.id);
+    assert.equal(byId(a).find((c) => c.error)?.error, 'nul\0inside', 'the local file holds the NUL');
     assert.deepEqual(
       byId(b),
-      byId(a).map((c) => (c.outputTokens === 2.5 ? { ...c, outputTokens: 3 } : c)),
+      byId(a).map((c) => (c.outputTokens === 2.5 ? { ...c, outputTokens: 3, error: 'nul\uFFFDinside' } : c)),
     );
     assert.equal(byId(b).find((c) => c.costEstimated)?.cost, 0.1 + 0.2, 'the same double, not 0.3');
   });

@@ -49,7 +49,17 @@ function text(value: unknown, field: string, required: boolean): string | null {
   const trimmed = value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32 ? value.trim() : value;
   if (required && trimmed === '') throw new InvalidCallError(field, 'is required');
   if (trimmed.length > 200 && field !== 'error') throw new InvalidCallError(field, 'is longer than 200 characters');
+  // PostgreSQL's text keeps no NUL (a team push would fail on it): a name with one is refused, an error message keeps a stand-in.
+  if (trimmed.includes('\0')) {
+    if (field !== 'error') throw new InvalidCallError(field, 'contains a NUL character (\\0)');
+    return withoutNul(trimmed);
+  }
   return trimmed;
+}
+
+/** Text with each NUL character replaced by U+FFFD, the replacement character. */
+export function withoutNul(text: string): string {
+  return text.replace(/\0/g, '\uFFFD');
 }
 
 function count(value: unknown, field: string): number | null {

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { randomIdentity } from '../ingest/callValidation';
+import { randomIdentity, withoutNul } from '../ingest/callValidation';
 import type { TelemetryStore } from '../store/telemetryStore';
 import { parseTier } from '../tiers';
 import type { LlmCall } from '../types';
@@ -258,7 +258,8 @@ function valueOf(call: LlmCall, column: (typeof COLUMNS)[number]): unknown {
  * file's read); text as an array, which pg escapes.
  */
 function columnParameter(values: unknown[], type: string): unknown {
-  if (type === 'text') return values;
+  // Files from before NUL was kept out of names and errors may hold one, which PostgreSQL's text refuses.
+  if (type === 'text') return values.map((value) => (typeof value === 'string' && value.includes('\0') ? withoutNul(value) : value));
   let literal = '{';
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
