@@ -7,6 +7,7 @@ import type { SqlSession } from './sqlSession';
 import { UNPRICED_SUMS } from './schema';
 import type { CallScope, StageCall } from './types';
 import { CALL_COLUMNS, rowToCall } from './callRows';
+import { callPages } from './callPages';
 
 /** Stage histories are read at least this deep, so every reader shares one cached read. */
 const HISTORY_FLOOR = 1000;
@@ -373,29 +374,12 @@ export class StoreReader {
       .map(rowToCall);
   }
 
-  /**
-   * The calls of a scope (every workflow without one) a page at a time, stage by stage and each
-   * stage oldest first, read along the calls' key: an export of any size holds one page.
-   */
-  *callPages(scope: { workflow?: string; stage?: string; since?: number } = {}, pageSize = 10_000): Generator<LlmCall[]> {
+  /** The calls of a scope (every workflow without one) a page at a time: see callPages.ts. */
+  callPages(scope: { workflow?: string; stage?: string; since?: number } = {}, pageSize = 10_000): Generator<LlmCall[]> {
     const stageIds = scope.workflow
       ? this.stageIdsOf({ workflow: scope.workflow, stage: scope.stage })
       : this.session.all('SELECT id FROM stages ORDER BY id', []).map((r) => Number(r[0]));
-    for (const stageId of stageIds) {
-      let after = [Number.MIN_SAFE_INTEGER, 0];
-      for (;;) {
-        const page = this.session
-          .all(
-            `SELECT ${CALL_COLUMNS} FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
-             WHERE c.stage_id = ? AND c.ts >= ? AND (c.ts, c.id) > (?, ?) ORDER BY c.ts, c.id LIMIT ?`,
-            [stageId, scope.since ?? 0, ...after, pageSize],
-          )
-          .map(rowToCall);
-        if (page.length) yield page;
-        if (page.length < pageSize) break;
-        after = [page[page.length - 1].ts, page[page.length - 1].id];
-      }
-    }
+    return callPages(this.session, stageIds, scope.since ?? 0, pageSize);
   }
 
   /** Raw calls stored (counted once, then kept current as calls arrive or are deleted). */
