@@ -120,8 +120,10 @@ export async function makeFixtureWorkspace(coreModulePath, { withTelemetry = tru
   if (withTelemetry) {
     const core = require(coreModulePath);
     const store = await core.openTelemetry({ path: join(workspace, '.attune', 'telemetry.db'), autoSaveMs: 0 });
-    // Ended 15 hours ago (see sampleEnd in test/unit/helpers.ts): the 7-day window holds the same calls at any hour.
-    store.trackLlmCalls(core.generateSampleCalls({ end: new Date(Date.now() - 15 * 3_600_000) }));
+    // As "Create Sample Telemetry" makes it (anchored to the start of the UTC day): the host tests check
+    // that command adds nothing to it. Its 7 x 24-hour window moves with the hour, so the host tests
+    // assert nothing that depends on it (sampleEnd in test/unit/helpers.ts).
+    store.trackLlmCalls(core.generateSampleCalls({ now: new Date() }));
     await store.close();
   }
   return workspace;
