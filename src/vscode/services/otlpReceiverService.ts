@@ -109,9 +109,7 @@ export class OtlpReceiverService implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.closed = true;
-    void this.receiver?.close();
-    this.receiver = undefined;
+    void this.close();
     for (const d of this.disposables) d.dispose();
   }
 }
