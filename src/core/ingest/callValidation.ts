@@ -95,7 +95,6 @@ function timestamp(value: unknown, now: () => Date): number {
   return Math.round(ms);
 }
 
-/** The prompt-cache counts: the 1-hour writes are part of all writes (which default to them when alone). */
 /**
  * A count kept as a whole number (tokens, milliseconds): rounded, and at most 2^53 - 1, which the
  * team database's bigint columns take as written (a fraction or 1e+21 there fails every push).
@@ -106,6 +105,7 @@ function wholeCount(value: unknown, field: string): number | null {
   return n === null ? null : Math.round(n);
 }
 
+/** The prompt-cache counts: the 1-hour writes are part of all writes (which default to them when alone). */
 function cacheTokens(tokens: NonNullable<LlmCallInput['tokens']>): Pick<LlmCall, 'cacheReadTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'> {
   const cacheReadTokens = wholeCount(tokens.cacheRead, 'tokens.cacheRead');
   const oneHour = wholeCount(tokens.cacheWrite1h, 'tokens.cacheWrite1h');

@@ -84,16 +84,17 @@ export function otlpJsonLines(calls: LlmCall[], perLine = 1000): string {
  * calls is past the longest string V8 makes).
  */
 export function* otlpJsonLineStream(pages: Iterable<LlmCall[]>, perLine = 1000, counted = { calls: 0 }): Generator<string> {
-  let waiting: LlmCall[] = [];
-  for (const page of pages) {
-    waiting = waiting.length ? waiting.concat(page) : page;
-    for (; waiting.length >= perLine; waiting = waiting.slice(perLine)) {
-      counted.calls += perLine;
-      yield JSON.stringify(otlpRequestOf(waiting.slice(0, perLine)));
+  let line: LlmCall[] = [];
+  for (const page of pages)
+    for (const call of page) {
+      line.push(call);
+      if (line.length < perLine) continue;
+      counted.calls += line.length;
+      yield JSON.stringify(otlpRequestOf(line));
+      line = [];
     }
-  }
-  if (waiting.length) {
-    counted.calls += waiting.length;
-    yield JSON.stringify(otlpRequestOf(waiting));
+  if (line.length) {
+    counted.calls += line.length;
+    yield JSON.stringify(otlpRequestOf(line));
   }
 }

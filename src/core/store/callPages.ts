@@ -1,5 +1,5 @@
 import type { LlmCall } from '../types';
-import { CALL_COLUMNS, rowToCall } from './callRows';
+import { CALL_COLUMNS, CALL_TABLES, rowToCall } from './callRows';
 import type { SqlSession } from './sqlSession';
 
 /**
@@ -12,7 +12,7 @@ export function* callPages(session: SqlSession, stageIds: number[], since: numbe
     for (;;) {
       const page = session
         .all(
-          `SELECT ${CALL_COLUMNS} FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+          `SELECT ${CALL_COLUMNS} FROM ${CALL_TABLES}
            WHERE c.stage_id = ? AND c.ts >= ? AND (c.ts, c.id) > (?, ?) ORDER BY c.ts, c.id LIMIT ?`,
           [stageId, since, ...after, pageSize],
         )

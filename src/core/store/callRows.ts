@@ -10,6 +10,9 @@ import type { SqlSession } from './sqlSession';
 export const CALL_COLUMNS = `c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
   c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens, c.cost_estimated`;
 
+/** The tables CALL_COLUMNS reads, under the names it gives them. */
+export const CALL_TABLES = 'calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id';
+
 /**
  * CALL_COLUMNS with ids in place of names (the stage id in the workflow slot, the model id in the
  * model slot), for reads of many calls: naming them from the small stages and models tables

@@ -51,7 +51,7 @@ export abstract class StoreQueries {
     return this.read().calls(scope);
   }
   /** The calls a page at a time, stage by stage (see StoreReader.callPages): for exports of any size. */
-  callPages(scope?: { workflow?: string; stage?: string; since?: number }, pageSize?: number): Generator<LlmCall[]> {
+  callPages(scope?: Partial<CallScope>, pageSize?: number): Generator<LlmCall[]> {
     return this.read().callPages(scope, pageSize);
   }
   /** Raw calls stored. */

@@ -6,7 +6,7 @@ import type { LlmCall, ModelAggregate } from '../types';
 import type { SqlSession } from './sqlSession';
 import { UNPRICED_SUMS } from './schema';
 import type { CallScope, StageCall } from './types';
-import { CALL_COLUMNS, rowToCall } from './callRows';
+import { CALL_COLUMNS, CALL_TABLES, rowToCall } from './callRows';
 import { callPages } from './callPages';
 
 /** Stage histories are read at least this deep, so every reader shares one cached read. */
@@ -354,7 +354,7 @@ export class StoreReader {
     }
     if (!best) return undefined;
     const row = this.session.all(
-      `SELECT ${CALL_COLUMNS} FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+      `SELECT ${CALL_COLUMNS} FROM ${CALL_TABLES}
        WHERE c.stage_id = ? AND c.ts = ? ORDER BY c.seq DESC, c.id DESC LIMIT 1`,
       [best.stageId, best.ts],
     )[0];
@@ -367,7 +367,7 @@ export class StoreReader {
     if (!where) return [];
     return this.session
       .all(
-        `SELECT ${CALL_COLUMNS} FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id
+        `SELECT ${CALL_COLUMNS} FROM ${CALL_TABLES}
        WHERE ${where.sql} ORDER BY c.ts, c.seq, c.id`,
         where.params,
       )
@@ -375,7 +375,7 @@ export class StoreReader {
   }
 
   /** The calls of a scope (every workflow without one) a page at a time: see callPages.ts. */
-  callPages(scope: { workflow?: string; stage?: string; since?: number } = {}, pageSize = 10_000): Generator<LlmCall[]> {
+  callPages(scope: Partial<CallScope> = {}, pageSize = 10_000): Generator<LlmCall[]> {
     const stageIds = scope.workflow
       ? this.stageIdsOf({ workflow: scope.workflow, stage: scope.stage })
       : this.session.all('SELECT id FROM stages ORDER BY id', []).map((r) => Number(r[0]));
