@@ -4,7 +4,7 @@ import * as path from 'path';
 import { AdaptiveModelRouter, counted, expandRotated, generateSampleCalls, importJsonlFiles, money, openTelemetry, parseTelemetryLine, pct } from '../core';
 import type { TelemetryStore } from '../core';
 import { otlpRulesFromText } from '../core/ingest/otlpRules';
-import type { OtlpRules } from '../core/ingest/otlpSpans';
+import { describeSkipped, rejectedSpans, type OtlpRules } from '../core/ingest/otlpSpans';
 import { Io, UsageError, Values, dbPath } from './options';
 
 /** The commands that write: track, import, and the demo on its own sample file. */
@@ -43,16 +43,17 @@ export async function importFiles(store: TelemetryStore, files: string[], values
   if (values.json) io.out(JSON.stringify({ db: store.location, reports }, null, 2));
   else {
     for (const r of reports) {
+      const spans = r.skippedSpans ? describeSkipped(r.skippedSpans) : '';
       io.out(
-        `${r.source}: ${r.imported} imported, ${r.duplicates} already present, ${counted(r.skipped, 'bad line')} skipped (bytes ${r.fromOffset}–${r.toOffset})`,
+        `${r.source}: ${r.imported} imported, ${r.duplicates} already present, ${counted(r.skipped, 'bad line')} skipped${spans ? `; ${spans}` : ''} (bytes ${r.fromOffset}–${r.toOffset})`,
       );
       for (const p of r.problems.slice(0, 5)) io.err(`  line ${p.line}: ${p.message}`);
     }
     io.out(`Telemetry: ${store.location} (${counted(store.callCount(), 'call')})`);
   }
-  // One rule with track: lines were given and none of them could be stored.
+  // One rule with track: something was given and none of it could be stored (bad lines, or spans that are no calls).
   const stored = reports.reduce((n, r) => n + r.imported + r.duplicates, 0);
-  const bad = reports.reduce((n, r) => n + r.skipped, 0);
+  const bad = reports.reduce((n, r) => n + r.skipped + (r.skippedSpans ? r.skippedSpans.notModelCalls + rejectedSpans(r.skippedSpans) : 0), 0);
   return bad > 0 && stored === 0 ? 1 : 0;
 }
 

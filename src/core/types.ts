@@ -6,6 +6,8 @@ export interface LlmCallInput {
   stage?: string | null;
   tier?: string | null;
   model: string;
+  /** The exact id the call reported where it differs from `model` (a dated snapshot, a cloud id): a detail, never a model of its own. */
+  modelVersion?: string | null;
   provider?: string | null;
   /** USD for this call as billed; omit when unknown (it is then estimated from the tokens and registry prices). */
   cost?: number | null;
@@ -41,6 +43,8 @@ export interface LlmCall {
   stage: string;
   tier: Tier | null;
   model: string;
+  /** The exact id the call reported, where it differs from `model`. */
+  modelVersion?: string | null;
   provider: string | null;
   cost: number | null;
   /** The cost is the source's estimate, not a bill (null: not said, taken as billed). */

@@ -99,7 +99,7 @@ describe('The local OpenTelemetry receiver and the OTLP export in a real extensi
     );
     const tooltip = await waitFor('the receiver line in the status-bar tooltip', () => {
       const text = testing.statusBar.snapshot().tooltip.replace(/\\(.)/g, '$1');
-      return /OpenTelemetry receiver on 127\.0\.0\.1:\d+: 1 call recorded, 1 span skipped \(not model calls\)/.test(text) ? text : undefined;
+      return /OpenTelemetry receiver on 127\.0\.0\.1:\d+: 1 call recorded, 1 span skipped: 1 not a model call/.test(text) ? text : undefined;
     });
     assert.match(tooltip, new RegExp(`127\\.0\\.0\\.1:${port}`));
 

@@ -90,24 +90,25 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
     });
     const store = await openTelemetry({ now });
     const report = importJsonlBytes(store, 'traces.jsonl', new TextEncoder().encode(json + '\n'), 0, new Uint8Array());
-    assert.deepEqual([report.imported, report.skipped, report.skippedSpans, report.formats.otlp], [4, 0, 3, 4]);
+    assert.deepEqual([report.imported, report.skipped, report.skippedSpans?.notModelCalls, report.formats.otlp], [4, 0, 3, 4]);
     const calls = store.calls().sort((a, b) => a.ts - b.ts);
     assert.deepEqual(
       calls.map((c) => [c.workflow, c.stage, c.model, c.provider, c.inputTokens, c.cacheReadTokens, c.outputTokens, c.durationMs, c.success, c.error]),
       [
-        ['code-review', 'analysis', 'claude-sonnet-5-20261101', 'anthropic', 1000, 200, 300, 1500, true, null],
+        ['code-review', 'analysis', 'claude-sonnet-5', 'anthropic', 1000, 200, 300, 1500, true, null],
         ['code-review', 'analysis', 'claude-haiku-4-5', null, null, null, null, 1000, false, 'timeout'],
         ['code-review', 'analysis', 'claude-haiku-4-5', null, null, null, null, 400, false, null],
         ['review-bot', 'summarize', 'gpt-4o-mini', 'openai', 50, null, 7, 250, true, null],
       ],
     );
     assert.equal(calls[0].ts, Date.parse('2026-11-20T10:00:00.010Z'));
+    assert.equal(calls[0].modelVersion, 'claude-sonnet-5-20261101', 'the dated response id is kept as a detail of the family model');
     const again = importJsonlBytes(store, 'traces.jsonl', new TextEncoder().encode(json + '\n'), 0, new Uint8Array());
     assert.deepEqual([again.imported, again.duplicates], [0, 4], 'a span is one call, however often it is imported');
     store.close();
   });
 
-  it('a file of one pretty-printed request imports too; a broken request imports none of its calls and says why', async () => {
+  it('a file of one pretty-printed request imports too; a model call without a model is skipped alone, a broken request whole, each said why', async () => {
     const json = exportedTraces((start) => {
       end(start('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5', 'gen_ai.agent.name': 'triage' }), 100);
     });
@@ -121,8 +122,13 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
     const spans = request.resourceSpans[0].scopeSpans[0].spans;
     spans.push({ ...spans[0], spanId: 'ffffffffffffffff', attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }] });
     const broken = importJsonlBytes(store, 'broken.jsonl', new TextEncoder().encode(JSON.stringify(request) + '\n{"resourceSpans": 7}\n'), 0, new Uint8Array());
-    assert.deepEqual([broken.imported, broken.skipped], [0, 2], 'nothing of either request');
-    assert.match(broken.problems[0].message, /model call without gen_ai\.request\.model/);
+    assert.deepEqual(
+      [broken.imported, broken.duplicates, broken.skipped, broken.skippedSpans?.withoutModel],
+      [0, 1, 1, 1],
+      'the good span of the first request is taken (already present), its span without a model skipped; the broken second request skipped whole',
+    );
+    assert.match(broken.problems[0].message, /"chat": a model call without a model \(gen_ai\.request\.model\)/);
+    assert.equal(broken.problems[0].line, 1);
     assert.match(broken.problems[1].message, /^not an OTLP trace export/);
     assert.equal(store.callCount(), 1);
     store.close();
@@ -149,7 +155,7 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
       0,
       new Uint8Array(),
     );
-    assert.deepEqual([report.imported, report.skippedSpans], [1, 1]);
+    assert.deepEqual([report.imported, report.skippedSpans?.notModelCalls], [1, 1]);
     assert.deepEqual(
       store.calls().map((c) => [c.workflow, c.stage]),
       [['review-bot', 'planner']],
@@ -191,7 +197,7 @@ describe('OpenTelemetry mapping rules (settings adaptiveRouting.otlp.*)', () => 
         ['summarise', 'claude-sonnet-5', true],
       ],
     );
-    assert.equal(mapped.skippedSpans, 1, 'the step span');
+    assert.equal(mapped.skipped.notModelCalls, 1, 'the step span');
   });
 
   it('wrong rule settings are named and left out; the rest still applies', () => {
@@ -367,7 +373,11 @@ describe('the local OTLP/HTTP receiver', () => {
       agent.end();
       await provider.forceFlush();
       await provider.shutdown();
-      assert.deepEqual(receiver.counts, { requests: 1, calls: 1, skippedSpans: 1, refused: 0 }, 'one export request, one model call and its agent span in it');
+      assert.deepEqual(
+        receiver.counts,
+        { requests: 1, calls: 1, skippedSpans: 1, skipped: { notModelCalls: 1, withoutModel: 0, invalid: 0 }, refused: 0, discarded: 0 },
+        'one export request, one model call and its agent span in it',
+      );
       assert.deepEqual(
         store.calls().map((c) => [c.workflow, c.stage, c.model, c.inputTokens, c.outputTokens]),
         [['agent-cli', 'planner', 'claude-haiku-4-5', 100, 20]],
@@ -394,7 +404,10 @@ describe('the local OTLP/HTTP receiver', () => {
         'unpacks over the cap',
       );
       assert.equal(await post('\u0000\u00ff\u00ff\u00ffnot protobuf', { ...auth, 'Content-Type': 'application/x-protobuf' }), 400, 'not OTLP protobuf');
-      assert.equal(await post('{"resourceSpans": []}', { ...auth, 'Content-Type': 'text/plain' }), 400, 'neither encoding');
+      assert.equal(await post('{"resourceSpans": []}', { ...auth, 'Content-Type': 'text/plain' }), 415, 'neither encoding');
+      assert.equal(await post('{"resourceSpans": []}', { ...auth, 'Content-Encoding': 'br' }), 415, 'a compression it does not read');
+      assert.equal(await post('{"resourceSpans": []}', { Authorization: 'bearer s3cret' }), 200, "the scheme's case does not matter");
+      assert.equal(await post('{"resourceSpans": []}', { Authorization: 'Bearer s3cret!' }), 401, 'a longer token is not the token');
       assert.equal(store.callCount(), 1, 'nothing refused was recorded');
     } finally {
       await receiver.close();

@@ -278,7 +278,7 @@ describe('telemetry store', () => {
 
     const cli = spawnSync('sqlite3', [file, 'SELECT count(*), sum(success), min(ts_utc) FROM calls_readable; PRAGMA user_version;'], { encoding: 'utf8' });
     assert.equal(cli.status, 0, cli.stderr);
-    assert.equal(cli.stdout.trim(), '25|20|2026-11-01T00:00:00.000Z\n4');
+    assert.equal(cli.stdout.trim(), '25|20|2026-11-01T00:00:00.000Z\n5');
   });
 
   it('ignores a call it already has (same id), so merges and re-imports never double count', async () => {

@@ -136,6 +136,7 @@ export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
     stage,
     tier,
     model,
+    modelVersion: text(input.modelVersion, 'modelVersion', false),
     provider: text(input.provider, 'provider', false),
     cost: count(input.cost, 'cost'),
     costEstimated: flag(input.costEstimated, 'costEstimated'),

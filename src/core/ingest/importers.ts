@@ -3,7 +3,7 @@ import { parseTier } from '../tiers';
 import { identityOf } from './callValidation';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { LlmCallInput } from '../types';
-import { callsFromOtlp, spanEntries, type KnownSpans, type OtlpRules, type OtlpSpan } from './otlpSpans';
+import { addSkipped, callsFromOtlp, noSkippedSpans, spanEntries, type KnownSpans, type OtlpRules, type OtlpSpan, type SkippedSpans } from './otlpSpans';
 
 /** Which writer produced a line. */
 export type LineFormat = 'usage' | 'llm_calls' | 'call' | 'otlp';
@@ -17,8 +17,8 @@ export interface ImportReport {
   /** The first few bad lines, with why. */
   problems: Array<{ line: number; message: string }>;
   formats: Partial<Record<LineFormat, number>>;
-  /** OTLP spans that were not LLM calls (tools, agents, workflows, HTTP...), skipped. */
-  skippedSpans?: number;
+  /** OTLP spans that did not become calls, by reason (not model calls, without a model, not storable). */
+  skippedSpans?: SkippedSpans;
   /** Byte range read this time: a re-import starts where the last one stopped. */
   fromOffset: number;
   toOffset: number;
@@ -242,8 +242,9 @@ export function resumeOffset(progress: { offset: number; fingerprint: string } |
 
 /**
  * Imports the complete lines of `bytes` (the part of the source file from `fromOffset` on).
- * A trailing line without a newline is left for the next import: its writer may be mid-line.
- * Nothing throws for a bad line: it is counted and skipped.
+ * A trailing line without a newline is left for the next import, since its writer may be mid-line,
+ * unless it is whole JSON already (no prefix of a JSON object is): one OTLP request saved by `curl >`
+ * or by hand often has no newline at its end. Nothing throws for a bad line: it is counted and skipped.
  */
 export function importJsonlBytes(
   store: TelemetryStore,
@@ -254,7 +255,7 @@ export function importJsonlBytes(
   otlpRules: OtlpRules = {},
 ): ImportReport {
   const lastNewline = bytes.lastIndexOf(0x0a);
-  const complete = lastNewline < 0 ? new Uint8Array(0) : bytes.subarray(0, lastNewline + 1);
+  const complete = endsWhole(bytes, lastNewline) ? bytes : bytes.subarray(0, lastNewline + 1);
   const report: ImportReport = {
     source,
     linesRead: 0,
@@ -295,7 +296,7 @@ export function importJsonlBytes(
     report.linesRead++;
     try {
       if (line.includes('"resourceSpans"')) {
-        otlpCalls += importOtlp(store, otlpLines.get(lineNumber - 1) ?? JSON.parse(line), report, otlpRules, knownSpans);
+        otlpCalls += importOtlp(store, otlpLines.get(lineNumber - 1) ?? JSON.parse(line), report, lineNumber, otlpRules, knownSpans);
         otlpRequests++;
         continue;
       }
@@ -310,7 +311,7 @@ export function importJsonlBytes(
   if (whole) {
     report.linesRead = 1;
     try {
-      otlpCalls += importOtlp(store, whole, report, otlpRules);
+      otlpCalls += importOtlp(store, whole, report, 1, otlpRules);
       otlpRequests++;
     } catch (error) {
       report.skipped++;
@@ -323,6 +324,26 @@ export function importJsonlBytes(
   report.duplicates = accepted - report.imported;
   store.setImportProgress(source, report.toOffset, fingerprintOf(head, report.toOffset));
   return report;
+}
+
+/**
+ * Whether the text after the last newline ends a whole JSON value: it is one by itself, or it closes
+ * a pretty-printed document that starts at the beginning (a file saved without a final newline), not
+ * a line its writer is still writing.
+ */
+function endsWhole(bytes: Uint8Array, lastNewline: number): boolean {
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const rest = decoder.decode(bytes.subarray(lastNewline + 1)).trim();
+  if (rest === '') return false;
+  const parses = (text: string) => {
+    try {
+      JSON.parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return parses(rest) || (rest.endsWith('}') && parses(decoder.decode(bytes)));
 }
 
 /** A file that is one OTLP export request written over several lines (pretty-printed), parsed; else undefined. */
@@ -342,12 +363,13 @@ function otlpDocument(text: string): unknown {
   }
 }
 
-/** One OTLP request's LLM calls, all or none (one bad call stores none of the request). */
-function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport, rules: OtlpRules, known?: KnownSpans): number {
-  const { calls, skippedSpans } = callsFromOtlp(request, rules, known);
+/** One OTLP request's LLM calls; a model-call span that cannot be stored is skipped alone, its reason among the problems. */
+function importOtlp(store: TelemetryStore, request: unknown, report: ImportReport, line: number, rules: OtlpRules, known?: KnownSpans): number {
+  const { calls, skipped, rejections } = callsFromOtlp(request, rules, known, store.now);
   store.trackLlmCalls(calls);
   report.formats.otlp = (report.formats.otlp ?? 0) + calls.length;
-  report.skippedSpans = (report.skippedSpans ?? 0) + skippedSpans;
+  report.skippedSpans = addSkipped(report.skippedSpans ?? noSkippedSpans(), skipped);
+  for (const message of rejections) if (report.problems.length < MAX_PROBLEMS) report.problems.push({ line, message });
   return calls.length;
 }
 

@@ -1,5 +1,12 @@
 import type { LlmCallInput } from '../types';
-import { callsFromOtlp, spanEntries, type KnownSpans, type OtlpRules, type OtlpSpan } from './otlpSpans';
+import { addSkipped, callsFromOtlp, noSkippedSpans, spanEntries, type KnownSpans, type OtlpRules, type OtlpSpan, type SkippedSpans } from './otlpSpans';
+
+/** Calls ready to record, and the model-call spans refused on the way (with why). */
+export interface Taken {
+  ready: LlmCallInput[];
+  skipped: SkippedSpans;
+  rejections: string[];
+}
 
 /** A model call whose enclosing spans have not all arrived, with what it needs to be mapped again. */
 interface Waiting {
@@ -37,8 +44,8 @@ export class OtlpAssembly {
    * One export request: its calls whose ancestry is complete, and those of earlier requests that it
    * completed. Throws (taking nothing in) when the request is not an OTLP trace export.
    */
-  accept(request: unknown): { ready: LlmCallInput[]; skippedSpans: number } {
-    const { calls, skippedSpans, openAncestry } = callsFromOtlp(request, this.rules, this.view);
+  accept(request: unknown): Taken & { released: LlmCallInput[] } {
+    const { calls, skipped, rejections, openAncestry } = callsFromOtlp(request, this.rules, this.view);
     const at = this.now();
     this.forgetOld(at);
     for (const { span, resource } of spanEntries(request)) this.known.set(span.spanId, { span, resource, seen: at });
@@ -47,17 +54,19 @@ export class OtlpAssembly {
       this.wait(call, at + this.holdMs);
       return false;
     });
-    return { ready: [...ready, ...this.take(() => false)], skippedSpans };
+    // Earlier calls this request completed: apart, since a failure to record them must put them back (their exporter was answered).
+    const released = this.take(() => false);
+    return { ready, released: released.ready, skipped: addSkipped(skipped, released.skipped), rejections: [...rejections, ...released.rejections] };
   }
 
   /** Calls whose ancestry is complete by now or whose wait is over (with what is known). */
-  due(): LlmCallInput[] {
+  due(): Taken {
     const at = this.now();
     return this.take((w) => w.deadline <= at);
   }
 
   /** Every waiting call, mapped with what is known (when the receiver closes). */
-  drain(): LlmCallInput[] {
+  drain(): Taken {
     return this.take(() => true);
   }
 
@@ -74,16 +83,21 @@ export class OtlpAssembly {
     this.waiting.set(id, { request: { resourceSpans: [{ resource: entry.resource, scopeSpans: [{ spans: [entry.span] }] }] }, deadline });
   }
 
-  /** The waiting calls whose ancestry is now complete, and those `giveUp` says to take as they are: mapped once each. */
-  private take(giveUp: (w: Waiting) => boolean): LlmCallInput[] {
-    const out: LlmCallInput[] = [];
+  /**
+   * The waiting calls whose ancestry is now complete, and those `giveUp` says to take as they are:
+   * mapped once each. One that its enclosing spans make unstorable (an agent name too long) is rejected alone.
+   */
+  private take(giveUp: (w: Waiting) => boolean): Taken {
+    const taken: Taken = { ready: [], skipped: noSkippedSpans(), rejections: [] };
     for (const [id, w] of this.waiting) {
       const mapped = callsFromOtlp(w.request, this.rules, this.view);
       if (mapped.openAncestry.size > 0 && !giveUp(w)) continue;
       this.waiting.delete(id);
-      out.push(...mapped.calls);
+      taken.ready.push(...mapped.calls);
+      addSkipped(taken.skipped, mapped.skipped);
+      taken.rejections.push(...mapped.rejections);
     }
-    return out;
+    return taken;
   }
 
   private forgetOld(at: number): void {

@@ -64,10 +64,22 @@ const SCHEMA = {
     },
     ArrayValue: { fields: { values: { rule: 'repeated', type: 'AnyValue', id: 1 } } },
     KeyValueList: { fields: { values: { rule: 'repeated', type: 'KeyValue', id: 1 } } },
+    ExportTraceServiceResponse: { fields: { partialSuccess: { type: 'ExportTracePartialSuccess', id: 1 } } },
+    ExportTracePartialSuccess: { fields: { rejectedSpans: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } } },
   },
 };
 
+let root: Root | undefined;
 let requestType: Type | undefined;
+let responseType: Type | undefined;
+const schema = () => (root ??= Root.fromJSON(SCHEMA));
+
+/** An ExportTraceServiceResponse in protobuf: empty when all was taken, else its partial success (spans rejected and why). */
+export function otlpProtobufResponse(partialSuccess?: { rejectedSpans: number; errorMessage: string }): Uint8Array {
+  if (!partialSuccess) return new Uint8Array(0);
+  responseType ??= schema().lookupType('ExportTraceServiceResponse');
+  return responseType.encode(responseType.fromObject({ partialSuccess })).finish();
+}
 
 /** Bytes (an id, as toObject gives them here) as the lowercase hex that OTLP JSON uses; none for an empty id. */
 function hexOf(bytes: number[]): string | undefined {
@@ -79,7 +91,7 @@ function hexOf(bytes: number[]): string | undefined {
  * 64-bit times and integers as decimal strings). Throws on bytes that are not such a message.
  */
 export function otlpJsonFromProtobuf(body: Uint8Array): unknown {
-  requestType ??= Root.fromJSON(SCHEMA).lookupType('ExportTraceServiceRequest');
+  requestType ??= schema().lookupType('ExportTraceServiceRequest');
   let message;
   try {
     message = requestType.decode(body);

@@ -1,13 +1,36 @@
 import type { LlmCallInput } from '../types';
+import { modelOfCall } from '../routing/modelIdentity';
+import { validateCall } from './callValidation';
+import {
+  CACHE_READ_KEYS,
+  CACHE_WRITE_KEYS,
+  INPUT_TOKEN_KEYS,
+  OUTPUT_TOKEN_KEYS,
+  REQUEST_MODEL_KEYS,
+  RESPONSE_MODEL_KEYS,
+  conventionalStage,
+  conventionalWorkflow,
+  count,
+  firstCount,
+  firstText,
+  modelCallKind,
+  nameWithoutModel,
+  providerOf,
+  text,
+  uncachedInput,
+  type Ancestor,
+} from './otlpConventions';
 import { CACHE_HIT_ATTRIBUTE, COST_ATTRIBUTE, COST_ESTIMATED_ATTRIBUTE, NO_DURATION_ATTRIBUTE, TIER_ATTRIBUTE } from './otlpExport';
 
 /**
  * LLM calls from OTLP JSON traces (an ExportTraceServiceRequest: resourceSpans / scopeSpans / spans),
- * following the OpenTelemetry GenAI semantic conventions (semconv 1.37; older names read too, see
- * below). A span is an LLM call when `gen_ai.operation.name` is a model call; other spans are counted
- * as skipped. Malformed structure throws: the caller imports nothing of that request.
+ * following the OpenTelemetry GenAI semantic conventions (semconv 1.37; older names read too) and
+ * the widely used instrumentation libraries' own (otlpConventions.ts). A span is an LLM call when one
+ * of them says so; other spans are counted as skipped. A model call that cannot be stored (no model,
+ * a name too long) is rejected alone, with the reason. Malformed structure throws: the caller
+ * imports nothing of that request.
  */
-export const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content']);
+export { MODEL_CALL_OPERATIONS } from './otlpConventions';
 
 /** The fields a rule override names an attribute for. */
 export const OTLP_FIELDS = ['workflow', 'stage', 'model', 'provider', 'inputTokens', 'outputTokens', 'score'] as const;
@@ -19,6 +42,8 @@ export interface OtlpRules {
   evaluationThreshold?: number;
   /** `gen_ai.operation.name` values taken as model calls (default: MODEL_CALL_OPERATIONS). */
   modelCallOperations?: string[];
+  /** Span names taken as model calls besides the conventions' (`my.llm.call`; a trailing `*` matches a prefix). */
+  modelCallSpanNames?: string[];
   /**
    * Per field, an attribute read before the conventions' own: on the span (workflow and stage: then
    * on its enclosing spans, then on the resource). E.g. `{ stage: 'app.step' }`.
@@ -26,10 +51,21 @@ export interface OtlpRules {
   attributes?: Partial<Record<OtlpField, string>>;
 }
 
+/** Spans that did not become calls, by reason. */
+export interface SkippedSpans {
+  /** Tool calls, agents, workflows, HTTP...: nothing to record. */
+  notModelCalls: number;
+  /** Model calls that name no model. */
+  withoutModel: number;
+  /** Model calls that cannot be stored (a name over 200 characters, a time in the future...). */
+  invalid: number;
+}
+
 export interface OtlpCalls {
   calls: LlmCallInput[];
-  /** Spans that are not model calls (tool calls, agents, workflows, HTTP...). */
-  skippedSpans: number;
+  skipped: SkippedSpans;
+  /** Why each rejected model call (without a model, or invalid) was rejected, span name first. */
+  rejections: string[];
   /**
    * The calls (indices in `calls`) whose chain of enclosing spans stops at a parent that is neither
    * in the request nor known: an exporter that sends children first sends it later.
@@ -47,7 +83,7 @@ export interface OtlpSpan {
   endTimeUnixNano: string | number;
   attributes?: KeyValue[];
   events?: Array<{ name: string; attributes?: KeyValue[] }>;
-  status?: { code?: number | string };
+  status?: { code?: number | string; message?: string };
 }
 
 type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
@@ -99,21 +135,45 @@ function millis(nanos: string | number, where: string): number {
   return Number(BigInt(nanos) / 1000n) / 1000;
 }
 
-const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+export const noSkippedSpans = (): SkippedSpans => ({ notModelCalls: 0, withoutModel: 0, invalid: 0 });
+
+/** Adds `more` into `into`. */
+export function addSkipped(into: SkippedSpans, more: SkippedSpans): SkippedSpans {
+  into.notModelCalls += more.notModelCalls;
+  into.withoutModel += more.withoutModel;
+  into.invalid += more.invalid;
+  return into;
+}
+
+/** Model-call spans that were refused: without a model or not storable (what OTLP's partial success calls rejected). */
+export const rejectedSpans = (s: SkippedSpans) => s.withoutModel + s.invalid;
+
+/** "10 spans skipped: 8 not model calls, 2 without a model", or '' when none were. */
+export function describeSkipped(s: SkippedSpans): string {
+  const total = s.notModelCalls + s.withoutModel + s.invalid;
+  if (total === 0) return '';
+  const parts = [
+    s.notModelCalls ? `${s.notModelCalls} not ${s.notModelCalls === 1 ? 'a model call' : 'model calls'}` : '',
+    s.withoutModel ? `${s.withoutModel} without a model` : '',
+    s.invalid ? `${s.invalid} not storable` : '',
+  ].filter(Boolean);
+  return `${total} ${total === 1 ? 'span' : 'spans'} skipped: ${parts.join(', ')}`;
+}
 
 /**
  * The calls in one export request. `known` holds spans of earlier requests (by span id) where the
  * enclosing workflow and agent spans may be found; the request's own spans are looked up first.
+ * Each call is checked as the store will check it (`now` is the store's clock), so one bad span
+ * is rejected alone.
  */
-export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: KnownSpans): OtlpCalls {
+export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: KnownSpans, now: () => Date = () => new Date()): OtlpCalls {
   if (!isOtlpTraces(request)) fail('the document', 'has no resourceSpans list');
   const threshold = rules.evaluationThreshold ?? 0.5;
-  const operations = rules.modelCallOperations?.length ? new Set(rules.modelCallOperations) : MODEL_CALL_OPERATIONS;
   const own = rules.attributes ?? {};
   const calls: LlmCallInput[] = [];
   const openAncestry = new Set<number>();
-  let skippedSpans = 0;
+  const skipped = noSkippedSpans();
+  const rejections: string[] = [];
   request.resourceSpans.forEach((rs, r) => {
     const where = `resourceSpans[${r}]`;
     if (typeof rs !== 'object' || rs === null) fail(where, 'is not an object');
@@ -129,23 +189,22 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: K
       const at = `${where} span ${i}`;
       if (typeof span !== 'object' || span === null || typeof span.name !== 'string' || typeof span.spanId !== 'string') fail(at, 'has no name or spanId');
       const attrs = attributes(span.attributes, at);
-      if (!operations.has(String(attrs.get('gen_ai.operation.name') ?? ''))) {
-        skippedSpans++;
+      if (!modelCallKind(span.name, attrs, rules)) {
+        skipped.notModelCalls++;
         return;
       }
-      // The enclosing workflow and agent spans name the workflow and the stage, when the span does not.
-      const ancestors: Array<Map<string, unknown> & { name?: string }> = [];
+      const reject = (reason: string, kind: 'withoutModel' | 'invalid') => {
+        skipped[kind]++;
+        rejections.push(`${JSON.stringify(span.name.length > 80 ? span.name.slice(0, 80) + '…' : span.name)}: ${reason}`);
+      };
+      // The enclosing spans (workflow, agent, task...) name the workflow and the stage, when the span does not.
+      const ancestors: Ancestor[] = [];
       const spanOf = (id: string | undefined) => (id ? (byId.get(id) ?? known?.get(id)) : undefined);
       let missing = span.parentSpanId || undefined;
       for (let parent = spanOf(missing), hops = 0; parent && hops < 64; parent = spanOf(parent.parentSpanId), hops++) {
         ancestors.push(Object.assign(attributes(parent.attributes, at), { name: parent.name }));
         missing = parent.parentSpanId || undefined;
       }
-      if (missing && !spanOf(missing)) openAncestry.add(calls.length);
-      const enclosing = (operation: string, key: string) => {
-        const found = ancestors.find((a) => a.get('gen_ai.operation.name') === operation);
-        return found && (text(found.get(key)) ?? found.name);
-      };
       // A field's own attribute (rules.attributes) on the span, its enclosing spans, then the resource.
       const overridden = (field: OtlpField, inherited: boolean) => {
         const key = own[field];
@@ -153,21 +212,19 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: K
         if (!inherited) return attrs.get(key);
         return [attrs, ...ancestors, resource].map((a) => a.get(key)).find((v) => v !== undefined && v !== '');
       };
-      const workflow =
-        text(overridden('workflow', true)) ??
-        text(attrs.get('gen_ai.workflow.name')) ??
-        ancestors.map((a) => text(a.get('gen_ai.workflow.name'))).find(Boolean) ??
-        enclosing('invoke_workflow', 'gen_ai.workflow.name') ??
-        text(resource.get('service.name')) ??
-        'unknown-service';
-      const stage = text(overridden('stage', true)) ?? text(attrs.get('gen_ai.agent.name')) ?? enclosing('invoke_agent', 'gen_ai.agent.name') ?? span.name;
+      const requested = firstText(attrs, REQUEST_MODEL_KEYS);
+      const responded = firstText(attrs, RESPONSE_MODEL_KEYS);
+      const ownModel = text(overridden('model', false));
+      const model = ownModel ?? modelOfCall(requested, responded);
+      if (!model) return reject(`a model call without a model (${[...REQUEST_MODEL_KEYS.slice(0, 1), own.model].filter(Boolean).join(' or ')})`, 'withoutModel');
+      const workflow = text(overridden('workflow', true)) ?? conventionalWorkflow(attrs, ancestors) ?? text(resource.get('service.name')) ?? 'unknown-service';
+      const stage = text(overridden('stage', true)) ?? conventionalStage(attrs, ancestors) ?? nameWithoutModel(span.name, [requested, responded, model]);
       const start = millis(span.startTimeUnixNano, at);
       const end = millis(span.endTimeUnixNano, at);
-      // Cache tokens are part of gen_ai.usage.input_tokens in the conventions; our input tokens are the uncached rest.
-      const cacheRead = count(attrs.get('gen_ai.usage.cache_read.input_tokens') ?? attrs.get('gen_ai.usage.cache_read_input_tokens'));
-      const cacheWrite = count(attrs.get('gen_ai.usage.cache_creation.input_tokens') ?? attrs.get('gen_ai.usage.cache_creation_input_tokens'));
-      const input = count(overridden('inputTokens', false) ?? attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens'));
-      const output = count(overridden('outputTokens', false) ?? attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens'));
+      const cacheRead = firstCount(attrs, CACHE_READ_KEYS);
+      const cacheWrite = firstCount(attrs, CACHE_WRITE_KEYS);
+      const input = count(overridden('inputTokens', false)) ?? firstCount(attrs, INPUT_TOKEN_KEYS);
+      const output = count(overridden('outputTokens', false)) ?? firstCount(attrs, OUTPUT_TOKEN_KEYS);
       const statusCode = span.status?.code;
       const errored = statusCode === 2 || statusCode === 'STATUS_CODE_ERROR' || attrs.get('error.type') !== undefined;
       // A score: the rule's attribute on the span, else a gen_ai.evaluation.result event's, else the
@@ -179,36 +236,38 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: K
           .map((e) => count(attributes(e.attributes, at).get('gen_ai.evaluation.score.value')))
           .find((v) => v !== undefined) ??
         count(attrs.get('gen_ai.evaluation.score.value'));
-      const cost = count(attrs.get(COST_ATTRIBUTE));
+      // A reported cost of exactly 0 with tokens is a library without a price for the model, not a free call: estimated instead.
+      const reported = count(attrs.get(COST_ATTRIBUTE));
+      const cost = reported === 0 && ((input ?? 0) > 0 || (output ?? 0) > 0) ? undefined : reported;
       const tier = text(attrs.get(TIER_ATTRIBUTE));
       const flag = (key: string) => (typeof attrs.get(key) === 'boolean' ? (attrs.get(key) as boolean) : undefined);
-      calls.push({
+      const exact = responded ?? requested;
+      const call: LlmCallInput = {
         id: `otlp:${span.traceId}:${span.spanId}`,
         ts: new Date(start),
         workflow,
         stage,
-        model:
-          text(overridden('model', false)) ??
-          text(attrs.get('gen_ai.response.model')) ??
-          text(attrs.get('gen_ai.request.model')) ??
-          fail(at, `is a model call without gen_ai.request.model${own.model ? ` or ${own.model}` : ''}`),
-        provider: text(overridden('provider', false)) ?? text(attrs.get('gen_ai.provider.name')) ?? text(attrs.get('gen_ai.system')),
+        model,
+        ...(exact && exact !== model && !ownModel ? { modelVersion: exact } : {}),
+        provider: text(overridden('provider', false)) ?? providerOf(attrs),
         ...(cost === undefined ? {} : { cost }),
         ...(tier === undefined ? {} : { tier }),
         ...(flag(COST_ESTIMATED_ATTRIBUTE) === undefined ? {} : { costEstimated: flag(COST_ESTIMATED_ATTRIBUTE) }),
         ...(flag(CACHE_HIT_ATTRIBUTE) === undefined ? {} : { cacheHit: flag(CACHE_HIT_ATTRIBUTE) }),
-        tokens: {
-          input: input === undefined ? undefined : Math.max(0, input - (cacheRead ?? 0) - (cacheWrite ?? 0)),
-          output,
-          cacheRead,
-          cacheWrite,
-        },
+        tokens: { input: uncachedInput(input, cacheRead, cacheWrite), output, cacheRead, cacheWrite },
         durationMs: attrs.get(NO_DURATION_ATTRIBUTE) === true ? undefined : Math.max(0, end - start),
         success: !errored && (score === undefined || score >= threshold),
         // '_OTHER' is the conventions' "no better type": no text of ours either.
-        error: errored && attrs.get('error.type') !== '_OTHER' ? String(attrs.get('error.type') ?? 'error') : undefined,
-      });
+        error: errored && attrs.get('error.type') !== '_OTHER' ? String(attrs.get('error.type') ?? text(span.status?.message) ?? 'error') : undefined,
+      };
+      try {
+        validateCall(call, now);
+      } catch (error) {
+        return reject((error as Error).message.replace(/^Invalid LLM call: /, ''), 'invalid');
+      }
+      if (missing && !spanOf(missing)) openAncestry.add(calls.length);
+      calls.push(call);
     });
   });
-  return { calls, skippedSpans, openAncestry };
+  return { calls, skipped, rejections, openAncestry };
 }

@@ -8,7 +8,7 @@ import type { SqlSession } from './sqlSession';
  * call they make. Shared by the reader's queries and the team outbox.
  */
 export const CALL_COLUMNS = `c.id, c.ts, s.workflow, s.stage, c.tier, m.name, m.provider, c.cost, c.input_tokens, c.output_tokens,
-  c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens, c.cost_estimated`;
+  c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens, c.cost_estimated, c.model_version`;
 
 /** The tables CALL_COLUMNS reads, under the names it gives them. */
 export const CALL_TABLES = 'calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id';
@@ -19,7 +19,7 @@ export const CALL_TABLES = 'calls c JOIN stages s ON s.id = c.stage_id JOIN mode
  * (callNames) spares decoding and collecting four strings per row.
  */
 export const CALL_COLUMNS_BY_ID = `c.id, c.ts, c.stage_id, NULL, c.tier, c.model_id, NULL, c.cost, c.input_tokens, c.output_tokens,
-  c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens, c.cost_estimated`;
+  c.duration_ms, c.success, c.error, c.cache_hit, c.cache_read_tokens, c.cache_write_tokens, c.cache_write_1h_tokens, c.cost_estimated, c.model_version`;
 
 /** The names behind stage and model ids, read once for a CALL_COLUMNS_BY_ID read. */
 export function callNames(session: SqlSession): (row: SqlValue[]) => SqlValue[] {
@@ -58,5 +58,6 @@ export function rowToCall(r: SqlValue[]): LlmCall {
     cacheWriteTokens: num(r[15]),
     cacheWrite1hTokens: num(r[16]),
     costEstimated: bool(r[17]),
+    modelVersion: r[18] == null ? null : String(r[18]),
   };
 }

@@ -1,8 +1,9 @@
 import type { Database, SqlValue } from 'sql.js';
 import type { LlmCall } from '../types';
+import { mergeSplitModels } from './modelMerge';
 
 /** Bumped with every forward migration; files from a newer version are refused. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 export const APP_ID = 'adaptive-model-router';
 
 /** Errors about the file itself: the caller shows them and never saves over that file. */
@@ -34,6 +35,9 @@ const CALLS_READABLE_VIEW_V4 = `CREATE VIEW calls_readable AS
              c.duration_ms, c.success, c.error, c.cache_hit
       FROM calls c JOIN stages s ON s.id = c.stage_id JOIN models m ON m.id = c.model_id;`;
 
+/** The same from v5, with the exact model id a call reported (model_version). */
+const CALLS_READABLE_VIEW_V5 = CALLS_READABLE_VIEW_V4.replace('m.name AS model, m.provider,', 'm.name AS model, c.model_version, m.provider,');
+
 /** The daily table's columns for calls without a billed cost, in DayCounter's order. */
 export const UNPRICED_COLUMNS = [
   'unpriced_calls',
@@ -50,7 +54,7 @@ export const UNPRICED_SUMS = `total(cost IS NULL AND coalesce(input_tokens, outp
   total(CASE WHEN cost IS NULL THEN cache_read_tokens END), total(CASE WHEN cost IS NULL THEN cache_write_tokens END),
   total(CASE WHEN cost IS NULL THEN cache_write_1h_tokens END)`;
 
-const MIGRATIONS: Record<number, string> = {
+const MIGRATIONS: Record<number, string | ((db: Database) => void)> = {
   1: `
     CREATE TABLE router_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE stages (
@@ -168,6 +172,13 @@ const MIGRATIONS: Record<number, string> = {
     DROP VIEW calls_readable;
     ${CALLS_READABLE_VIEW_V4}
   `,
+  // v5: the exact model id a call reported (a dated snapshot, a cloud id) beside its model, and one
+  // model per family: names that are a family's name plus a date, prefix or cloud version are merged
+  // into it where the file holds both (OpenTelemetry calls were split that way before).
+  5: (db) => {
+    db.exec(`ALTER TABLE calls ADD COLUMN model_version TEXT; DROP VIEW calls_readable; ${CALLS_READABLE_VIEW_V5}`);
+    mergeSplitModels(db);
+  },
 };
 
 /** Schema objects we create; anything else with code in it (triggers, views) is refused. */
@@ -269,22 +280,32 @@ export function prepareSchema(db: Database, location: string, options: { quickCh
       }
     }
   }
-  if (version === SCHEMA_VERSION) return false;
   db.exec('BEGIN');
   try {
-    for (let next = version + 1; next <= SCHEMA_VERSION; next++) db.exec(MIGRATIONS[next]);
-    db.exec(`INSERT OR REPLACE INTO router_meta (key, value) VALUES ('app', '${APP_ID}'); PRAGMA user_version = ${SCHEMA_VERSION};`);
+    let changed = false;
+    if (version < SCHEMA_VERSION) {
+      for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+        const migration = MIGRATIONS[next];
+        if (typeof migration === 'string') db.exec(migration);
+        else migration(db);
+      }
+      db.exec(`INSERT OR REPLACE INTO router_meta (key, value) VALUES ('app', '${APP_ID}'); PRAGMA user_version = ${SCHEMA_VERSION};`);
+      changed = true;
+    } else {
+      // A family split since the last open (a snapshot name written by an older writer beside the family's own): merged again.
+      changed = mergeSplitModels(db) > 0;
+    }
     db.exec('COMMIT');
+    return changed;
   } catch (error) {
     db.exec('ROLLBACK');
     throw error;
   }
-  return true;
 }
 
 export const INSERT_CALL = `INSERT OR IGNORE INTO calls (stage_id, ts, id, model_id, tier, cost, input_tokens, output_tokens, duration_ms, success, error, cache_hit, seq,
-    cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_estimated)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_estimated, model_version)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** A call as the row INSERT_CALL binds. */
 export function callRow(call: LlmCall, stageId: number, modelId: number, tier: number | null, seq: number): SqlValue[] {
@@ -307,5 +328,6 @@ export function callRow(call: LlmCall, stageId: number, modelId: number, tier: n
     call.cacheWriteTokens,
     call.cacheWrite1hTokens,
     flag(call.costEstimated),
+    call.modelVersion ?? null,
   ];
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { OtlpReceiver } from '../../core/ingest/otlpReceiver';
+import { describeSkipped, type SkippedSpans } from '../../core/ingest/otlpSpans';
 import { counted } from '../../core/text';
 import { readOtlpRules } from '../settings';
 import { createOtlpReceiver } from './storageFactory';
@@ -12,9 +13,9 @@ export interface OtlpReceiverState {
   enabled: boolean;
   reason?: string;
   port?: number;
-  /** Recorded since it started, and spans received that were not model calls. */
+  /** Recorded since it started, and spans received that did not become calls, by reason. */
   calls: number;
-  skippedSpans: number;
+  skipped?: SkippedSpans;
 }
 
 /**
@@ -31,7 +32,7 @@ export class OtlpReceiverService implements vscode.Disposable {
   /** The start or stop in progress: restarts run one after the other. */
   private pending: Promise<void> = Promise.resolve();
   private closed = false;
-  state: OtlpReceiverState = { status: 'off', enabled: false, calls: 0, skippedSpans: 0 };
+  state: OtlpReceiverState = { status: 'off', enabled: false, calls: 0 };
 
   constructor(private readonly service: TelemetryService) {
     this.disposables.push(
@@ -74,9 +75,10 @@ export class OtlpReceiverService implements vscode.Disposable {
         onCalls: () => this.showCounts(),
         onRequest: () => this.showCounts(),
         onError: (error) => this.service.log.warn(`OpenTelemetry receiver: calls not recorded yet (${error.message}); trying again`),
+        onRejected: (rejections) => this.service.log.warn(`OpenTelemetry receiver: model-call spans rejected: ${rejections.join('; ')}`),
       });
       this.service.log.info(`OpenTelemetry receiver listening on http://127.0.0.1:${this.receiver.port}/v1/traces`);
-      this.update({ status: 'running', enabled, reason: undefined, port: this.receiver.port, calls: 0, skippedSpans: 0 });
+      this.update({ status: 'running', enabled, reason: undefined, port: this.receiver.port, calls: 0, skipped: undefined });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
@@ -89,7 +91,7 @@ export class OtlpReceiverService implements vscode.Disposable {
   }
 
   private showCounts(): void {
-    if (this.receiver) this.update({ calls: this.receiver.counts.calls, skippedSpans: this.receiver.counts.skippedSpans });
+    if (this.receiver) this.update({ calls: this.receiver.counts.calls, skipped: { ...this.receiver.counts.skipped } });
   }
 
   private update(patch: Partial<OtlpReceiverState>): void {
@@ -118,8 +120,8 @@ export class OtlpReceiverService implements vscode.Disposable {
 export function otlpReceiverText(s: OtlpReceiverState): string | undefined {
   if (!s.enabled) return undefined;
   if (s.status === 'running') {
-    // Spans that were not model calls say a tool is sending, when its operation names are not the conventions' (adaptiveRouting.otlp.modelCallOperations).
-    const skipped = s.skippedSpans ? vscode.l10n.t(', {0} skipped (not model calls)', counted(s.skippedSpans, 'span')) : '';
+    // Spans skipped say a tool is sending what is not read as calls (adaptiveRouting.otlp.* can name them): "3 spans skipped: 2 not model calls, 1 without a model".
+    const skipped = s.skipped && describeSkipped(s.skipped) ? `, ${describeSkipped(s.skipped)}` : '';
     return vscode.l10n.t('OpenTelemetry receiver on 127.0.0.1:{0}: {1} recorded{2}', s.port ?? '', counted(s.calls, 'call'), skipped);
   }
   return vscode.l10n.t('OpenTelemetry receiver not running: {0}', s.reason ?? '');
