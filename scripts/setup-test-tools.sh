@@ -31,7 +31,17 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# The unit tests need only the Debian packages (sqlite3 reads the files they write).
+# The OpenTelemetry interop tests run real instrumentation libraries and LLM SDKs, pinned in
+# test/interop/package-lock.json apart from the extension's own dependencies (they patch modules
+# globally and pull in dozens of packages): installed once, again when the lock file changes.
+interop="$root/test/interop"
+if ! cmp -s "$interop/package-lock.json" "$interop/node_modules/.installed-lock.json" 2>/dev/null; then
+  echo "setup: installing the interop tests' instrumentation libraries (test/interop)"
+  (cd "$interop" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock.json) \
+    || { echo "setup: installing test/interop's packages from npm failed (is the npm registry reachable?)" >&2; exit 1; }
+fi
+
+# The unit tests need only the Debian packages and those (sqlite3 reads the files they write).
 [ "${1:-}" = "--packages-only" ] && exit 0
 
 if [ -x "$tools/code-server/node_modules/.bin/code-server" ] && [ -d "$tools/code-server/node_modules/code-server/lib/vscode/node_modules" ]; then

@@ -86,9 +86,15 @@ export const CACHE_READ_KEYS = [
   'gen_ai.usage.cache_read.input_tokens',
   'gen_ai.usage.cache_read_input_tokens',
   'llm.token_count.prompt_details.cache_read',
+  'ai.usage.inputTokenDetails.cacheReadTokens',
   'ai.usage.cachedInputTokens',
 ];
-export const CACHE_WRITE_KEYS = ['gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write'];
+export const CACHE_WRITE_KEYS = [
+  'gen_ai.usage.cache_creation.input_tokens',
+  'gen_ai.usage.cache_creation_input_tokens',
+  'llm.token_count.prompt_details.cache_write',
+  'ai.usage.inputTokenDetails.cacheWriteTokens',
+];
 
 /**
  * The uncached input, which is what the store keeps (cache reads and writes apart, as Anthropic
@@ -102,12 +108,27 @@ export function uncachedInput(input: number | undefined, cacheRead = 0, cacheWri
   return input >= cached ? input - cached : input;
 }
 
-/** The provider's name, from the conventions or the AI SDK's `ai.model.provider` (`anthropic.messages`). */
+/**
+ * The provider's name: the AI SDK's `ai.model.provider` (`anthropic.messages`, which it also puts in
+ * `gen_ai.system`) without its API, else the conventions' (whose names may hold dots: `aws.bedrock`).
+ */
 export function providerOf(attrs: Attributes): string | undefined {
-  const named = firstText(attrs, PROVIDER_KEYS);
-  if (named) return named.toLowerCase();
   const vercel = text(attrs.get('ai.model.provider'));
-  return vercel ? vercel.split('.')[0].toLowerCase() : undefined;
+  if (vercel) return vercel.split('.')[0].toLowerCase();
+  return firstText(attrs, PROVIDER_KEYS)?.toLowerCase();
+}
+
+/** The model asked for: the conventions' request model, else OpenInference's invocation parameters (`{"model": ...}`). */
+export function requestedModel(attrs: Attributes): string | undefined {
+  const named = firstText(attrs, REQUEST_MODEL_KEYS);
+  if (named) return named;
+  const parameters = text(attrs.get('llm.invocation_parameters'));
+  if (!parameters?.startsWith('{')) return undefined;
+  try {
+    return text((JSON.parse(parameters) as { model?: unknown }).model);
+  } catch {
+    return undefined;
+  }
 }
 
 /** An enclosing span as the naming reads it. */
@@ -119,7 +140,8 @@ export type Ancestor = Attributes & { name?: string };
  * OpenInference agent or chain. Undefined: the caller falls back to the span's operation.
  */
 export function conventionalStage(attrs: Attributes, ancestors: Ancestor[]): string | undefined {
-  const own = firstText(attrs, ['gen_ai.agent.name', 'ai.telemetry.metadata.stage', 'ai.telemetry.functionId']);
+  // OpenLLMetry puts the enclosing task's path on the model call itself.
+  const own = firstText(attrs, ['gen_ai.agent.name', 'ai.telemetry.metadata.stage', 'ai.telemetry.functionId', 'traceloop.entity.path']);
   if (own) return own;
   for (const a of ancestors) {
     const named = firstText(a, ['gen_ai.agent.name', 'ai.telemetry.metadata.stage', 'ai.telemetry.functionId']);

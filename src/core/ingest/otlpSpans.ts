@@ -6,7 +6,6 @@ import {
   CACHE_WRITE_KEYS,
   INPUT_TOKEN_KEYS,
   OUTPUT_TOKEN_KEYS,
-  REQUEST_MODEL_KEYS,
   RESPONSE_MODEL_KEYS,
   conventionalStage,
   conventionalWorkflow,
@@ -16,6 +15,7 @@ import {
   modelCallKind,
   nameWithoutModel,
   providerOf,
+  requestedModel,
   text,
   uncachedInput,
   type Ancestor,
@@ -212,11 +212,11 @@ export function callsFromOtlp(request: unknown, rules: OtlpRules = {}, known?: K
         if (!inherited) return attrs.get(key);
         return [attrs, ...ancestors, resource].map((a) => a.get(key)).find((v) => v !== undefined && v !== '');
       };
-      const requested = firstText(attrs, REQUEST_MODEL_KEYS);
+      const requested = requestedModel(attrs);
       const responded = firstText(attrs, RESPONSE_MODEL_KEYS);
       const ownModel = text(overridden('model', false));
       const model = ownModel ?? modelOfCall(requested, responded);
-      if (!model) return reject(`a model call without a model (${[...REQUEST_MODEL_KEYS.slice(0, 1), own.model].filter(Boolean).join(' or ')})`, 'withoutModel');
+      if (!model) return reject(`a model call without a model (gen_ai.request.model${own.model ? ` or ${own.model}` : ''})`, 'withoutModel');
       const workflow = text(overridden('workflow', true)) ?? conventionalWorkflow(attrs, ancestors) ?? text(resource.get('service.name')) ?? 'unknown-service';
       const stage = text(overridden('stage', true)) ?? conventionalStage(attrs, ancestors) ?? nameWithoutModel(span.name, [requested, responded, model]);
       const start = millis(span.startTimeUnixNano, at);
