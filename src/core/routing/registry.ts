@@ -1,4 +1,5 @@
 import { TIERS, Tier, parseTier } from '../tiers';
+import { catalogModel, catalogTier } from './priceCatalog';
 
 export interface ModelInfo {
   id: string;
@@ -92,12 +93,21 @@ export class ModelRegistry {
     return this.tierModels()[0]?.model ?? 'claude-haiku-4-5';
   }
 
+  /**
+   * A model's tier and prices: as this registry declares them (the built-in entries, the user's
+   * registry settings, the environment), else from the bundled price catalogue, its tier following
+   * price within its provider.
+   */
   get(id: string): ModelInfo | undefined {
-    return this.byId.get(id);
+    const declared = this.byId.get(id);
+    if (declared && declared.inputPer1M != null && declared.outputPer1M != null) return declared;
+    const listed = catalogModel(id);
+    if (!listed) return declared;
+    return { id, tier: declared ? declared.tier : catalogTier(listed), inputPer1M: listed.prices.input, outputPer1M: listed.prices.output };
   }
 
   tierOf(id: string): Tier | null {
-    return this.byId.get(id)?.tier ?? null;
+    return this.get(id)?.tier ?? null;
   }
 
   models(): ModelInfo[] {
@@ -116,12 +126,25 @@ export class ModelRegistry {
    * price. `cacheWrite` counts every write, `cacheWrite1h` the part of it written for an hour.
    */
   priceTokens(id: string, tokens: { input?: number; output?: number; cacheRead?: number; cacheWrite?: number; cacheWrite1h?: number }): number | null {
-    const info = this.byId.get(id);
-    if (!info || info.inputPer1M == null || info.outputPer1M == null) return null;
     const oneHour = tokens.cacheWrite1h ?? 0;
     const fiveMinutes = (tokens.cacheWrite ?? 0) - oneHour;
-    const inputLike = (tokens.input ?? 0) + CACHE_PRICE.read * (tokens.cacheRead ?? 0) + CACHE_PRICE.write5m * fiveMinutes + CACHE_PRICE.write1h * oneHour;
-    return (inputLike * info.inputPer1M + (tokens.output ?? 0) * info.outputPer1M) / 1e6;
+    const declared = this.byId.get(id);
+    if (declared && declared.inputPer1M != null && declared.outputPer1M != null) {
+      const inputLike = (tokens.input ?? 0) + CACHE_PRICE.read * (tokens.cacheRead ?? 0) + CACHE_PRICE.write5m * fiveMinutes + CACHE_PRICE.write1h * oneHour;
+      return (inputLike * declared.inputPer1M + (tokens.output ?? 0) * declared.outputPer1M) / 1e6;
+    }
+    // The catalogue's own cache prices; where it has none the provider bills no discount: the input price.
+    const listed = catalogModel(id)?.prices;
+    if (!listed) return null;
+    const write = listed.cacheWrite ?? listed.input;
+    return (
+      ((tokens.input ?? 0) * listed.input +
+        (tokens.cacheRead ?? 0) * (listed.cacheRead ?? listed.input) +
+        fiveMinutes * write +
+        oneHour * (listed.cacheWrite1h ?? write) +
+        (tokens.output ?? 0) * listed.output) /
+      1e6
+    );
   }
 
   toJSON(): Required<RegistryData> {
