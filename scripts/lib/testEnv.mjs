@@ -28,9 +28,9 @@ export function ensureTestTools() {
 /** Builds the production bundles and the .vsix, then unpacks it: tests run what users install. */
 export async function packageExtension(into) {
   execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  // The Marketplace takes larger packages, but ours has no reason to be: the chart library included.
+  // The Marketplace takes larger packages, but ours has no reason to be: the chart library and the price catalogue included.
   const size = statSync(vsixPath).size;
-  if (size > 1024 * 1024) throw new Error(`${vsixPath} is ${(size / 1024).toFixed(0)} KB, over the 1 MB budget`);
+  if (size > 2 * 1024 * 1024) throw new Error(`${vsixPath} is ${(size / 1024).toFixed(0)} KB, over the 2 MB budget`);
   await unpackVsix(vsixPath, into);
   return join(into, 'extension');
 }

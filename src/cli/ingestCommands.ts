@@ -58,7 +58,7 @@ export async function importFiles(store: TelemetryStore, files: string[], values
 }
 
 /** --otlp-rules FILE: the OpenTelemetry mapping's rules (plain, or a VS Code settings file); any problem is a usage error. */
-function otlpRulesOption(values: Values, io: Io): OtlpRules {
+export function otlpRulesOption(values: Values, io: Io): OtlpRules {
   const file = values['otlp-rules'];
   if (file === undefined) return {};
   let result: ReturnType<typeof otlpRulesFromText>;

@@ -6,6 +6,7 @@ import { exportCalls } from './exportCommand';
 import { demo, importFiles, track } from './ingestCommands';
 import { Io, UnknownNameError, UsageError, parse, required, requireStage, withStore } from './options';
 import { recommend, routingCheck, routingStats } from './reportCommands';
+import { TOKEN_ENV, serve } from '../serve/serveCommand';
 
 const USAGE = `Usage: adaptive-routing <command> [options]
 
@@ -34,6 +35,11 @@ Commands:
   track                                               record JSON lines of calls read from stdin
   import FILE... [--otlp-rules FILE]                  import usage.jsonl / llm_calls.jsonl / OTLP JSON trace files
                                                       (--otlp-rules: the mapping's rules, or .vscode/settings.json)
+  serve [--port 4318] [--host 127.0.0.1] [--token T] [--otlp-rules FILE]
+                                                      receive OpenTelemetry traces (OTLP/HTTP, JSON or
+                                                      protobuf) into the file, as VS Code's receiver does,
+                                                      until Ctrl+C or SIGTERM; beyond loopback a token is
+                                                      required (--token or ${TOKEN_ENV})
   demo                                                the router on built-in sample telemetry
 
 Options:
@@ -86,6 +92,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'import':
         if (rest.length === 0) throw new UsageError('import needs at least one FILE');
         return await withStore(values, io, true, (store) => importFiles(store, rest, values, io));
+      case 'serve':
+        return await withStore(values, io, true, (store) => serve(store, values, io));
       case 'demo':
         return await demo(values, io);
       default:

@@ -44,6 +44,9 @@ const OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string' },
   'otlp-rules': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -35,7 +35,7 @@ function sse(response: http.ServerResponse, events: Array<{ event?: string; data
 
 function anthropic(body: Record<string, unknown>, response: http.ServerResponse): void {
   const prompt = promptOf(body);
-  const json = (status: number, value: unknown): void => void response.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(value));
+  const json = (status: number, value: unknown): void => void response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
   if (prompt.includes('fail-400')) return json(400, { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long' } });
   if (prompt.includes('fail-500')) return json(500, { type: 'error', error: { type: 'api_error', message: 'Internal server error' } });
   const model = SNAPSHOTS[String(body.model)] ?? String(body.model);
@@ -53,16 +53,21 @@ function anthropic(body: Record<string, unknown>, response: http.ServerResponse)
     { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
     { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'looks fine' } } },
     { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-    { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: USAGE.output } } },
+    {
+      event: 'message_delta',
+      data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: USAGE.output } },
+    },
     { event: 'message_stop', data: { type: 'message_stop' } },
   ]);
 }
 
 function openai(body: Record<string, unknown>, response: http.ServerResponse): void {
   const prompt = promptOf(body);
-  const json = (status: number, value: unknown): void => void response.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(value));
+  const json = (status: number, value: unknown): void => void response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
   if (prompt.includes('fail-400'))
-    return json(400, { error: { message: 'maximum context length exceeded', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } });
+    return json(400, {
+      error: { message: 'maximum context length exceeded', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' },
+    });
   if (prompt.includes('fail-500')) return json(500, { error: { message: 'The server had an error', type: 'server_error', param: null, code: null } });
   const model = SNAPSHOTS[String(body.model)] ?? String(body.model);
   const cached = prompt.includes('cache') ? USAGE.cacheRead : 0;

@@ -68,6 +68,7 @@ describe('call validation: every field checked, in words that name it', () => {
         stage: '',
         tier: null,
         model: 'm',
+        modelVersion: null,
         provider: null,
         cost: null,
         costEstimated: null,

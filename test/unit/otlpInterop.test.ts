@@ -48,7 +48,12 @@ async function callsOf(app: string, expected: number): Promise<{ calls: LlmCall[
 const registry = new ModelRegistry();
 /** What the catalogue's list prices make of a call's tokens (the estimate every surface shows). */
 const estimate = (c: LlmCall) =>
-  registry.priceTokens(c.model, { input: c.inputTokens ?? 0, output: c.outputTokens ?? 0, cacheRead: c.cacheReadTokens ?? 0, cacheWrite: c.cacheWriteTokens ?? 0 });
+  registry.priceTokens(c.model, {
+    input: c.inputTokens ?? 0,
+    output: c.outputTokens ?? 0,
+    cacheRead: c.cacheReadTokens ?? 0,
+    cacheWrite: c.cacheWriteTokens ?? 0,
+  });
 
 /** The points every library must meet: one model per family, both models in one stage, failures counted, the exact ids kept. */
 function assertCommon(calls: LlmCall[], cheap: string, capable: string, expect: { workflow: string; stage: string; failures: number }): void {
@@ -104,7 +109,11 @@ describe('OpenTelemetry interop: the real instrumentation libraries into the rec
       ['prompt is too long', 'Internal server error'],
     );
     const cached = calls.find((c) => c.cacheReadTokens)!;
-    assert.deepEqual([cached.inputTokens, cached.cacheReadTokens, cached.cacheWriteTokens], [USAGE.input, USAGE.cacheRead, USAGE.cacheWrite], 'its input includes the cache: taken out');
+    assert.deepEqual(
+      [cached.inputTokens, cached.cacheReadTokens, cached.cacheWriteTokens],
+      [USAGE.input, USAGE.cacheRead, USAGE.cacheWrite],
+      'its input includes the cache: taken out',
+    );
     assert.ok(calls.every((c) => c.provider === 'anthropic'));
   });
 

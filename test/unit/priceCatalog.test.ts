@@ -7,7 +7,10 @@ import { catalogModel, catalogTier } from '../../src/core/routing/priceCatalog';
 import { canonicalModelId, modelOfCall } from '../../src/core/routing/modelIdentity';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const genaiPrices = require('@pydantic/genai-prices') as {
-  calcPrice(usage: Record<string, number>, model: string): null | { model: { id: string }; input_price: number; output_price: number; provider: { id: string } };
+  calcPrice(
+    usage: Record<string, number>,
+    model: string,
+  ): null | { model: { id: string }; input_price: number; output_price: number; provider: { id: string } };
 };
 
 const root = path.join(__dirname, '..', '..');
@@ -46,7 +49,14 @@ describe('model identity and the price catalogue', () => {
   it("finds the model and its prices as the package's own calcPrice does, for every catalogue model and their dated ids", () => {
     const catalog = JSON.parse(fs.readFileSync(catalogFile, 'utf8')) as { providers: Array<{ id: string; models: Array<{ id: string }> }> };
     const ids = catalog.providers.filter((p) => ['anthropic', 'openai', 'google', 'mistral'].includes(p.id)).flatMap((p) => p.models.map((m) => m.id));
-    ids.push('claude-haiku-4-5-20251001', 'gpt-4o-mini-2024-07-18', 'gpt-4o-2024-08-06', 'claude-3-5-haiku-20241022', 'mistral-large-latest', 'gemini-2.5-flash');
+    ids.push(
+      'claude-haiku-4-5-20251001',
+      'gpt-4o-mini-2024-07-18',
+      'gpt-4o-2024-08-06',
+      'claude-3-5-haiku-20241022',
+      'mistral-large-latest',
+      'gemini-2.5-flash',
+    );
     let compared = 0;
     for (const id of ids) {
       const theirs = genaiPrices.calcPrice({ input_tokens: 1_000_000, output_tokens: 1_000_000 }, id);

@@ -410,7 +410,7 @@ describe('AdaptiveModelRouter', () => {
     const fresh = () => new AdaptiveModelRouter(store, { random: freshRandom }); // a new router per decision keeps nothing
     // Targets and limits that change between decisions: what a kept assessment (or kept arms) was
     // worked out for must be asked again when they change.
-    const limits = [{}, {}, {}, { maxCost: 0.001 }, { maxCost: 0.001 }, {}, { maxLatencyMs: 1000 }, {}];
+    const limits = [{}, {}, {}, { maxCost: 0.0005 }, { maxCost: 0.0005 }, {}, { maxLatencyMs: 1000 }, {}];
     const queries = [0.8, 0.8, 0.9, 0.9, 0.8, 0.7, 0.8, 0.8].map((minSuccessRate, i) => ({
       workflow: 'code-review',
       stage: 'analysis',
@@ -431,7 +431,7 @@ describe('AdaptiveModelRouter', () => {
     assert.ok(picks.size >= 2, `exploration happened (picked ${[...picks].join(', ')})`);
     assert.ok(
       kept.route(queries[3]).alternatives.every((a) => a.excludedBy),
-      'the cost limit rules out every model',
+      `the cost limit rules out every model: ${JSON.stringify(kept.route(queries[3]).alternatives.map((a) => [a.model, a.avgCost, a.excludedBy]))}`,
     );
     assert.ok(
       kept.route(queries[5]).alternatives.every((a) => !a.excludedBy),

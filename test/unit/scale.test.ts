@@ -93,7 +93,7 @@ describe('daily counters, retention and migration', () => {
     );
     await store.close();
     const check = spawnSync('sqlite3', [file, 'PRAGMA user_version; SELECT count(*) FROM calls_readable; SELECT calls FROM daily;'], { encoding: 'utf8' });
-    assert.equal(check.stdout.trim(), '4\n2\n2');
+    assert.equal(check.stdout.trim(), '5\n2\n2');
   });
 
   it('migrates a version 3 file to 4: cache-token columns, and the tokens of calls without a billed cost counted per day', async () => {
@@ -119,7 +119,7 @@ describe('daily counters, retention and migration', () => {
       ALTER TABLE daily DROP COLUMN unpriced_calls; ALTER TABLE daily DROP COLUMN unpriced_input_tokens; ALTER TABLE daily DROP COLUMN unpriced_output_tokens;
       ALTER TABLE daily DROP COLUMN unpriced_cache_read_tokens; ALTER TABLE daily DROP COLUMN unpriced_cache_write_tokens; ALTER TABLE daily DROP COLUMN unpriced_cache_write_1h_tokens;
       ALTER TABLE daily DROP COLUMN cost_sq_sum; ALTER TABLE daily DROP COLUMN source_estimated_sum; ALTER TABLE daily DROP COLUMN source_estimated_calls;
-      ALTER TABLE calls DROP COLUMN cost_estimated;
+      ALTER TABLE calls DROP COLUMN cost_estimated; ALTER TABLE calls DROP COLUMN model_version;
       PRAGMA user_version = 3;`;
     const downgrade = spawnSync('sqlite3', [file, v3], { encoding: 'utf8' });
     assert.equal(downgrade.status, 0, downgrade.stderr);
@@ -148,6 +148,6 @@ describe('daily counters, retention and migration', () => {
       ],
       { encoding: 'utf8' },
     );
-    assert.equal(check.stdout.trim(), '4\n4\n900|100|40');
+    assert.equal(check.stdout.trim(), '5\n4\n900|100|40');
   });
 });

@@ -74,7 +74,13 @@ export const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.prov
  * AI SDK's and OpenInference's own names. Cache reads and writes: the conventions' names (and the
  * Anthropic API's, which some libraries copy), OpenInference's prompt details, the AI SDK's cached input.
  */
-export const INPUT_TOKEN_KEYS = ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens'];
+export const INPUT_TOKEN_KEYS = [
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.prompt_tokens',
+  'llm.token_count.prompt',
+  'ai.usage.inputTokens',
+  'ai.usage.promptTokens',
+];
 export const OUTPUT_TOKEN_KEYS = [
   'gen_ai.usage.output_tokens',
   'gen_ai.usage.completion_tokens',
