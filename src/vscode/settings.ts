@@ -61,6 +61,7 @@ export function readOtlpRules(log: vscode.LogOutputChannel, scope?: vscode.Confi
   const { rules, problems } = checkOtlpRules({
     evaluationThreshold: c.get('otlp.evaluationThreshold'),
     modelCallOperations: c.get('otlp.modelCallOperations'),
+    modelCallSpanNames: c.get('otlp.modelCallSpanNames'),
     attributes: c.get('otlp.attributes'),
   });
   if (problems.join('\n') !== otlpProblemsLogged) for (const problem of problems) log.warn(`Setting adaptiveRouting.${problem}: left out, its default applies`);

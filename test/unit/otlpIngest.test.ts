@@ -9,6 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { openTelemetry } from '../../src/core';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
+import { checkOtlpRules, otlpRulesFromText } from '../../src/core/ingest/otlpRules';
+import { callsFromOtlp } from '../../src/core/ingest/otlpSpans';
 import { runCli, tempDir } from './helpers';
 import { waitFor } from '../poll';
 
@@ -119,6 +121,28 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
       await receiver.close();
       store.close();
     }
+  });
+
+  it('rules can name other model-call spans by name or prefix; "*" alone and other wrong values are refused with what to write', () => {
+    const spans = request(
+      span('0000000000000041', 'llm.generate', { 'app.model': 'claude-haiku-4-5' }),
+      span('0000000000000042', 'mycall', { 'gen_ai.request.model': 'gpt-4o' }),
+    );
+    assert.equal(callsFromOtlp(spans).calls.length, 0, 'by the conventions, neither is a model call');
+    const { rules, problems } = checkOtlpRules({ modelCallSpanNames: ['llm.*', 'mycall'], attributes: { model: 'app.model' } });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      callsFromOtlp(spans, rules).calls.map((c) => [c.stage, c.model]),
+      [
+        ['llm.generate', 'claude-haiku-4-5'],
+        ['mycall', 'gpt-4o'],
+      ],
+    );
+    assert.match(
+      checkOtlpRules({ modelCallSpanNames: ['*'] }).problems[0],
+      /otlp\.modelCallSpanNames must be a list of span names .*"\*" alone would take every span/,
+    );
+    assert.deepEqual(otlpRulesFromText('{ "adaptiveRouting.otlp.modelCallSpanNames": ["llm.*"] }').rules, { modelCallSpanNames: ['llm.*'] });
   });
 
   it('import says which spans it skipped and why, reads a request saved without a final newline, and exits 1 when it stored nothing', async () => {

@@ -5,6 +5,7 @@ import { OTLP_FIELDS, type OtlpField, type OtlpRules } from './otlpSpans';
 export interface OtlpRulesInput {
   evaluationThreshold?: unknown;
   modelCallOperations?: unknown;
+  modelCallSpanNames?: unknown;
   attributes?: unknown;
 }
 
@@ -25,6 +26,12 @@ export function checkOtlpRules(input: OtlpRulesInput): { rules: OtlpRules; probl
     if (Array.isArray(operations) && operations.length > 0 && operations.every((o) => typeof o === 'string' && o.trim()))
       rules.modelCallOperations = operations.map((o: string) => o.trim());
     else problems.push('otlp.modelCallOperations must be a non-empty list of operation names, e.g. ["chat", "text_completion"]');
+  }
+  const names = input.modelCallSpanNames;
+  if (names !== undefined && names !== null && !(Array.isArray(names) && names.length === 0)) {
+    if (Array.isArray(names) && names.every((n) => typeof n === 'string' && n.trim() && n.trim() !== '*'))
+      rules.modelCallSpanNames = names.map((n: string) => n.trim());
+    else problems.push('otlp.modelCallSpanNames must be a list of span names (a trailing * matches a prefix; "*" alone would take every span), e.g. ["my.llm.call"]');
   }
   const attributes = input.attributes;
   if (attributes !== undefined && attributes !== null) {
@@ -56,5 +63,10 @@ export function otlpRulesFromText(text: string): { rules: OtlpRules; problems: s
   const prefix = 'adaptiveRouting.otlp.';
   const fromSettings = Object.keys(object).some((key) => key.startsWith(prefix));
   const read = (name: keyof OtlpRulesInput) => (fromSettings ? object[prefix + name] : object[name]);
-  return checkOtlpRules({ evaluationThreshold: read('evaluationThreshold'), modelCallOperations: read('modelCallOperations'), attributes: read('attributes') });
+  return checkOtlpRules({
+    evaluationThreshold: read('evaluationThreshold'),
+    modelCallOperations: read('modelCallOperations'),
+    modelCallSpanNames: read('modelCallSpanNames'),
+    attributes: read('attributes'),
+  });
 }
