@@ -31,7 +31,10 @@ export function checkOtlpRules(input: OtlpRulesInput): { rules: OtlpRules; probl
   if (names !== undefined && names !== null && !(Array.isArray(names) && names.length === 0)) {
     if (Array.isArray(names) && names.every((n) => typeof n === 'string' && n.trim() && n.trim() !== '*'))
       rules.modelCallSpanNames = names.map((n: string) => n.trim());
-    else problems.push('otlp.modelCallSpanNames must be a list of span names (a trailing * matches a prefix; "*" alone would take every span), e.g. ["my.llm.call"]');
+    else
+      problems.push(
+        'otlp.modelCallSpanNames must be a list of span names (a trailing * matches a prefix; "*" alone would take every span), e.g. ["my.llm.call"]',
+      );
   }
   const attributes = input.attributes;
   if (attributes !== undefined && attributes !== null) {
