@@ -7,7 +7,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as fs from 'fs';
 import * as path from 'path';
-import { openTelemetry } from '../../src/core';
+import { ModelRegistry, openTelemetry } from '../../src/core';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { checkOtlpRules, otlpRulesFromText } from '../../src/core/ingest/otlpRules';
 import { callsFromOtlp } from '../../src/core/ingest/otlpSpans';
@@ -121,6 +121,34 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
       await receiver.close();
       store.close();
     }
+  });
+
+  it('a reported cost of exactly 0 with tokens is estimated from the catalogue (or unknown without a price), never a billed $0; input never goes below zero', () => {
+    const spans = request(
+      span('0000000000000051', 'chat', chat('gpt-4o-mini', { 'gen_ai.usage.cost': 0, 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100 })),
+      span('0000000000000052', 'chat', chat('no-such-model', { 'gen_ai.usage.cost': 0, 'gen_ai.usage.input_tokens': 10 })),
+      span('0000000000000053', 'chat', chat('claude-haiku-4-5', { 'gen_ai.usage.cost': 0.25, 'gen_ai.usage.input_tokens': 10 })),
+      span('0000000000000054', 'chat', chat('claude-haiku-4-5', { 'gen_ai.usage.cost': 0 })),
+      span('0000000000000055', 'chat', chat('claude-haiku-4-5', { 'gen_ai.usage.input_tokens': 50, 'gen_ai.usage.cache_read.input_tokens': 10_000 })),
+      span('0000000000000056', 'chat', chat('gpt-4o', { 'gen_ai.usage.input_tokens': 10_050, 'gen_ai.usage.cache_read.input_tokens': 10_000 })),
+    );
+    const calls = callsFromOtlp(spans).calls;
+    assert.deepEqual(
+      calls.slice(0, 4).map((c) => c.cost ?? null),
+      [null, null, 0.25, 0],
+      'a zero with tokens is no price; a real cost, and a zero on a call without tokens, stand',
+    );
+    const registry = new ModelRegistry(undefined, {});
+    assert.equal(registry.priceTokens(calls[0].model, { input: 1000, output: 100 })!.toFixed(8), ((1000 * 0.15 + 100 * 0.6) / 1e6).toFixed(8));
+    assert.equal(registry.priceTokens(calls[1].model, { input: 10 }), null, 'no price anywhere: unknown cost');
+    assert.deepEqual(
+      calls.slice(4).map((c) => [c.tokens?.input, c.tokens?.cacheRead]),
+      [
+        [50, 10_000],
+        [50, 10_000],
+      ],
+      'an input below its cache reads is already uncached; one above them holds them',
+    );
   });
 
   it('rules can name other model-call spans by name or prefix; "*" alone and other wrong values are refused with what to write', () => {

@@ -115,6 +115,9 @@ describe('OpenTelemetry interop: the real instrumentation libraries into the rec
       'its input includes the cache: taken out',
     );
     assert.ok(calls.every((c) => c.provider === 'anthropic'));
+    // sonnet 4.5 from the catalogue: $3 input, $15 output per million.
+    const sonnet = calls.find((c) => c.model === 'claude-sonnet-4-5')!;
+    assert.equal(estimate(sonnet)!.toFixed(8), ((USAGE.input * 3 + USAGE.output * 15) / 1e6).toFixed(8));
   });
 
   it('OpenInference (@arizeai/openinference-instrumentation-openai): LLM spans by their kind, the enclosing chain as the stage', async () => {
@@ -124,5 +127,7 @@ describe('OpenTelemetry interop: the real instrumentation libraries into the rec
     assert.equal(calls.length, 4);
     const cached = calls.find((c) => c.cacheReadTokens)!;
     assert.deepEqual([cached.inputTokens, cached.cacheReadTokens], [USAGE.input, USAGE.cacheRead], 'prompt tokens include the cache read: taken out');
+    // gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per million.
+    assert.equal(estimate(cached)!.toFixed(8), ((USAGE.input * 0.15 + USAGE.cacheRead * 0.075 + USAGE.output * 0.6) / 1e6).toFixed(8));
   });
 });
