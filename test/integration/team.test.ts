@@ -43,7 +43,9 @@ describe('Team sync in a real extension host (the workspace sets a team database
 
     const report = (await vscode.commands.executeCommand('adaptiveRouting.syncTeamNow')) as { pulled: number; writers: number } | undefined;
     assert.ok(report, `a round ran: ${testing.team.state.error ?? testing.team.state.reason ?? ''}`);
-    assert.deepEqual([report.pulled, report.writers], [1, 1]);
+    // The window's own first round (3 s after activation) may run while the other machine pushes and
+    // pull the call before this round does: what this window pulled in all is what counts.
+    assert.deepEqual([testing.team.state.pulled, testing.team.state.writers], [1, 1], 'the call pulled once, from one other machine');
     const rows = await waitFor('the pulled workflow in the tree', async () => {
       const r = await readTree(testing.tree);
       return r.some((row) => row.depth === 0 && row.label === 'team-workflow') ? r : undefined;

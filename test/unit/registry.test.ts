@@ -48,7 +48,7 @@ describe('ModelRegistry', () => {
     assert.equal(registry.modelForTier('cheap'), 'claude-haiku-4-5');
     assert.equal(registry.modelForTier('capable'), 'claude-sonnet-5');
     assert.equal(registry.modelForTier('premium'), 'claude-fable-5');
-    assert.equal(registry.get('claude-sonnet-5')?.inputPer1M, 3, 'known prices are kept');
+    assert.equal(registry.get('claude-sonnet-5')?.inputPer1M, 2, 'known prices are kept (the catalogue lists sonnet 5 at $2 input)');
     const newer = new ModelRegistry(resolveNewestModels([{ id: 'claude-haiku-6', created_at: '2027-01-01T00:00:00Z' }]), {});
     assert.equal(newer.modelForTier('cheap'), 'claude-haiku-6');
     assert.equal(newer.get('claude-haiku-6')?.inputPer1M, null, 'unknown prices stay unknown');

@@ -200,7 +200,8 @@ describe('AdaptiveModelRouter', () => {
     store.trackLlmCalls(series(10, { end: end(), model: 'claude-sonnet-5', cost: null, tokens: { input: 1000, output: 100 } }));
     store.trackLlmCalls(series(10, { end: end(), model: 'mystery', cost: null, tokens: null }));
     const stats = router.getRoutingStats('code-review');
-    assert.ok(Math.abs((stats.performanceByModel['claude-sonnet-5'].avgCost ?? 0) - 0.0045) < 1e-12);
+    // The catalogue's sonnet 5: $2 input, $10 output per million: 1,000 x 2 + 100 x 10 = $0.003 a call.
+    assert.ok(Math.abs((stats.performanceByModel['claude-sonnet-5'].avgCost ?? 0) - 0.003) < 1e-12);
     assert.equal(stats.performanceByModel['mystery'].avgCost, null);
   });
 

@@ -107,7 +107,7 @@ const found = new Map<string, CatalogModel | null>();
  * (`us.anthropic.claude-haiku-4-5-20251001-v1:0` is priced as `claude-haiku-4-5`), or undefined.
  */
 export function catalogModel(modelId: string, at: Date = new Date()): CatalogModel | undefined {
-  const key = `${modelId}\u0000${at.toISOString().slice(0, 10)}`;
+  const key = `${modelId}\u0000${Math.floor(at.getTime() / 86_400_000)}`;
   if (found.has(key)) return found.get(key) ?? undefined;
   let result: CatalogModel | undefined;
   const lowered = modelId.toLowerCase().trim();

@@ -15,14 +15,17 @@ export interface RegistryData {
   models: Array<Omit<ModelInfo, 'tier'> & { tier?: string | null }>;
 }
 
-/** Built-in prices; the effective date says how old they are. */
+/**
+ * The built-in tier map: which model serves each tier. Their prices come from the price catalogue
+ * (priceCatalog.ts), like every model's that no registry setting prices.
+ */
 export const BUILT_IN_REGISTRY: Required<RegistryData> = {
   effectiveDate: '2026-11-01',
   models: [
-    { id: 'claude-haiku-4-5', tier: 'cheap', inputPer1M: 1, outputPer1M: 5 },
-    { id: 'claude-sonnet-5', tier: 'capable', inputPer1M: 3, outputPer1M: 15 },
-    { id: 'claude-fable-5', tier: 'premium', inputPer1M: 10, outputPer1M: 50 },
-    { id: 'claude-opus-4-8', tier: null, inputPer1M: 5, outputPer1M: 25 },
+    { id: 'claude-haiku-4-5', tier: 'cheap', inputPer1M: null, outputPer1M: null },
+    { id: 'claude-sonnet-5', tier: 'capable', inputPer1M: null, outputPer1M: null },
+    { id: 'claude-fable-5', tier: 'premium', inputPer1M: null, outputPer1M: null },
+    { id: 'claude-opus-4-8', tier: null, inputPer1M: null, outputPer1M: null },
   ],
 };
 
@@ -110,6 +113,7 @@ export class ModelRegistry {
     return this.get(id)?.tier ?? null;
   }
 
+  /** The declared models, as declared (`get` adds the catalogue's prices where none were declared). */
   models(): ModelInfo[] {
     return [...this.byId.values()];
   }
@@ -191,7 +195,8 @@ export function resolveNewestModels(
   for (const tier of TIERS) {
     const chosen = newest.get(tier)?.id ?? base.modelForTier(tier);
     if (!chosen) continue;
-    const known = base.get(chosen);
+    // Declared prices only: the catalogue's are looked up when used, so a newer catalogue is not shadowed by a copy.
+    const known = base.models().find((m) => m.id === chosen);
     models.push({ id: chosen, tier, inputPer1M: known?.inputPer1M ?? null, outputPer1M: known?.outputPer1M ?? null });
   }
   for (const info of base.models()) {
