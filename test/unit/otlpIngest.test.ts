@@ -8,6 +8,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import * as fs from 'fs';
 import * as path from 'path';
 import { ModelRegistry, openTelemetry } from '../../src/core';
+import { importJsonlBytes } from '../../src/core/ingest/importers';
+import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { checkOtlpRules, otlpRulesFromText } from '../../src/core/ingest/otlpRules';
 import { callsFromOtlp } from '../../src/core/ingest/otlpSpans';
@@ -229,6 +231,21 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
     await store.close();
     const check = spawnSync('sqlite3', [file, 'PRAGMA user_version; SELECT count(*) FROM models; SELECT sum(calls) FROM daily;'], { encoding: 'utf8' });
     assert.equal(check.stdout.trim(), '5\n2\n4', 'saved merged: two models, every call still counted per day');
+  });
+
+  it('the exact id travels through an export and back as the same model', async () => {
+    const from = await openTelemetry();
+    from.trackLlmCalls([{ workflow: 'w', stage: 'chat', model: 'claude-haiku-4-5', modelVersion: 'claude-haiku-4-5-20251001', ts: NOW - 1000 }]);
+    const line = otlpJsonLines(from.calls());
+    assert.match(line, /"gen_ai.response.model","value":\{"stringValue":"claude-haiku-4-5-20251001"\}/);
+    const to = await openTelemetry();
+    importJsonlBytes(to, 'export.jsonl', new TextEncoder().encode(line), 0, new Uint8Array());
+    assert.deepEqual(
+      to.calls().map((c) => [c.model, c.modelVersion]),
+      [['claude-haiku-4-5', 'claude-haiku-4-5-20251001']],
+    );
+    from.close();
+    to.close();
   });
 
   it('[bundle] serve runs the receiver headless: protobuf and JSON recorded, SIGTERM saves every call before it exits; beyond loopback a token is required', async () => {

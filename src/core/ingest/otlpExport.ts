@@ -44,6 +44,8 @@ export function otlpRequestOf(calls: LlmCall[], serviceName = 'adaptive-model-ro
         ...attribute('gen_ai.operation.name', 'chat'),
         ...attribute('gen_ai.provider.name', c.provider),
         ...attribute('gen_ai.request.model', c.model),
+        // The exact id the call reported (a dated snapshot), where it differs: imported back as the same model.
+        ...attribute('gen_ai.response.model', c.modelVersion ?? null),
         ...attribute('gen_ai.workflow.name', c.workflow),
         ...attribute('gen_ai.agent.name', c.stage),
         // The conventions count cached tokens inside input_tokens.
