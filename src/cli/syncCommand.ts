@@ -61,6 +61,9 @@ function summary(r: SyncReport, project: string, url: string): string {
     `Synced with ${hostOf(url)} (project ${project}): pushed ${r.pushed} new call${r.pushed === 1 ? '' : 's'}` +
     `${r.sent > r.pushed ? ` (${r.sent - r.pushed} already there)` : ''}, pulled ${r.pulled}` +
     `${r.received > r.pulled ? ` (${r.received - r.pulled} already here)` : ''} from ${r.writers} other machine${r.writers === 1 ? '' : 's'}` +
-    `${r.waiting ? `; ${r.waiting} still waiting` : ''}`
+    `${r.waiting ? `; ${r.waiting} still waiting` : ''}` +
+    `${r.refused ? `; ${r.refused} call${r.refused === 1 ? '' : 's'} refused by the team database, kept aside in the file (${r.quarantined} in all)` : r.quarantined ? `; ${r.quarantined} kept aside from earlier rounds` : ''}` +
+    `${r.refusedPulled ? `; ${r.refusedPulled} pulled call${r.refusedPulled === 1 ? '' : 's'} not stored (they fail the checks here)` : ''}` +
+    `${r.refused || r.refusedPulled ? `: ${r.reasons.slice(0, 2).join('; ')}` : ''}`
   );
 }

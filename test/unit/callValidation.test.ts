@@ -39,6 +39,9 @@ describe('call validation: every field checked, in words that name it', () => {
     rejects(valid({ costEstimated: 'yes' }), 'costEstimated must be true or false, got "yes"');
     rejects(valid({ provider: 3 }), 'provider must be text, got number');
     rejects(valid({ ts: 'yesterday-ish' }), 'ts is not a valid date: "yesterday-ish"');
+    rejects(valid({ ts: 0 }), 'ts is before 2000-01-01 (0): a time in seconds where milliseconds are meant, or none at all?');
+    rejects(valid({ ts: -1e21 }), 'ts is before 2000-01-01 (-1e+21): a time in seconds where milliseconds are meant, or none at all?');
+    rejects(valid({ ts: 1_763_600_000 }), 'ts is before 2000-01-01 (1763600000): a time in seconds where milliseconds are meant, or none at all?');
     rejects(
       valid({ ts: NOW + CLOCK_SKEW_MS + 1 }),
       "ts is in the future: 2026-11-20T12:05:00.001Z is more than 5 minutes after this machine's clock (2026-11-20T12:00:00.000Z)",

@@ -117,6 +117,50 @@ describe('team sync through a real PostgreSQL', function () {
     assert.equal(byId(b).find((c) => c.costEstimated)?.cost, 0.1 + 0.2, 'the same double, not 0.3');
   });
 
+  it('a row the server refuses (a count past bigint in an older file) is kept aside with its reason; the rest of the batch and the pull go on', async () => {
+    const a = await newStore();
+    a.trackLlmCalls(series(50, { end: clock.now(), workflow: 'odd', stage: 'rows' }));
+    // What an older file may hold: a count no bigint takes (validation refuses it now).
+    const session = (a as unknown as { session: { run(sql: string, params: unknown[]): void } }).session;
+    session.run('UPDATE calls SET input_tokens = 1e30 WHERE id = (SELECT min(id) FROM calls)', []);
+    const other = await newStore();
+    other.trackLlmCalls(series(3, { end: clock.now(), workflow: 'odd', stage: 'rows', model: 'claude-sonnet-5' }));
+    await syncRound(other, team());
+    const first = await syncRound(a, team());
+    assert.deepEqual(
+      [first.sent, first.pushed, first.refused, first.quarantined, first.waiting, first.pulled],
+      [49, 49, 1, 1, 0, 3],
+      'the rest pushed, the pull ran',
+    );
+    assert.match(first.reasons[0], /^odd \/ rows at \d{4}-\d\d-\d\dT[\d:.]+Z: invalid input syntax for type bigint: "1e\+30"$/);
+    const again = await syncRound(a, team());
+    assert.deepEqual([again.sent, again.refused, again.quarantined], [0, 0, 1], 'kept aside, not sent again every round; still reported');
+    assert.equal(a.callCount(), 53, 'the refused call stays in the local file');
+    assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 52);
+  });
+
+  it('pulled rows pass the checks a local call passes: a 300-character stage or a time before 2000 is counted and named, never stored', async () => {
+    const a = await newStore();
+    a.trackLlmCalls(series(2, { end: clock.now(), workflow: 'pulled', stage: 'ok' }));
+    await syncRound(a, team());
+    const client = new Client({ connectionString: pg.url });
+    await client.connect();
+    try {
+      const insert = `INSERT INTO amr_calls (project, writer, id, ts, workflow, stage, model) VALUES ($1, 'old-client', $2, $3, 'pulled', $4, 'claude-haiku-4-5')`;
+      await client.query(insert, [team().project, 1, clock.now().getTime() - 1000, 'x'.repeat(300)]);
+      await client.query(insert, [team().project, 2, -1, 'ok']);
+      await client.query(insert, [team().project, 3, clock.now().getTime() - 2000, 'ok']);
+    } finally {
+      await client.end();
+    }
+    const b = await newStore();
+    const round = await syncRound(b, team());
+    assert.deepEqual([round.received, round.pulled, round.refusedPulled], [5, 3, 2]);
+    assert.match(round.reasons.join('\n'), /pulled from old-client: Invalid LLM call: stage is longer than 200 characters/);
+    assert.match(round.reasons.join('\n'), /pulled from old-client: Invalid LLM call: ts is before 2000-01-01/);
+    assert.ok(b.calls().every((c) => c.stage.length <= 200 && c.ts > 0));
+  });
+
   it('[bundle] five processes, each with its own file, write 20,000 calls each while syncing: every file ends with the same 100,000 calls', async function () {
     this.timeout(300_000);
     const dir = tempDir();
@@ -196,7 +240,7 @@ describe('team sync through a real PostgreSQL', function () {
         (e: unknown) => e,
       );
       assert.ok(error instanceof TeamSyncError && error.kind === 'unreachable', String(error));
-      assert.match(error.message, new RegExp(`^Cannot reach the team database at 127\\.0\\.0\\.1:${pg.port}/postgres .*Local telemetry is unchanged`));
+      assert.match(error.message, new RegExp(`^Cannot reach the team database at 127\\.0\\.0\\.1:${pg.port}/postgres .*No local call is lost`));
       assert.doesNotMatch(error.message, /\n|at .*\.ts:/, 'one sentence, no stack');
       assert.equal(store.callCount(), 70);
       assert.equal(store.teamOutbox().size, 20, 'the new calls still wait');
@@ -297,6 +341,10 @@ describe('team sync through a real PostgreSQL', function () {
       received: 0,
       pulled: 0,
       writers: 0,
+      refused: 0,
+      refusedPulled: 0,
+      quarantined: 0,
+      reasons: [],
       waiting: 0,
     });
     const bytes = fs.readFileSync(file);

@@ -81,11 +81,17 @@ function flag(value: unknown, field: string): boolean | null {
 /** How far a call's time may run ahead of this machine's clock (another machine's clock may be a little fast). */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
+/** The earliest time a call may have: 2000-01-01 (no LLM call is older; an earlier one is seconds read as milliseconds, or 0). */
+export const EARLIEST_CALL_MS = Date.UTC(2000, 0, 1);
+
 function timestamp(value: unknown, now: () => Date): number {
   const current = now().getTime();
   if (value == null) return current;
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) throw new InvalidCallError('ts', `is not a valid date: ${JSON.stringify(value)}`);
+  if (ms < EARLIEST_CALL_MS) {
+    throw new InvalidCallError('ts', `is before 2000-01-01 (${JSON.stringify(value)}): a time in seconds where milliseconds are meant, or none at all?`);
+  }
   if (ms > current + CLOCK_SKEW_MS) {
     throw new InvalidCallError(
       'ts',
@@ -152,4 +158,32 @@ export function validateCall(input: LlmCallInput, now: () => Date): LlmCall {
     error: text(input.error, 'error', false)?.slice(0, 2000) ?? null,
     cacheHit: flag(input.cacheHit, 'cacheHit'),
   };
+}
+
+/** Checks a call read back from elsewhere (a teammate's row) as a call recorded here is checked; throws InvalidCallError. */
+export function checkStoredCall(call: LlmCall, now: () => Date): void {
+  validateCall(
+    {
+      workflow: call.workflow,
+      stage: call.stage,
+      tier: call.tier,
+      model: call.model,
+      provider: call.provider,
+      cost: call.cost,
+      costEstimated: call.costEstimated,
+      tokens: {
+        input: call.inputTokens,
+        output: call.outputTokens,
+        cacheRead: call.cacheReadTokens,
+        cacheWrite: call.cacheWriteTokens,
+        cacheWrite1h: call.cacheWrite1hTokens,
+      },
+      durationMs: call.durationMs,
+      success: call.success,
+      error: call.error,
+      cacheHit: call.cacheHit,
+      ts: call.ts,
+    },
+    now,
+  );
 }

@@ -11,6 +11,12 @@ const OUTBOX_TABLE = `CREATE TABLE IF NOT EXISTS team_outbox (
 
 export const OUTBOX_INSERT = 'INSERT OR IGNORE INTO team_outbox (stage_id, ts, id) VALUES (?, ?, ?)';
 
+/** Calls the team database refused, kept aside with its reason (they stay in the file and count locally). */
+const QUARANTINE_TABLE = `CREATE TABLE IF NOT EXISTS team_quarantine (
+    stage_id INTEGER NOT NULL, ts INTEGER NOT NULL, id INTEGER NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (stage_id, ts, id)
+  ) WITHOUT ROWID`;
+
 /** A call waiting in the outbox, with its key in this file. */
 export interface OutboxCall {
   key: [stageId: number, ts: number, id: number];
@@ -60,6 +66,30 @@ export class TeamOutbox {
     if (gone.length) this.remove(gone);
     const named = callNames(this.session);
     return rows.filter((r) => r[3] !== null).map((r) => ({ key: keyOf(r), call: rowToCall(named(r.slice(3))) }));
+  }
+
+  /**
+   * Moves calls the team database refused out of the outbox into the quarantine, with the reason: the
+   * rest of the outbox goes on, and the refused calls stay in the file (and in local decisions).
+   */
+  quarantine(refused: Array<{ key: OutboxCall['key']; reason: string }>, at: number): void {
+    if (!refused.length) return;
+    this.session.transaction(() => {
+      this.session.createOutbox(QUARANTINE_TABLE);
+      for (const { key, reason } of refused) {
+        this.session.run('INSERT OR REPLACE INTO team_quarantine (stage_id, ts, id, reason, at) VALUES (?, ?, ?, ?, ?)', [...key, reason, at]);
+        this.session.run('DELETE FROM team_outbox WHERE stage_id = ? AND ts = ? AND id = ?', key);
+      }
+    });
+  }
+
+  /** How many calls the team database refused so far, and the latest reasons (up to `limit`, each once). */
+  quarantined(limit = 3): { count: number; reasons: string[] } {
+    const exists = this.session.all("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_quarantine'", []).length > 0;
+    if (!exists) return { count: 0, reasons: [] };
+    const count = Number(this.session.all('SELECT count(*) FROM team_quarantine', [])[0][0]);
+    const reasons = this.session.all('SELECT reason FROM team_quarantine GROUP BY reason ORDER BY max(at) DESC LIMIT ?', [limit]).map((r) => String(r[0]));
+    return { count, reasons };
   }
 
   /** Forgets calls the team database has confirmed. */

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { randomIdentity, withoutNul } from '../ingest/callValidation';
+import { checkStoredCall, randomIdentity, withoutNul } from '../ingest/callValidation';
+import type { OutboxCall } from '../store/teamOutbox';
 import type { TelemetryStore } from '../store/telemetryStore';
 import { parseTier } from '../tiers';
 import type { LlmCall } from '../types';
@@ -27,6 +28,12 @@ export interface SyncReport {
   writers: number;
   /** Calls still waiting to be pushed (0 after a full round). */
   waiting: number;
+  /** Calls the team database refused this round (kept aside in the file, see `quarantined`), and rows pulled that fail this machine's checks (not stored). */
+  refused: number;
+  refusedPulled: number;
+  /** All calls kept aside so far, and the latest reasons (refused pushes, then refused pulled rows). */
+  quarantined: number;
+  reasons: string[];
 }
 
 export interface SyncOptions {
@@ -101,9 +108,22 @@ export async function syncRound(store: TelemetryStore, team: TeamDatabase, optio
     client = await connect(team);
     await migrateTeamSchema(client);
     const writer = writerId(store);
-    const { sent, pushed } = await push(client, store, team, writer, options.onPushed);
-    const { received, pulled, writers } = await pull(client, store, team, writer);
-    return { sent, pushed, received, pulled, writers, waiting: store.teamOutbox().size };
+    const { sent, pushed, refused } = await push(client, store, team, writer, options.onPushed);
+    const { received, pulled, writers, refusedPulled, pulledReasons } = await pull(client, store, team, writer);
+    const outbox = store.teamOutbox();
+    const kept = outbox.quarantined();
+    return {
+      sent,
+      pushed,
+      received,
+      pulled,
+      writers,
+      waiting: outbox.size,
+      refused,
+      refusedPulled,
+      quarantined: kept.count,
+      reasons: [...kept.reasons, ...pulledReasons].slice(0, 5),
+    };
   } catch (error) {
     throw explain(error, team.url);
   } finally {
@@ -133,11 +153,12 @@ async function push(
   team: TeamDatabase,
   writer: string,
   onPushed?: (sent: number) => void,
-): Promise<{ sent: number; pushed: number }> {
+): Promise<{ sent: number; pushed: number; refused: number }> {
   const outbox = store.teamOutbox();
   outbox.enable();
   let sent = 0;
   let pushed = 0;
+  let refused = 0;
   let batch = outbox.take(PUSH_BATCH);
   // A large outbox (a machine's first push) goes over two connections, two batches in flight: the
   // server inserts on one core while the other batch travels and the next is read from the file.
@@ -147,25 +168,16 @@ async function push(
   try {
     for (let i = 0; batch.length; i++) {
       const keys = batch.map((b) => b.key);
-      const columns = COLUMNS.map((c, n) =>
-        columnParameter(
-          batch.map(({ call }) => valueOf(call, c)),
-          TYPES[n],
-        ),
-      );
-      const inserting = clients[i % clients.length].query(
-        `INSERT INTO amr_calls (project, writer, ${COLUMNS.join(', ')})
-         SELECT $1, $2, * FROM unnest(${COLUMNS.map((_, n) => `$${n + 3}::${TYPES[n]}[]`).join(', ')})
-         ON CONFLICT DO NOTHING`,
-        [team.project, writer, ...columns],
-      );
       inFlight.push(
         handled(
-          inserting.then((result) => {
-            // Committed (autocommit): only now may the outbox forget them.
-            outbox.remove(keys);
-            sent += keys.length;
-            pushed += result.rowCount ?? 0;
+          insertBatch(clients[i % clients.length], batch, team, writer).then((result) => {
+            // Committed (autocommit): only now may the outbox forget them; refused rows go aside with their reason.
+            const aside = new Set(result.refused.map((r) => r.key.join(':')));
+            outbox.remove(keys.filter((key) => !aside.has(key.join(':'))));
+            outbox.quarantine(result.refused, Date.now());
+            sent += keys.length - result.refused.length;
+            refused += result.refused.length;
+            pushed += result.pushed;
             onPushed?.(sent);
           }),
         ),
@@ -178,15 +190,68 @@ async function push(
   } finally {
     await second?.end().catch(() => undefined);
   }
-  return { sent, pushed };
+  return { sent, pushed, refused };
 }
 
-async function pull(client: Client, store: TelemetryStore, team: TeamDatabase, writer: string): Promise<{ received: number; pulled: number; writers: number }> {
+/**
+ * PostgreSQL's classes for a value it cannot hold (22: data exception, out of range, bad text) or a
+ * constraint a row breaks (23): the row's fault, not the connection's, so the batch is split to find it.
+ */
+const isRowError = (error: unknown) => /^(22|23)/.test(String((error as { code?: string }).code ?? ''));
+
+/** Inserts a batch; a batch the database refuses for a row's value is halved until the refused rows are found, alone. */
+async function insertBatch(
+  client: Client,
+  batch: OutboxCall[],
+  team: TeamDatabase,
+  writer: string,
+): Promise<{ pushed: number; refused: Array<{ key: OutboxCall['key']; reason: string }> }> {
+  try {
+    const columns = COLUMNS.map((c, n) =>
+      columnParameter(
+        batch.map(({ call }) => valueOf(call, c)),
+        TYPES[n],
+      ),
+    );
+    const result = await client.query(
+      `INSERT INTO amr_calls (project, writer, ${COLUMNS.join(', ')})
+       SELECT $1, $2, * FROM unnest(${COLUMNS.map((_, n) => `$${n + 3}::${TYPES[n]}[]`).join(', ')})
+       ON CONFLICT DO NOTHING`,
+      [team.project, writer, ...columns],
+    );
+    return { pushed: result.rowCount ?? 0, refused: [] };
+  } catch (error) {
+    if (!isRowError(error)) throw error;
+    if (batch.length === 1) {
+      const { call, key } = batch[0];
+      return { pushed: 0, refused: [{ key, reason: `${call.workflow} / ${call.stage} at ${callTime(call.ts)}: ${(error as Error).message}` }] };
+    }
+    const half = batch.length >> 1;
+    const first = await insertBatch(client, batch.slice(0, half), team, writer);
+    const rest = await insertBatch(client, batch.slice(half), team, writer);
+    return { pushed: first.pushed + rest.pushed, refused: [...first.refused, ...rest.refused] };
+  }
+}
+
+/** A call's time for a message, even one no Date can show. */
+function callTime(ts: number): string {
+  const date = new Date(ts);
+  return Number.isNaN(date.getTime()) ? `ts ${ts}` : date.toISOString();
+}
+
+async function pull(
+  client: Client,
+  store: TelemetryStore,
+  team: TeamDatabase,
+  writer: string,
+): Promise<{ received: number; pulled: number; writers: number; refusedPulled: number; pulledReasons: string[] }> {
   const bookmark = `team:${team.project}@${hostOf(team.url)}`;
   const cursor = String(store.getImportProgress(bookmark)?.offset ?? 0);
   const before = store.callCount();
   const writers = new Set<string>();
   let received = 0;
+  let refusedPulled = 0;
+  const pulledReasons: string[] = [];
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     // Every transaction older than this one's xmin has committed or aborted: the next pull starts there.
@@ -207,7 +272,19 @@ async function pull(client: Client, store: TelemetryStore, team: TeamDatabase, w
       // The database reads the next page while this one goes into the file.
       const last = rows[rows.length - 1];
       pending = page({ tx: String(last.tx), seq: String(last.seq) });
-      store.trackPulledCalls(rows.map(callOf));
+      // A teammate's row passes the checks a call recorded here passes (an older or other client may have sent it): never stored otherwise.
+      const calls: LlmCall[] = [];
+      for (const row of rows) {
+        const call = callOf(row);
+        try {
+          checkStoredCall(call, store.now);
+          calls.push(call);
+        } catch (error) {
+          refusedPulled++;
+          if (pulledReasons.length < 3) pulledReasons.push(`pulled from ${String(row.writer)}: ${(error as Error).message}`);
+        }
+      }
+      store.trackPulledCalls(calls);
       for (const row of rows) writers.add(String(row.writer));
       received += rows.length;
     }
@@ -217,7 +294,7 @@ async function pull(client: Client, store: TelemetryStore, team: TeamDatabase, w
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  return { received, pulled: store.callCount() - before, writers: writers.size };
+  return { received, pulled: store.callCount() - before, writers: writers.size, refusedPulled, pulledReasons };
 }
 
 /** A query in flight while other work runs: if that work throws first, its failure is not left unhandled. */
@@ -312,7 +389,7 @@ function explain(error: unknown, url: string): TeamSyncError {
   const message = e.message ?? String(error);
   if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '57P01', '57P03'].includes(e.code ?? '') || /timeout|terminat/i.test(message))
     return new TeamSyncError(
-      `Cannot reach the team database at ${where} (${e.code ?? message}): is it running and reachable? Local telemetry is unchanged; sync again later.`,
+      `Cannot reach the team database at ${where} (${e.code ?? message}): is it running and reachable? No local call is lost: what was not pushed yet waits in the file; sync again later.`,
       'unreachable',
     );
   if (e.code === '28P01' || /password authentication failed|password must be a string|SASL/i.test(message))
@@ -342,5 +419,8 @@ function explain(error: unknown, url: string): TeamSyncError {
       `The team database at ${where} has no tables yet (or older ones) and this role may not create them: run the first sync as their owner (see the README's team set-up).`,
       'schema',
     );
-  return new TeamSyncError(`Sync with the team database at ${where} failed: ${message}. Local telemetry is unchanged.`, 'failed');
+  return new TeamSyncError(
+    `Sync with the team database at ${where} failed: ${message}. No local call is lost: what was not pushed yet waits in the file for the next round.`,
+    'failed',
+  );
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { counted } from '../../core/text';
 import type { SyncReport } from '../../core/team/teamSync';
 import { credentialOf, hostOf, teamDatabaseUrlProblem } from '../../core/team/teamDatabaseUrl';
 import { createTeamSync } from './storageFactory';
@@ -19,6 +20,10 @@ export interface TeamSyncState {
   pulled: number;
   /** Largest number of other machines seen in one round. */
   writers: number;
+  /** Calls the team database refused (kept aside in the file), pulled rows refused here, and the latest reasons. */
+  quarantined?: number;
+  refusedPulled?: number;
+  reasons?: string[];
   error?: string;
 }
 
@@ -112,7 +117,11 @@ export class TeamSyncService implements vscode.Disposable {
         pushed: this.state.pushed + report.pushed,
         pulled: this.state.pulled + report.pulled,
         writers: Math.max(this.state.writers, report.writers),
+        quarantined: report.quarantined,
+        refusedPulled: (this.state.refusedPulled ?? 0) + report.refusedPulled,
+        reasons: report.reasons,
       });
+      if (report.refused || report.refusedPulled) this.service.log.warn(`Team sync: calls refused: ${report.reasons.join('; ')}`);
       return report;
     } catch (error) {
       const message = (error as Error).message;
@@ -190,13 +199,20 @@ export function teamSyncText(s: TeamSyncState, now = Date.now()): string {
   const when = s.lastSync ? vscode.l10n.t('synced {0}', ago(now - s.lastSync.getTime())) : vscode.l10n.t('not synced yet');
   const counts = vscode.l10n.t('{0} pushed, {1} pulled, {2} other machines', s.pushed, s.pulled, s.writers);
   if (s.status === 'error') return vscode.l10n.t('Team sync with {0} failed ({1}); routing from the local file. {2}', s.database ?? '', when, s.error ?? '');
-  return vscode.l10n.t(
-    'Team sync with {0} ({1}): {2} · {3}',
-    s.database ?? '',
-    s.project ?? '',
-    s.status === 'syncing' ? vscode.l10n.t('syncing…') : when,
-    counts,
+  const refused = refusedText(s);
+  return (
+    vscode.l10n.t('Team sync with {0} ({1}): {2} · {3}', s.database ?? '', s.project ?? '', s.status === 'syncing' ? vscode.l10n.t('syncing…') : when, counts) +
+    (refused ? ` · ${refused}` : '')
   );
+}
+
+/** "2 calls kept aside: the team database refused them (reason)", or '' when none were refused. */
+export function refusedText(s: TeamSyncState): string {
+  const parts = [
+    s.quarantined ? vscode.l10n.t('{0} kept aside: the team database refused them', counted(s.quarantined, 'call')) : '',
+    s.refusedPulled ? vscode.l10n.t('{0} from teammates not stored (they fail the checks here)', counted(s.refusedPulled, 'call')) : '',
+  ].filter(Boolean);
+  return parts.length ? `${parts.join('; ')} (${(s.reasons ?? []).slice(0, 2).join('; ')})` : '';
 }
 
 function ago(ms: number): string {

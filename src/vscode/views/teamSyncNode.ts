@@ -20,10 +20,11 @@ export class TeamSyncNode implements StatsNode {
           ? vscode.l10n.t('failed · routing from the local file')
           : s.status === 'syncing'
             ? vscode.l10n.t('syncing…')
-            : vscode.l10n.t('↑{0} ↓{1} · {2} other machines', s.pushed, s.pulled, s.writers);
+            : vscode.l10n.t('↑{0} ↓{1} · {2} other machines', s.pushed, s.pulled, s.writers) +
+              (s.quarantined ? ` · ${vscode.l10n.t('{0} kept aside', s.quarantined)}` : '');
     item.iconPath = new vscode.ThemeIcon(
       s.status === 'error' ? 'cloud-offline' : s.status === 'off' ? 'circle-slash' : s.status === 'syncing' ? 'sync~spin' : 'cloud',
-      s.status === 'error' ? new vscode.ThemeColor('list.warningForeground') : undefined,
+      s.status === 'error' || s.quarantined ? new vscode.ThemeColor('list.warningForeground') : undefined,
     );
     const md = safeMarkdown();
     md.appendMarkdown(plain(text));
