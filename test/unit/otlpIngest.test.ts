@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ModelRegistry, openTelemetry } from '../../src/core';
 import { importJsonlBytes } from '../../src/core/ingest/importers';
+import { OtlpAssembly } from '../../src/core/ingest/otlpAssembly';
 import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { checkOtlpRules, otlpRulesFromText } from '../../src/core/ingest/otlpRules';
@@ -123,6 +124,35 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
       await receiver.close();
       store.close();
     }
+  });
+
+  it('spans kept for later requests hold only what the mapping reads: a 7 MB prompt repeated keeps kilobytes; a byte cap evicts the oldest, never a waiting call', () => {
+    const assembly = new OtlpAssembly({}, 60_000);
+    const prompt = 'p'.repeat(7 * 1024 * 1024);
+    for (let i = 0; i < 20; i++) {
+      const id = (0x100 + i).toString(16).padStart(16, '0');
+      assembly.accept(
+        request(span(id, 'invoke_agent triage', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'triage', 'gen_ai.input.messages': prompt })),
+      );
+    }
+    assert.equal(assembly.keptSpans, 20);
+    assert.ok(assembly.keptBytes < 20_000, `kept ${assembly.keptBytes} bytes for 140 MB sent`);
+
+    const capped = new OtlpAssembly({}, 60_000, 120_000, Date.now, 100_000, 50_000);
+    // A call waiting for its parent, then many spans with long (kept) names: the oldest go, the waiting call's own span stays.
+    capped.accept(request(span('00000000000000a1', 'chat', chat('claude-haiku-4-5'), '00000000000000ff')));
+    assert.equal(capped.waitingCount, 1);
+    for (let i = 0; i < 200; i++) capped.accept(request(span((0x1000 + i).toString(16).padStart(16, '0'), 'n'.repeat(900), {})));
+    assert.ok(capped.keptBytes <= 50_000 + 2_000, `kept ${capped.keptBytes} bytes`);
+    assert.ok(capped.keptSpans < 60);
+    const released = capped.accept(
+      request(span('00000000000000ff', 'invoke_agent lint', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'lint' })),
+    );
+    assert.deepEqual(
+      released.released.map((c) => [c.stage, c.model]),
+      [['lint', 'claude-haiku-4-5']],
+      'the waiting call is mapped from its kept span when its parent comes',
+    );
   });
 
   it('a reported cost of exactly 0 with tokens is estimated from the catalogue (or unknown without a price), never a billed $0; input never goes below zero', () => {

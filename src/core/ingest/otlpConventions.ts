@@ -196,3 +196,37 @@ export function nameWithoutModel(name: string, models: Array<string | undefined>
   }
   return name;
 }
+
+/** Every attribute the mapping reads, besides the rules' own (so a span kept for later lookups can drop the rest: prompts, outputs...). */
+export const MAPPED_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'gen_ai.operation.name',
+  'ai.operationId',
+  'openinference.span.kind',
+  'llm.request.type',
+  'llm.invocation_parameters',
+  'ai.model.provider',
+  'error.type',
+  'gen_ai.evaluation.score.value',
+  'gen_ai.agent.name',
+  'gen_ai.workflow.name',
+  'ai.telemetry.metadata.stage',
+  'ai.telemetry.metadata.workflow',
+  'ai.telemetry.functionId',
+  'traceloop.entity.path',
+  'traceloop.entity.name',
+  'traceloop.span.kind',
+  'traceloop.workflow.name',
+  'service.name',
+  'gen_ai.usage.cost',
+  'adaptive_routing.tier',
+  'adaptive_routing.cost_estimated',
+  'adaptive_routing.cache_hit',
+  'adaptive_routing.duration_unknown',
+  ...REQUEST_MODEL_KEYS,
+  ...RESPONSE_MODEL_KEYS,
+  ...PROVIDER_KEYS,
+  ...INPUT_TOKEN_KEYS,
+  ...OUTPUT_TOKEN_KEYS,
+  ...CACHE_READ_KEYS,
+  ...CACHE_WRITE_KEYS,
+]);
