@@ -19,11 +19,21 @@ function readStdin(): Promise<string> {
 }
 
 if (!process.execArgv.includes(SAFE_FLAG)) {
-  const child = spawn(process.execPath, [...process.execArgv, SAFE_FLAG, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...process.execArgv, SAFE_FLAG, __filename, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, AMR_CLI_CHILD: '1' },
+  });
   // A signal sent to this process (a CI runner stopping `sync --watch`) reaches the command itself.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1)));
 } else {
+  // The command runs as the child of the process the user or CI started; when that one dies without
+  // passing a signal on (SIGKILL), the command dies with it at once, writing nothing more (a batch of
+  // track half read, a sync --watch or serve that nobody can stop).
+  const parent = process.ppid;
+  if (parent > 1 && process.env.AMR_CLI_CHILD === '1') {
+    setInterval(() => process.ppid !== parent && process.kill(process.pid, 'SIGKILL'), 100).unref();
+  }
   main(process.argv.slice(2), {
     out: (text) => process.stdout.write(text + '\n'),
     err: (text) => process.stderr.write(text + '\n'),

@@ -340,4 +340,21 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
     );
     store.dispose();
   });
+
+  it('[bundle] SIGKILL to the CLI process a user or CI started ends the command it runs (serve stops listening; nothing keeps writing)', async () => {
+    const dir = tempDir();
+    const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+    const child = spawn(process.execPath, [cli, 'serve', '--db', 'k.db', '--port', '0', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const listening = await waitFor('serve to listen', () => /"listening":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1]);
+    assert.equal((await fetch(`${listening}/v1/metrics`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })).status, 200);
+    child.kill('SIGKILL');
+    await waitFor('the command to end with its parent', () =>
+      fetch(`${listening}/v1/metrics`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } }).then(
+        () => false,
+        () => true,
+      ),
+    );
+  });
 });
