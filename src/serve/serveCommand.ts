@@ -8,10 +8,13 @@ import { otlpRulesOption } from '../cli/ingestCommands';
 /** Where the token may come from besides --token (which other users of the machine can read in the process list). */
 export const TOKEN_ENV = 'ADAPTIVE_ROUTING_TOKEN';
 
+/** How often received calls are taken from the journal into the telemetry file. */
+const SAVE_EVERY_MS = 2000;
+
 /**
  * adaptive-routing serve: the OTLP/HTTP receiver that VS Code runs, headless (CI, a server, a terminal),
- * recording into the telemetry file. A request is answered once its calls are saved to the file, so
- * an acknowledged call survives a crash. SIGINT or SIGTERM stops it: calls still waiting for their
+ * recording into the telemetry file. A request is answered once its calls are on disk (the store's
+ * journal, synced), so an acknowledged call survives a crash. SIGINT or SIGTERM stops it: calls still waiting for their
  * enclosing spans are recorded and the file saved before it exits.
  */
 export async function serve(store: TelemetryStore, values: Values, io: Io): Promise<number> {
@@ -20,23 +23,20 @@ export async function serve(store: TelemetryStore, values: Values, io: Io): Prom
   const token = values.token ?? process.env[TOKEN_ENV] ?? undefined;
   if (!isLoopback(host) && !token) throw new UsageError(`serve --host ${host} listens beyond this machine: set a token (--token or ${TOKEN_ENV})`);
   const rules = otlpRulesOption(values, io);
-  let saving: Promise<void> = Promise.resolve();
-  // Saves run one after another; a request waits for a save that began after its calls were taken.
-  const save = () => (saving = saving.then(() => store.flush()));
-  const receiver = await startOtlpReceiver(
-    async (calls) => {
-      store.trackLlmCalls(calls);
-      await save();
-    },
-    {
-      ...rules,
-      port,
-      host,
-      token,
-      onRejected: (rejections) => io.err(`adaptive-routing serve: rejected ${rejections.join('; ')}`),
-      onError: (error) => io.err(`adaptive-routing serve: calls waiting to be recorded (${error.message}); trying again`),
-    },
-  ).catch((error: NodeJS.ErrnoException) => {
+  // Each request is answered once its calls are in the store's journal (synced to disk); the file
+  // takes them in with a save every few seconds, as the extension's autosave does.
+  const saves = setInterval(
+    () => void store.flush().catch((error: Error) => io.err(`adaptive-routing serve: not saved yet (${error.message}); trying again`)),
+    SAVE_EVERY_MS,
+  );
+  const receiver = await startOtlpReceiver((calls) => store.recordDurably(calls), {
+    ...rules,
+    port,
+    host,
+    token,
+    onRejected: (rejections) => io.err(`adaptive-routing serve: rejected ${rejections.join('; ')}`),
+    onError: (error) => io.err(`adaptive-routing serve: calls waiting to be recorded (${error.message}); trying again`),
+  }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use (another receiver or collector?): pass --port`);
     throw error;
   });
@@ -54,7 +54,8 @@ export async function serve(store: TelemetryStore, values: Values, io: Io): Prom
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, stop);
   });
   await receiver.close();
-  await save();
+  clearInterval(saves);
+  await store.flush();
   const skipped = describeSkipped(receiver.counts.skipped);
   const summary = { calls: receiver.counts.calls, requests: receiver.counts.requests, refused: receiver.counts.refused, skipped: receiver.counts.skipped };
   io.out(

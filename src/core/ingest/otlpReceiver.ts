@@ -68,7 +68,8 @@ const DISCARDED_PATHS = new Set(['/v1/metrics', '/v1/logs']);
 export function startOtlpReceiver(target: TelemetryStore | RecordCalls, options: OtlpReceiverOptions): Promise<OtlpReceiver> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host) && !options.token) return Promise.reject(new Error(`listening on ${host} (beyond this machine) needs a token`));
-  const record: RecordCalls = typeof target === 'function' ? target : (calls) => target.trackLlmCalls(calls);
+  // A store records durably: on disk (its journal) before the request is answered.
+  const record: RecordCalls = typeof target === 'function' ? target : (calls) => target.recordDurably(calls);
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const counts = { requests: 0, calls: 0, skippedSpans: 0, skipped: noSkippedSpans(), refused: 0, discarded: 0 };
   const assembly = new OtlpAssembly(options, options.holdMs);

@@ -2,6 +2,7 @@ import { promises as fs, constants } from 'fs';
 import * as path from 'path';
 import * as lockfile from 'proper-lockfile';
 import type { FileStamp, StorageBackend } from './storage';
+import { NodeCallJournal, type CallJournal } from './nodeCallJournal';
 
 /** A lock not refreshed for this long belongs to a dead process and is taken over. */
 const STALE_LOCK_MS = 5000;
@@ -12,6 +13,10 @@ export class NodeFileBackend implements StorageBackend {
 
   constructor(filePath: string) {
     this.location = path.resolve(filePath);
+  }
+
+  journal(): CallJournal {
+    return new NodeCallJournal(this.location);
   }
 
   async read(): Promise<Uint8Array | undefined> {

@@ -1,3 +1,4 @@
+import type { CallJournal } from './nodeCallJournal';
 /**
  * Where a telemetry database lives. The store only needs whole-file reads and atomic whole-file
  * writes; Node scripts use the file system, the VS Code web host uses `vscode.workspace.fs`.
@@ -16,6 +17,8 @@ export interface StorageBackend {
    * with a single writer (memory, the web host) have none.
    */
   lock?(): Promise<() => Promise<void>>;
+  /** A journal where calls are on disk before a save (see nodeCallJournal.ts); backends without one save instead. */
+  journal?(): CallJournal;
 }
 
 export interface FileStamp {

@@ -14,6 +14,7 @@ import { insertPendingCalls } from './callInsert';
 import { StoreQueries } from './storeQueries';
 import { StageCall, StoreEvent, TelemetryStoreOptions } from './types';
 import { TeamOutbox } from './teamOutbox';
+import type { CallJournal } from './nodeCallJournal';
 import type { Tier } from '../tiers';
 import type { Clock, LlmCall, LlmCallInput } from '../types';
 
@@ -44,6 +45,8 @@ export class TelemetryStore extends StoreQueries {
   private closed = false;
   private lastRetention = -Infinity;
   private lastSaveMs = 0;
+  /** Where `recordDurably` puts calls on disk before a save (local files); undefined elsewhere. */
+  private journal: CallJournal | undefined;
   /** Starts (once) the integrity check of the loaded file and resolves when it passed; saves wait for it. */
   private verify: () => Promise<void> = () => Promise.resolve();
   readonly now: Clock;
@@ -80,6 +83,17 @@ export class TelemetryStore extends StoreQueries {
     };
     // Retention runs with the first save (and hourly after), not here: opening stays quick.
     store.needsSave = created && stamp !== undefined;
+    if (options.journal !== false && backend.journal) {
+      store.journal = backend.journal();
+      // Calls a writer acknowledged and then crashed before saving: in memory now, in the file with the next save.
+      const recovered = await store.journal.recover();
+      if (recovered.length) {
+        store.pending.addAll(recovered);
+        store.materialize();
+        store.needsSave = true;
+        store.scheduleAutoSave();
+      }
+    }
     store.openBlockedMs = Math.max(blockedMs, longestSliceMs);
     if (options.prefetchHistories !== false && !created)
       store.prefetched = readHistoriesAhead(
@@ -158,6 +172,18 @@ export class TelemetryStore extends StoreQueries {
     return calls;
   }
 
+  /**
+   * Records calls and resolves once they are on disk: appended to this writer's journal and synced
+   * (local files), else saved with the file. What a receiver acknowledges only after this survives a
+   * crash; the normal save takes the calls into the file later.
+   */
+  async recordDurably(inputs: LlmCallInput[]): Promise<LlmCall[]> {
+    const calls = this.trackLlmCalls(inputs);
+    if (this.journal) await this.journal.append(calls);
+    else await this.flush();
+    return calls;
+  }
+
   /** Calls another machine recorded (team sync): stored as they are, ids included, never pushed back. */
   trackPulledCalls(calls: LlmCall[]): void {
     this.assertOpen();
@@ -212,7 +238,11 @@ export class TelemetryStore extends StoreQueries {
       if (this.now().getTime() - this.lastRetention > 3_600_000) this.applyRetention();
       this.transaction(() => this.reader.counters.writeDirty(this.session.db));
       const savedCount = this.unsaved.length;
+      // In the same turn as the export: every journal line sealed is of a call the export holds.
+      this.journal?.seal();
       await this.backend.write(this.exportBytes());
+      await this.journal?.commit();
+      await this.journal?.forgetRecovered();
       this.knownStamp = await this.backend.stat();
       this.unsaved = this.unsaved.slice(savedCount);
       this.unsavedProgress.clear();
@@ -309,6 +339,7 @@ export class TelemetryStore extends StoreQueries {
     try {
       await this.flush();
     } finally {
+      await this.journal?.close();
       this.dispose();
     }
   }
@@ -317,6 +348,8 @@ export class TelemetryStore extends StoreQueries {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    // What was journalled and not saved stays on disk, replayed at the next open.
+    void this.journal?.close();
     this.clearAutoSave();
     this.session.close();
     this.listeners.clear();

@@ -10,6 +10,11 @@ export interface TelemetryStoreOptions {
   wasmBinary?: Uint8Array;
   /** Save this long after the first unsaved call when the caller never flushes; 0 turns it off. */
   autoSaveMs?: number;
+  /**
+   * Keep a journal beside the file where `recordDurably` puts calls on disk before a save (default
+   * true where the backend has one: local files); journals left by a crash are replayed on open.
+   */
+  journal?: boolean;
   /** Refuse to load files larger than this (default 256 MB). */
   maxFileBytes?: number;
   /**

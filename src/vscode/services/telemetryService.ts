@@ -294,6 +294,12 @@ export class TelemetryService implements vscode.Disposable {
     return tracked;
   }
 
+  /** Records calls and resolves once they are on disk (the store's journal), without waiting for a whole-file save. */
+  async recordDurably(calls: LlmCallInput[]): Promise<LlmCall[]> {
+    const store = await this.writableStore();
+    return store.recordDurably(calls);
+  }
+
   /** Saves now; failures are logged and retried by the store's timer, never dropped. */
   async save(): Promise<void> {
     if (!this.store || this.readOnly) return;
