@@ -126,6 +126,58 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
     }
   });
 
+  it('a held call whose parent request cannot be recorded is put back, recorded with the next; one its parent makes unstorable is rejected alone and said', async () => {
+    const recorded: string[] = [];
+    let failNext = false;
+    const rejected: string[] = [];
+    const receiver = await startOtlpReceiver(
+      (calls) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('the file cannot take writes now');
+        }
+        recorded.push(...calls.map((c) => String(c.stage)));
+      },
+      { port: 0, holdMs: 60_000, onRejected: (reasons) => rejected.push(...reasons) },
+    );
+    const post = (body: object) =>
+      fetch(`http://127.0.0.1:${receiver.port}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    try {
+      assert.equal((await post(request(span('00000000000000b1', 'chat', chat('claude-haiku-4-5'), '00000000000000c1')))).status, 200);
+      assert.equal(receiver.waiting, 1);
+      failNext = true;
+      const agent = span('00000000000000c1', 'invoke_agent triage', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'triage' });
+      assert.equal((await post(request(agent))).status, 503, 'the file cannot take it: the exporter sends it again');
+      assert.equal(receiver.waiting, 1, 'the held call, acknowledged earlier, is put back');
+      assert.equal((await post(request(agent))).status, 200);
+      assert.deepEqual(recorded, ['triage']);
+      // A parent whose agent name cannot be stored: the held call is rejected alone, with why.
+      assert.equal((await post(request(span('00000000000000b2', 'chat', chat('claude-haiku-4-5'), '00000000000000c2')))).status, 200);
+      const long = await post(
+        request(span('00000000000000c2', 'invoke_agent', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'a'.repeat(201) })),
+      );
+      assert.equal(long.status, 200);
+      assert.equal(((await long.json()) as { partialSuccess?: { rejectedSpans: number } }).partialSuccess?.rejectedSpans, 1);
+      assert.equal(receiver.waiting, 0);
+      assert.match(rejected.join('\n'), /stage is longer than 200 characters/);
+      // Bodies past the cap get 413 before they are read, an OTLP time of 0 is refused alone.
+      assert.equal(
+        (
+          await fetch(`http://127.0.0.1:${receiver.port}/v1/traces`, {
+            method: 'POST',
+            body: Buffer.alloc(64 * 1024 * 1024, 32),
+            headers: { 'Content-Type': 'application/json' },
+          })
+        ).status,
+        413,
+      );
+      const zero = await post(request({ ...span('00000000000000b3', 'chat', chat('claude-haiku-4-5')), startTimeUnixNano: '0', endTimeUnixNano: '0' }));
+      assert.match(String(((await zero.json()) as { partialSuccess?: { errorMessage: string } }).partialSuccess?.errorMessage), /ts is before 2000-01-01/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('spans kept for later requests hold only what the mapping reads: a 7 MB prompt repeated keeps kilobytes; a byte cap evicts the oldest, never a waiting call', () => {
     const assembly = new OtlpAssembly({}, 60_000);
     const prompt = 'p'.repeat(7 * 1024 * 1024);
