@@ -105,10 +105,10 @@ async function killTrackRound(round: number): Promise<{ acked: number; missing: 
   child.stdout.on('data', (chunk) => (out += chunk));
   child.stdin.on('error', () => undefined);
   child.stdin.end(lines + '\n');
-  await sleep(200 + Math.random() * 2800);
+  await sleep(100 + Math.random() * 1400);
   child.kill('SIGKILL');
   await sleep(300); // the command's own process notices its parent is gone within 100 ms
-  const acked = /Tracked 3000 calls/.test(out) ? 3000 : 0;
+  const acked = /Tracked 3,000 calls/.test(out) ? 3000 : 0;
   const ids = await storedIds(file);
   fs.rmSync(dir, { recursive: true, force: true });
   const missing = acked ? Array.from({ length: 3000 }, (_, i) => identityOf(`r${round}-${i}`)).filter((id) => !ids.has(id)).length : 0;

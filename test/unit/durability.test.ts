@@ -1,10 +1,8 @@
 import { strict as assert } from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { openTelemetry } from '../../src/core';
-import { series, tempDir } from './helpers';
-import { waitFor } from '../poll';
+import { series, startServe, tempDir, untilClosed } from './helpers';
 
 const journals = (dir: string) => fs.readdirSync(dir).filter((name) => name.includes('.calls-'));
 
@@ -56,11 +54,7 @@ describe('durable acknowledgements: the call journal', function () {
 
   it('[bundle] kill -9 after the receiver answered 200: every acknowledged call is in the file afterwards, each once', async () => {
     const dir = tempDir();
-    const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
-    const child = spawn(process.execPath, [cli, 'serve', '--db', 'k.db', '--port', '0', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    const listening = await waitFor('serve to listen', () => /"listening":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1]);
+    const { child, url: listening } = await startServe(dir, ['--db', 'k.db']);
     const start = BigInt(Date.now() - 60_000) * 1_000_000n;
     let acknowledged = 0;
     for (let r = 0; r < 10; r++) {
@@ -83,12 +77,7 @@ describe('durable acknowledgements: the call journal', function () {
       if (response.status === 200) acknowledged += spans.length;
     }
     child.kill('SIGKILL');
-    await waitFor('the receiver to be gone', () =>
-      fetch(`${listening}/v1/metrics`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } }).then(
-        () => false,
-        () => true,
-      ),
-    );
+    await untilClosed(listening);
     assert.equal(acknowledged, 100);
     const store = await openTelemetry({ path: path.join(dir, 'k.db'), autoSaveMs: 0 });
     assert.equal(store.callCount(), 100, 'every acknowledged call, each once');

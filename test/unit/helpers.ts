@@ -1,3 +1,4 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -5,6 +6,7 @@ import { main } from '../../src/cli/main';
 import type { LlmCallInput } from '../../src/core';
 import { clearWeightTables } from '../../src/core/routing/learningPolicy';
 import { clearJointCaches } from '../../src/core/routing/tierOrder';
+import { waitFor } from '../poll';
 
 /** A fresh temporary folder per test, removed afterwards by the caller's `after`. */
 const made: string[] = [];
@@ -106,4 +108,29 @@ export async function runCli(args: string[], cwd: string, stdin = ''): Promise<{
   let err = '';
   const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdin: async () => stdin, cwd });
   return { code, out, err };
+}
+
+/** `adaptive-routing serve` from the built CLI in a child process, once it listens: its URL and what it printed so far. */
+export async function startServe(
+  cwd: string,
+  args: string[],
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; out: () => string; err: () => string }> {
+  const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--json', ...args], { cwd });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const url = await waitFor('serve to listen', () => /"listening":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1]);
+  return { child, url, out: () => out, err: () => err };
+}
+
+/** Resolves once nothing listens at `url` any more (its process is gone). */
+export function untilClosed(url: string): Promise<boolean> {
+  return waitFor(`${url} to close`, () =>
+    fetch(`${url}/v1/metrics`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } }).then(
+      () => false,
+      () => true,
+    ),
+  );
 }

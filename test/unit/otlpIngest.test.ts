@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { trace, context } from '@opentelemetry/api';
 import { OTLPTraceExporter as OTLPTraceProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -14,8 +14,7 @@ import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { checkOtlpRules, otlpRulesFromText } from '../../src/core/ingest/otlpRules';
 import { callsFromOtlp } from '../../src/core/ingest/otlpSpans';
-import { runCli, tempDir } from './helpers';
-import { waitFor } from '../poll';
+import { runCli, startServe, tempDir, untilClosed } from './helpers';
 
 const NOW = Date.now();
 const nanos = (ms: number) => String(BigInt(Math.round(ms)) * 1_000_000n);
@@ -337,14 +336,9 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /listens beyond this machine: set a token \(--token or ADAPTIVE_ROUTING_TOKEN\)/);
 
-    const child = spawn(process.execPath, [cli, 'serve', '--db', 'served.db', '--port', '0', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
+    const { child, url: listening, out, err } = await startServe(dir, ['--db', 'served.db']);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      const listening = await waitFor('serve to listen', () => /"listening":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1]);
       const provider = new BasicTracerProvider({
         resource: resourceFromAttributes({ 'service.name': 'ci-job' }),
         spanProcessors: [new SimpleSpanProcessor(new OTLPTraceProtoExporter({ url: `${listening}/v1/traces` }))],
@@ -372,12 +366,12 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
       });
       assert.equal(json.status, 200);
       child.kill('SIGTERM');
-      assert.equal(await exited, 0, err);
+      assert.equal(await exited, 0, err());
       await provider.shutdown();
     } finally {
       child.kill('SIGKILL');
     }
-    assert.match(out, /"calls":2/);
+    assert.match(out(), /"calls":2/);
     const store = await openTelemetry({ path: path.join(dir, 'served.db'), autoSaveMs: 0 });
     assert.deepEqual(
       store
@@ -394,19 +388,9 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
   });
 
   it('[bundle] SIGKILL to the CLI process a user or CI started ends the command it runs (serve stops listening; nothing keeps writing)', async () => {
-    const dir = tempDir();
-    const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
-    const child = spawn(process.execPath, [cli, 'serve', '--db', 'k.db', '--port', '0', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    const listening = await waitFor('serve to listen', () => /"listening":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1]);
-    assert.equal((await fetch(`${listening}/v1/metrics`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })).status, 200);
+    const { child, url } = await startServe(tempDir(), ['--db', 'k.db']);
+    assert.equal((await fetch(`${url}/v1/metrics`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })).status, 200);
     child.kill('SIGKILL');
-    await waitFor('the command to end with its parent', () =>
-      fetch(`${listening}/v1/metrics`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } }).then(
-        () => false,
-        () => true,
-      ),
-    );
+    assert.ok(await untilClosed(url), 'the command ended with its parent');
   });
 });

@@ -1,8 +1,9 @@
 import type { Database } from 'sql.js';
 import { canonicalModelId } from '../routing/modelIdentity';
+import { UNPRICED_COLUMNS } from './schema';
 
 /** The daily table's counters that add up when two models' days are merged (all but last_tier and last_ts). */
-const DAILY_SUMS = [
+const dailySums = () => [
   'calls',
   'successes',
   'cost_sum',
@@ -13,12 +14,7 @@ const DAILY_SUMS = [
   'output_tokens',
   'source_estimated_sum',
   'source_estimated_calls',
-  'unpriced_calls',
-  'unpriced_input_tokens',
-  'unpriced_output_tokens',
-  'unpriced_cache_read_tokens',
-  'unpriced_cache_write_tokens',
-  'unpriced_cache_write_1h_tokens',
+  ...UNPRICED_COLUMNS, // read when merging: schema.ts imports this file
   'cost_sq_sum',
 ];
 
@@ -31,18 +27,19 @@ const DAILY_SUMS = [
 export function mergeSplitModels(db: Database): number {
   const models = (db.exec('SELECT id, name FROM models')[0]?.values ?? []).map(([id, name]) => ({ id: Number(id), name: String(name) }));
   const byName = new Map(models.map((m) => [m.name, m.id]));
+  const sums = dailySums();
   let merged = 0;
   for (const { id, name } of models) {
     const family = canonicalModelId(name);
     const target = family === name ? undefined : byName.get(family);
     if (target === undefined) continue;
     db.run('UPDATE calls SET model_version = coalesce(model_version, ?), model_id = ? WHERE model_id = ?', [name, target, id]);
-    const columns = ['stage_id', 'model_id', 'day', ...DAILY_SUMS, 'last_tier', 'last_ts'];
+    const columns = ['stage_id', 'model_id', 'day', ...sums, 'last_tier', 'last_ts'];
     db.run(
       `INSERT INTO daily (${columns.join(', ')})
          SELECT ${columns.map((c) => (c === 'model_id' ? '?' : c)).join(', ')} FROM daily WHERE model_id = ?
        ON CONFLICT (stage_id, model_id, day) DO UPDATE SET
-         ${DAILY_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+         ${sums.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
          last_tier = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_tier ELSE last_tier END,
          last_ts = max(last_ts, excluded.last_ts)`,
       [target, id],
