@@ -1,4 +1,5 @@
 import { strict as assert } from 'assert';
+import { recommendStage } from '../../src/core/routing/recommendation';
 import { parseTree } from 'jsonc-parser';
 import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, parseWorkflowsManifest } from '../../src/core';
 import { BudgetDeclaration, readManifestBudgets, settingBudgets } from '../../src/core/budgets/budgetDeclarations';
@@ -214,40 +215,62 @@ describe('budget-aware routing', () => {
     assert.equal(cheapest.model, blocked.model);
   });
 
-  it('"cheapest": the cheapest model still plausible for the target, never one shown short of it', () => {
-    // Untried fable and opus are pricier; haiku is shown short of 80%: sonnet stays. At a 55% target haiku is plausible again.
+  it('"cheapest": the budget wins, so the stage runs on its cheapest model even short of the target, and the reason says so in one sentence', () => {
+    // haiku is shown short of 80% here; a spent "cheapest" budget takes it all the same.
+    const plain = routerWith([]).route(query, { explore: false });
+    assert.notEqual(plain.model, 'claude-haiku-4-5', 'without the budget, the target decides');
     const router = routerWith([weekly(5, 'cheapest')]);
-    const at80 = router.route(query);
-    assert.equal(at80.model, 'claude-sonnet-5');
-    assert.equal(at80.budget?.effect, 'cheapest');
-    assert.equal(at80.explored, false);
-    assert.match(at80.reason, /^Budget exceeded: the weekly budget of code-review \(\$6\.00 of \$5\.00\) is spent, so the cheapest model still plausible/);
-    const at55 = router.route({ ...query, minSuccessRate: 0.55 }, { explore: false });
-    assert.equal(at55.model, 'claude-haiku-4-5');
-    assert.equal(at55.blocked, false);
+    const spent = router.route(query);
+    assert.deepEqual([spent.model, spent.budget?.effect, spent.explored, spent.blocked], ['claude-haiku-4-5', 'cheapest', false, false]);
+    assert.ok(spent.successRate !== null && spent.successRate < 0.8);
+    assert.equal(
+      spent.reason,
+      `Budget code-review weekly $5.00 is spent, so this stage runs on the cheapest model, claude-haiku-4-5; the 80% target is not expected (${+(spent.successRate * 100).toFixed(1)}% here).`,
+    );
+    const easy = router.route({ ...query, minSuccessRate: 0.55 }, { explore: false });
+    assert.match(easy.reason, /; the 55% target is still expected \([\d.]+% here\)\.$/);
   });
 
-  it('"cheapest" moves a best guess held above a plausible cheaper model down to it, and never to an excluded one', async () => {
-    // haiku 31/40 (a 30% chance of 80%: plausible by the bar of an untried model, 20%, not by the
-    // bar its own 40 calls set) and sonnet 10/10: the best guess is sonnet; "cheapest" takes haiku.
+  it('a stage held by a spent "cheapest" budget stands as it is (no upgrade recommended); the next period brings the target back', () => {
+    const router = routerWith([weekly(5, 'cheapest')]);
+    const held = recommendStage(router, 'code-review', 'analysis', { tier: 'cheap' });
+    assert.deepEqual([held.model, held.change, held.confident, held.decision.budget?.effect], ['claude-haiku-4-5', 'keep', false, 'cheapest']);
+    const free = recommendStage(routerWith([]), 'code-review', 'analysis', { tier: 'cheap' });
+    assert.deepEqual([free.model, free.change], ['claude-sonnet-5', 'upgrade'], 'without the budget, the same stage needs an upgrade');
+    clock.advance(5 * 86_400_000); // Monday 2026-12-07: a new ISO week, nothing spent in it yet
+    try {
+      const next = recommendStage(router, 'code-review', 'analysis', { tier: 'cheap' });
+      assert.deepEqual([next.model, next.change, next.decision.budget], ['claude-sonnet-5', 'upgrade', undefined]);
+    } finally {
+      clock.advance(-5 * 86_400_000); // the clock is shared by this describe's tests
+    }
+  });
+
+  it('"cheapest" stays within the stage’s hard limits (the cheapest model that keeps them), and "warn" keeps the target first', async () => {
     const other = await openTelemetry({ now: clock.now });
     other.trackLlmCalls(
       series(40, { end: new Date('2026-12-02T10:00:00Z'), model: 'claude-haiku-4-5', cost: 0.01, durationMs: 5000, fails: (i) => i % 9 === 0 || i % 9 === 5 }),
     );
     other.trackLlmCalls(series(10, { end: new Date('2026-12-02T11:00:00Z'), model: 'claude-sonnet-5', tier: 'capable', cost: 0.03 }));
-    const spent: BudgetDeclaration = { scope: {}, period: 'weekly', limit: 0.1, onExceeded: 'cheapest', source: 'setting' };
+    const spent = (onExceeded: BudgetDeclaration['onExceeded']): BudgetDeclaration => ({
+      scope: {},
+      period: 'weekly',
+      limit: 0.1,
+      onExceeded,
+      source: 'setting',
+    });
     const plain = new AdaptiveModelRouter(other, { random: seededRandom(1) }).route(query, { explore: false });
     assert.equal(plain.model, 'claude-sonnet-5');
-    const haiku = plain.alternatives.find((a) => a.model === 'claude-haiku-4-5')!;
-    assert.ok(haiku.chanceOfTarget > 0.2 && haiku.chanceOfTarget < 0.5, String(haiku.chanceOfTarget));
-    const cheap = new AdaptiveModelRouter(other, { random: seededRandom(1), budgets: [spent] }).route(query);
+    const cheap = new AdaptiveModelRouter(other, { random: seededRandom(1), budgets: [spent('cheapest')] }).route(query);
     assert.deepEqual([cheap.model, cheap.explored, cheap.budget?.effect], ['claude-haiku-4-5', false, 'cheapest']);
     assert.match(
       cheap.reason,
-      /^Budget exceeded: the weekly budget of workspace \(\$0\.7000 of \$0\.1000\) is spent, so the cheapest model still plausible for the target, claude-haiku-4-5\. /,
+      /^Budget workspace weekly \$0\.1000 is spent, so this stage runs on the cheapest model, claude-haiku-4-5; the 80% target is not expected/,
     );
-    const limited = new AdaptiveModelRouter(other, { random: seededRandom(1), budgets: [spent] }).route({ ...query, maxLatencyMs: 2000 });
-    assert.equal(limited.model, 'claude-sonnet-5', 'haiku breaks the latency limit: the cheapest plausible model within it');
+    const limited = new AdaptiveModelRouter(other, { random: seededRandom(1), budgets: [spent('cheapest')] }).route({ ...query, maxLatencyMs: 2000 });
+    assert.equal(limited.model, 'claude-sonnet-5', 'haiku breaks the latency limit: the cheapest model within it');
+    const warned = new AdaptiveModelRouter(other, { random: seededRandom(1), budgets: [spent('warn')] }).route(query, { explore: false });
+    assert.equal(warned.model, 'claude-sonnet-5', '"warn" keeps the target first');
     other.close();
   });
 

@@ -2,20 +2,39 @@ import { dollars } from '../stats/spend';
 import type { PolicyChoice } from '../routing/learningPolicy';
 import type { RouteDecision } from '../routing/routerTypes';
 import type { BudgetInfluence } from './budgetGuard';
+import { scopeText } from './budgetDeclarations';
 
 /**
- * A spent budget with `onExceeded: "cheapest"`: the cheapest allowed model still plausible for the
- * target (its chance of meeting it at least that of a model nobody has tried, 1 - target), else the
- * choice as it was. The choice is changed in place; returns whether it moved.
+ * A spent budget with `onExceeded: "cheapest"`: the budget wins over the target, so the stage runs on
+ * the cheapest model it may use (within its hard limits on cost and latency, when any model keeps
+ * them), even one short of the target. The choice is changed in place; returns whether it moved.
  */
-export function takeCheapestPlausible(choice: PolicyChoice, target: number): boolean {
+export function takeCheapest(choice: PolicyChoice): boolean {
+  // Summaries come cheapest first (learningPolicy orders the arms by expected cost).
   const allowed = choice.summaries.filter((a) => !a.excludedBy);
-  const cheapest = (allowed.length ? allowed : choice.summaries).find((a) => a.chance >= 1 - target - 1e-9);
+  const cheapest = (allowed.length ? allowed : choice.summaries)[0];
+  choice.explored = false;
   if (!cheapest || cheapest === choice.arm) return false;
   choice.arm = cheapest;
   choice.greedy = cheapest;
-  choice.explored = false;
   return true;
+}
+
+const percent = (share: number) => `${+(share * 100).toFixed(1)}%`;
+
+/**
+ * "Budget test-generation monthly $2.00 is spent, so this stage runs on the cheapest model,
+ * claude-haiku-4-5; the 80% target is not expected (71% here)."
+ */
+export function cheapestReason(b: BudgetInfluence, d: Pick<RouteDecision, 'model' | 'target' | 'successRate' | 'sampleSize'>): string {
+  const named = `Budget ${scopeText(b.scope)} ${b.period} ${dollars(b.limit)}`;
+  const expected =
+    d.sampleSize === 0 || d.successRate === null
+      ? `whether the ${percent(d.target)} target holds is unknown (no calls of it here yet)`
+      : d.successRate >= d.target
+        ? `the ${percent(d.target)} target is still expected (${percent(d.successRate)} here)`
+        : `the ${percent(d.target)} target is not expected (${percent(d.successRate)} here)`;
+  return `${named} is spent, so this stage runs on the cheapest model, ${d.model}; ${expected}.`;
 }
 
 /** "the weekly budget of code-review ($10.40 of $10.00)". */
@@ -29,7 +48,7 @@ export function budgetReason(b: BudgetInfluence, model: string): string {
     case 'blocked':
       return `Blocked: ${budgetText(b)} is spent; ${model} is what would run otherwise`;
     case 'cheapest':
-      return `Budget exceeded: ${budgetText(b)} is spent, so the cheapest model still plausible for the target, ${model}`;
+      return `Budget exceeded: ${budgetText(b)} is spent, so the cheapest model, ${model}`;
     case 'no-pricier-exploration':
       return `Near ${budgetText(b)}: no tries of pricier models`;
   }
@@ -41,7 +60,9 @@ export function budgetReason(b: BudgetInfluence, model: string): string {
  */
 export function withBudget(decision: RouteDecision, budget: BudgetInfluence | undefined): RouteDecision {
   if (!budget) return decision;
-  decision.reason = `${budgetReason(budget, decision.model)}. ${decision.reason}`;
+  // "cheapest" replaces the reasoning about the target, which no longer decides; the others add to it.
+  decision.reason =
+    budget.effect === 'cheapest' && decision.adaptive ? cheapestReason(budget, decision) : `${budgetReason(budget, decision.model)}. ${decision.reason}`;
   decision.budget = budget;
   decision.blocked = budget.effect === 'blocked';
   return decision;

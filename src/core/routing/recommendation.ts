@@ -60,8 +60,10 @@ export function recommendStage(router: AdaptiveModelRouter, workflow: string, st
     failures += Math.round(p.calls * (1 - p.successRate));
   }
   const evidence = calls > 0 ? failureEvidence(failures, calls, 1 - decision.target) : null;
+  // A spent "cheapest" budget holds the stage on its cheapest model: no tier move stands while it does.
+  const heldByBudget = decision.budget?.effect === 'cheapest';
   const change =
-    !decision.adaptive || decision.fallback
+    !decision.adaptive || decision.fallback || heldByBudget
       ? 'keep'
       : !currentTier || !decision.tier
         ? 'unknown'

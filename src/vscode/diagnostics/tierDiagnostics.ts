@@ -87,7 +87,9 @@ export class TierDiagnostics implements vscode.Disposable {
           if (suggestion.saves) this.savingsLabels.set(`${file.uri.toString()}#${declaration.start}`, suggestion.saves);
           continue;
         }
-        if (severityChoice === 'off' || tierIndex(recommendation.tier) === tierIndex(declaration.tier)) continue;
+        // A spent "cheapest" budget holds the stage where it is: no upgrade stands while it does.
+        if (severityChoice === 'off' || tierIndex(recommendation.tier) === tierIndex(declaration.tier) || recommendation.decision.budget?.effect === 'cheapest')
+          continue;
         // The evidence and a Warning speak of the declared tier's calls only when it is what the stage runs on.
         const onDeclaredTier = recommendation.currentTier === declaration.tier;
         const evidenceLine = onDeclaredTier ? evidenceText(recommendation) : undefined;

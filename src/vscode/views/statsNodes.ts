@@ -113,7 +113,8 @@ export class StageNode implements StatsNode {
     const move = recommendation && tierMove(recommendation);
     const spent = spendShort(this.stage.spend);
     const budgets = this.context.budgetsOf(this.stage.workflow, this.stage.stage);
-    item.description = `→ ${recommended}${move ? ` · ${move}` : ''}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}${spent ? ` · ${spent}` : ''}${budgetNote(budgets)}`;
+    const held = recommendation?.decision.budget?.effect === 'cheapest';
+    item.description = `→ ${recommended}${held ? ` · ${vscode.l10n.t('held on the cheapest model by a spent budget')}` : ''}${move ? ` · ${move}` : ''}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}${spent ? ` · ${spent}` : ''}${budgetNote(budgets)}`;
     const upgrade = recommendation?.change === 'upgrade';
     item.iconPath = outOfReach
       ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
