@@ -49,6 +49,9 @@ Options:
   --json                   machine-readable output
   --failure-threshold 0.2  --min-sample-size 10  --days 7 (0: all time)
 
+Environment: PGPASSWORD (sync), ADAPTIVE_ROUTING_TOKEN (serve), ADAPTIVE_ROUTING_NOW=2026-12-06T12:00:00Z
+  (answer as at that time: budget periods and the time window; for tests and what-ifs)
+
 Exit codes: 0 done, 1 bad usage or no line stored, 2 upgrade needed (--fail-on-upgrade),
             3 telemetry file unusable, 4 unknown workflow or stage, ${BUDGET_EXCEEDED_EXIT} a budget is spent (--fail-over),
             ${SYNC_FAILED_EXIT} the team database could not be reached or refused the sync (local file unchanged)`;

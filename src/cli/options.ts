@@ -81,12 +81,24 @@ export function dbPath(values: Values, io: Io): string {
   return path.resolve(io.cwd, values.db ?? path.join('.attune', 'telemetry.db'));
 }
 
+/** ADAPTIVE_ROUTING_NOW (an ISO time): the commands answer as at that moment (budget periods, windows), for tests and what-ifs. */
+export const NOW_ENV = 'ADAPTIVE_ROUTING_NOW';
+
+function clockFromEnvironment(): (() => Date) | undefined {
+  const raw = process.env[NOW_ENV];
+  if (!raw) return undefined;
+  const at = Date.parse(raw);
+  if (!Number.isFinite(at)) throw new UsageError(`${NOW_ENV} must be an ISO date and time, got "${raw}"`);
+  return () => new Date(at);
+}
+
 export async function withStore(values: Values, io: Io, writes: boolean, action: (store: TelemetryStore) => Promise<number> | number): Promise<number> {
   const file = dbPath(values, io);
   if (!writes && !fs.existsSync(file)) {
     throw new UsageError(`no telemetry database at ${file} (record calls with "track" or "import", or pass --db)`);
   }
-  const store = await openTelemetry({ path: file, autoSaveMs: 0, prefetchHistories: false }); // one command per process: no background reads
+  // one command per process: no background reads
+  const store = await openTelemetry({ path: file, autoSaveMs: 0, prefetchHistories: false, now: clockFromEnvironment() });
   try {
     const code = await action(store);
     if (writes) await store.flush();

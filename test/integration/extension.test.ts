@@ -314,6 +314,52 @@ describe('Adaptive Routing in a real extension host', () => {
     await restore(file, original, () => !document.getText().includes('"analysis"') || ours(file).length === 0);
   });
 
+  it('a spent "cheapest" budget holds a stage on its cheapest model in the tree, status bar, Best Model and CLI, with no upgrade diagnostic; the next period brings the target back', async () => {
+    const file = workspaceUri('.attune', 'workflows.json');
+    const original = await vscode.workspace.fs.readFile(file);
+    const declared = '"generate": { "tier": "capable", "minSuccessRate": 0.9 }';
+    const text = new TextDecoder().decode(original).replace(declared, declared.replace(' }', ', "budget": { "daily": 0.0001, "onExceeded": "cheapest" } }'));
+    assert.notEqual(text, new TextDecoder().decode(original), 'the fixture declares generate so');
+    // The sample's calls end before today: yesterday (the clock injected) its daily budget is spent, today nothing is.
+    const yesterday = new Date(Date.now() - 86_400_000);
+    testing.service.setClockOffsetForTests(-86_400_000);
+    const reason =
+      /^Budget test-generation \/ generate daily \$0\.0001 is spent, so this stage runs on the cheapest model, claude-haiku-4-5; the 90% target is not expected \([\d.]+% here\)\.$/;
+    try {
+      await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
+      const row = await waitFor('generate held by its budget', async () =>
+        (await readTree(testing.tree)).find(
+          (r) => r.depth === 1 && r.label === 'generate' && r.description.includes('held on the cheapest model by a spent budget'),
+        ),
+      );
+      assert.match(row.description, /^→ claude-haiku-4-5 · held on the cheapest model by a spent budget( ·|$)/);
+      assert.ok(!/PREMIUM|→ CAPABLE/.test(row.description) && row.icon !== 'warning', `no upgrade stands: ${row.description} (${row.icon})`);
+      assert.match((await testing.service.recommendation('test-generation', 'generate')).reason, reason);
+      testing.statusBar.pick({ workflow: 'test-generation', stage: 'generate' });
+      await waitFor('the status bar on the cheapest model', () => (testing.statusBar.snapshot().text === '$(hubot) claude-haiku-4-5' ? true : undefined));
+      assert.ok(!testing.statusBar.snapshot().warning);
+      assert.equal(await vscode.commands.executeCommand('adaptiveRouting.bestModel', 'test-generation', 'generate'), 'claude-haiku-4-5');
+      const cli = await runCli(['best-model', '--workflow', 'test-generation', '--stage', 'generate', '--json', '--days', '7'], {
+        ADAPTIVE_ROUTING_NOW: yesterday.toISOString(),
+      });
+      assert.equal(cli.model, 'claude-haiku-4-5');
+      assert.match(String(cli.reason), reason);
+      await waitFor('no upgrade diagnostic on generate', () =>
+        ours(file).some((d) => String(d.code).startsWith('upgrade') && d.message.includes('"generate"')) ? undefined : true,
+      );
+      // Today: a new daily period, nothing spent in it: the 90% target decides again.
+      testing.service.setClockOffsetForTests(0);
+      const back = await waitFor('generate back on its target', async () =>
+        (await readTree(testing.tree)).find((r) => r.depth === 1 && r.label === 'generate' && !r.description.includes('held') && !r.description.includes('…')),
+      );
+      assert.ok(!back.description.startsWith('→ claude-haiku-4-5'), back.description);
+      assert.ok(!(await testing.service.recommendation('test-generation', 'generate')).reason.startsWith('Budget'));
+    } finally {
+      testing.service.setClockOffsetForTests(0);
+      await restore(file, original, () => testing.budgets.of('test-generation', 'generate').length === 0);
+    }
+  });
+
   it('a manifest budget: the status bar at 50%, 95% and 105% of it, the Problems entry once it is spent, the tree row, the report', async () => {
     const file = workspaceUri('.attune', 'workflows.json');
     const original = await vscode.workspace.fs.readFile(file);
@@ -697,13 +743,13 @@ describe('Adaptive Routing in a real extension host', () => {
 
 /** Our Problems entries only (the JSON language server adds its own). */
 /** The packaged CLI run in the workspace folder, as a terminal would (its --json output parsed). */
-function runCli(args: string[]): Promise<Record<string, unknown>> {
+function runCli(args: string[], env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [path.join(extension.extensionPath, 'dist', 'cli.js'), ...args],
-      { cwd: workspaceUri().fsPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+      { cwd: workspaceUri().fsPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...env } },
       (error, out, stderr) => {
         if (error) reject(new Error(stderr || error.message));
         else resolve(JSON.parse(out) as Record<string, unknown>);

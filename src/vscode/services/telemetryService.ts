@@ -120,6 +120,18 @@ export class TelemetryService implements vscode.Disposable {
     return this.registryCache.get();
   }
 
+  /**
+   * Test hook: shifts the clock the store, its routers and budgets read, so a host test can stand in
+   * another period without waiting (never set outside tests).
+   */
+  private clockOffsetMs = 0;
+
+  setClockOffsetForTests(ms: number): void {
+    this.clockOffsetMs = ms;
+    this.routerCache = undefined;
+    this.invalidate();
+  }
+
   async setRegistry(data: RegistryData | undefined): Promise<void> {
     await this.registryCache.set(data);
     this.routerCache = undefined;
@@ -147,6 +159,7 @@ export class TelemetryService implements vscode.Disposable {
       const store = await TelemetryStore.open(createStorageBackend(uri), {
         wasmBinary: this.wasmBytes,
         autoSaveMs: 1000,
+        now: () => new Date(Date.now() + this.clockOffsetMs),
         maxFileBytes: settings.maxFileSizeMB * 1024 * 1024,
         retentionDays: settings.retentionDays,
         integrityCheck: createIntegrityCheck(),
