@@ -323,8 +323,9 @@ describe('Adaptive Routing in a real extension host', () => {
     // The sample's calls end before today: yesterday (the clock injected) its daily budget is spent, today nothing is.
     const yesterday = new Date(Date.now() - 86_400_000);
     testing.service.setClockOffsetForTests(-86_400_000);
+    // The sample never ran haiku on generate: the reason cannot say how it does there.
     const reason =
-      /^Budget test-generation \/ generate daily \$0\.0001 is spent, so this stage runs on the cheapest model, claude-haiku-4-5; the 90% target is not expected \([\d.]+% here\)\.$/;
+      /^Budget test-generation \/ generate daily \$0\.0001 is spent, so this stage runs on the cheapest model, claude-haiku-4-5; whether the 90% target holds is unknown \(no calls of it here yet\)\.$/;
     try {
       await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
       const row = await waitFor('generate held by its budget', async () =>
