@@ -231,6 +231,20 @@ describe('budget-aware routing', () => {
     assert.match(easy.reason, /; the 55% target is still expected \([\d.]+% here\)\.$/);
   });
 
+  it('"cheapest" paces: before the limit, once the rest of the period on the cheapest model would overshoot it, the stage moves to the cheapest model now', () => {
+    // $6 spent by Wednesday noon in 80 calls: at that rate the rest of the week is 144 calls, $7.20 on haiku ($0.05 a call): on course for $13.20.
+    const tight = routerWith([weekly(10, 'cheapest')]).route(query, { explore: false });
+    assert.deepEqual([tight.model, tight.budget?.effect, tight.budget?.onCourseFor?.toFixed(2)], ['claude-haiku-4-5', 'cheapest', '13.20']);
+    assert.match(
+      tight.reason,
+      /^Budget code-review weekly \$10\.00 will be spent before the period ends at this rate \(\$6\.00 so far, on course for \$13\.20 even on the cheapest model\), so this stage runs on the cheapest model, claude-haiku-4-5; the 80% target is not expected/,
+    );
+    const roomy = routerWith([weekly(20, 'cheapest')]).route(query, { explore: false });
+    assert.deepEqual([roomy.model, roomy.budget], ['claude-sonnet-5', undefined], 'room left: the target decides');
+    const warned = routerWith([weekly(10, 'warn')]).route(query, { explore: false });
+    assert.equal(warned.model, 'claude-sonnet-5', '"warn" never paces');
+  });
+
   it('a stage held by a spent "cheapest" budget stands as it is (no upgrade recommended); the next period brings the target back', () => {
     const router = routerWith([weekly(5, 'cheapest')]);
     const held = recommendStage(router, 'code-review', 'analysis', { tier: 'cheap' });

@@ -22,13 +22,32 @@ export interface BudgetInfluence {
   spent: number;
   used: number;
   onExceeded: OnExceeded;
-  /** What it did: block the call, route to the cheapest plausible model, or keep exploration off pricier models. */
+  /** What it did: block the call, route to the cheapest model, or keep exploration off pricier models. */
   effect: 'blocked' | 'cheapest' | 'no-pricier-exploration';
+  /** For "cheapest" before the limit: the spend the period is on course for once the stage runs on its cheapest model (see pacing). */
+  onCourseFor?: number;
 }
+
+/**
+ * A "cheapest" budget not spent yet, with what pacing needs: the scope's calls so far in the period,
+ * and how much of the period has passed and is left. Spending the rest of the period on the cheapest
+ * model still costs money, so waiting for the limit overshoots it; route() takes the cheapest model as
+ * soon as the spend so far plus the rest of the period at the cheapest model's price reaches the limit.
+ */
+export interface BudgetPace {
+  influence: BudgetInfluence;
+  calls: number;
+  elapsedMs: number;
+  remainingMs: number;
+}
+
+/** Calls in the period before a pace is projected from them (fewer say too little about the rate). */
+export const PACE_MIN_CALLS = 10;
 
 interface Reading {
   periodStart: number;
   usd: number;
+  calls: number;
 }
 
 /**
@@ -67,7 +86,8 @@ export class BudgetGuard {
       const start = periodAt(budget.period, now).start;
       let reading = this.readings.get(budget);
       if (!reading || reading.periodStart !== start) {
-        reading = { periodStart: start, usd: spendTotal(scopeSpend(this.store, this.registry, budget.scope, start)) ?? 0 };
+        const spend = scopeSpend(this.store, this.registry, budget.scope, start);
+        reading = { periodStart: start, usd: spendTotal(spend) ?? 0, calls: spend.reportedCalls + spend.estimatedCalls + spend.unknownCalls };
         this.readings.set(budget, reading);
       }
       const used = reading.usd / budget.limit;
@@ -93,6 +113,36 @@ export class BudgetGuard {
       if (!strongest || stronger(influence, strongest)) strongest = influence;
     }
     return strongest;
+  }
+
+  /** The "cheapest" budget of a stage, not spent yet, that is closest to its limit, with its pace (undefined with too few calls). */
+  paceOf(workflow: string, stage: string): BudgetPace | undefined {
+    const now = this.now().getTime();
+    let closest: BudgetPace | undefined;
+    for (const budget of budgetsOf(this.budgets, workflow, stage)) {
+      if (budget.onExceeded !== 'cheapest') continue;
+      const span = periodAt(budget.period, now);
+      const reading = this.readings.get(budget);
+      if (!reading || reading.periodStart !== span.start || reading.calls < PACE_MIN_CALLS || reaches(reading.usd / budget.limit, 1)) continue;
+      const used = reading.usd / budget.limit;
+      if (closest && closest.influence.used >= used) continue;
+      closest = {
+        influence: {
+          name: budgetName(budget),
+          scope: budget.scope,
+          period: budget.period,
+          limit: budget.limit,
+          spent: reading.usd,
+          used,
+          onExceeded: 'cheapest',
+          effect: 'cheapest',
+        },
+        calls: reading.calls,
+        elapsedMs: Math.max(1, now - span.start),
+        remainingMs: Math.max(0, span.end - now),
+      };
+    }
+    return closest;
   }
 }
 

@@ -1,7 +1,7 @@
 import { dollars } from '../stats/spend';
 import type { PolicyChoice } from '../routing/learningPolicy';
 import type { RouteDecision } from '../routing/routerTypes';
-import type { BudgetInfluence } from './budgetGuard';
+import type { BudgetInfluence, BudgetPace } from './budgetGuard';
 import { scopeText } from './budgetDeclarations';
 
 /**
@@ -20,6 +20,21 @@ export function takeCheapest(choice: PolicyChoice): boolean {
   return true;
 }
 
+/**
+ * Pacing a "cheapest" budget: the spend so far plus the rest of the period at the scope's call rate
+ * on the stage's cheapest model. Once that reaches the limit, waiting longer would overshoot it (the
+ * cheapest model costs money too), so the stage moves to the cheapest model now: the influence to
+ * report, else undefined (no pace, or no price for the cheapest model, or room left).
+ */
+export function pacedCheapest(pace: BudgetPace | undefined, choice: PolicyChoice): BudgetInfluence | undefined {
+  if (!pace) return undefined;
+  const allowed = choice.summaries.filter((a) => !a.excludedBy);
+  const cost = (allowed.length ? allowed : choice.summaries)[0]?.expectedCost;
+  if (cost == null) return undefined;
+  const onCourseFor = pace.influence.spent + pace.calls * (pace.remainingMs / pace.elapsedMs) * cost;
+  return onCourseFor >= pace.influence.limit ? { ...pace.influence, onCourseFor } : undefined;
+}
+
 const percent = (share: number) => `${+(share * 100).toFixed(1)}%`;
 
 /**
@@ -34,7 +49,11 @@ export function cheapestReason(b: BudgetInfluence, d: Pick<RouteDecision, 'model
       : d.successRate >= d.target
         ? `the ${percent(d.target)} target is still expected (${percent(d.successRate)} here)`
         : `the ${percent(d.target)} target is not expected (${percent(d.successRate)} here)`;
-  return `${named} is spent, so this stage runs on the cheapest model, ${d.model}; ${expected}.`;
+  const state =
+    b.onCourseFor === undefined
+      ? 'is spent'
+      : `will be spent before the period ends at this rate (${dollars(b.spent)} so far, on course for ${dollars(b.onCourseFor)} even on the cheapest model)`;
+  return `${named} ${state}, so this stage runs on the cheapest model, ${d.model}; ${expected}.`;
 }
 
 /** "the weekly budget of code-review ($10.40 of $10.00)". */

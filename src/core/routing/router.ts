@@ -20,7 +20,7 @@ import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, Route
 import { WorkflowPriors, type StageBorrowing } from './stagePriors';
 import type { BudgetDeclaration } from '../budgets/budgetDeclarations';
 import { BudgetGuard } from '../budgets/budgetGuard';
-import { takeCheapest, withBudget } from '../budgets/budgetRouting';
+import { pacedCheapest, takeCheapest, withBudget } from '../budgets/budgetRouting';
 import { exceeds, stageArms } from './stageArms';
 import type { CallScope, StageCall, TelemetryStore } from '../store/telemetryStore';
 import { Tier, nextTier, parseTier } from '../tiers';
@@ -237,8 +237,12 @@ export class AdaptiveModelRouter {
       }
     }
     memo.decided = true;
-    const budget = this.budgets?.influenceOn(query.workflow, stage);
+    let budget = this.budgets?.influenceOn(query.workflow, stage);
     const choice = pickArm(assessment, this.random, options.explore !== false, budget?.effect === 'no-pricier-exploration');
+    // A "cheapest" budget takes the cheapest model once spent, or sooner when the rest of the period would overshoot it.
+    const paced =
+      budget?.effect === 'cheapest' || budget?.effect === 'blocked' ? undefined : pacedCheapest(this.budgets?.paceOf(query.workflow, stage), choice);
+    if (paced) budget = paced;
     if (budget?.effect === 'cheapest') takeCheapest(choice);
     const declaredModel = query.tier !== undefined && history.length === 0 && options.explore === false ? this.registry.modelForTier(declared) : undefined;
     const defaultArm = declaredModel ? choice.summaries.find((a) => a.model === declaredModel) : undefined;
