@@ -100,16 +100,7 @@ export class BudgetGuard {
               ? 'no-pricier-exploration'
               : undefined;
       if (!effect) continue;
-      const influence: BudgetInfluence = {
-        name: budgetName(budget),
-        scope: budget.scope,
-        period: budget.period,
-        limit: budget.limit,
-        spent: reading.usd,
-        used,
-        onExceeded: budget.onExceeded,
-        effect,
-      };
+      const influence = influenceOf(budget, reading.usd, effect);
       if (!strongest || stronger(influence, strongest)) strongest = influence;
     }
     return strongest;
@@ -127,16 +118,7 @@ export class BudgetGuard {
       const used = reading.usd / budget.limit;
       if (closest && closest.influence.used >= used) continue;
       closest = {
-        influence: {
-          name: budgetName(budget),
-          scope: budget.scope,
-          period: budget.period,
-          limit: budget.limit,
-          spent: reading.usd,
-          used,
-          onExceeded: 'cheapest',
-          effect: 'cheapest',
-        },
+        influence: influenceOf(budget, reading.usd, 'cheapest'),
         calls: reading.calls,
         elapsedMs: Math.max(1, now - span.start),
         remainingMs: Math.max(0, span.end - now),
@@ -144,6 +126,20 @@ export class BudgetGuard {
     }
     return closest;
   }
+}
+
+/** A budget's influence on a decision, as RouteDecision.budget reports it. */
+function influenceOf(budget: BudgetDeclaration, spent: number, effect: BudgetInfluence['effect']): BudgetInfluence {
+  return {
+    name: budgetName(budget),
+    scope: budget.scope,
+    period: budget.period,
+    limit: budget.limit,
+    spent,
+    used: spent / budget.limit,
+    onExceeded: budget.onExceeded,
+    effect,
+  };
 }
 
 const SEVERITY: Record<BudgetInfluence['effect'], number> = { blocked: 3, cheapest: 2, 'no-pricier-exploration': 1 };
