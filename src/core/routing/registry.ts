@@ -47,6 +47,8 @@ export class ModelRegistry {
   readonly effectiveDate: string | undefined;
   private readonly byId = new Map<string, ModelInfo>();
   private readonly tierModel = new Map<Tier, string>();
+  /** What `get` found in the price catalogue for models without declared prices, and on which day. */
+  private readonly listed = new Map<string, { day: number; info: ModelInfo | undefined }>();
 
   constructor(data: RegistryData = BUILT_IN_REGISTRY, env: Record<string, string | undefined> = readEnv()) {
     this.effectiveDate = data.effectiveDate;
@@ -104,9 +106,14 @@ export class ModelRegistry {
   get(id: string): ModelInfo | undefined {
     const declared = this.byId.get(id);
     if (declared && declared.inputPer1M != null && declared.outputPer1M != null) return declared;
+    // route() asks for every model of a stage on each decision: the catalogue's answer is kept for the day (prices change by date).
+    const day = Math.floor(Date.now() / 86_400_000);
+    const kept = this.listed.get(id);
+    if (kept && kept.day === day) return kept.info ?? declared;
     const listed = catalogModel(id);
-    if (!listed) return declared;
-    return { id, tier: declared ? declared.tier : catalogTier(listed), inputPer1M: listed.prices.input, outputPer1M: listed.prices.output };
+    const info = listed && { id, tier: declared ? declared.tier : catalogTier(listed), inputPer1M: listed.prices.input, outputPer1M: listed.prices.output };
+    this.listed.set(id, { day, info });
+    return info ?? declared;
   }
 
   tierOf(id: string): Tier | null {
