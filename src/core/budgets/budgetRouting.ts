@@ -10,14 +10,18 @@ import { scopeText } from './budgetDeclarations';
  * them), even one short of the target. The choice is changed in place; returns whether it moved.
  */
 export function takeCheapest(choice: PolicyChoice): boolean {
-  // Summaries come cheapest first (learningPolicy orders the arms by expected cost).
-  const allowed = choice.summaries.filter((a) => !a.excludedBy);
-  const cheapest = (allowed.length ? allowed : choice.summaries)[0];
+  const cheapest = cheapestAllowed(choice);
   choice.explored = false;
   if (!cheapest || cheapest === choice.arm) return false;
   choice.arm = cheapest;
   choice.greedy = cheapest;
   return true;
+}
+
+/** The cheapest model the stage may use: within its hard limits when any model keeps them (summaries come cheapest first). */
+function cheapestAllowed(choice: PolicyChoice): PolicyChoice['arm'] | undefined {
+  const allowed = choice.summaries.filter((a) => !a.excludedBy);
+  return (allowed.length ? allowed : choice.summaries)[0];
 }
 
 /**
@@ -28,8 +32,7 @@ export function takeCheapest(choice: PolicyChoice): boolean {
  */
 export function pacedCheapest(pace: BudgetPace | undefined, choice: PolicyChoice): BudgetInfluence | undefined {
   if (!pace) return undefined;
-  const allowed = choice.summaries.filter((a) => !a.excludedBy);
-  const cost = (allowed.length ? allowed : choice.summaries)[0]?.expectedCost;
+  const cost = cheapestAllowed(choice)?.expectedCost;
   if (cost == null) return undefined;
   const onCourseFor = pace.influence.spent + pace.calls * (pace.remainingMs / pace.elapsedMs) * cost;
   return onCourseFor >= pace.influence.limit ? { ...pace.influence, onCourseFor } : undefined;

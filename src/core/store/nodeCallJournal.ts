@@ -79,13 +79,18 @@ export class NodeCallJournal implements CallJournal {
   }
 
   async commit(): Promise<void> {
+    await this.releaseSealed(true);
+  }
+
+  /** Closes the sealed journals once their appends are done; deletes them when the file now holds their calls. */
+  private async releaseSealed(remove: boolean): Promise<void> {
     const done = this.sealed;
     this.sealed = [];
     for (const { fd, file } of done) {
       await Promise.all(this.inFlight.get(fd) ?? []);
       this.inFlight.delete(fd);
       closeSync(fd);
-      await fs.rm(file, { force: true });
+      if (remove) await fs.rm(file, { force: true });
     }
   }
 
@@ -120,11 +125,7 @@ export class NodeCallJournal implements CallJournal {
   async close(): Promise<void> {
     this.seal();
     // Closing without a save after it: what was sealed stays on disk and is replayed at the next open.
-    for (const { fd } of this.sealed) {
-      await Promise.all(this.inFlight.get(fd) ?? []);
-      closeSync(fd);
-    }
-    this.sealed = [];
+    await this.releaseSealed(false);
   }
 }
 
