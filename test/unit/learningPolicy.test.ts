@@ -34,6 +34,7 @@ const settings = {
   settleCalls: 0,
   plausibility: 0.2,
   orderPrior: 0.9,
+  outOfReachBand: 0,
 };
 
 describe('learning policy', () => {
@@ -148,6 +149,29 @@ describe('learning policy', () => {
     // The stage is far behind its target, but out of reach there is no budget to keep: the cheap model
     // is tried only as often as it could be the better one (P(cheap's rate > premium's) is about 1% here).
     assert.ok(cheap / 2000 < 0.03, `cheap tried ${cheap / 20}%`);
+  });
+
+  it('out of reach with a band: settles on the cheapest model more likely than not within the band of the best, on its own evidence', () => {
+    // Target 0.8, out of reach: dear 66% of 400, mid 63% of 400 at a tenth of the price, cheap 30% of 100.
+    const banded = { ...settings, outOfReachBand: 0.05 };
+    const dear = arm('dear', 264, 136, 0.02, { tier: 'premium' });
+    const mid = arm('mid', 252, 148, 0.002, { tier: 'capable' });
+    const cheap = arm('cheap', 30, 70, 0.001, { tier: 'cheap' });
+    const guess = chooseArm([cheap, mid, dear], banded, seededRandom(1), false);
+    assert.equal(guess.outOfReach, true);
+    assert.equal(guess.arm.model, 'mid', '3 points under the best: inside the 5-point band');
+    assert.equal(guess.band, 0.05);
+    assert.equal(chooseArm([cheap, mid, dear], settings, seededRandom(1), false).arm.model, 'dear', 'without a band: the most successful');
+    // 9 points under the best is outside the band, however cheap.
+    const far = arm('far', 228, 172, 0.002, { tier: 'capable' });
+    assert.equal(chooseArm([cheap, far, dear], banded, seededRandom(1), false).arm.model, 'dear');
+    // A model tried a few times, however well, is explored, not settled on.
+    const thin = arm('thin', 5, 1, 0.002, { tier: 'capable' });
+    assert.equal(chooseArm([cheap, thin, dear], banded, seededRandom(1), false).arm.model, 'dear');
+    let tried = 0;
+    for (let i = 0; i < 500; i++)
+      if (chooseArm([cheap, thin, dear], banded, seededRandom(i), true, { successes: 300, calls: 500 }).arm.model === 'thin') tried++;
+    assert.ok(tried > 50, `a cheaper model short of evidence is tried freely (${tried} of 500)`);
   });
 
   it('calls a model plausible while it is as likely to meet the target as an untried one (1 - target)', () => {

@@ -202,6 +202,44 @@ describe("WorkflowPriors: what a stage borrows from the workflow's other stages"
     assert.ok(got.get('claude-haiku-4-5')!.strength > 0, 'cheap has records from the other stages');
   });
 
+  it("a model the other stages tried borrows its own record, not its tier's; within a tier, only a model-to-model gap", () => {
+    // Two cheap models far apart on three other stages (90% and 40%), a premium one at 80%.
+    const end = new Date(day + 3_600_000);
+    const rates: Array<[string, Tier, number]> = [
+      ['cheap-good', 'cheap', 9],
+      ['cheap-bad', 'cheap', 4],
+      ['claude-fable-5', 'premium', 8],
+    ];
+    for (const other of ['o1', 'o2', 'o3'])
+      for (const [model, tier, per10] of rates)
+        store.trackLlmCalls(series(40, { end, workflow: 'w', stage: other, model, tier, fails: (i) => i % 10 >= per10 }));
+    const priors = new WorkflowPriors(store, new ModelRegistry(), { priorStrength: 100, gapPriorStrength: 100 });
+    const own = (successes: number) =>
+      empiricalBayesPrior(
+        [1, 2, 3].map(() => ({ calls: 40, successes })),
+        100,
+      );
+    const got = priors.forArms('w', 's', 0, [...rates.map(([model, tier]) => ({ model, tier })), { model: 'cheap-new', tier: 'cheap' as Tier }], new Map());
+    assert.deepEqual(got.get('cheap-good'), own(36));
+    assert.deepEqual(got.get('cheap-bad'), own(16));
+    assert.deepEqual(
+      got.get('cheap-new'),
+      empiricalBayesPrior(
+        [1, 2, 3].map(() => ({ calls: 80, successes: 52 })),
+        100,
+      ),
+      'untried elsewhere: its tier',
+    );
+    // Measured here, cheap-good lends cheap-bad the model-to-model gap (-50 points), not a tier's zero.
+    const here = new Map<string, ModelEvidence>([
+      ['cheap-good', { model: 'cheap-good', tier: 'cheap', successes: 90, failures: 10, calls: 100, avgLatencyMs: null, avgCost: null, changed: null }],
+    ]);
+    const bad = priors.forArms('w', 's', 0, [{ model: 'cheap-bad', tier: 'cheap' }], here).get('cheap-bad')!;
+    assert.ok(bad.mean < 0.45, `cheap-bad borrows 90% less the 50-point gap: ${bad.mean}`);
+    const fresh = priors.forArms('w', 's', 0, [{ model: 'cheap-new', tier: 'cheap' }], here).get('cheap-new')!;
+    assert.ok(Math.abs(fresh.mean - 0.65) < 0.01, `an untried cheap model takes no gap to another cheap model, only its tier's record: ${fresh.mean}`);
+  });
+
   it('reads whole days: a window starting mid-day includes that whole day, not the day before', () => {
     record(40, new Date(day - DAY_MS + 3_600_000)); // yesterday: outside either window
     const priors = new WorkflowPriors(store, new ModelRegistry(), { priorStrength: 100, gapPriorStrength: 0 });

@@ -38,6 +38,12 @@ export interface PolicySettings {
    * from `plausibility` to 0.5; 0 keeps the bar at `plausibility`.
    */
   settleCalls: number;
+  /**
+   * Where no model is likely to meet the target, success is traded for price only this close to the
+   * best: the best guess is the cheapest model that plausibly comes within this many points (as a
+   * fraction) of the most successful model's estimate. 0 keeps the most successful model.
+   */
+  outOfReachBand: number;
 }
 
 export const DEFAULT_POLICY: Omit<PolicySettings, 'target'> = {
@@ -49,6 +55,7 @@ export const DEFAULT_POLICY: Omit<PolicySettings, 'target'> = {
   plausibility: null,
   orderPrior: ORDER_PRIOR,
   settleCalls: 50,
+  outOfReachBand: 0.05,
 };
 
 /** The stage's realised record over the calls the learner weighs (decayed like the evidence). */
@@ -250,6 +257,8 @@ export interface PolicyChoice {
   summaries: ArmSummary[];
   explored: boolean;
   outOfReach: boolean;
+  /** Out of reach: how far under the likeliest best model a cheaper one may be settled on (0 or absent otherwise). */
+  band?: number;
   /** No model satisfied the hard limits, so they were set aside. */
   limitsRelaxed: boolean;
 }
@@ -271,6 +280,8 @@ export interface ArmAssessment {
   limitsRelaxed: boolean;
   greedyIndex: number;
   outOfReach: boolean;
+  /** Out of reach: how far under the best model a cheaper one may be taken (0 otherwise). */
+  band: number;
   /** The share of Thompson's picks that the exploration budget caps, once a pick has needed it. */
   cappedShare?: number;
 }
@@ -328,11 +339,20 @@ export function assessArms(arms: ArmState[], settings: PolicySettings, stage: St
   const margin = (i: number) => (t: number) => joint.chanceAt(i, t) - needed(t, all[i].successes + all[i].failures);
   const ceiling = (i: number) => ceilings.get(i) ?? ceilings.set(i, plausibleCeiling(margin(i))).get(i)!;
   const qualifying = pool.find((i) => (ceilings.has(i) ? ceilings.get(i)! >= settings.target : ceilingReaches(margin(i), settings.target)));
-  const greedyIndex = qualifying ?? maxBy(pool, ceiling);
-  const greedy = all[greedyIndex];
+  let greedyIndex = qualifying ?? maxBy(pool, ceiling);
   // Out of reach: not even the fallback is as likely to meet the target as an untried model.
-  const outOfReach = qualifying === undefined && greedy.chance < (settings.plausibility ?? 1 - settings.target);
-  return { settings, stage, all, joint: joint.draws, pool, limitsRelaxed, greedyIndex, outOfReach };
+  const outOfReach = qualifying === undefined && all[greedyIndex].chance < (settings.plausibility ?? 1 - settings.target);
+  const band = outOfReach ? settings.outOfReachBand : 0;
+  if (band > 0) {
+    // Among many models the best one is often far pricier than one a point or two behind it: the
+    // best guess is the cheapest model more likely than not within the band of the best, judged on
+    // the joint draws (the largest of several posterior means overstates the best).
+    const leader = pool.reduce((best, i) => (all[i].mean > all[best].mean ? i : best));
+    const withinBand = (i: number) => joint.draws.probability((draw) => draw[i] >= draw[leader] - band);
+    // Only on evidence of its own at the stage: a model hardly tried is for exploring, not settling on.
+    greedyIndex = pool.find((i) => i <= greedyIndex && measured(all[i]) && withinBand(i) >= 0.5) ?? greedyIndex;
+  }
+  return { settings, stage, all, joint: joint.draws, pool, limitsRelaxed, greedyIndex, outOfReach, band };
 }
 
 /**
@@ -340,11 +360,12 @@ export function assessArms(arms: ArmState[], settings: PolicySettings, stage: St
  * `noPricier` (a spend budget near its limit) keeps draws from trying pricier models than the best guess.
  */
 export function pickArm(assessment: ArmAssessment, random: () => number, explore = true, noPricier = false): PolicyChoice {
-  const { settings, stage, all, joint, pool, limitsRelaxed, greedyIndex, outOfReach } = assessment;
+  const { settings, stage, all, joint, pool, limitsRelaxed, greedyIndex, outOfReach, band } = assessment;
   const greedy = all[greedyIndex];
   let index = greedyIndex;
+  const thompsonPick = (draw: Float64Array) => (band > 0 ? cheapestWithinBand(pool, draw, band) : cheapestMeeting(pool, draw, settings.target));
   if (explore) {
-    const pick = (source: () => number) => thompsonPick(pool, joint.sample(source), settings.target);
+    const pick = (source: () => number) => thompsonPick(joint.sample(source));
     index = pick(random);
     // Trying a cheaper model spends the stage's error budget: only while one more failure would
     // still leave the stage's realised success at or above its target. (Where no model is likely
@@ -355,15 +376,17 @@ export function pickArm(assessment: ArmAssessment, random: () => number, explore
     // the draws Thompson samples from). Where the target is out of reach, tries of cheaper models (which cost success, not
     // money) are capped the same way: among many models, uncapped tries would cost more success
     // than the best model's lead.
-    const capped = (i: number) => i > greedyIndex || (outOfReach && i < greedyIndex);
+    // With a band, a cheaper model is tried freely until there is enough evidence to judge it
+    // against the band (BAND_EVIDENCE), then within the budget like the rest.
+    const capped = (i: number) => i > greedyIndex || (outOfReach && i < greedyIndex && (band === 0 || measured(all[i])));
     if (noPricier && index > greedyIndex) index = greedyIndex;
     else if (capped(index)) {
-      const away = (assessment.cappedShare ??= joint.probability((draw) => capped(thompsonPick(pool, draw, settings.target))));
+      const away = (assessment.cappedShare ??= joint.probability((draw) => capped(thompsonPick(draw))));
       if (random() >= Math.min(1, settings.explorationBudget / Math.max(away, 1 / DRAWS))) index = greedyIndex;
     }
   }
   const arm = all[index];
-  return { arm, greedy, summaries: all, explored: index !== greedyIndex, outOfReach, limitsRelaxed };
+  return { arm, greedy, summaries: all, explored: index !== greedyIndex, outOfReach, band, limitsRelaxed };
 }
 
 /**
@@ -402,8 +425,29 @@ function posteriorOf(arm: ArmState): ArmPosterior {
   };
 }
 
+/** Calls (decayed) of a model's own at a stage before an out-of-reach stage may settle on it for being within the band. */
+const BAND_EVIDENCE = 20;
+
+/** Whether an arm has enough evidence of its own at the stage to be judged against the band. */
+function measured(arm: ArmSummary): boolean {
+  return arm.successes + arm.failures >= BAND_EVIDENCE;
+}
+
+/** The cheapest arm whose draw is within `band` of the highest draw (pool is cheapest first). */
+function cheapestWithinBand(pool: number[], draw: Float64Array, band: number): number {
+  const top = highest(pool, draw);
+  for (const i of pool) if (draw[i] >= top - band) return i;
+  return pool[0];
+}
+
+function highest(pool: number[], draw: Float64Array): number {
+  let top = -Infinity;
+  for (const i of pool) if (draw[i] > top) top = draw[i];
+  return top;
+}
+
 /** Thompson's choice for one joint draw: the cheapest arm whose draw meets the target, else the highest draw. */
-function thompsonPick(pool: number[], draw: Float64Array, target: number): number {
+function cheapestMeeting(pool: number[], draw: Float64Array, target: number): number {
   let best = pool[0];
   for (const i of pool) {
     if (draw[i] >= target) return i; // pool is cheapest first

@@ -21,7 +21,14 @@ export function explainChoice(choice: PolicyChoice, target: number, stageCalls: 
     if (stageCalls < minSample) reason = `Still learning which model meets ${goal} (${stageCalls} calls so far): ${arm.model} (${evidence(arm)})`;
     else if (arm.calls === 0)
       reason = `Tried models fall short of ${goal} (${short.join('; ')}): ${arm.model}, not tried here yet, is the likeliest to come closest`;
-    else reason = `No model reaches ${goal} here; using the one likeliest to come closest, ${arm.model} (${evidence(arm)})`;
+    else {
+      const allowed = choice.summaries.filter((a) => !a.excludedBy);
+      const leader = allowed.reduce((best, a) => (a.mean > best.mean ? a : best), arm);
+      reason =
+        leader === arm || !choice.band
+          ? `No model reaches ${goal} here; using the one likeliest to come closest, ${arm.model} (${evidence(arm)})`
+          : `No model reaches ${goal} here, so the stage runs on the cheapest model within ${Math.round(choice.band * 100)} points of the likeliest best: ${arm.model} (${evidence(arm)}) against ${leader.model} (${evidence(leader)})`;
+    }
   } else {
     const index = choice.summaries.indexOf(arm);
     const cheaper = choice.summaries.slice(0, index).filter((a) => !a.excludedBy);

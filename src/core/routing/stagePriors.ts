@@ -64,10 +64,10 @@ export interface TierGap {
 }
 
 /**
- * Mean gap `arm tier - reference tier` over the stages where both have at least a few calls, and
- * how far a new stage's gap may stray from it. Null with fewer than three such stages.
+ * Mean gap `arm - reference` (two tiers, or two models) over the stages where both have at least a
+ * few calls, and how far a new stage's gap may stray from it. Null with fewer than three such stages.
  */
-export function tierGap(stages: Iterable<Map<Tier, StageTierRecord>>, arm: Tier, reference: Tier): TierGap | null {
+export function tierGap<K>(stages: Iterable<Map<K, StageTierRecord>>, arm: K, reference: K): TierGap | null {
   const gaps: Array<{ gap: number; noise: number }> = [];
   for (const tiers of stages) {
     const a = tiers.get(arm);
@@ -99,10 +99,20 @@ export function relativePrior(reference: { successes: number; failures: number }
   return { mean, strength: Math.max(0, Math.min(maxStrength, (mean * (1 - mean)) / variance - 1)) };
 }
 
-/** A stage's view of the workflow's other stages: each tier's prior, and the gap between two tiers. */
+/** A model with its tier, as a stage's arm or as the reference another arm is measured against. */
+export interface TieredModel {
+  model: string;
+  tier: Tier;
+}
+
+/**
+ * A stage's view of the workflow's other stages: an arm's prior, and the gap between two arms. Both
+ * are the model's own where the other stages tried it, else its tier's: a tier may hold models far
+ * apart (a cheap model at 45% beside one at 65%), and pooling them misleads both.
+ */
 export interface StageBorrowing {
-  absolute(tier: Tier): BetaPrior;
-  gap(tier: Tier, reference: Tier): TierGap | null;
+  absolute(arm: TieredModel): BetaPrior;
+  gap(arm: TieredModel, reference: TieredModel): TierGap | null;
 }
 
 /**
@@ -123,9 +133,10 @@ export class WorkflowPriors {
   ) {}
 
   /**
-   * Per arm, the stronger of two priors: the tier's record on the workflow's other stages, or the
-   * stage's best-measured model of another tier plus the gap the other stages show between the two
-   * tiers. How much each weighs is estimated from how much those stages agree (empirical Bayes).
+   * Per arm, the stronger of two priors: its record on the workflow's other stages, or the stage's
+   * best-measured model it has a gap to plus the gap the other stages show between the two (model
+   * to model where the other stages tried both, else tier to tier). How much each weighs is
+   * estimated from how much those stages agree (empirical Bayes).
    */
   forArms(
     workflow: string,
@@ -142,9 +153,10 @@ export class WorkflowPriors {
     const priors = new Map<string, BetaPrior>();
     for (const { model, tier } of arms) {
       if (!tier) continue;
-      let prior = borrowing.absolute(tier);
-      const reference = measured.find((e) => e.model !== model && e.tier !== tier);
-      const gap = reference && borrowing.gap(tier, reference.tier);
+      const arm = { model, tier };
+      let prior = borrowing.absolute(arm);
+      const reference = measured.find((e) => e.model !== model && borrowing.gap(arm, e) != null);
+      const gap = reference && borrowing.gap(arm, reference);
       if (reference && gap) {
         const relative = relativePrior(evidence.get(reference.model)!, gap, this.strengths.gapPriorStrength);
         if (relative.strength > prior.strength) prior = relative;
@@ -172,23 +184,40 @@ export class WorkflowPriors {
     }
     let borrowing = cached.stages.get(stage);
     if (!borrowing) {
-      const others = new Map<string, Map<Tier, StageTierRecord>>();
+      // Per other stage, records by tier ("t:cheap") and by model ("m:gpt-4o-mini").
+      const others = new Map<string, Map<string, StageTierRecord>>();
+      const add = (records: Map<string, StageTierRecord>, key: string, row: { calls: number; successes: number }) => {
+        const r = records.get(key) ?? { calls: 0, successes: 0 };
+        records.set(key, { calls: r.calls + row.calls, successes: r.successes + row.successes });
+      };
       for (const row of cached.rows) {
         const tier = row.tier ?? this.registry.tierOf(row.model);
         if (!tier || row.stage === stage) continue;
-        const tiers = others.get(row.stage) ?? new Map<Tier, StageTierRecord>();
-        const r = tiers.get(tier) ?? { calls: 0, successes: 0 };
-        tiers.set(tier, { calls: r.calls + row.calls, successes: r.successes + row.successes });
-        others.set(row.stage, tiers);
+        const records = others.get(row.stage) ?? new Map<string, StageTierRecord>();
+        add(records, `t:${tier}`, row);
+        add(records, `m:${row.model}`, row);
+        others.set(row.stage, records);
       }
-      const absolute = new Map<Tier, BetaPrior>();
+      const absolute = new Map<string, BetaPrior>();
       const gaps = new Map<string, TierGap | null>();
-      const records = (tier: Tier) => [...others.values()].flatMap((t) => (t.has(tier) ? [t.get(tier)!] : []));
+      const records = (key: string) => [...others.values()].flatMap((r) => (r.has(key) ? [r.get(key)!] : []));
+      const gapOf = (arm: string, reference: string) => {
+        const key = `${arm}>${reference}`;
+        return gaps.has(key) ? gaps.get(key)! : gaps.set(key, tierGap(others.values(), arm, reference)).get(key)!;
+      };
+      const tried = (model: string) => records(`m:${model}`).length > 0;
       borrowing = {
-        absolute: (tier) => absolute.get(tier) ?? absolute.set(tier, empiricalBayesPrior(records(tier), this.strengths.priorStrength)).get(tier)!,
-        gap: (tier, reference) => {
-          const key = `${tier}>${reference}`;
-          return gaps.has(key) ? gaps.get(key)! : gaps.set(key, tierGap(others.values(), tier, reference)).get(key)!;
+        absolute: ({ model, tier }) => {
+          const key = tried(model) ? `m:${model}` : `t:${tier}`;
+          return absolute.get(key) ?? absolute.set(key, empiricalBayesPrior(records(key), this.strengths.priorStrength)).get(key)!;
+        },
+        // Each side by its own record where the other stages tried it, else by its tier's; within
+        // one tier only model to model (a tier's record says nothing of how its models differ).
+        gap: (arm, reference) => {
+          const from = tried(arm.model) ? `m:${arm.model}` : `t:${arm.tier}`;
+          const to = tried(reference.model) ? `m:${reference.model}` : `t:${reference.tier}`;
+          const sameTier = arm.tier === reference.tier;
+          return from === to || (sameTier && (from.startsWith('t:') || to.startsWith('t:'))) ? null : gapOf(from, to);
         },
       };
       cached.stages.set(stage, borrowing);
