@@ -35,6 +35,7 @@ const settings = {
   plausibility: 0.2,
   orderPrior: 0.9,
   outOfReachBand: 0,
+  targetMargin: 0,
 };
 
 describe('learning policy', () => {

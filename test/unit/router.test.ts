@@ -253,6 +253,19 @@ describe('AdaptiveModelRouter', () => {
       assert.match(decision.reason, /No model reaches the 80.0% target here; using the one likeliest to come closest, claude-fable-5/);
     });
 
+    it('aims a point above the target: a model measured right at it is not settled on', () => {
+      // haiku 80% of 500 (every fifth call fails) against the 80% target; sonnet 95% of 200.
+      store.trackLlmCalls(series(500, { end: end(), model: 'claude-haiku-4-5', cost: 0.001, fails: (i) => i % 5 === 0 }));
+      store.trackLlmCalls(series(200, { end: end(), model: 'claude-sonnet-5', cost: 0.004, fails: (i) => i % 20 === 0 }));
+      assert.equal(seeded({ explorationBudget: 0 }).route(q, { explore: false }).model, 'claude-sonnet-5');
+      assert.equal(seeded({ explorationBudget: 0, learning: { targetMargin: 0 } }).route(q, { explore: false }).model, 'claude-haiku-4-5');
+      assert.equal(
+        seeded({ explorationBudget: 0 }).route({ ...q, minSuccessRate: 0.78 }, { explore: false }).model,
+        'claude-haiku-4-5',
+        '2 points above a 78% target',
+      );
+    });
+
     it('treats maxCost and maxLatencyMs as hard limits unless nothing else is left', () => {
       store.trackLlmCalls(series(40, { end: end(), model: 'claude-haiku-4-5', cost: 0.001, durationMs: 9000, fails: (i) => i % 2 === 0 }));
       store.trackLlmCalls(series(40, { end: end(), model: 'claude-sonnet-5', cost: 0.004, durationMs: 2000 }));

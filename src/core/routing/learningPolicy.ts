@@ -44,6 +44,12 @@ export interface PolicySettings {
    * fraction) of the most successful model's estimate. 0 keeps the most successful model.
    */
   outOfReachBand: number;
+  /**
+   * How far above the target asked for the learner aims (route() adds it where there is room): a
+   * learner aiming at the target itself settles about as often on a model a point or two short of
+   * it as on one just above.
+   */
+  targetMargin: number;
 }
 
 export const DEFAULT_POLICY: Omit<PolicySettings, 'target'> = {
@@ -56,6 +62,7 @@ export const DEFAULT_POLICY: Omit<PolicySettings, 'target'> = {
   orderPrior: ORDER_PRIOR,
   settleCalls: 50,
   outOfReachBand: 0.05,
+  targetMargin: 0.01,
 };
 
 /** The stage's realised record over the calls the learner weighs (decayed like the evidence). */

@@ -225,8 +225,11 @@ export class AdaptiveModelRouter {
     const memo = this.memoOf(cached, history);
     const arms = this.armsOf(memo, query, stage, history, since);
     let assessment = memo.assessment;
-    if (!assessment || assessment.settings.target !== target || (memo.arms !== arms && !sameArms(memo.arms!, arms))) {
-      assessment = assessArms(arms, { ...this.policy, target }, memo.record);
+    // The learner aims a margin above the target asked for (where there is room), so the models it
+    // settles on meet the target itself, not merely come near it on average.
+    const aim = target + this.policy.targetMargin <= 1 ? target + this.policy.targetMargin : target;
+    if (!assessment || assessment.settings.target !== aim || (memo.arms !== arms && !sameArms(memo.arms!, arms))) {
+      assessment = assessArms(arms, { ...this.policy, target: aim }, memo.record);
       // Kept for a best guess (what the UI, recommendations and prepare() ask, again and again) and
       // from the second decision between two calls of the stage on: where every exploring decision
       // is followed by a call, kept assessments would never be reused, only promoted by the garbage
