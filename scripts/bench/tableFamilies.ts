@@ -20,7 +20,7 @@ function rateFor(probability: number): number {
  */
 export const MANY_MODELS_OUT_OF_REACH: TableFamily = {
   name: 'many models, out of reach',
-  goals: { compliance: 0.95, savings: 0.9, settledInBand: 1, settledCheapest: 0.9 },
+  goals: { compliance: 0.95, savings: 0.9, borderline: 1, settledInBand: 1, settledCheapest: 0.9 },
   targets: [0.8],
   generate(seed) {
     const random = seededRandom(seed);
@@ -67,7 +67,7 @@ export const MANY_MODELS_OUT_OF_REACH: TableFamily = {
  */
 export const HIGH_TARGETS: TableFamily = {
   name: 'high targets',
-  goals: { compliance: 0.98, savings: 0.7 },
+  goals: { compliance: 0.98, savings: 0.7, borderline: 1 },
   targets: [0.9],
   generate(seed) {
     const random = seededRandom(seed);
