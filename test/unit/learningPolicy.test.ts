@@ -166,6 +166,13 @@ describe('learning policy', () => {
     // 9 points under the best is outside the band, however cheap.
     const far = arm('far', 228, 172, 0.002, { tier: 'capable' });
     assert.equal(chooseArm([cheap, far, dear], banded, seededRandom(1), false).arm.model, 'dear');
+    // Barely out of reach, the band narrows to the shortfall: 77% against 80% allows 3 points, not 4.
+    const near = arm('near', 308, 92, 0.02, { tier: 'premium' });
+    const fourUnder = arm('four-under', 292, 108, 0.002, { tier: 'capable' });
+    const barely = chooseArm([cheap, fourUnder, near], banded, seededRandom(1), false);
+    assert.equal(barely.outOfReach, true);
+    assert.equal(barely.arm.model, 'near');
+    assert.ok(Math.abs(barely.band! - 0.03) < 0.01, String(barely.band));
     // A model tried a few times, however well, is explored, not settled on.
     const thin = arm('thin', 5, 1, 0.002, { tier: 'capable' });
     assert.equal(chooseArm([cheap, thin, dear], banded, seededRandom(1), false).arm.model, 'dear');

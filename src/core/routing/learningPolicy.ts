@@ -349,12 +349,15 @@ export function assessArms(arms: ArmState[], settings: PolicySettings, stage: St
   let greedyIndex = qualifying ?? maxBy(pool, ceiling);
   // Out of reach: not even the fallback is as likely to meet the target as an untried model.
   const outOfReach = qualifying === undefined && all[greedyIndex].chance < (settings.plausibility ?? 1 - settings.target);
-  const band = outOfReach ? settings.outOfReachBand : 0;
+  const leader = pool.reduce((best, i) => (all[i].mean > all[best].mean ? i : best));
+  // A stage barely out of reach stays close to its best model: the band is never wider than how far
+  // the best falls short of the target (at least 2 points), up to outOfReachBand.
+  const shortfall = settings.target - all[leader].mean;
+  const band = outOfReach ? Math.min(settings.outOfReachBand, Math.max(MIN_BAND, shortfall)) : 0;
   if (band > 0) {
     // Among many models the best one is often far pricier than one a point or two behind it: the
     // best guess is the cheapest model more likely than not within the band of the best, judged on
     // the joint draws (the largest of several posterior means overstates the best).
-    const leader = pool.reduce((best, i) => (all[i].mean > all[best].mean ? i : best));
     const withinBand = (i: number) => joint.draws.probability((draw) => draw[i] >= draw[leader] - band);
     // Only on evidence of its own at the stage: a model hardly tried is for exploring, not settling on.
     greedyIndex = pool.find((i) => i <= greedyIndex && measured(all[i]) && withinBand(i) >= 0.5) ?? greedyIndex;
@@ -431,6 +434,9 @@ function posteriorOf(arm: ArmState): ArmPosterior {
     rank: tierRank(arm.tier),
   };
 }
+
+/** The narrowest out-of-reach band: how far under the best a stage barely out of reach may settle. */
+const MIN_BAND = 0.02;
 
 /** Calls (decayed) of a model's own at a stage before an out-of-reach stage may settle on it for being within the band. */
 const BAND_EVIDENCE = 20;
