@@ -39,9 +39,10 @@ export interface PolicySettings {
    */
   settleCalls: number;
   /**
-   * Where no model is likely to meet the target, success is traded for price only this close to the
-   * best: the best guess is the cheapest model that plausibly comes within this many points (as a
-   * fraction) of the most successful model's estimate. 0 keeps the most successful model.
+   * Where no model is likely to meet the target, success is traded for price at most this close to
+   * the best: the best guess is the cheapest model more likely than not within this many points (as
+   * a fraction) of the likeliest best model, the band narrowed to how far that model falls short of
+   * the target (2 points at least). 0 keeps the most successful model.
    */
   outOfReachBand: number;
   /**

@@ -205,7 +205,8 @@ export class WorkflowPriors {
         const key = `${arm}>${reference}`;
         return gaps.has(key) ? gaps.get(key)! : gaps.set(key, tierGap(others.values(), arm, reference)).get(key)!;
       };
-      const tried = (model: string) => records(`m:${model}`).length > 0;
+      const triedModels = new Set([...others.values()].flatMap((r) => [...r.keys()].filter((key) => key.startsWith('m:'))));
+      const tried = (model: string) => triedModels.has(`m:${model}`);
       borrowing = {
         absolute: ({ model, tier }) => {
           const key = tried(model) ? `m:${model}` : `t:${tier}`;
