@@ -36,7 +36,7 @@ describe("route()'s reasons", () => {
     assert.equal(explainChoice(choice([cheap], cheap), 0.8, 0, 10, true), 'No calls for this stage yet: trying cheap-model');
     assert.equal(
       explainChoice(choice([cheap], cheap), 0.8, 0, 10, false),
-      'No calls for this stage yet, so this is a default: cheap-model, the cheapest model, until there are',
+      'No calls for this stage yet, so this is a default: cheap-model, the cheapest model, until there are calls to learn from',
     );
   });
 

@@ -14,7 +14,7 @@ export function explainChoice(choice: PolicyChoice, target: number, stageCalls: 
   if (stageCalls === 0)
     reason = exploring
       ? `No calls for this stage yet: trying ${arm.model}`
-      : `No calls for this stage yet, so this is a default: ${arm.model}, the cheapest model, until there are`;
+      : `No calls for this stage yet, so this is a default: ${arm.model}, the cheapest model, until there are calls to learn from`;
   else if (choice.explored) reason = `Exploring ${arm.model} (${evidence(arm)}) to keep learning; the current best guess for ${goal} is ${greedy.model}`;
   else if (choice.outOfReach) {
     const short = choice.summaries.filter((a) => a.calls > 0).map((a) => `${a.model} ${pct(a.mean)}, n=${a.calls}`);

@@ -256,7 +256,7 @@ export class AdaptiveModelRouter {
     }
     const { arm } = choice;
     const reason = defaultArm
-      ? `No calls for this stage yet, so this is a default: ${arm.model}, the declared ${declared} tier's model, until there are`
+      ? `No calls for this stage yet, so this is a default: ${arm.model}, the declared ${declared} tier's model, until there are calls to learn from`
       : explainChoice(choice, target, history.length, this.minSampleSize, options.explore !== false);
     const decision: RouteDecision = {
       model: arm.model,
