@@ -515,7 +515,10 @@ describe('AdaptiveModelRouter', () => {
     const guess = router.route({ workflow: 'new-flow', stage: 'plan', tier: 'capable' }, { explore: false });
     assert.equal(guess.model, capable);
     assert.equal(guess.tier, 'capable');
-    assert.equal(guess.reason, `No calls for this stage yet, so this is a default: ${capable}, the declared capable tier's model, until there are calls to learn from`);
+    assert.equal(
+      guess.reason,
+      `No calls for this stage yet, so this is a default: ${capable}, the declared capable tier's model, until there are calls to learn from`,
+    );
     assert.equal(guess.fallback, true);
     const undeclared = router.route({ workflow: 'new-flow', stage: 'plan' }, { explore: false });
     assert.doesNotMatch(undeclared.reason, /declared/, "without a declared tier it is the learner's own guess");
