@@ -71,7 +71,7 @@ describe("route()'s reasons", () => {
     const best = arm('best-model', 400, 0.66);
     const mid = arm('mid-model', 400, 0.63);
     assert.equal(
-      explainChoice(choice([mid, best], mid, { outOfReach: true, band: 0.05 }), 0.8, 800, 10, false),
+      explainChoice(choice([mid, best], mid, { outOfReach: true, band: 0.05, bandLeader: best }), 0.8, 800, 10, false),
       'No model reaches the 80.0% target here, so the stage runs on the cheapest model within 5 points of the likeliest best: mid-model (63.0%, 90% interval 53.0%–68.0%, n=400) against best-model (66.0%, 90% interval 56.0%–71.0%, n=400)',
     );
   });

@@ -267,6 +267,8 @@ export interface PolicyChoice {
   outOfReach: boolean;
   /** Out of reach: how far under the likeliest best model a cheaper one may be settled on (0 or absent otherwise). */
   band?: number;
+  /** With a band: the likeliest best model, the one the band is measured from. */
+  bandLeader?: ArmSummary;
   /** No model satisfied the hard limits, so they were set aside. */
   limitsRelaxed: boolean;
 }
@@ -290,6 +292,8 @@ export interface ArmAssessment {
   outOfReach: boolean;
   /** Out of reach: how far under the best model a cheaper one may be taken (0 otherwise). */
   band: number;
+  /** With a band: the index of the likeliest best model, the one the band is measured from. */
+  leader?: number;
   /** The share of Thompson's picks that the exploration budget caps, once a pick has needed it. */
   cappedShare?: number;
 }
@@ -350,20 +354,22 @@ export function assessArms(arms: ArmState[], settings: PolicySettings, stage: St
   let greedyIndex = qualifying ?? maxBy(pool, ceiling);
   // Out of reach: not even the fallback is as likely to meet the target as an untried model.
   const outOfReach = qualifying === undefined && all[greedyIndex].chance < (settings.plausibility ?? 1 - settings.target);
-  const leader = pool.reduce((best, i) => (all[i].mean > all[best].mean ? i : best));
-  // A stage barely out of reach stays close to its best model: the band is never wider than how far
-  // the best falls short of the target (at least 2 points), up to outOfReachBand.
-  const shortfall = settings.target - all[leader].mean;
-  const band = outOfReach ? Math.min(settings.outOfReachBand, Math.max(MIN_BAND, shortfall)) : 0;
-  if (band > 0) {
+  let band = 0;
+  let leader: number | undefined;
+  if (outOfReach && settings.outOfReachBand > 0) {
+    leader = maxBy(pool, (i) => all[i].mean);
+    // A stage barely out of reach stays close to its best model: the band is never wider than how
+    // far the best falls short of the target (at least 2 points), up to outOfReachBand.
+    band = Math.min(settings.outOfReachBand, Math.max(MIN_BAND, settings.target - all[leader].mean));
+    const best = leader;
     // Among many models the best one is often far pricier than one a point or two behind it: the
     // best guess is the cheapest model more likely than not within the band of the best, judged on
     // the joint draws (the largest of several posterior means overstates the best).
-    const withinBand = (i: number) => joint.draws.probability((draw) => draw[i] >= draw[leader] - band);
+    const withinBand = (i: number) => joint.draws.probability((draw) => draw[i] >= draw[best] - band);
     // Only on evidence of its own at the stage: a model hardly tried is for exploring, not settling on.
     greedyIndex = pool.find((i) => i <= greedyIndex && measured(all[i]) && withinBand(i) >= 0.5) ?? greedyIndex;
   }
-  return { settings, stage, all, joint: joint.draws, pool, limitsRelaxed, greedyIndex, outOfReach, band };
+  return { settings, stage, all, joint: joint.draws, pool, limitsRelaxed, greedyIndex, outOfReach, band, leader };
 }
 
 /**
@@ -371,7 +377,7 @@ export function assessArms(arms: ArmState[], settings: PolicySettings, stage: St
  * `noPricier` (a spend budget near its limit) keeps draws from trying pricier models than the best guess.
  */
 export function pickArm(assessment: ArmAssessment, random: () => number, explore = true, noPricier = false): PolicyChoice {
-  const { settings, stage, all, joint, pool, limitsRelaxed, greedyIndex, outOfReach, band } = assessment;
+  const { settings, stage, all, joint, pool, limitsRelaxed, greedyIndex, outOfReach, band, leader } = assessment;
   const greedy = all[greedyIndex];
   let index = greedyIndex;
   const thompsonPick = (draw: Float64Array) => (band > 0 ? cheapestWithinBand(pool, draw, band) : cheapestMeeting(pool, draw, settings.target));
@@ -397,7 +403,8 @@ export function pickArm(assessment: ArmAssessment, random: () => number, explore
     }
   }
   const arm = all[index];
-  return { arm, greedy, summaries: all, explored: index !== greedyIndex, outOfReach, band, limitsRelaxed };
+  const bandLeader = leader === undefined ? undefined : all[leader];
+  return { arm, greedy, summaries: all, explored: index !== greedyIndex, outOfReach, band, bandLeader, limitsRelaxed };
 }
 
 /**

@@ -22,10 +22,9 @@ export function explainChoice(choice: PolicyChoice, target: number, stageCalls: 
     else if (arm.calls === 0)
       reason = `Tried models fall short of ${goal} (${short.join('; ')}): ${arm.model}, not tried here yet, is the likeliest to come closest`;
     else {
-      const allowed = choice.summaries.filter((a) => !a.excludedBy);
-      const leader = allowed.reduce((best, a) => (a.mean > best.mean ? a : best), arm);
+      const leader = choice.bandLeader;
       reason =
-        leader === arm || !choice.band
+        !leader || leader === arm || !choice.band
           ? `No model reaches ${goal} here; using the one likeliest to come closest, ${arm.model} (${evidence(arm)})`
           : `No model reaches ${goal} here, so the stage runs on the cheapest model within ${Math.round(choice.band * 100)} points of the likeliest best: ${arm.model} (${evidence(arm)}) against ${leader.model} (${evidence(leader)})`;
     }
