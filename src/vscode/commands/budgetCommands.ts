@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { formatBudgetReport } from '../../core/budgets/budgetReport';
 import type { BudgetMonitor } from '../services/budgetMonitor';
-import { SHOW_BUDGETS_COMMAND } from '../statusBar/budgetStatusBar';
+import { Commands } from '../constants';
+import { registerCommand } from './commandRegistry';
 import { showReport } from '../views/reports';
 
 /** "Adaptive Routing: Show Budgets": every budget's spend, state and projection, as a read-only report. */
 export function registerBudgetCommands(monitor: BudgetMonitor): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(SHOW_BUDGETS_COMMAND, async () => {
+    registerCommand(Commands.ShowBudgets, async () => {
       await monitor.refresh();
       const statuses = monitor.statuses;
       const text = statuses.length

@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import type { DashboardScope } from '../../core/dashboard/dashboardTypes';
 import type { TelemetryService } from '../services/telemetryService';
 import type { DashboardPanel } from '../views/dashboardPanel';
-import { StageNode, WorkflowNode } from '../views/statsNodes';
-
-export const OPEN_DASHBOARD_COMMAND = 'adaptiveRouting.openDashboard';
+import { Commands } from '../constants';
+import { commandTarget } from './commandArguments';
+import { registerCommand } from './commandRegistry';
 
 /**
  * "Adaptive Routing: Open Dashboard": for the workspace (palette, view title, status-bar tooltip), a
@@ -12,23 +11,14 @@ export const OPEN_DASHBOARD_COMMAND = 'adaptiveRouting.openDashboard';
  */
 export function registerDashboardCommands(service: TelemetryService, dashboard: DashboardPanel): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(OPEN_DASHBOARD_COMMAND, async (target?: unknown) => {
+    registerCommand(Commands.OpenDashboard, async (...args) => {
       if (!service.telemetryUri) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: the dashboard shows the telemetry of the workspace.'));
         return undefined;
       }
-      dashboard.show(scopeOf(target));
+      const target = commandTarget(args);
+      dashboard.show(target ? { workflow: target.workflow, stage: target.stage } : { workflow: null, stage: null });
       return dashboard;
     }),
   ];
-}
-
-function scopeOf(target: unknown): DashboardScope {
-  if (target instanceof StageNode) return { workflow: target.stage.workflow, stage: target.stage.stage };
-  if (target instanceof WorkflowNode) return { workflow: target.workflow.workflow, stage: null };
-  if (typeof target === 'object' && target !== null && typeof (target as { workflow?: unknown }).workflow === 'string') {
-    const { workflow, stage } = target as { workflow: string; stage?: unknown };
-    return { workflow, stage: typeof stage === 'string' ? stage : null };
-  }
-  return { workflow: null, stage: null };
 }

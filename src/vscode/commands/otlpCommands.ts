@@ -4,6 +4,9 @@ import { windowStart } from '../../core/timeWindow';
 import { rangeDays } from '../settings';
 import { createLocalLineWriter } from '../services/storageFactory';
 import type { TelemetryService } from '../services/telemetryService';
+import { Commands } from '../constants';
+import { registerCommand } from './commandRegistry';
+import { uriArgument } from './commandArguments';
 
 /**
  * "Export Calls as OpenTelemetry (OTLP JSON)...": the calls of the tree's time range as GenAI spans,
@@ -12,7 +15,8 @@ import type { TelemetryService } from '../services/telemetryService';
  */
 export function registerOtlpCommands(service: TelemetryService): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('adaptiveRouting.exportOtlp', async (target?: vscode.Uri) => {
+    registerCommand(Commands.ExportOtlp, async (...args) => {
+      const target = uriArgument(args);
       const store = await service.ensureOpen();
       if (!store) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: the telemetry to export is kept in the workspace.'));

@@ -3,13 +3,17 @@ import { ModelRegistry, resolveNewestModels } from '../../core/routing/registry'
 import type { ApiModelEntry } from '../../core/routing/registry';
 import { readSettings } from '../settings';
 import type { TelemetryService } from '../services/telemetryService';
+import { Commands } from '../constants';
+import { executeCommand, registerCommand } from './commandRegistry';
+import { textArgument } from './commandArguments';
 
 const SECRET_KEY = 'adaptiveRouting.anthropicApiKey';
 
 /** Keeps the model registry current from Anthropic's Models API; the key lives in SecretStorage only. */
 export function registerRegistryCommands(context: vscode.ExtensionContext, service: TelemetryService): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('adaptiveRouting.setApiKey', async (key?: string) => {
+    registerCommand(Commands.SetApiKey, async (...args) => {
+      const key = textArgument(args);
       const value =
         key ??
         (await vscode.window.showInputBox({
@@ -23,12 +27,12 @@ export function registerRegistryCommands(context: vscode.ExtensionContext, servi
       else await context.secrets.store(SECRET_KEY, value.trim());
       return true;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.refreshRegistry', async () => {
+    registerCommand(Commands.RefreshRegistry, async () => {
       const key = await context.secrets.get(SECRET_KEY);
       if (!key) {
         const setKey = vscode.l10n.t('Set API Key');
         void vscode.window.showInformationMessage(vscode.l10n.t('No Anthropic API key is set: keeping the built-in model registry.'), setKey).then((choice) => {
-          if (choice) void vscode.commands.executeCommand('adaptiveRouting.setApiKey');
+          if (choice) void executeCommand(Commands.SetApiKey);
         });
         return { ok: false, reason: 'no-key' };
       }

@@ -8,8 +8,10 @@ import { formatRecommendationCheck, formatRoutingStats } from '../../core/stats/
 import type { TierUpgradeVerdict } from '../../core/routing/routerTypes';
 import { notifyWithDetails } from '../views/reports';
 import type { RoutingStatusBar } from '../statusBar/statusBar';
-import { STATS_VIEW_ID, StatsTreeProvider } from '../views/statsTreeProvider';
-import type { StageNode } from '../views/statsNodes';
+import type { StatsTreeProvider } from '../views/statsTreeProvider';
+import { Commands, Views } from '../constants';
+import { registerCommand } from './commandRegistry';
+import { commandTarget, stageTarget } from './commandArguments';
 import type { TelemetryService } from '../services/telemetryService';
 import type { TierDiagnostics } from '../diagnostics/tierDiagnostics';
 
@@ -65,8 +67,9 @@ export function registerRoutingCommands(
   }
 
   return [
-    vscode.commands.registerCommand('adaptiveRouting.checkAll', () => check(undefined)),
-    vscode.commands.registerCommand('adaptiveRouting.checkWorkflow', async (workflow?: string) => {
+    registerCommand(Commands.CheckAll, () => check(undefined)),
+    registerCommand(Commands.CheckWorkflow, async (...args) => {
+      const workflow = commandTarget(args)?.workflow;
       const overview = await service.overview();
       if (!overview.length) return noTelemetry(service);
       const chosen =
@@ -87,16 +90,16 @@ export function registerRoutingCommands(
         )?.label;
       return chosen ? check([chosen]) : undefined;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.checkStage', async (target?: StageNode | string, stageName?: string) => {
-      const stage = typeof target === 'string' ? { workflow: target, stage: stageName ?? '' } : (target?.stage ?? (await statusBar.stageInContext())?.stage);
+    registerCommand(Commands.CheckStage, async (...args) => {
+      const stage = stageTarget(args) ?? (await statusBar.stageInContext())?.stage;
       return stage ? check([stage.workflow], { workflow: stage.workflow, stage: stage.stage }) : undefined;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.showStats', async () => {
-      await vscode.commands.executeCommand(`${STATS_VIEW_ID}.focus`);
+    registerCommand(Commands.ShowStats, async () => {
+      await vscode.commands.executeCommand(`${Views.Stats}.focus`);
       return service.overview();
     }),
-    vscode.commands.registerCommand('adaptiveRouting.bestModel', async (workflow?: string, stage?: string) => {
-      const picked = workflow && stage !== undefined ? { workflow, stage } : await pickStage(service, vscode.l10n.t('Best Model for Stage'));
+    registerCommand(Commands.BestModel, async (...args) => {
+      const picked = stageTarget(args) ?? (await pickStage(service, vscode.l10n.t('Best Model for Stage')));
       const router = await service.router();
       if (!picked || !router) return picked ? noTelemetry(service) : undefined;
       // The stage's recommendation, at the manifest's target: what the tree and status bar show.
@@ -118,22 +121,22 @@ export function registerRoutingCommands(
       );
       return recommendation.model;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.pickStage', async () => {
+    registerCommand(Commands.PickStage, async () => {
       const picked = await pickStage(service, vscode.l10n.t('Show the recommended model for…'));
       if (picked) statusBar.pick(picked);
       return picked;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.copyModel', async (node?: StageNode) => {
-      const stage = node?.stage ?? tree.selection;
+    registerCommand(Commands.CopyModel, async (...args) => {
+      const stage = stageTarget(args) ?? tree.selection;
       if (!stage) return undefined;
-      const model = stage.recommendation?.model ?? (await service.recommendation(stage.workflow, stage.stage)).model;
+      const model = (await service.recommendation(stage.workflow, stage.stage)).model;
       if (!model) return undefined;
       await vscode.env.clipboard.writeText(model);
       void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', model), 3000);
       return model;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.goToDefinition', async (node?: StageNode) => {
-      const stage = node?.stage ?? tree.selection;
+    registerCommand(Commands.GoToDefinition, async (...args) => {
+      const stage = stageTarget(args) ?? tree.selection;
       if (!stage) return undefined;
       const found = await diagnostics.findDeclaration(stage.workflow, stage.stage);
       if (!found) {

@@ -5,6 +5,9 @@ import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from '../settings';
 import type { StatsTreeProvider } from '../views/statsTreeProvider';
 import type { TelemetryService } from '../services/telemetryService';
 import { windowStart } from '../../core/timeWindow';
+import { Commands } from '../constants';
+import { registerCommand } from './commandRegistry';
+import { rangeArgument, uriArgument } from './commandArguments';
 
 const SAMPLE_MANIFEST = `{
   // Tiers of each workflow stage. Adaptive Routing warns here when telemetry says a stage needs more.
@@ -36,14 +39,14 @@ const SAMPLE_MANIFEST = `{
 /** Getting telemetry in and statistics out: import, sample data, export, refresh, time range. */
 export function registerTelemetryCommands(service: TelemetryService, tree: StatsTreeProvider): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('adaptiveRouting.refresh', async () => {
+    registerCommand(Commands.Refresh, async () => {
       await service.reloadFromDisk();
       service.invalidate(true);
       tree.refresh();
     }),
-    vscode.commands.registerCommand('adaptiveRouting.setTimeRange', async (range?: TimeRange) => {
+    registerCommand(Commands.SetTimeRange, async (...args) => {
       const chosen =
-        range ??
+        rangeArgument(args) ??
         (
           await vscode.window.showQuickPick(
             (Object.keys(RANGE_LABELS) as TimeRange[]).map((key) => ({ label: RANGE_LABELS[key], picked: key === service.range, key })),
@@ -53,7 +56,8 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
       if (chosen) await service.setRange(chosen);
       return chosen;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.importFile', async (file?: vscode.Uri) => {
+    registerCommand(Commands.ImportFile, async (...args) => {
+      const file = uriArgument(args);
       if (!guardWrites(service)) return undefined;
       const uri =
         file ??
@@ -91,7 +95,7 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('adaptiveRouting.createSample', async () => {
+    registerCommand(Commands.CreateSample, async () => {
       if (!guardWrites(service)) return undefined;
       const store = await service.ensureOpen();
       if (!store) {
@@ -116,7 +120,8 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
       void vscode.window.showInformationMessage(text, ...(hidden ? [widen] : [])).then((choice) => (choice === widen ? service.setRange('7d') : undefined));
       return added;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.exportStats', async (target?: vscode.Uri) => {
+    registerCommand(Commands.ExportStats, async (...args) => {
+      const target = uriArgument(args);
       // The overview leaves p95 latency out (it needs raw calls); an export reads it for every stage.
       const overview = [];
       for (const w of await service.overviewWithDecisions()) {
@@ -158,7 +163,7 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
         .then((choice) => (choice === open ? vscode.window.showTextDocument(uri) : undefined));
       return uri;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.moveTelemetryAside', async () => {
+    registerCommand(Commands.MoveTelemetryAside, async () => {
       if (!guardWrites(service)) return undefined;
       const aside = await service.moveAside();
       if (aside)
@@ -167,7 +172,7 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
         );
       return aside;
     }),
-    vscode.commands.registerCommand('adaptiveRouting.openDocs', () =>
+    registerCommand(Commands.OpenDocs, () =>
       vscode.commands.executeCommand(
         'markdown.showPreview',
         vscode.Uri.joinPath(vscode.extensions.getExtension('attune-tools.adaptive-model-router')!.extensionUri, 'README.md'),

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { executeCommand } from '../commands/commandRegistry';
 import { coalesced } from '../coalesced';
 import { budgetName } from '../../core/budgets/budgetDeclarations';
 import { NoticesSeen, dueNotices } from '../../core/budgets/budgetNotices';
@@ -122,7 +124,7 @@ export class BudgetMonitor implements vscode.Disposable {
           );
     if (due.length > 1) message += ' ' + vscode.l10n.t('{0} more budgets passed a mark.', due.length - 1);
     const show = s.reached >= 0.9 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(message, vscode.l10n.t('Show Budgets')).then((choice) => choice && vscode.commands.executeCommand('adaptiveRouting.showBudgets'));
+    void show(message, vscode.l10n.t('Show Budgets')).then((choice) => choice && executeCommand(Commands.ShowBudgets));
   }
 
   dispose(): void {

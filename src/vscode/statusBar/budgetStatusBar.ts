@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { commandLink } from '../commands/commandRegistry';
 import { budgetLine } from '../../core/budgets/budgetReport';
 import { budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
 import { plain, safeMarkdown } from '../format';
 import type { BudgetMonitor } from '../services/budgetMonitor';
-
-export const SHOW_BUDGETS_COMMAND = 'adaptiveRouting.showBudgets';
 
 /**
  * The tightest budget's use ("$7.40 / $10.00 this week"), on a warning background from 90% and an
@@ -16,7 +16,7 @@ export class BudgetStatusBar implements vscode.Disposable {
 
   constructor(private readonly monitor: BudgetMonitor) {
     this.item.name = vscode.l10n.t('Adaptive Routing Budget');
-    this.item.command = SHOW_BUDGETS_COMMAND;
+    this.item.command = Commands.ShowBudgets;
     this.subscription = monitor.onDidChange(() => this.update());
     this.update();
   }
@@ -45,10 +45,10 @@ export class BudgetStatusBar implements vscode.Disposable {
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
     const md = safeMarkdown();
-    md.isTrusted = { enabledCommands: [SHOW_BUDGETS_COMMAND] };
+    md.isTrusted = { enabledCommands: [Commands.ShowBudgets] };
     md.appendMarkdown(`**${plain(vscode.l10n.t('Budgets'))}**\n\n`);
     for (const s of statuses) md.appendMarkdown(`${plain(budgetLine(s))}  \n${plain(projectionText(s))}\n\n`);
-    md.appendMarkdown(`[${plain(vscode.l10n.t('Show the budgets report'))}](command:${SHOW_BUDGETS_COMMAND})`);
+    md.appendMarkdown(`[${plain(vscode.l10n.t('Show the budgets report'))}](${commandLink(Commands.ShowBudgets)})`);
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: vscode.l10n.t('Budget: {0}', budgetShort(tightest)) };
     this.item.show();

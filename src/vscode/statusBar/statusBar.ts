@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { OPEN_DASHBOARD_COMMAND } from '../commands/dashboardCommands';
+import { Commands } from '../constants';
+import { commandLink } from '../commands/commandRegistry';
 import { otlpReceiverText, type OtlpReceiverService } from '../services/otlpReceiverService';
 import { teamSyncText, type TeamSyncService } from '../services/teamSync';
 import type { StageOverview } from '../../core/stats/overview';
@@ -9,8 +10,6 @@ import { readSettings } from '../settings';
 import type { StatsTreeProvider } from '../views/statsTreeProvider';
 import { declarationsIn } from '../diagnostics/declarationIndex';
 import type { TelemetryService } from '../services/telemetryService';
-
-export const PICK_STAGE_COMMAND = 'adaptiveRouting.pickStage';
 
 /**
  * The model the router recommends for the stage in context: the stage under the cursor in a
@@ -34,7 +33,7 @@ export class RoutingStatusBar implements vscode.Disposable {
     private readonly receiver?: OtlpReceiverService,
   ) {
     this.item.name = vscode.l10n.t('Adaptive Routing Model');
-    this.item.command = PICK_STAGE_COMMAND;
+    this.item.command = Commands.PickStage;
     const update = () => void this.update();
     this.disposables.push(
       service.onDidChange(update),
@@ -116,7 +115,7 @@ export class RoutingStatusBar implements vscode.Disposable {
     };
     const chosen = stage.models.find((m) => m.model === recommendation.model);
     const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: ['adaptiveRouting.checkStage', 'adaptiveRouting.showStats', PICK_STAGE_COMMAND, OPEN_DASHBOARD_COMMAND] };
+    md.isTrusted = { enabledCommands: [Commands.CheckStage, Commands.ShowStats, Commands.PickStage, Commands.OpenDashboard] };
     md.appendMarkdown(`**${plain(`${stage.workflow} / ${stage.stage || vscode.l10n.t('(no stage)')}`)}**  \n`);
     md.appendMarkdown(plain(source) + '\n\n');
     md.appendMarkdown(plain(vscode.l10n.t('Model: {0}', recommendation.model)) + '  \n');
@@ -131,10 +130,9 @@ export class RoutingStatusBar implements vscode.Disposable {
     if (receiving) md.appendMarkdown(`$(radio-tower) ${plain(receiving)}\n\n`);
     const change = changeText(recommendation);
     if (upgrade && change) md.appendMarkdown(`$(warning) ${plain(change)}\n\n`);
-    const args = encodeURIComponent(JSON.stringify([stage.workflow, stage.stage]));
-    const scope = encodeURIComponent(JSON.stringify([{ workflow: stage.workflow, stage: stage.stage }]));
+    const target = { workflow: stage.workflow, stage: stage.stage };
     md.appendMarkdown(
-      `[$(checklist) ${vscode.l10n.t('Check this stage')}](command:adaptiveRouting.checkStage?${args}) · [$(graph) ${vscode.l10n.t('Show stats')}](command:adaptiveRouting.showStats) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](command:${PICK_STAGE_COMMAND}) · [$(graph-line) ${vscode.l10n.t('Dashboard')}](command:${OPEN_DASHBOARD_COMMAND}?${scope})`,
+      `[$(checklist) ${vscode.l10n.t('Check this stage')}](${commandLink(Commands.CheckStage, target)}) · [$(graph) ${vscode.l10n.t('Show stats')}](${commandLink(Commands.ShowStats)}) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](${commandLink(Commands.PickStage)}) · [$(graph-line) ${vscode.l10n.t('Dashboard')}](${commandLink(Commands.OpenDashboard, target)})`,
     );
     this.item.tooltip = md;
     this.visible = true;

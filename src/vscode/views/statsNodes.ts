@@ -7,6 +7,7 @@ import { perSuccessText, savingsText, stageSavings } from '../../core/stats/savi
 import { budgetLine } from '../../core/budgets/budgetReport';
 import { BudgetStatus, budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
 import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
+import { ContextValues } from '../constants';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
 export interface StatsNode {
@@ -50,7 +51,7 @@ export class WorkflowNode implements StatsNode {
     const w = this.workflow;
     const item = new vscode.TreeItem(w.workflow, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `workflow:${w.workflow}`;
-    item.contextValue = 'workflow';
+    item.contextValue = ContextValues.Workflow;
     const calls = w.calls === 1 ? vscode.l10n.t('1 call') : vscode.l10n.t('{0} calls', w.calls.toLocaleString());
     const upgrades = w.upgradesNeeded === 1 ? vscode.l10n.t('1 stage to upgrade') : vscode.l10n.t('{0} stages to upgrade', w.upgradesNeeded);
     const spent = spendShort(w.spend);
@@ -107,7 +108,7 @@ export class StageNode implements StatsNode {
     const recommended = recommendation?.model ?? '…';
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `stage:${this.stage.workflow}\u0000${this.stage.stage}`;
-    item.contextValue = 'stage';
+    item.contextValue = ContextValues.Stage;
     // A stage no model can serve at its target says so where it is seen, not only in the tooltip.
     const outOfReach = recommendation?.outOfReach && recommendation.decision.sampleSize >= this.minSamples;
     const move = recommendation && tierMove(recommendation);
@@ -164,8 +165,8 @@ export class StageNode implements StatsNode {
 
 export class ModelNode implements StatsNode {
   constructor(
-    private readonly stage: StageOverview,
-    private readonly model: StageOverview['models'][number],
+    readonly stage: StageOverview,
+    readonly model: StageOverview['models'][number],
     private readonly minSamples: number,
     readonly parent?: StageNode,
   ) {}
@@ -174,7 +175,7 @@ export class ModelNode implements StatsNode {
     const m = this.model;
     const item = new vscode.TreeItem(m.model, vscode.TreeItemCollapsibleState.None);
     item.id = `model:${this.stage.workflow}\u0000${this.stage.stage}\u0000${m.model}`;
-    item.contextValue = 'model';
+    item.contextValue = ContextValues.Model;
     item.description = performanceLine(m, this.minSamples);
     item.iconPath = new vscode.ThemeIcon(m.model === this.stage.recommendation?.model ? 'star-full' : 'circuit-board');
     const md = safeMarkdown();

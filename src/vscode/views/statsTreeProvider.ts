@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ContextKeys, Views } from '../constants';
 import { overviewSavings } from '../../core/stats/savings';
 import { dollarRange, dollars, spendShort } from '../../core/stats/spend';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
@@ -8,8 +9,6 @@ import type { TelemetryService } from '../services/telemetryService';
 import { StageNode, StatsNode, WorkflowNode } from './statsNodes';
 import type { TeamSyncService } from '../services/teamSync';
 import { TeamSyncNode } from './teamSyncNode';
-
-export const STATS_VIEW_ID = 'adaptiveRouting.stats';
 
 /** The "Routing Stats" tree: workflows, their stages, and the models each stage used. */
 export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vscode.Disposable {
@@ -27,7 +26,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     private readonly budgets?: BudgetMonitor,
     private readonly team?: TeamSyncService,
   ) {
-    this.view = vscode.window.createTreeView(STATS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.view = vscode.window.createTreeView(Views.Stats, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view,
       this.changed,
@@ -75,9 +74,9 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     const emptyRange = overview.length === 0 && !!stored?.count;
     this.view.message = this.message(overview, stored, emptyRange);
     // Not awaited: the welcome view follows when the renderer gets to it, the tree does not wait.
-    void vscode.commands.executeCommand('setContext', 'adaptiveRouting.noTelemetry', noTelemetry);
-    void vscode.commands.executeCommand('setContext', 'adaptiveRouting.noCallsInRange', emptyRange && this.service.state !== 'error');
-    void vscode.commands.executeCommand('setContext', 'adaptiveRouting.telemetryError', this.service.state === 'error');
+    void vscode.commands.executeCommand('setContext', ContextKeys.NoTelemetry, noTelemetry);
+    void vscode.commands.executeCommand('setContext', ContextKeys.NoCallsInRange, emptyRange && this.service.state !== 'error');
+    void vscode.commands.executeCommand('setContext', ContextKeys.TelemetryError, this.service.state === 'error');
     this.lastRenderMs = Date.now() - started;
     const context = {
       minSamples,

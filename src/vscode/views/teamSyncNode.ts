@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { teamSyncText, type TeamSyncState } from '../services/teamSync';
 import { plain, safeMarkdown } from '../format';
+import { Commands, ContextValues } from '../constants';
 import type { StatsNode } from './statsNodes';
 
 /** The tree's first row when a team database is set: the sync state, its counts and its error. */
@@ -11,7 +12,7 @@ export class TeamSyncNode implements StatsNode {
     const s = this.state;
     const item = new vscode.TreeItem(vscode.l10n.t('Team sync'), vscode.TreeItemCollapsibleState.None);
     item.id = 'team-sync';
-    item.contextValue = 'teamSync';
+    item.contextValue = ContextValues.TeamSync;
     const text = teamSyncText(s);
     item.description =
       s.status === 'off'
@@ -30,7 +31,7 @@ export class TeamSyncNode implements StatsNode {
     md.appendMarkdown(plain(text));
     item.tooltip = md;
     item.accessibilityInformation = { label: text };
-    item.command = { command: 'adaptiveRouting.syncTeamNow', title: vscode.l10n.t('Sync Team Telemetry Now') };
+    item.command = { command: Commands.SyncTeamNow, title: vscode.l10n.t('Sync Team Telemetry Now') };
     return item;
   }
 
