@@ -248,7 +248,10 @@ describe('budget-aware routing', () => {
   it('a stage held by a spent "cheapest" budget stands as it is (no upgrade recommended); the next period brings the target back', () => {
     const router = routerWith([weekly(5, 'cheapest')]);
     const held = recommendStage(router, 'code-review', 'analysis', { tier: 'cheap' });
-    assert.deepEqual([held.model, held.change, held.confident, held.decision.budget?.effect], ['claude-haiku-4-5', 'keep', false, 'cheapest']);
+    assert.deepEqual(
+      [held.model, held.change, held.confident, held.decision.budget?.effect, held.verdict],
+      ['claude-haiku-4-5', 'keep', false, 'cheapest', 'held-by-budget'],
+    );
     const free = recommendStage(routerWith([]), 'code-review', 'analysis', { tier: 'cheap' });
     assert.deepEqual([free.model, free.change], ['claude-sonnet-5', 'upgrade'], 'without the budget, the same stage needs an upgrade');
     clock.advance(5 * 86_400_000); // Monday 2026-12-07: a new ISO week, nothing spent in it yet

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, generateSampleCalls, openTelemetry } from '../../src/core';
 import { dashboardData } from '../../src/core/dashboard/dashboardData';
+import { verdictText } from '../../src/core/routing/recommendation';
 import { parseFromDashboard, parseToDashboard } from '../../src/core/dashboard/dashboardMessages';
 import { buildOverview } from '../../src/core/stats/overview';
 import { fixedClock } from './helpers';
@@ -46,7 +47,8 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
     for (const row of data.stages) {
       const stage = overview.find((s) => s.workflow === row.workflow && s.stage === row.stage)!;
       assert.equal(row.recommended, stage.recommendation!.model, 'the one recommendation the tree shows');
-      assert.equal(row.verdict === 'out-of-reach' || row.verdict === stage.recommendation!.change, true);
+      assert.equal(row.verdict, stage.recommendation!.verdict, 'the one verdict the tree shows');
+      assert.equal(row.verdictText, verdictText(stage.recommendation!));
       assert.match(row.savingsText, row.savingsPerWeek === null ? /^no estimate: / : /\(\$[\d.]+–\$[\d.]+\)/, 'an estimate carries its interval');
     }
     assert.match(

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
-import type { RouteDecision, RoutingStats, TierUpgradeVerdict } from '../../src/core';
-import { changeText, definedOnly, evidenceText, StageRecommendation, tierMove } from '../../src/core/routing/recommendation';
+import type { RoutingStats, TierUpgradeVerdict } from '../../src/core';
+import { changeText, definedOnly, evidenceText, tierMove } from '../../src/core/routing/recommendation';
+import { recommendation } from '../builders/recommendations';
 import { failureEvidence } from '../../src/core/stats/failureEvidence';
 import { confidenceText, formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from '../../src/core/stats/report';
 
@@ -22,27 +23,6 @@ function verdict(v: Partial<TierUpgradeVerdict> & { workflow: string; stage: str
     confident: false,
     evidence,
     ...v,
-  };
-}
-
-function recommendation(r: Partial<StageRecommendation> & { stage: string }): StageRecommendation {
-  return {
-    workflow: 'w',
-    model: 'claude-haiku-4-5',
-    tier: 'cheap',
-    reason: 'because',
-    target: 0.8,
-    fallback: false,
-    calls: 50,
-    judged: true,
-    outOfReach: false,
-    adaptive: true,
-    currentTier: 'cheap',
-    change: 'keep',
-    evidence: null,
-    confident: false,
-    decision: {} as RouteDecision,
-    ...r,
   };
 }
 

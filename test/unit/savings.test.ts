@@ -35,6 +35,7 @@ function stage(over: { model?: string; chance?: number; cheapCalls?: number; out
       fallback: over.fallback ?? false,
       adaptive: true,
       outOfReach: over.outOfReach ?? false,
+      verdict: over.outOfReach ? 'out-of-reach' : 'keep',
       decision: {
         alternatives: models.map((m) => ({
           model: m.model,

@@ -1,5 +1,5 @@
 import type { ModelRegistry } from '../routing/registry';
-import { tierMove } from '../routing/recommendation';
+import { verdictText } from '../routing/recommendation';
 import type { TelemetryStore } from '../store/telemetryStore';
 import { dailySeries } from '../stats/dailySeries';
 import type { StageOverview } from '../stats/overview';
@@ -32,7 +32,7 @@ export function dashboardData(
   const series = dailySeries(store, registry, { workflow: scope.workflow ?? undefined, stage: scope.stage ?? undefined }, { days, now: options.now });
   const inScope = overview.filter((s) => (!scope.workflow || s.workflow === scope.workflow) && (scope.stage === null || s.stage === scope.stage));
   const savings = inScope.map((s) => stageSavings(s, { days: options.days, minSampleSize: options.minSampleSize }));
-  const rows = inScope.map((s, i) => stageRow(s, savings[i], options.minSampleSize));
+  const rows = inScope.map((s, i) => stageRow(s, savings[i]));
   const estimates = savings.flatMap((s) => s.estimate ?? []);
   const total = totalSavings(estimates);
   // Where nothing saves, what the recommendations would cost instead (an upgrade's price, with its interval).
@@ -68,11 +68,8 @@ export function dashboardData(
   };
 }
 
-function stageRow(s: StageOverview, savings: StageSavings, minSampleSize: number): DashboardStageRow {
+function stageRow(s: StageOverview, savings: StageSavings): DashboardStageRow {
   const r = s.recommendation;
-  const outOfReach = !!r?.outOfReach && r.decision.sampleSize >= minSampleSize;
-  const move = r && tierMove(r);
-  const verdict: DashboardStageRow['verdict'] = !r ? 'unknown' : outOfReach ? 'out-of-reach' : r.change;
   return {
     workflow: s.workflow,
     stage: s.stage,
@@ -82,15 +79,7 @@ function stageRow(s: StageOverview, savings: StageSavings, minSampleSize: number
     savingsPerWeek: savings.estimate ? savings.estimate.perWeek : null,
     savingsText: savings.estimate ? savingsText(savings.estimate) : `no estimate: ${savings.why}`,
     recommended: r?.model ?? '…',
-    verdict,
-    verdictText: !r
-      ? 'working out…'
-      : outOfReach
-        ? 'target out of reach'
-        : move
-          ? `${r.change === 'upgrade' ? 'upgrade' : 'downgrade'} ${move}`
-          : r.change === 'keep'
-            ? 'keep'
-            : 'no tier known',
+    verdict: r ? r.verdict : 'working-out',
+    verdictText: r ? verdictText(r) : 'working out…',
   };
 }

@@ -1,4 +1,5 @@
 import type { Tier } from '../tiers';
+import type { StageVerdict } from '../routing/recommendation';
 
 // The dashboard's data as the page receives it: plain JSON, types only (the page's bundle imports
 // them without the store and router behind them).
@@ -22,7 +23,8 @@ export interface DashboardStageRow {
   savingsText: string;
   recommended: string;
   /** What the recommendation does to the stage's tier, and its words for people. */
-  verdict: 'upgrade' | 'downgrade' | 'keep' | 'unknown' | 'out-of-reach';
+  /** The recommendation's verdict (`working-out` until it is worked out). */
+  verdict: StageVerdict | 'working-out';
   verdictText: string;
 }
 

@@ -12,6 +12,45 @@ export interface StageTargets {
 }
 
 /**
+ * What a recommendation says of its stage, in one word, worked out once here for every surface (tree,
+ * status bar, diagnostics, dashboard, savings, reports, CLI). In order of precedence:
+ * - `held-by-budget`: a spent "cheapest" budget holds the stage on its cheapest model;
+ * - `out-of-reach`: on enough calls, no model is likely to meet the target;
+ * - `upgrade` / `downgrade`: the recommended model is of a pricier / cheaper tier than the current one;
+ * - `thin-evidence`: too few calls at the stage to judge it (or none: the model is a default);
+ * - `no-tier`: judged, but neither a declared tier nor the calls' tier says where the stage is now;
+ * - `keep`: the stage stays on its tier.
+ * `change` stays the tier move alone: a stage out of reach can still be moved up a tier.
+ */
+export type StageVerdict = 'held-by-budget' | 'out-of-reach' | 'upgrade' | 'downgrade' | 'thin-evidence' | 'no-tier' | 'keep';
+
+/** The verdict in words, as every surface writes it. */
+export function verdictText(r: StageRecommendation): string {
+  switch (r.verdict) {
+    case 'held-by-budget':
+      return 'held on the cheapest model by a spent budget';
+    case 'out-of-reach':
+      return 'target out of reach';
+    case 'upgrade':
+    case 'downgrade':
+      return `${r.verdict} ${tierMove(r)}`;
+    case 'thin-evidence':
+      return 'too few calls to judge';
+    case 'no-tier':
+      return 'no tier known';
+    case 'keep':
+      return 'keeps its tier';
+  }
+}
+
+/** Where a stage moves between two tiers: up, down, nowhere, or unknown when either is. */
+export function tierChange(from: Tier | null | undefined, to: Tier | null | undefined): 'upgrade' | 'downgrade' | 'keep' | 'unknown' {
+  if (!from || !to) return 'unknown';
+  const step = tierIndex(to) - tierIndex(from);
+  return step > 0 ? 'upgrade' : step < 0 ? 'downgrade' : 'keep';
+}
+
+/**
  * The one answer to "which model for this stage?": what the tree, status bar, tooltips, Best Model
  * command, routing-check reports, CLI and diagnostics all show. It is route()'s best guess without
  * exploration at the stage's own target, with the direction it moves the stage in and the evidence
@@ -30,6 +69,8 @@ export interface StageRecommendation {
   calls: number;
   /** Enough calls (the router's minimum sample) that the verdict rests on this stage's own record. */
   judged: boolean;
+  /** What the recommendation says of the stage: the one state every surface shows. */
+  verdict: StageVerdict;
   outOfReach: boolean;
   adaptive: boolean;
   /** The declared tier, else the tier of the stage's most recent call (null when neither is known). */
@@ -62,15 +103,18 @@ export function recommendStage(router: AdaptiveModelRouter, workflow: string, st
   const evidence = calls > 0 ? failureEvidence(failures, calls, 1 - decision.target) : null;
   // A spent "cheapest" budget holds the stage on its cheapest model: no tier move stands while it does.
   const heldByBudget = decision.budget?.effect === 'cheapest';
-  const change =
-    !decision.adaptive || decision.fallback || heldByBudget
-      ? 'keep'
-      : !currentTier || !decision.tier
-        ? 'unknown'
-        : tierIndex(decision.tier) > tierIndex(currentTier)
-          ? 'upgrade'
-          : tierIndex(decision.tier) < tierIndex(currentTier)
-            ? 'downgrade'
+  const change = !decision.adaptive || decision.fallback || heldByBudget ? 'keep' : tierChange(currentTier, decision.tier);
+  const judged = !decision.fallback && stats.totalCalls >= router.minSampleSize;
+  const verdict: StageVerdict = heldByBudget
+    ? 'held-by-budget'
+    : decision.outOfReach && decision.sampleSize >= router.minSampleSize
+      ? 'out-of-reach'
+      : change === 'upgrade' || change === 'downgrade'
+        ? change
+        : !judged
+          ? 'thin-evidence'
+          : change === 'unknown'
+            ? 'no-tier'
             : 'keep';
   return {
     workflow,
@@ -81,7 +125,8 @@ export function recommendStage(router: AdaptiveModelRouter, workflow: string, st
     target: decision.target,
     fallback: decision.fallback,
     calls: stats.totalCalls,
-    judged: !decision.fallback && stats.totalCalls >= router.minSampleSize,
+    judged,
+    verdict,
     outOfReach: decision.outOfReach,
     adaptive: decision.adaptive,
     currentTier,

@@ -97,8 +97,8 @@ export function formatRecommendationCheck(
   const upgrades = recommendations.filter((r) => r.change === 'upgrade');
   const downgrades = recommendations.filter((r) => r.change === 'downgrade');
   const rest = recommendations.filter((r) => r.change !== 'upgrade' && r.change !== 'downgrade');
-  const kept = rest.filter((r) => r.judged);
-  const thin = rest.filter((r) => !r.judged);
+  const kept = rest.filter((r) => r.verdict !== 'thin-evidence');
+  const thin = rest.filter((r) => r.verdict === 'thin-evidence');
   const entry = (r: StageRecommendation) => {
     lines.push(`  • ${stageLabel(r)} ${tierMove(r)}: ${r.model}`, `    ${r.reason}`);
     const evidence = evidenceText(r);

@@ -56,7 +56,7 @@ export function stageSavings(stage: StageOverview, options: SavingsOptions): Sta
   if (!r) return none('the recommendation is not worked out yet');
   if (!(options.days > 0)) return none('choose a time range of days to project spend per week');
   if (r.fallback || !r.adaptive) return none('no evidence behind the recommendation yet');
-  if (r.outOfReach) return none(`no model reaches the ${pctText(r.target)} target here`);
+  if (r.verdict === 'out-of-reach') return none(`no model reaches the ${pctText(r.target)} target here`);
   const chosen = options.model ?? r.model;
   const model = stage.models.find((m) => m.model === chosen);
   const alternative = r.decision.alternatives.find((a) => a.model === chosen);
@@ -169,7 +169,7 @@ export function confidentDowngrade(
   minSampleSize: number,
 ): { model: string; tier: Tier; chance: number; calls: number } | undefined {
   const r = stage.recommendation;
-  if (!r || !r.adaptive || r.fallback || r.outOfReach || !r.tier || tierIndex(r.tier) >= tierIndex(declared)) return undefined;
+  if (!r || !r.adaptive || r.fallback || r.verdict === 'out-of-reach' || !r.tier || tierIndex(r.tier) >= tierIndex(declared)) return undefined;
   for (const a of r.decision.alternatives) {
     if (a.excludedBy || !a.tier || tierIndex(a.tier) >= tierIndex(declared) || tierIndex(a.tier) < tierIndex(r.tier)) continue;
     const calls = stage.models.find((m) => m.model === a.model)?.calls ?? 0;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { tierReplacement } from '../../core/declarations';
-import { tierIndex } from '../../core/tiers';
+import { tierChange } from '../../core/routing/recommendation';
 import { declarationsIn } from './declarationIndex';
 import { DIAGNOSTIC_SOURCE, suggestedTier } from './tierDiagnostics';
 
@@ -25,7 +25,7 @@ export class TierCodeActions implements vscode.CodeActionProvider {
       const declaration = declarations.find((d) => document.offsetAt(diagnostic.range.start) === d.start);
       const target = suggestedTier(diagnostic);
       if (!declaration || !target || target === declaration.tier) continue;
-      const upgrade = tierIndex(target) > tierIndex(declaration.tier);
+      const upgrade = tierChange(declaration.tier, target) === 'upgrade';
       const saves = upgrade ? undefined : this.savingsLabel(document.uri, declaration.start);
       const title = upgrade
         ? vscode.l10n.t('Upgrade {0} to {1}', declaration.stage, target.toUpperCase())

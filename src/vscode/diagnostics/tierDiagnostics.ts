@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { coalesced } from '../coalesced';
 import { positionAt } from '../../core/declarations';
-import { evidenceText } from '../../core/routing/recommendation';
+import { evidenceText, tierChange } from '../../core/routing/recommendation';
 import type { StageOverview } from '../../core/stats/overview';
-import { Tier, parseTier, tierIndex } from '../../core/tiers';
+import { Tier, parseTier } from '../../core/tiers';
 import type { DeclarationIndex } from './declarationIndex';
 import { rangeDays, readSettings } from '../settings';
 import { DOWNGRADE_CONFIDENCE, confidentDowngrade, savingsText, stageSavings } from '../../core/stats/savings';
 import { dollars } from '../../core/stats/spend';
+import { capitalised } from '../../core/text';
 import type { TelemetryService } from '../services/telemetryService';
 
 export const DIAGNOSTIC_SOURCE = 'adaptive-routing';
@@ -72,7 +73,10 @@ export class TierDiagnostics implements vscode.Disposable {
         const start = positionAt(file.text, declaration.start);
         const end = positionAt(file.text, declaration.end);
         const range = new vscode.Range(start.line, start.character, end.line, end.character);
-        if (tierIndex(recommendation.tier) < tierIndex(declaration.tier)) {
+        // The move from the tier declared here (which may differ from the stage's current tier, e.g. a
+        // Python tier_map beside the manifest), by the same rule as the recommendation's own change.
+        const move = tierChange(declaration.tier, recommendation.tier);
+        if (move === 'downgrade') {
           if (settings.downgradeSuggestions === 'off') continue;
           const suggestion = downgradeSuggestion(stage, declaration.tier, settings.minSampleSize, savingsOptions);
           if (!suggestion) continue;
@@ -88,8 +92,7 @@ export class TierDiagnostics implements vscode.Disposable {
           continue;
         }
         // A spent "cheapest" budget holds the stage where it is: no upgrade stands while it does.
-        if (severityChoice === 'off' || tierIndex(recommendation.tier) === tierIndex(declaration.tier) || recommendation.decision.budget?.effect === 'cheapest')
-          continue;
+        if (severityChoice === 'off' || move !== 'upgrade' || recommendation.verdict === 'held-by-budget') continue;
         // The evidence and a Warning speak of the declared tier's calls only when it is what the stage runs on.
         const onDeclaredTier = recommendation.currentTier === declaration.tier;
         const evidenceLine = onDeclaredTier ? evidenceText(recommendation) : undefined;
@@ -172,7 +175,7 @@ function downgradeSuggestion(
     `${(r.target * 100).toFixed(1)}%`,
     `${(chance * 100).toFixed(1)}%`,
     calls.toLocaleString(),
-    savings?.direction === 'save' ? `${savingsText(savings).replace(/^could/, 'It could')}.` : vscode.l10n.t('Declared {0}.', declared.toUpperCase()),
+    savings?.direction === 'save' ? `${capitalised(savingsText(savings))}.` : vscode.l10n.t('Declared {0}.', declared.toUpperCase()),
   );
   return { message: message.trim(), tier, saves };
 }

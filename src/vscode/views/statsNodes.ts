@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
-import { changeText, tierMove } from '../../core/routing/recommendation';
+import { changeText, tierMove, verdictText } from '../../core/routing/recommendation';
 import { spendShort, spendText } from '../../core/stats/spend';
 import { capitalised } from '../../core/text';
 import { perSuccessText, savingsText, stageSavings } from '../../core/stats/savings';
@@ -105,23 +105,23 @@ export class StageNode implements StatsNode {
 
   treeItem(): vscode.TreeItem {
     const { verdict, recommendation } = this.stage;
+    const state = recommendation?.verdict;
     const recommended = recommendation?.model ?? '…';
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `stage:${this.stage.workflow}\u0000${this.stage.stage}`;
     item.contextValue = ContextValues.Stage;
     // A stage no model can serve at its target says so where it is seen, not only in the tooltip.
-    const outOfReach = recommendation?.outOfReach && recommendation.decision.sampleSize >= this.minSamples;
+    const outOfReach = state === 'out-of-reach';
     const move = recommendation && tierMove(recommendation);
     const spent = spendShort(this.stage.spend);
     const budgets = this.context.budgetsOf(this.stage.workflow, this.stage.stage);
-    const held = recommendation?.decision.budget?.effect === 'cheapest';
+    const held = state === 'held-by-budget';
     item.description = `→ ${recommended}${held ? ` · ${vscode.l10n.t('held on the cheapest model by a spent budget')}` : ''}${move ? ` · ${move}` : ''}${outOfReach ? ` · ${vscode.l10n.t('target out of reach')}` : ''}${recommendation?.fallback ? ` · ${vscode.l10n.t('default')}` : ''}${spent ? ` · ${spent}` : ''}${budgetNote(budgets)}`;
-    const upgrade = recommendation?.change === 'upgrade';
     item.iconPath = outOfReach
       ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
-      : upgrade
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(recommendation.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
-        : new vscode.ThemeIcon(verdict.sampleSize < this.minSamples ? 'circle-outline' : 'pass');
+      : state === 'upgrade'
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(recommendation?.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
+        : new vscode.ThemeIcon(!state || state === 'thin-evidence' ? 'circle-outline' : 'pass');
     const md = safeMarkdown();
     md.appendMarkdown(`**${plain(`${this.stage.workflow} / ${this.label}`)}**\n\n`);
     md.appendMarkdown(plain(vscode.l10n.t('Recommended model: {0}', recommended)) + '  \n');
@@ -143,17 +143,8 @@ export class StageNode implements StatsNode {
     const perSuccess = savings.estimate && perSuccessText(savings.estimate);
     if (perSuccess) md.appendMarkdown('  \n' + plain(capitalised(perSuccess)));
     item.tooltip = md;
-    const thin = verdict.sampleSize < this.minSamples;
-    const state = outOfReach
-      ? vscode.l10n.t('no model reaches the target')
-      : upgrade
-        ? vscode.l10n.t('needs upgrade to {0}', recommendation.tier ?? '')
-        : recommendation?.change === 'downgrade'
-          ? vscode.l10n.t('could move down to {0}', recommendation.tier ?? '')
-          : thin || !recommendation || !recommendation.judged
-            ? vscode.l10n.t('too few calls to judge')
-            : vscode.l10n.t('keeps its tier');
-    item.accessibilityInformation = { label: `${this.label}, recommended ${recommended}, ${state}` };
+    const stateText = recommendation ? verdictText(recommendation) : vscode.l10n.t('working out');
+    item.accessibilityInformation = { label: `${this.label}, recommended ${recommended}, ${stateText}` };
     return item;
   }
 
