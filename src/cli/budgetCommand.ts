@@ -1,7 +1,7 @@
 import type { TelemetryStore } from '../core';
 import { formatBudgetReport } from '../core/budgets/budgetReport';
 import { budgetStateText, budgetStatuses } from '../core/budgets/budgetStatus';
-import { Io, Values, makeRouter, readManifest } from './options';
+import { Io, Values, commandRouting, readManifest } from './options';
 
 /** The exit code of `budget --fail-over` when a budget is spent (3 already means an unusable telemetry file). */
 export const BUDGET_EXCEEDED_EXIT = 5;
@@ -9,7 +9,7 @@ export const BUDGET_EXCEEDED_EXIT = 5;
 /** adaptive-routing budget: every budget of the manifest, its spend in the current period, projection and state. */
 export function budget(store: TelemetryStore, values: Values, io: Io): number {
   const manifest = readManifest(values, io);
-  const router = makeRouter(store, values, manifest);
+  const { router } = commandRouting(store, values, manifest);
   const statuses = budgetStatuses(store, router.registry, manifest.budgets);
   const exceeded = statuses.filter((s) => s.reached >= 1).length;
   if (values.json) {

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { AdaptiveModelRouter, TelemetryStore, closestName, openTelemetry, parseTier, parseWorkflowsManifest, positionAt } from '../core';
-import type { BudgetDeclaration, StageTargets, TierDeclaration } from '../core';
+import { TelemetryStore, closestName, openTelemetry, parseTier, parseWorkflowsManifest, positionAt } from '../core';
+import type { BudgetDeclaration, TierDeclaration } from '../core';
+import { createRoutingSetup, type RoutingSetup } from '../core/routing/routingSetup';
 
 /** Command-line options, the telemetry store and the manifest as every command reads them. */
 
@@ -121,7 +122,7 @@ export function readManifest(values: Values, io: Io): Manifest {
   const file = path.resolve(io.cwd, values.manifest ?? path.join('.attune', 'workflows.json'));
   if (!fs.existsSync(file)) {
     if (values.manifest) throw new UsageError(`no workflows manifest at ${file} (drop --manifest to go without one)`);
-    return { path: null, declarations: [], disabled: [], budgets: [] };
+    return NO_MANIFEST;
   }
   const text = fs.readFileSync(file, 'utf8');
   const parsed = parseWorkflowsManifest(text);
@@ -139,40 +140,34 @@ export function readManifest(values: Values, io: Io): Manifest {
   };
 }
 
-export function makeRouter(store: TelemetryStore, values: Values, manifest?: Manifest): AdaptiveModelRouter {
-  return new AdaptiveModelRouter(store, {
-    days: numberOption(values, 'days', 0, 100000),
-    failureRateThreshold: numberOption(values, 'failure-threshold', 0, 1),
-    minSampleSize: numberOption(values, 'min-sample-size', 1, 1e9),
-    disabledWorkflows: manifest?.disabled,
-    budgets: manifest?.budgets,
-  });
-}
+/** No manifest: nothing declared, nothing switched off, no budgets. */
+const NO_MANIFEST: Manifest = { path: null, declarations: [], disabled: [], budgets: [] };
 
-/** A stage's tier and targets: the manifest's, with what the command line gives on top; and where they came from. */
-export function stageTargets(
-  manifest: Manifest,
+/**
+ * The router and each stage's targets for a command: the manifest's, with the flags on top, set up by
+ * the core's createRoutingSetup as the editor and `serve` set theirs up.
+ */
+export function commandRouting(
+  store: TelemetryStore,
   values: Values,
-  workflow: string,
-  stage: string,
-): { targets: StageTargets & { minSuccessRate: number }; sources: string[] } {
-  const declared = manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);
-  const flag = {
-    tier: values.tier,
-    maxCost: numberOption(values, 'max-cost', 0, 1e6),
-    maxLatencyMs: numberOption(values, 'max-latency-ms', 0, 1e9),
-    minSuccessRate: numberOption(values, 'min-success-rate', 0, 1),
-  };
-  if (flag.tier !== undefined && !parseTier(flag.tier)) throw new UsageError(`--tier must be cheap, capable or premium, got "${flag.tier}"`);
-  return {
-    targets: {
-      tier: flag.tier ?? declared?.tier,
-      maxCost: flag.maxCost ?? declared?.maxCost,
-      maxLatencyMs: flag.maxLatencyMs ?? declared?.maxLatencyMs,
-      minSuccessRate: flag.minSuccessRate ?? declared?.minSuccessRate ?? 0.8,
+  manifest: Manifest = NO_MANIFEST,
+): RoutingSetup & { sources(workflow: string, stage: string): string[] } {
+  if (values.tier !== undefined && !parseTier(values.tier)) throw new UsageError(`--tier must be cheap, capable or premium, got "${values.tier}"`);
+  const setup = createRoutingSetup(store, {
+    manifest: { declarations: manifest.declarations, disabledWorkflows: manifest.disabled, budgets: manifest.budgets },
+    settings: {
+      days: numberOption(values, 'days', 0, 100000),
+      failureRateThreshold: numberOption(values, 'failure-threshold', 0, 1),
+      minSampleSize: numberOption(values, 'min-sample-size', 1, 1e9),
     },
-    sources: declared ? [`manifest ${manifest.path}`] : [],
-  };
+    overrides: {
+      tier: values.tier,
+      maxCost: numberOption(values, 'max-cost', 0, 1e6),
+      maxLatencyMs: numberOption(values, 'max-latency-ms', 0, 1e9),
+      minSuccessRate: numberOption(values, 'min-success-rate', 0, 1),
+    },
+  });
+  return { ...setup, sources: (workflow, stage) => (setup.declares(workflow, stage) ? [`manifest ${manifest.path}`] : []) };
 }
 
 /**

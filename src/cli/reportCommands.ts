@@ -12,16 +12,16 @@ import {
 } from '../core';
 import { overviewSavings } from '../core/stats/savings';
 import type { AdaptiveModelRouter, RouteDecision, StageRecommendation, TelemetryStore, TierUpgradeVerdict } from '../core';
-import { Io, UsageError, Values, checkKnownNames, makeRouter, readManifest, required, stageTargets } from './options';
+import { Io, UsageError, Values, checkKnownNames, commandRouting, readManifest, required } from './options';
 
 /** The commands that read: routing-stats, routing-check, best-model and route. */
 
 export function routingStats(store: TelemetryStore, values: Values, io: Io): number {
   // Per day, the whole workspace when no workflow is named.
-  if (values['by-day'] && !values.workflow && !values.stage) return routingStatsByDay(store, makeRouter(store, values), undefined, values, io);
+  if (values['by-day'] && !values.workflow && !values.stage) return routingStatsByDay(store, commandRouting(store, values).router, undefined, values, io);
   const workflow = required(values, 'workflow', 'routing-stats');
   checkKnownNames(store, readManifest(values, io), workflow, values.stage);
-  const router = makeRouter(store, values);
+  const { router } = commandRouting(store, values);
   if (values['by-day']) return routingStatsByDay(store, router, workflow, values, io);
   const stats = router.getRoutingStats(workflow, { stage: values.stage, days: router.days });
   if (values.json) io.out(JSON.stringify(stats, null, 2));
@@ -56,7 +56,7 @@ export function routingCheck(store: TelemetryStore, values: Values, io: Io): num
   if (!values.all && !values.workflow) throw new UsageError('routing-check needs --workflow W or --all');
   const manifest = readManifest(values, io);
   if (!values.all) checkKnownNames(store, manifest, values.workflow as string, values.stage);
-  const router = makeRouter(store, values, manifest);
+  const { router, targets } = commandRouting(store, values, manifest);
   const since = windowStart(store.now().getTime(), router.days);
   const workflows = values.all ? store.workflows(since) : [values.workflow as string];
   const verdicts: TierUpgradeVerdict[] = [];
@@ -66,7 +66,7 @@ export function routingCheck(store: TelemetryStore, values: Values, io: Io): num
     if (stages.length === 0) verdicts.push(router.recommendTierUpgrade(workflow));
     for (const stage of stages) {
       verdicts.push(router.recommendTierUpgrade(workflow, stage));
-      recommendations.push(recommendStage(router, workflow, stage, stageTargets(manifest, values, workflow, stage).targets));
+      recommendations.push(recommendStage(router, workflow, stage, targets(workflow, stage)));
     }
   }
   const needed = recommendations.filter((r) => r.change === 'upgrade').length;
@@ -81,7 +81,6 @@ export function routingCheck(store: TelemetryStore, values: Values, io: Io): num
   else if (workflows.length === 0) io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
   else {
     // The savings section reads the same recommendations, for the same workflows and stage.
-    const targets = (workflow: string, stage: string) => stageTargets(manifest, values, workflow, stage).targets;
     const worked = new Map(recommendations.map((r) => [JSON.stringify([r.workflow, r.stage]), r]));
     const stages = buildOverview(store, router, targets, {
       workflows,
@@ -112,8 +111,10 @@ export function recommend(store: TelemetryStore, values: Values, io: Io, command
   const workflow = required(values, 'workflow', command);
   const stage = required(values, 'stage', command);
   const manifest = readManifest(values, io);
-  const router = makeRouter(store, values, manifest);
-  const { targets, sources } = stageTargets(manifest, values, workflow, stage);
+  const routing = commandRouting(store, values, manifest);
+  const router = routing.router;
+  const targets = routing.targets(workflow, stage);
+  const sources = routing.sources(workflow, stage);
   if (values.explore) {
     const decision = router.route({ workflow, stage, ...targets });
     if (values.json) io.out(JSON.stringify(decision, null, 2));

@@ -4,14 +4,13 @@ import type { TelemetryStore } from '../core';
 import { dollarRange, dollars, spendText } from '../core/stats/spend';
 import { overviewSavings, perSuccessText, savingsText } from '../core/stats/savings';
 import type { SavingsEstimate } from '../core/stats/savings';
-import { Io, Values, checkKnownNames, makeRouter, readManifest, stageTargets } from './options';
+import { Io, Values, checkKnownNames, commandRouting, readManifest } from './options';
 
 /** adaptive-routing savings: what each stage spent and what its recommended model would save (or cost) per week. */
 export function savings(store: TelemetryStore, values: Values, io: Io): number {
   const manifest = readManifest(values, io);
   if (values.workflow) checkKnownNames(store, manifest, values.workflow, values.stage);
-  const router = makeRouter(store, values, manifest);
-  const targets = (workflow: string, stage: string) => stageTargets(manifest, values, workflow, stage).targets;
+  const { router, targets } = commandRouting(store, values, manifest);
   const scope = { workflows: values.workflow ? [values.workflow] : undefined, stage: values.stage };
   const stages = buildOverview(store, router, targets, scope).flatMap((w) => w.stages);
   const { spend, stages: results, total } = overviewSavings(stages, { days: router.days, minSampleSize: router.minSampleSize });

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { checkOtlpRules } from '../core/ingest/otlpRules';
 import type { OtlpRules } from '../core/ingest/otlpSpans';
 import { DAY_MS } from '../core/timeWindow';
+import { DEFAULT_POLICY } from '../core/routing/learningPolicy';
+import { DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_MIN_SAMPLE_SIZE, DEFAULT_TARGET } from '../core/routing/routerTypes';
 
 export const SECTION = 'adaptiveRouting';
 
@@ -35,16 +37,16 @@ export function readSettings(scope?: vscode.ConfigurationScope): RoutingSettings
     telemetryPath: c.get<string>('telemetryPath') || '.attune/telemetry.db',
     importSources: c.get<string[]>('importSources') ?? ['.attune/llm_calls.jsonl', '~/.attune/telemetry/usage.jsonl'],
     workflowsFile: c.get<string>('workflowsFile') || '.attune/workflows.json',
-    failureRateThreshold: c.get<number>('failureRateThreshold') ?? 0.2,
-    minSampleSize: c.get<number>('minSampleSize') ?? 10,
+    failureRateThreshold: c.get<number>('failureRateThreshold') ?? DEFAULT_FAILURE_RATE_THRESHOLD,
+    minSampleSize: c.get<number>('minSampleSize') ?? DEFAULT_MIN_SAMPLE_SIZE,
     disabledWorkflows: c.get<string[]>('disabledWorkflows') ?? [],
     diagnosticSeverity: c.get<SeverityChoice>('diagnosticSeverity') ?? 'auto',
     downgradeSuggestions: c.get<SuggestionChoice>('downgradeSuggestions') ?? 'hint',
     pinnedStage: c.get<string>('pinnedStage') ?? '',
     registryBaseUrl: c.get<string>('registryBaseUrl') || 'https://api.anthropic.com',
     maxFileSizeMB: c.get<number>('maxFileSizeMB') ?? 256,
-    targetSuccessRate: c.get<number>('targetSuccessRate') ?? 0.8,
-    explorationBudget: c.get<number>('explorationBudget') ?? 0.1,
+    targetSuccessRate: c.get<number>('targetSuccessRate') ?? DEFAULT_TARGET,
+    explorationBudget: c.get<number>('explorationBudget') ?? DEFAULT_POLICY.explorationBudget,
     retentionDays: c.get<number>('retentionDays') ?? 90,
     budget: c.get<unknown>('budget') ?? null,
   };

@@ -2,6 +2,8 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Commands, ContextKeys, ContextValues, ViewContainers, Views } from '../../src/vscode/constants';
+import { DEFAULT_POLICY } from '../../src/core/routing/learningPolicy';
+import { DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_MIN_SAMPLE_SIZE, DEFAULT_TARGET } from '../../src/core/routing/routerTypes';
 
 const root = path.resolve(__dirname, '..', '..');
 const text = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
@@ -86,5 +88,23 @@ describe('package.json contributions and their typed ids (src/vscode/constants.t
       .filter(([file]) => file !== path.join('src', 'vscode', 'constants.ts'))
       .flatMap(([file, source]) => [...source.matchAll(pattern)].map((m) => `${file}: ${m[1]}`));
     assert.deepEqual(found, []);
+  });
+});
+
+describe('package.json settings and the core defaults', () => {
+  it('the routing settings default to the values the core uses when nothing is set', () => {
+    const configuration = (
+      JSON.parse(text) as {
+        contributes: { configuration: { properties: Record<string, { default?: unknown }> } | Array<{ properties: Record<string, { default?: unknown }> }> };
+      }
+    ).contributes.configuration;
+    const properties = Object.assign({}, ...(Array.isArray(configuration) ? configuration : [configuration]).map((c) => c.properties)) as Record<
+      string,
+      { default?: unknown }
+    >;
+    assert.deepEqual(
+      ['targetSuccessRate', 'failureRateThreshold', 'minSampleSize', 'explorationBudget'].map((key) => properties[`adaptiveRouting.${key}`]?.default),
+      [DEFAULT_TARGET, DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_MIN_SAMPLE_SIZE, DEFAULT_POLICY.explorationBudget],
+    );
   });
 });

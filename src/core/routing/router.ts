@@ -17,6 +17,7 @@ import {
 import { ModelRegistry } from './registry';
 import { explainChoice } from './routeReasons';
 import type { BestModelQuery, ModelPerformance, RouteDecision, RouteQuery, RouterOptions, RoutingStats, TierUpgradeVerdict } from './routerTypes';
+import { DEFAULT_DAYS, DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_MIN_SAMPLE_SIZE, DEFAULT_RECENT_WINDOW, DEFAULT_TARGET } from './routerTypes';
 import { WorkflowPriors, type StageBorrowing } from './stagePriors';
 import type { BudgetDeclaration } from '../budgets/budgetDeclarations';
 import { BudgetGuard } from '../budgets/budgetGuard';
@@ -60,10 +61,10 @@ export class AdaptiveModelRouter {
   ) {
     this.registry = options.registry ?? new ModelRegistry();
     this.now = options.now ?? store.now;
-    this.failureRateThreshold = checkRange('failureRateThreshold', options.failureRateThreshold ?? 0.2, 0, 1);
-    this.minSampleSize = Math.max(1, Math.round(checkRange('minSampleSize', options.minSampleSize ?? 10, 1, 1e9)));
-    this.recentWindowSize = Math.max(1, Math.round(checkRange('recentWindowSize', options.recentWindowSize ?? 20, 1, 1e9)));
-    this.days = checkRange('days', options.days ?? 7, 0, 1e6);
+    this.failureRateThreshold = checkRange('failureRateThreshold', options.failureRateThreshold ?? DEFAULT_FAILURE_RATE_THRESHOLD, 0, 1);
+    this.minSampleSize = Math.max(1, Math.round(checkRange('minSampleSize', options.minSampleSize ?? DEFAULT_MIN_SAMPLE_SIZE, 1, 1e9)));
+    this.recentWindowSize = Math.max(1, Math.round(checkRange('recentWindowSize', options.recentWindowSize ?? DEFAULT_RECENT_WINDOW, 1, 1e9)));
+    this.days = checkRange('days', options.days ?? DEFAULT_DAYS, 0, 1e6);
     this.policy = {
       ...DEFAULT_POLICY,
       ...Object.fromEntries(Object.entries(options.learning ?? {}).filter(([, value]) => value !== undefined)),
@@ -193,7 +194,7 @@ export class AdaptiveModelRouter {
    * model that degrades within a few calls, and serves out-of-reach stages with their best model.
    */
   route(query: RouteQuery, options: { explore?: boolean } = {}): RouteDecision {
-    const target = checkRange('minSuccessRate', query.minSuccessRate ?? 0.8, 0, 1);
+    const target = checkRange('minSuccessRate', query.minSuccessRate ?? DEFAULT_TARGET, 0, 1);
     const declared = parseTier(query.tier ?? 'cheap') ?? 'cheap';
     const stage = query.stage ?? '';
     if (this.disabled.has(query.workflow)) {
@@ -351,7 +352,7 @@ export class AdaptiveModelRouter {
 
   /** Models seen for the stage, cheapest eligible first; ineligible ones say why. */
   private rankCandidates(query: BestModelQuery): Candidate[] {
-    const minSuccessRate = query.minSuccessRate ?? 0.8;
+    const minSuccessRate = query.minSuccessRate ?? DEFAULT_TARGET;
     const scope = this.scope(query.workflow, query.stage, this.days);
     const candidates: Candidate[] = this.store.aggregateByModel(scope).map((a) => {
       const avgCost = this.averageCost(a);

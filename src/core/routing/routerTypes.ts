@@ -10,6 +10,13 @@ import type { Clock } from '../types';
 
 /** The router's public shapes: its options, queries and answers (re-exported by router.ts). */
 
+/** The defaults, defined once: the seed's values, and the success-rate target a stage has when nobody sets one. */
+export const DEFAULT_TARGET = 0.8;
+export const DEFAULT_FAILURE_RATE_THRESHOLD = 0.2;
+export const DEFAULT_MIN_SAMPLE_SIZE = 10;
+export const DEFAULT_RECENT_WINDOW = 20;
+export const DEFAULT_DAYS = 7;
+
 export interface RouterOptions {
   registry?: ModelRegistry;
   now?: Clock;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { AdaptiveModelRouter } from '../../core/routing/router';
+import type { AdaptiveModelRouter } from '../../core/routing/router';
+import { createRoutingSetup, stageTargetsFrom, type RoutingSetupOptions } from '../../core/routing/routingSetup';
 import { ModelRegistry, RegistryData } from '../../core/routing/registry';
 import { TelemetryStore } from '../../core/store/telemetryStore';
 import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../../core/stats/overview';
@@ -340,30 +341,32 @@ export class TelemetryService implements vscode.Disposable {
     const store = await this.ensureOpen();
     if (!store) return undefined;
     if (this.routerCache?.store === store && (this.range !== 'today' || Date.now() - this.routerCache.made < 60_000)) return this.routerCache.router;
-    const settings = readSettings(this.telemetryUri);
-    const disabled = new Set(settings.disabledWorkflows);
-    for (const w of this.manifest.workflows) if (!w.adaptive) disabled.add(w.workflow);
-    const router = new AdaptiveModelRouter(store, {
-      registry: this.registry,
-      failureRateThreshold: settings.failureRateThreshold,
-      minSampleSize: settings.minSampleSize,
-      days: rangeDays(this.range),
-      disabledWorkflows: disabled,
-      explorationBudget: settings.explorationBudget,
-      budgets: this.manifest.withSettingBudget(settings.budget, this.log),
-    });
+    const { router } = createRoutingSetup(store, this.routingOptions());
     this.routerCache = { store, router, made: Date.now() };
     return router;
   }
 
   /** A stage's targets: the manifest's, else the target setting; its tier wherever it is declared. */
   stageTargets(workflow: string, stage: string): StageTargets {
-    const declared = this.manifest.declared(workflow, stage);
+    return stageTargetsFrom(this.routingOptions())(workflow, stage);
+  }
+
+  /** What routing is set up from here: the manifest, the settings, and tiers declared in workflow files (the CLI and serve set theirs up the same way). */
+  private routingOptions(): RoutingSetupOptions {
+    const settings = readSettings(this.telemetryUri);
     return {
-      tier: this.declarations.find(workflow, stage)?.tier ?? declared?.tier,
-      minSuccessRate: declared?.minSuccessRate ?? readSettings(this.telemetryUri).targetSuccessRate,
-      maxCost: declared?.maxCost,
-      maxLatencyMs: declared?.maxLatencyMs,
+      manifest: this.manifest.routing,
+      settings: {
+        registry: this.registry,
+        failureRateThreshold: settings.failureRateThreshold,
+        minSampleSize: settings.minSampleSize,
+        days: rangeDays(this.range),
+        explorationBudget: settings.explorationBudget,
+        target: settings.targetSuccessRate,
+        disabledWorkflows: settings.disabledWorkflows,
+        budgets: this.manifest.settingBudgets(settings.budget, this.log),
+      },
+      declaredTier: (workflow, stage) => this.declarations.find(workflow, stage)?.tier,
     };
   }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { BudgetDeclaration, settingBudgets } from '../../core/budgets/budgetDeclarations';
 import { ManifestProblem, TierDeclaration, WorkflowSettings, parseWorkflowsManifest, positionAt } from '../../core/declarations';
 import { readSettings } from '../settings';
+import type { RoutingManifest } from '../../core/routing/routingSetup';
 
 /**
  * The workflows manifest (`adaptiveRouting.workflowsFile`): stage targets, declared tiers and
@@ -51,21 +52,26 @@ export class WorkflowsManifest implements vscode.Disposable {
 
   /** The setting's workspace budget (a wrong one is logged and left out) and the manifest's budgets. */
   withSettingBudget(setting: unknown, log: vscode.LogOutputChannel): BudgetDeclaration[] {
+    return [...this.settingBudgets(setting, log), ...this.budgets];
+  }
+
+  /** The budgets of the `adaptiveRouting.budget` setting alone (the manifest's are `budgets`). */
+  settingBudgets(setting: unknown, log: vscode.LogOutputChannel): BudgetDeclaration[] {
     const fromSetting = settingBudgets(setting);
     // Asked on every refresh: a wrong setting is logged once, not once per telemetry change.
     const said = fromSetting.errors.join('\n');
     if (said !== this.settingErrors) for (const error of fromSetting.errors) log.warn(error);
     this.settingErrors = said;
-    return [...fromSetting.budgets, ...this.budgets];
+    return fromSetting.budgets;
+  }
+
+  /** What the manifest says for routing (createRoutingSetup's input). */
+  get routing(): RoutingManifest {
+    return { declarations: this.declarations, disabledWorkflows: this.workflows.filter((w) => !w.adaptive).map((w) => w.workflow), budgets: this.budgets };
   }
 
   /** The setting's budget errors last logged. */
   private settingErrors = '';
-
-  /** What the manifest declares for a stage, if anything. */
-  declared(workflow: string, stage: string): TierDeclaration | undefined {
-    return this.declarations.find((d) => d.workflow === workflow && d.stage === stage);
-  }
 
   dispose(): void {
     this.problems.dispose();
