@@ -1,17 +1,6 @@
-import {
-  buildOverview,
-  changeText,
-  dailySeries,
-  formatRecommendationCheck,
-  formatRoutingStats,
-  money,
-  pct,
-  periodText,
-  recommendStage,
-  windowStart,
-} from '../core';
-import { overviewSavings } from '../core/stats/savings';
-import type { AdaptiveModelRouter, RouteDecision, StageRecommendation, TelemetryStore, TierUpgradeVerdict } from '../core';
+import { buildOverview, changeText, dailySeries, formatRoutingStats, money, pct, periodText, recommendStage } from '../core';
+import { routingCheck as routingCheckOf } from '../core/stats/routingCheck';
+import type { AdaptiveModelRouter, RouteDecision, StageRecommendation, TelemetryStore } from '../core';
 import { Io, UsageError, Values, checkKnownNames, commandRouting, readManifest, required } from './options';
 
 /** The commands that read: routing-stats, routing-check, best-model and route. */
@@ -57,47 +46,24 @@ export function routingCheck(store: TelemetryStore, values: Values, io: Io): num
   const manifest = readManifest(values, io);
   if (!values.all) checkKnownNames(store, manifest, values.workflow as string, values.stage);
   const { router, targets } = commandRouting(store, values, manifest);
-  const since = windowStart(store.now().getTime(), router.days);
-  const workflows = values.all ? store.workflows(since) : [values.workflow as string];
-  const verdicts: TierUpgradeVerdict[] = [];
-  const recommendations: StageRecommendation[] = [];
-  for (const workflow of workflows) {
-    const stages = values.stage ? [values.stage] : store.stages(workflow, since);
-    if (stages.length === 0) verdicts.push(router.recommendTierUpgrade(workflow));
-    for (const stage of stages) {
-      verdicts.push(router.recommendTierUpgrade(workflow, stage));
-      recommendations.push(recommendStage(router, workflow, stage, targets(workflow, stage)));
-    }
-  }
-  const needed = recommendations.filter((r) => r.change === 'upgrade').length;
-  if (values.json)
+  const scope = { workflows: values.all ? undefined : [values.workflow as string], stage: values.stage };
+  const stages = buildOverview(store, router, targets, scope).flatMap((w) => w.stages);
+  const title = values.all
+    ? `Checking ${new Set(stages.map((s) => s.workflow)).size} workflows`
+    : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`;
+  const check = routingCheckOf(stages, { days: router.days, minSampleSize: router.minSampleSize, title });
+  if (values.json) {
+    const { recommendations, verdicts, upgradesNeeded } = check;
     io.out(
       JSON.stringify(
-        { days: router.days, manifest: manifest.path, upgradesNeeded: needed, recommendations: recommendations.map(recommendationJson), verdicts },
+        { days: router.days, manifest: manifest.path, upgradesNeeded, recommendations: recommendations.map(recommendationJson), verdicts },
         null,
         2,
       ),
     );
-  else if (workflows.length === 0) io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
-  else {
-    // The savings section reads the same recommendations, for the same workflows and stage.
-    const worked = new Map(recommendations.map((r) => [JSON.stringify([r.workflow, r.stage]), r]));
-    const stages = buildOverview(store, router, targets, {
-      workflows,
-      stage: values.stage,
-      recommendationOf: (workflow, stage) => worked.get(JSON.stringify([workflow, stage])),
-    }).flatMap((w) => w.stages);
-    io.out(
-      formatRecommendationCheck(
-        recommendations,
-        router.days,
-        values.all ? `Checking ${workflows.length} workflows` : `Workflow: ${values.workflow}${values.stage ? `\nStage: ${values.stage}` : ''}`,
-        undefined,
-        overviewSavings(stages, { days: router.days, minSampleSize: router.minSampleSize }),
-      ),
-    );
-  }
-  return values['fail-on-upgrade'] && needed > 0 ? 2 : 0;
+  } else if (stages.length === 0 && values.all) io.out(`❌ No calls in the ${periodText(router.days)} (widen it with --days, or --days 0 for all time)`);
+  else io.out(check.report);
+  return values['fail-on-upgrade'] && check.upgradesNeeded > 0 ? 2 : 0;
 }
 
 /** A recommendation as --json prints it: route()'s alternatives, and the budget that shaped it, beside its own fields. */

@@ -1,11 +1,9 @@
 import { counted } from '../../core/text';
-import { overviewSavings } from '../../core/stats/savings';
 import * as vscode from 'vscode';
 import type { StageOverview } from '../../core/stats/overview';
-import type { StageRecommendation } from '../../core/routing/recommendation';
 import { changeText } from '../../core/routing/recommendation';
-import { formatRecommendationCheck, formatRoutingStats } from '../../core/stats/report';
-import type { TierUpgradeVerdict } from '../../core/routing/routerTypes';
+import { formatRoutingStats } from '../../core/stats/report';
+import { routingCheck, type RoutingCheck } from '../../core/stats/routingCheck';
 import { notifyWithDetails } from '../views/reports';
 import type { RoutingStatusBar } from '../statusBar/statusBar';
 import type { StatsTreeProvider } from '../views/statsTreeProvider';
@@ -15,14 +13,8 @@ import { commandTarget, stageTarget } from './commandArguments';
 import type { TelemetryService } from '../services/telemetryService';
 import type { TierDiagnostics } from '../diagnostics/tierDiagnostics';
 
-export interface CheckResult {
-  /** Each stage's recommendation: what decides whether it needs an upgrade. */
-  recommendations: StageRecommendation[];
-  /** The seed's recent-failure verdicts of the same stages. */
-  verdicts: TierUpgradeVerdict[];
-  upgradesNeeded: number;
-  report: string;
-}
+/** What the Routing Check commands resolve with (the core's routing check). */
+export type CheckResult = RoutingCheck;
 
 /** Routing checks, best model, and the stage actions of the tree and status bar. */
 export function registerRoutingCommands(
@@ -37,23 +29,20 @@ export function registerRoutingCommands(
     const overview = await service.overviewWithDecisions();
     const selected = overview.filter((w) => !workflows || workflows.includes(w.workflow));
     const stages = selected.flatMap((w) => w.stages).filter((s) => !stage || (s.workflow === stage.workflow && s.stage === stage.stage));
-    const recommendations = stages.flatMap((s) => (s.recommendation ? [s.recommendation] : []));
-    const verdicts = stages.map((s) => s.verdict);
-    const upgradesNeeded = recommendations.filter((r) => r.change === 'upgrade').length;
     const title = stage
       ? `Workflow: ${stage.workflow}\nStage: ${stage.stage}`
       : workflows
         ? `Workflow: ${workflows.join(', ')}`
         : `Checking ${selected.length} workflows`;
-    const savings = overviewSavings(stages, { days: router.days, minSampleSize: router.minSampleSize });
-    const report = formatRecommendationCheck(recommendations, router.days, title, service.rangeLabel, savings);
+    const result = routingCheck(stages, { days: router.days, minSampleSize: router.minSampleSize, title, rangeLabel: service.rangeLabel });
+    const { recommendations, upgradesNeeded, report } = result;
     if (recommendations.length === 0) {
       // Calls exist (else noTelemetry above), just none in the view's time range: say which, offer a wider one.
       const widen = vscode.l10n.t('Show All Time');
       void vscode.window
         .showInformationMessage(vscode.l10n.t('Routing check: no calls in the time range ({0}), so nothing to check.', service.rangeLabel), widen)
         .then((choice) => (choice === widen ? service.setRange('all') : undefined));
-      return { recommendations, verdicts, upgradesNeeded, report };
+      return result;
     }
     const summary = upgradesNeeded
       ? upgradesNeeded === 1
@@ -63,7 +52,7 @@ export function registerRoutingCommands(
         ? vscode.l10n.t('Routing check: the stage does not need a tier upgrade.')
         : vscode.l10n.t('Routing check: none of {0} stages needs a tier upgrade.', recommendations.length);
     void notifyWithDetails(summary, report, upgradesNeeded > 0, vscode.l10n.t('Routing Check'));
-    return { recommendations, verdicts, upgradesNeeded, report };
+    return result;
   }
 
   return [
