@@ -126,9 +126,9 @@ async function runSuite(suite, extensionDir, testsDir, workspace, untrusted, ext
 
 /** 40 workflows x 5 stages x 4 models over 30 days, as bench:perf makes them. */
 async function largeTelemetry(corePath, file, calls) {
-  const { openTelemetry } = createRequire(import.meta.url)(corePath);
+  const { openTelemetryStore } = createRequire(import.meta.url)(corePath);
   const started = Date.now();
-  const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+  const store = await openTelemetryStore({ path: file, autoSaveMs: 0 });
   const models = ['claude-haiku-4-5', 'claude-sonnet-5', 'claude-fable-5', 'claude-opus-4-8'];
   const tiers = ['cheap', 'capable', 'premium', null];
   let seed = 7;

@@ -5,7 +5,7 @@
  * on the stage that spent most; the stage's spend against the budget and its success are printed.
  */
 import type { BudgetDeclaration } from '../../src/core';
-import { AdaptiveModelRouter, ModelRegistry, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, openTelemetryStore } from '../../src/core';
 import { seededRandom } from '../../src/core/random';
 import { OutcomeTable, interleave, recordReplayedCall, stageKey } from './replayData';
 
@@ -27,7 +27,7 @@ async function run(
 ): Promise<Map<string, { spend: number; successes: number; calls: number; afterLimit: number }>> {
   const rows = interleave(table.rows, seed);
   let clock = WEEK_START;
-  const store = await openTelemetry({ now: () => new Date(clock) });
+  const store = await openTelemetryStore({ now: () => new Date(clock) });
   const registry = new ModelRegistry({ models: table.models }, {});
   const router = new AdaptiveModelRouter(store, { registry, random: seededRandom(seed), budgets });
   const tally = new Map<string, { spend: number; successes: number; calls: number; afterLimit: number }>();

@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { identityOf } from '../../src/core/ingest/callValidation';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
-import { openTelemetry, type TelemetryStore } from '../../src/core';
+import { openTelemetryStore, type TelemetryStore } from '../../src/core';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -45,7 +45,7 @@ function request(trace: string, first: number, n: number) {
 
 async function storedIds(file: string): Promise<Map<number, number>> {
   if (!fs.existsSync(file) && !fs.readdirSync(path.dirname(file)).some((n) => n.includes('.calls-'))) return new Map();
-  const store = await openTelemetry({ path: file, autoSaveMs: 0, prefetchHistories: false });
+  const store = await openTelemetryStore({ path: file, autoSaveMs: 0, prefetchHistories: false });
   const counts = new Map<number, number>();
   for (const call of store.calls()) counts.set(call.id, (counts.get(call.id) ?? 0) + 1);
   await store.close();
@@ -117,7 +117,7 @@ async function killTrackRound(round: number): Promise<{ acked: number; missing: 
 }
 
 async function bigFile(file: string, calls: number): Promise<void> {
-  const store = await openTelemetry({ path: file, autoSaveMs: 0, prefetchHistories: false });
+  const store = await openTelemetryStore({ path: file, autoSaveMs: 0, prefetchHistories: false });
   const now = Date.now();
   for (let i = 0; i < calls; i++) {
     store.trackLlmCall({
@@ -134,7 +134,7 @@ async function bigFile(file: string, calls: number): Promise<void> {
 }
 
 async function ackCost(file: string, mode: 'journal' | 'save per request' | 'none', requests: number) {
-  const store: TelemetryStore = await openTelemetry({
+  const store: TelemetryStore = await openTelemetryStore({
     path: file,
     autoSaveMs: mode === 'journal' ? 2000 : 0,
     prefetchHistories: false,

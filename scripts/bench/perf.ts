@@ -16,7 +16,7 @@ import { warmUpRouterCode } from './warmUp';
 
 // The production bundle, as scripts and the extension run it (npm run bench:perf builds it first).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { AdaptiveModelRouter, ModelRegistry, openTelemetry } = require('../../dist/core.js') as typeof import('../../src/core');
+const { AdaptiveModelRouter, ModelRegistry, openTelemetryStore } = require('../../dist/core.js') as typeof import('../../src/core');
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -73,7 +73,7 @@ const GOALS: Record<string, Omit<Row, 'name' | 'values'>> = {
   'ingest (trackLlmCall + save)': { unit: 'calls/s', goal: '>= 200,000', ok: (v) => v >= 200_000 },
   'file size': { unit: 'MB', goal: '<= 64', ok: (v) => v <= 64 },
   'save after 1 more call (flush)': { unit: 'ms', goal: '<= 500', ok: (v) => v <= 500 },
-  'open (openTelemetry)': { unit: 'ms', goal: '<= 1500', ok: (v) => v <= 1500 },
+  'open (openTelemetryStore)': { unit: 'ms', goal: '<= 1500', ok: (v) => v <= 1500 },
   'getBestModel p99': { unit: 'ms', goal: '<= 1', ok: (v) => v <= 1 },
   'recommendTierUpgrade p99': { unit: 'ms', goal: '<= 1', ok: (v) => v <= 1 },
   'route p99 (warm)': { unit: 'ms', goal: '<= 1', ok: (v) => v <= 1 },
@@ -99,7 +99,7 @@ async function writeFile(n: number, record: Recorder, dir: string): Promise<void
 
   // Ingest: trackLlmCall for every call, then one save. Calls are made in untimed batches so that
   // generating them is not counted.
-  const store = await openTelemetry({ path: file, autoSaveMs: 0, now: () => new Date(NOW) });
+  const store = await openTelemetryStore({ path: file, autoSaveMs: 0, now: () => new Date(NOW) });
   let ingestMs = 0;
   const source = generate(n);
   for (;;) {
@@ -129,8 +129,8 @@ async function writeFile(n: number, record: Recorder, dir: string): Promise<void
 async function readFile(n: number, record: Recorder, dir: string): Promise<void> {
   const file = path.join(dir, `telemetry-${n}.db`);
   let started = performance.now();
-  const store = await openTelemetry({ path: file, autoSaveMs: 0, now: () => new Date(NOW) });
-  record('open (openTelemetry)', performance.now() - started);
+  const store = await openTelemetryStore({ path: file, autoSaveMs: 0, now: () => new Date(NOW) });
+  record('open (openTelemetryStore)', performance.now() - started);
   // Then the store reads its stages' recent calls in the background (slices of 8 ms): how long until done.
   started = performance.now();
   await store.prefetched;
@@ -142,7 +142,7 @@ async function readFile(n: number, record: Recorder, dir: string): Promise<void>
   // there, each followed by a call on its stage as a workflow makes, so that V8 has also optimised
   // the code of exploring decisions and of decisions on a stage that moved (a warm decision works
   // out nothing again), whose compilation would otherwise land on whichever stages come next.
-  const warmUp = await openTelemetry({ now: () => new Date(NOW) });
+  const warmUp = await openTelemetryStore({ now: () => new Date(NOW) });
   warmUp.trackLlmCalls(Array.from(generate(200), (call) => ({ ...call, workflow: 'warm-up' })));
   const warmUpRouter = new AdaptiveModelRouter(warmUp, { registry: new ModelRegistry(), random: seededRandom(1) });
   started = performance.now();
@@ -207,7 +207,7 @@ async function readFile(n: number, record: Recorder, dir: string): Promise<void>
   record('route + trackLlmCall loop p99, cold process', percentile(decideAndRecord(), 0.99));
   // The figures below are those of a process that has been deciding for a while: V8 has compiled
   // the router's code on inputs of the file's proportions (warmUp.ts; none of the file's stages).
-  await warmUpRouterCode({ AdaptiveModelRouter, ModelRegistry, openTelemetry }, NOW);
+  await warmUpRouterCode({ AdaptiveModelRouter, ModelRegistry, openTelemetryStore }, NOW);
   // Every stage the cold loop moved is assessed again, so that the warm figures are warm stages.
   for (let w = 0; w < 40; w++) for (let s = 0; s < 5; s++) router.route({ workflow: `workflow-${w}`, stage: `stage-${s}` });
   const best = time(() => router.getBestModel({ ...pick(), maxCost: 0.05 }), 2000);

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { budgetScenario } from './budgetScenario';
 import { performance } from 'perf_hooks';
-import { AdaptiveModelRouter, ModelRegistry, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, openTelemetryStore } from '../../src/core';
 import type { RouterOptions } from '../../src/core/routing/router';
 import { seededRandom } from '../../src/core/random';
 import type { TelemetryStore } from '../../src/core/store/telemetryStore';
@@ -87,7 +87,7 @@ function targetsOf(table: OutcomeTable, target: number | 'own'): TargetOf {
 
 async function routePolicy(table: OutcomeTable, seed: number, targetOf: TargetOf = () => TARGET): Promise<Policy> {
   let clock = Date.parse('2026-11-01T00:00:00Z');
-  const store: TelemetryStore = await openTelemetry({ now: () => new Date(clock) });
+  const store: TelemetryStore = await openTelemetryStore({ now: () => new Date(clock) });
   const registry = new ModelRegistry({ models: table.models }, {});
   const router = new AdaptiveModelRouter(store, { registry, random: seededRandom(seed), ...ROUTER_OPTIONS });
   return {
@@ -425,7 +425,7 @@ async function falseAlarmTable(): Promise<{ maxFineRate: number; minPower: numbe
   const ns = [10, 20, 30, 50, 100, 200];
   const rates = [0.1, 0.15, 0.35];
   const now = Date.parse('2026-11-20T00:00:00Z');
-  const store = await openTelemetry({ now: () => new Date(now) });
+  const store = await openTelemetryStore({ now: () => new Date(now) });
   const router = new AdaptiveModelRouter(store);
   const random = seededRandom(5);
   // One stage per (n, k): `confident` depends only on how many of the n calls failed.

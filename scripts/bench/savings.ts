@@ -19,7 +19,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AdaptiveModelRouter, ModelRegistry, buildOverview, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, buildOverview, openTelemetryStore } from '../../src/core';
 import { seededRandom } from '../../src/core/random';
 import { confidentDowngrade, stageSavings } from '../../src/core/stats/savings';
 import { regularizedBeta } from '../../src/core/stats/statistics';
@@ -65,7 +65,7 @@ async function replay(table: OutcomeTable, seed: number): Promise<Outcome[]> {
   );
   const targetOf = (key: string) => table.targets?.[key] ?? TARGET;
   let clock = start;
-  const store = await openTelemetry({ now: () => new Date(clock) });
+  const store = await openTelemetryStore({ now: () => new Date(clock) });
   const registry = new ModelRegistry({ models: table.models }, {});
   const router = new AdaptiveModelRouter(store, { registry, random: seededRandom(seed), days: HISTORY_DAYS });
   history.forEach((row, i) => {

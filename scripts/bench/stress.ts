@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { openTelemetry } from '../../src/core';
+import { openTelemetryStore } from '../../src/core';
 
 const WRITER = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'writer.cjs');
 const WRITERS = Number(process.env.WRITERS ?? 6);
@@ -25,7 +25,7 @@ function writer(db: string, count: number, every: number, tag: string): { child:
 }
 
 async function counts(db: string): Promise<Map<string, number>> {
-  const store = await openTelemetry({ path: db });
+  const store = await openTelemetryStore({ path: db });
   const result = new Map<string, number>();
   for (const call of store.calls({ workflow: 'stress' })) result.set(call.stage, (result.get(call.stage) ?? 0) + 1);
   store.dispose();

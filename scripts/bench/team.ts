@@ -2,7 +2,7 @@
 // a new machine's first pull, a steady round, and route() while a round runs. Prints each figure
 // with its goal. `npm run bench:team -- --calls 1000000` (the goal's size; default 1,000,000).
 import { performance } from 'perf_hooks';
-import { AdaptiveModelRouter, ModelRegistry, openTelemetry, syncRound, type LlmCallInput, type TelemetryStore } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, openTelemetryStore, syncRound, type LlmCallInput, type TelemetryStore } from '../../src/core';
 import { seededRandom } from '../../src/core/random';
 import { startPgCluster } from '../../test/pgCluster';
 import { warmUpRouterCode } from './warmUp';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   try {
     const team = { url: pg.url, project: 'bench' };
     // Machine A records the calls, then pushes them all in one round.
-    const a = await openTelemetry({ now: () => new Date(NOW) });
+    const a = await openTelemetryStore({ now: () => new Date(NOW) });
     track(a, calls(CALLS, 1));
     let started = performance.now();
     const first = await syncRound(a, team);
@@ -63,13 +63,13 @@ async function main(): Promise<void> {
     // A new machine's first round pulls everything: right after that bulk push (autovacuum then
     // works through the new rows on the same two cores), and from a database at rest (after
     // VACUUM ANALYZE, as autovacuum leaves it long before a new machine joins): the goal's case.
-    const early = await openTelemetry({ now: () => new Date(NOW) });
+    const early = await openTelemetryStore({ now: () => new Date(NOW) });
     started = performance.now();
     await syncRound(early, team);
     line('first pull right after the bulk push (autovacuum busy)', (performance.now() - started) / 1000, 's', '(report)');
     early.dispose();
     pg.psql('VACUUM ANALYZE amr_calls');
-    const b = await openTelemetry({ now: () => new Date(NOW) });
+    const b = await openTelemetryStore({ now: () => new Date(NOW) });
     started = performance.now();
     const pulled = await syncRound(b, team);
     const pullSeconds = (performance.now() - started) / 1000;
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     const random = seededRandom(4);
     const pick = () => ({ workflow: `workflow-${Math.floor(random() * 40)}`, stage: `stage-${Math.floor(random() * 5)}` });
     // Warm: the figure is the round's effect, not V8 compiling the router (see warmUp.ts).
-    await warmUpRouterCode({ AdaptiveModelRouter, ModelRegistry, openTelemetry }, NOW);
+    await warmUpRouterCode({ AdaptiveModelRouter, ModelRegistry, openTelemetryStore }, NOW);
     for (let i = 0; i < 2000; i++) router.route(pick());
     const quiet: number[] = [];
     for (let i = 0; i < 2000; i++) {

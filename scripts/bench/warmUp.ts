@@ -5,13 +5,13 @@
 // scheduler tick (~4 ms) now and then. A store with the measured file's proportions (stages of
 // about a thousand recent calls, four models, costs, latencies) and a decide-and-record loop on it
 // compile the same paths once; the process's first decisions are reported apart (bench:perf).
-import type { AdaptiveModelRouter, ModelRegistry, openTelemetry, LlmCallInput } from '../../src/core';
+import type { AdaptiveModelRouter, ModelRegistry, openTelemetryStore, LlmCallInput } from '../../src/core';
 import { seededRandom } from '../../src/core/random';
 
 export interface CoreApi {
   AdaptiveModelRouter: typeof AdaptiveModelRouter;
   ModelRegistry: typeof ModelRegistry;
-  openTelemetry: typeof openTelemetry;
+  openTelemetryStore: typeof openTelemetryStore;
 }
 
 const MODELS = ['claude-haiku-4-5', 'claude-sonnet-5', 'claude-fable-5', 'claude-opus-4-8'];
@@ -19,7 +19,7 @@ const TIERS = ['cheap', 'capable', 'premium', null] as const;
 
 /** 30,000 calls over 4 workflows x 5 stages in memory, then `loops` decide-and-record rounds on them. */
 export async function warmUpRouterCode(core: CoreApi, now: number, loops = 2000): Promise<void> {
-  const store = await core.openTelemetry({ now: () => new Date(now) });
+  const store = await core.openTelemetryStore({ now: () => new Date(now) });
   const router = new core.AdaptiveModelRouter(store, { registry: new core.ModelRegistry(), random: seededRandom(1) });
   const random = seededRandom(2026);
   const calls: LlmCallInput[] = [];

@@ -119,7 +119,7 @@ export async function makeFixtureWorkspace(coreModulePath, { withTelemetry = tru
   cpSync(join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   if (withTelemetry) {
     const core = require(coreModulePath);
-    const store = await core.openTelemetry({ path: join(workspace, '.attune', 'telemetry.db'), autoSaveMs: 0 });
+    const store = await core.openTelemetryStore({ path: join(workspace, '.attune', 'telemetry.db'), autoSaveMs: 0 });
     // As "Create Sample Telemetry" makes it (anchored to the start of the UTC day): the host tests check
     // that command adds nothing to it. Its 7 x 24-hour window moves with the hour, so the host tests
     // assert nothing that depends on it (sampleEnd in test/unit/helpers.ts).

@@ -1,7 +1,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AdaptiveModelRouter, counted, expandRotated, generateSampleCalls, importJsonlFiles, money, openTelemetry, parseTelemetryLine, pct } from '../core';
+import {
+  AdaptiveModelRouter,
+  counted,
+  expandRotated,
+  generateSampleCalls,
+  importJsonlFiles,
+  money,
+  openTelemetryStore,
+  parseTelemetryLine,
+  pct,
+} from '../core';
 import type { TelemetryStore } from '../core';
 import { otlpRulesFromText } from '../core/ingest/otlpRules';
 import { describeSkipped, rejectedSpans, type OtlpRules } from '../core/ingest/otlpSpans';
@@ -77,7 +87,7 @@ export async function demo(values: Values, io: Io): Promise<number> {
   const folder = keep ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'adaptive-routing-demo-'));
   const file = folder ? path.join(folder, 'telemetry.db') : dbPath(values, io);
   if (keep && fs.existsSync(file)) throw new UsageError(`${file} exists: demo writes sample calls only into a new file (pick another --db)`);
-  const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+  const store = await openTelemetryStore({ path: file, autoSaveMs: 0 });
   try {
     store.trackLlmCalls(generateSampleCalls({ now: store.now() }));
     await store.flush();

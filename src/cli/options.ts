@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { TelemetryStore, closestName, openTelemetry, parseTier, parseWorkflowsManifest, positionAt } from '../core';
+import { TelemetryStore, closestName, openTelemetryStore, parseTier, parseWorkflowsManifest, positionAt } from '../core';
 import type { BudgetDeclaration, TierDeclaration } from '../core';
 import { createRoutingSetup, type RoutingSetup } from '../core/routing/routingSetup';
 
@@ -99,7 +99,7 @@ export async function withStore(values: Values, io: Io, writes: boolean, action:
     throw new UsageError(`no telemetry database at ${file} (record calls with "track" or "import", or pass --db)`);
   }
   // one command per process: no background reads
-  const store = await openTelemetry({ path: file, autoSaveMs: 0, prefetchHistories: false, now: clockFromEnvironment() });
+  const store = await openTelemetryStore({ path: file, autoSaveMs: 0, prefetchHistories: false, now: clockFromEnvironment() });
   try {
     const code = await action(store);
     if (writes) await store.flush();

@@ -1,7 +1,8 @@
 import { buildOverview, periodText } from '../core';
-import { capitalised, stageLabel } from '../core/text';
+import { capitalised } from '../core/text';
 import type { TelemetryStore } from '../core';
-import { dollarRange, dollars, spendText } from '../core/stats/spend';
+import { spendText } from '../core/stats/spend';
+import { dollarRange, dollars, stageLabel } from '../core/format';
 import { overviewSavings, perSuccessText, savingsText } from '../core/stats/savings';
 import type { SavingsEstimate } from '../core/stats/savings';
 import { Io, Values, checkKnownNames, commandRouting, readManifest } from './options';

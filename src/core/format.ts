@@ -1,4 +1,8 @@
-/** How the core writes numbers for people: percentages like the upstream framework, dollars to 4 places. */
+/**
+ * The product's vocabulary for numbers and names, one module for the core, the CLI, the extension and
+ * the dashboard page (pure functions, no imports, so the page's bundle takes it as it is): rates,
+ * money, counts and stage labels, each written one way everywhere.
+ */
 
 /**
  * "31.2%": a rate as a percentage with one decimal, rounded as the upstream framework's Python
@@ -18,6 +22,64 @@ export function pct(rate: number): string {
   return `${percent < 0 && tenths > 0n ? '-' : ''}${text.slice(0, -1)}.${text.slice(-1)}%`;
 }
 
+/** "80%", "80.5%": a target or a share, whole when it is whole (pct keeps the decimal: "80.0%"). */
+export function shortPct(rate: number): string {
+  return `${Number((rate * 100).toFixed(1))}%`;
+}
+
+/** "$0.0042": a cost per call or per success, to 4 places as the upstream framework's reports print it; "—" when unknown. */
 export function money(usd: number | null | undefined): string {
   return usd == null ? '—' : `$${usd.toFixed(4)}`;
+}
+
+/** Dollars as people read a bill: cents from $1 up (with thousands separators), four places below (a call costs fractions of a cent). */
+export function dollars(usd: number): string {
+  const places = Math.abs(usd) >= 1 ? 2 : 4;
+  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places })}`;
+}
+
+/** "$0.20–$2.20": both ends to the places the larger one needs. */
+export function dollarRange(low: number, high: number): string {
+  const places = Math.max(Math.abs(low), Math.abs(high)) >= 1 ? 2 : 4;
+  const one = (usd: number) =>
+    `${usd < 0 ? '-' : ''}$${Math.abs(usd).toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places })}`;
+  return `${one(low)}–${one(high)}`;
+}
+
+/**
+ * Labels for an axis's dollar ticks, all to the places the step between them needs ($0, $0.025,
+ * $0.05, ... for ticks $0.025 apart, not $0.03 and $0.08).
+ */
+export function dollarTicks(ticks: readonly number[]): string[] {
+  const steps = ticks
+    .slice(1)
+    .map((t, i) => Math.abs(t - ticks[i]))
+    .filter((d) => d > 0);
+  const step = steps.length ? Math.min(...steps) : Math.abs(ticks[0] ?? 0);
+  let places = 0;
+  while (places < 6 && step > 0 && Math.abs(Math.round(step * 10 ** places) - step * 10 ** places) > 1e-9 * 10 ** places) places++;
+  return ticks.map((t) => `${t < 0 ? '-' : ''}$${Math.abs(t).toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places })}`);
+}
+
+/** "1,234"; "—" when unknown. */
+export function count(n: number | null | undefined): string {
+  return n == null ? '—' : n.toLocaleString('en-US');
+}
+
+/** "1 call", "3 calls": a count with its noun in the right number (English; the extension localises its own strings). */
+export function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${count(n)} ${n === 1 ? singular : plural}`;
+}
+
+/** How a workflow's calls that name no stage are shown. */
+export const NO_STAGE = '(no stage)';
+
+/** A stage's name, or NO_STAGE for the workflow-level one. */
+export function stageName(stage: string): string {
+  return stage || NO_STAGE;
+}
+
+/** "code-review / analysis", "code-review / (no stage)": how reports name a stage. */
+export function stageLabel(s: { workflow: string; stage: string }): string {
+  return `${s.workflow} / ${stageName(s.stage)}`;
 }

@@ -2,8 +2,12 @@
  * The router core: no `vscode` import, usable from Node scripts, other extensions and the CLI.
  * Bundled as dist/core.js (CommonJS).
  */
-export { openTelemetry } from './store/openTelemetry';
-export type { OpenTelemetryOptions } from './store/openTelemetry';
+export { openTelemetryStore } from './store/openTelemetryStore';
+export type { OpenStoreOptions } from './store/openTelemetryStore';
+/** @deprecated The name before it said what it opens (the telemetry store, not OpenTelemetry): kept for API callers. */
+export { openTelemetryStore as openTelemetry } from './store/openTelemetryStore';
+/** @deprecated Renamed OpenStoreOptions. */
+export type { OpenStoreOptions as OpenTelemetryOptions } from './store/openTelemetryStore';
 export { TelemetryStore } from './store/telemetryStore';
 export type { CallScope, StoreEvent, TelemetryStoreOptions } from './store/telemetryStore';
 export { AdaptiveModelRouter, money, pct } from './routing/router';
@@ -20,7 +24,8 @@ export type { ImportReport } from './ingest/importers';
 export { importJsonlFile, importJsonlFiles, defaultImportSources, expandRotated } from './ingest/nodeImport';
 export { generateSampleCalls } from './ingest/sampleData';
 export { formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from './stats/report';
-export { closestName, counted, periodText } from './text';
+export { closestName, periodText } from './text';
+export { counted, dollars, stageLabel } from './format';
 export { DAY_MS, windowStart } from './timeWindow';
 export { changeText, recommendStage, verdictText } from './routing/recommendation';
 export type { StageRecommendation, StageVerdict } from './routing/recommendation';

@@ -1,7 +1,4 @@
-/** "1 call", "3 calls": a count with its noun in the right number (English; the extension localises its own strings). */
-export function counted(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : plural}`;
-}
+import { counted } from './format';
 
 /** "last 7 days", "last day", "all time": a look-back window as reports print it. */
 export function periodText(days: number): string {
@@ -38,11 +35,6 @@ function editDistance(a: string, b: string): number {
 /** "Last 7 days" from "last 7 days": a phrase made to start a line or a title. */
 export function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** "code-review / analysis", the workflow-level stage as "(no stage)": how reports name a stage. */
-export function stageLabel(s: { workflow: string; stage: string }): string {
-  return `${s.workflow} / ${s.stage || '(no stage)'}`;
 }
 
 /**

@@ -4,6 +4,16 @@ import type { ModelPerformance } from '../core/routing/routerTypes';
 
 export { money, pct };
 
+/** A stage's name for the editor: the workflow-level stage as "(no stage)", localised (core/format's NO_STAGE). */
+export function stageNameText(stage: string): string {
+  return stage || vscode.l10n.t('(no stage)');
+}
+
+/** "code-review / analysis" for the editor. */
+export function stageLabelText(s: { workflow: string; stage: string }): string {
+  return `${s.workflow} / ${stageNameText(s.stage)}`;
+}
+
 export function latency(ms: number | null | undefined): string {
   if (ms == null) return '—';
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
@@ -40,7 +50,7 @@ export function safeMarkdown(): vscode.MarkdownString {
  * file stay text. (MarkdownString.appendText also turns every space into &nbsp;, so a tooltip could
  * only wrap at hyphens, inside model names; this keeps spaces as spaces.)
  */
-export function plain(text: string | number): string {
+export function escapeMarkdown(text: string | number): string {
   text = String(text);
   return text
     .replace(/[\\`*_{}[\]()#+\-.!|~>$]/g, '\\$&')

@@ -45,7 +45,7 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.ok(stages.includes('analysis') && stages.includes('summary') && stages.includes('generate'), stages.join(','));
 
     // Numbers: the tree must say what the packaged core computes from the same file.
-    const store = await core.openTelemetry({ path: workspaceUri('.attune', 'telemetry.db').fsPath });
+    const store = await core.openTelemetryStore({ path: workspaceUri('.attune', 'telemetry.db').fsPath });
     const router = new core.AdaptiveModelRouter(store);
     const analysis = rows.find((r) => r.depth === 1 && r.label === 'analysis')!;
     // The Python workflow class declares analysis CHEAP; the recommendation moves it to capable.
@@ -518,7 +518,7 @@ describe('Adaptive Routing in a real extension host', () => {
     );
     assert.equal(await api.getBestModel({ workflow: 'api-workflow', stage: 'draft', minSuccessRate: 0.4 }), 'claude-haiku-4-5');
     await assert.rejects(api.trackLlmCall({ workflow: 'api-workflow', model: 'm', cost: -1 }), /cost/);
-    const store = await core.openTelemetry({ path: workspaceUri('.attune', 'telemetry.db').fsPath });
+    const store = await core.openTelemetryStore({ path: workspaceUri('.attune', 'telemetry.db').fsPath });
     assert.equal(store.calls({ workflow: 'api-workflow' }).length, 12, 'saved to the file');
     store.dispose();
   });

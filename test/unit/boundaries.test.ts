@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AdaptiveModelRouter, TelemetryStore, importJsonlFile, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, TelemetryStore, importJsonlFile, openTelemetryStore } from '../../src/core';
 import { fixedClock, series, tempDir } from './helpers';
 
 /** Edges where a `<` could be a `<=`: each test fails if the comparison moves by one. */
@@ -10,7 +10,7 @@ describe('boundaries', () => {
   let store: TelemetryStore;
   let router: AdaptiveModelRouter;
   beforeEach(async () => {
-    store = await openTelemetry({ now: clock.now });
+    store = await openTelemetryStore({ now: clock.now });
     router = new AdaptiveModelRouter(store);
   });
   afterEach(() => store.close());
@@ -63,7 +63,7 @@ describe('boundaries', () => {
     store.trackLlmCalls(mine);
     router.route({ workflow: 'code-review', stage: 'analysis' }); // caches the history, and the router keeps what it worked out
     store.trackLlmCalls(theirs); // every one older than the newest cached call
-    const fresh = await openTelemetry({ now: clock.now });
+    const fresh = await openTelemetryStore({ now: clock.now });
     fresh.trackLlmCalls([...mine, ...theirs].sort((a, b) => Number(a.ts) - Number(b.ts)));
     const seen = (s: TelemetryStore) => s.recentStageCalls('code-review', 'analysis', 1000).map((c) => [c.ts, c.model, c.success]);
     assert.deepEqual(seen(store), seen(fresh));
@@ -95,12 +95,12 @@ describe('boundaries', () => {
     const dir = tempDir();
     const file = path.join(dir, 't.db');
     const now = clock.now();
-    const disk = await openTelemetry({ path: file, now: () => now, autoSaveMs: 0, retentionDays: 30 });
+    const disk = await openTelemetryStore({ path: file, now: () => now, autoSaveMs: 0, retentionDays: 30 });
     disk.trackLlmCalls(series(40, { end: new Date(now.getTime() - 60 * 86_400_000) }));
     disk.trackLlmCalls(series(10, { end: new Date(now.getTime() - 3_600_000) }));
     assert.equal(disk.applyRetention(), 40);
     await disk.close();
-    const reopened = await openTelemetry({ path: file, now: () => now, autoSaveMs: 0, retentionDays: 30 });
+    const reopened = await openTelemetryStore({ path: file, now: () => now, autoSaveMs: 0, retentionDays: 30 });
     assert.equal(reopened.callCount(), 10, 'raw calls past retention are gone');
     const longRange = new AdaptiveModelRouter(reopened, { days: 90 }).getRoutingStats('code-review');
     assert.equal(longRange.totalCalls, 50, 'their daily totals still count');

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { recommendStage } from '../../src/core/routing/recommendation';
 import { parseTree } from 'jsonc-parser';
-import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, parseWorkflowsManifest } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetryStore, parseWorkflowsManifest } from '../../src/core';
 import { BudgetDeclaration, readManifestBudgets, settingBudgets } from '../../src/core/budgets/budgetDeclarations';
 import { BUDGET_REFRESH_CALLS } from '../../src/core/budgets/budgetGuard';
 import { periodAt } from '../../src/core/budgets/budgetPeriods';
@@ -95,7 +95,7 @@ describe('budget status: spend from the daily counters, thresholds and projectio
   let store: TelemetryStore;
   const registry = new ModelRegistry();
   beforeEach(async () => {
-    store = await openTelemetry({ now: clock.now });
+    store = await openTelemetryStore({ now: clock.now });
   });
   afterEach(() => store.close());
   const day = (iso: string, n: number, cost: number, stage = 'analysis') =>
@@ -161,7 +161,7 @@ describe('budget-aware routing', () => {
   const clock = fixedClock('2026-12-02T12:00:00Z');
   let store: TelemetryStore;
   beforeEach(async () => {
-    store = await openTelemetry({ now: clock.now });
+    store = await openTelemetryStore({ now: clock.now });
     // haiku fails 40% at this stage; sonnet 15%, likely to meet 80% but not sure to; the stage spent $6 this week.
     store.trackLlmCalls(series(40, { end: new Date('2026-12-02T10:00:00Z'), model: 'claude-haiku-4-5', cost: 0.05, fails: (i) => i % 5 < 2 }));
     store.trackLlmCalls(series(40, { end: new Date('2026-12-02T11:00:00Z'), model: 'claude-sonnet-5', tier: 'capable', cost: 0.1, fails: (i) => i % 7 === 0 }));
@@ -264,7 +264,7 @@ describe('budget-aware routing', () => {
   });
 
   it('"cheapest" stays within the stage’s hard limits (the cheapest model that keeps them), and "warn" keeps the target first', async () => {
-    const other = await openTelemetry({ now: clock.now });
+    const other = await openTelemetryStore({ now: clock.now });
     other.trackLlmCalls(
       series(40, { end: new Date('2026-12-02T10:00:00Z'), model: 'claude-haiku-4-5', cost: 0.01, durationMs: 5000, fails: (i) => i % 9 === 0 || i % 9 === 5 }),
     );

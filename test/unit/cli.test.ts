@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { generateSampleCalls, openTelemetry } from '../../src/core';
+import { generateSampleCalls, openTelemetryStore } from '../../src/core';
 import { runCli, sampleEnd, tempDir } from './helpers';
 
 const run = runCli;
@@ -12,7 +12,7 @@ describe('adaptive-routing CLI', () => {
   let dir: string;
   before(async () => {
     dir = tempDir();
-    const store = await openTelemetry({ path: path.join(dir, '.attune', 'telemetry.db'), autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: path.join(dir, '.attune', 'telemetry.db'), autoSaveMs: 0 });
     store.trackLlmCalls(generateSampleCalls({ end: sampleEnd() }));
     await store.close();
   });
@@ -155,7 +155,7 @@ describe('adaptive-routing CLI', () => {
     assert.match(r.out, /Tracked 1 call/);
     assert.match(r.err, /line 2: not valid JSON/);
     assert.match(r.err, /line 3: .*cost/);
-    const store = await openTelemetry({ path: db });
+    const store = await openTelemetryStore({ path: db });
     assert.equal(store.callCount(), 1);
     store.dispose();
   });

@@ -108,3 +108,14 @@ describe('package.json settings and the core defaults', () => {
     );
   });
 });
+
+describe('dist/core.js keeps its public names', () => {
+  it('[bundle] the store opener under its new name and its old one, the recommendation and the routing setup', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const core = require(path.join(root, 'dist', 'core.js')) as Record<string, unknown>;
+    assert.equal(typeof core.openTelemetryStore, 'function');
+    assert.equal(core.openTelemetry, core.openTelemetryStore, 'the old name is an alias for API callers');
+    for (const name of ['AdaptiveModelRouter', 'recommendStage', 'verdictText', 'createRoutingSetup', 'counted', 'dollars', 'stageLabel', 'DEFAULT_TARGET'])
+      assert.ok(core[name] !== undefined, `${name} is exported`);
+  });
+});

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
-import { ModelRegistry, dailySeries, openTelemetry } from '../../src/core';
+import { ModelRegistry, dailySeries, openTelemetryStore } from '../../src/core';
 import { exactInterval } from '../../src/core/stats/statistics';
 import { series, tempDir } from './helpers';
 
@@ -11,7 +11,7 @@ describe('daily series: per UTC day, per model and tier, from the daily counters
   const now = at('2026-11-20T12:00:00Z');
 
   it('fills days without calls with zeros, and counts a call at 23:59:59.999 in its day and one at 00:00 in the next', async () => {
-    const store = await openTelemetry({ now: () => now });
+    const store = await openTelemetryStore({ now: () => now });
     store.trackLlmCalls([
       ...series(1, { end: at('2026-11-17T23:59:59.999Z'), cost: 0.5 }),
       ...series(1, { end: at('2026-11-18T00:00:00.000Z'), cost: 0.25, fails: () => true }),
@@ -44,7 +44,7 @@ describe('daily series: per UTC day, per model and tier, from the daily counters
   });
 
   it('a stage, a workflow or every workflow; days 0 starts at the first day with a call; costs nobody knows stay apart', async () => {
-    const store = await openTelemetry({ now: () => now });
+    const store = await openTelemetryStore({ now: () => now });
     store.trackLlmCalls([
       ...series(3, { end: at('2026-11-19T10:00:00Z'), stage: 'summary', cost: 0.1 }),
       ...series(2, { end: at('2026-11-19T11:00:00Z'), workflow: 'other', model: 'mystery', tier: null, cost: null, tokens: undefined }),
@@ -73,12 +73,12 @@ describe('daily series: per UTC day, per model and tier, from the daily counters
 
   it('calls past the retention still count, from their daily totals, after a reopen', async () => {
     const file = path.join(tempDir(), 't.db');
-    const disk = await openTelemetry({ path: file, now: () => now, autoSaveMs: 0, retentionDays: 30 });
+    const disk = await openTelemetryStore({ path: file, now: () => now, autoSaveMs: 0, retentionDays: 30 });
     disk.trackLlmCalls(series(4, { end: at('2026-09-21T10:00:00Z'), cost: 0.5 }));
     disk.trackLlmCalls(series(1, { end: at('2026-11-20T10:00:00Z'), cost: 0.5 }));
     assert.equal(disk.applyRetention(), 4);
     await disk.close();
-    const reopened = await openTelemetry({ path: file, now: () => now, autoSaveMs: 0, retentionDays: 30 });
+    const reopened = await openTelemetryStore({ path: file, now: () => now, autoSaveMs: 0, retentionDays: 30 });
     assert.equal(reopened.callCount(), 1, 'the raw calls are gone');
     const s = dailySeries(reopened, registry, { workflow: 'code-review' }, { days: 61 });
     assert.equal(s.days[0], '2026-09-21');

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, generateSampleCalls, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, generateSampleCalls, openTelemetryStore } from '../../src/core';
 import { dashboardData } from '../../src/core/dashboard/dashboardData';
 import { verdictText } from '../../src/core/routing/recommendation';
 import { parseFromDashboard, parseToDashboard } from '../../src/core/dashboard/dashboardMessages';
@@ -14,7 +14,7 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
   const targets = (workflow: string, stage: string) => (workflow === 'test-generation' && stage === 'generate' ? { tier: 'capable', minSuccessRate: 0.9 } : {});
   const options = { days: 7, minSampleSize: 10, failureRateThreshold: 0.2, rangeLabel: 'Last 7 days' };
   beforeEach(async () => {
-    store = await openTelemetry({ now: clock.now });
+    store = await openTelemetryStore({ now: clock.now });
     store.trackLlmCalls(generateSampleCalls({ now: clock.now() }));
     router = new AdaptiveModelRouter(store, { registry });
   });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { openTelemetry } from '../../src/core';
+import { openTelemetryStore } from '../../src/core';
 import { series, startServe, tempDir, untilClosed } from './helpers';
 
 const journals = (dir: string) => fs.readdirSync(dir).filter((name) => name.includes('.calls-'));
@@ -12,19 +12,19 @@ describe('durable acknowledgements: the call journal', function () {
   it('calls recorded durably are on disk before any save: a writer that dies unsaved loses none, the next open replays them, a save clears the journal', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'telemetry.db');
-    const first = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const first = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     const calls = series(100, { end: new Date(), workflow: 'durable', stage: 'ack' });
     for (let i = 0; i < 100; i += 10) await first.recordDurably(calls.slice(i, i + 10));
     assert.equal(fs.existsSync(file), false, 'no save has run');
     assert.equal(journals(dir).length, 1, 'one journal, this writer’s');
     // The writer is abandoned here as a crash would leave it: no save, no close.
 
-    const second = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const second = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     assert.equal(second.callCount(), 100, 'every acknowledged call replayed');
     await second.recordDurably([{ workflow: 'durable', stage: 'ack', model: 'claude-haiku-4-5', id: 'after' }]);
     await second.close();
     assert.equal(journals(dir).length, 1, 'the first writer still runs (this process): its journal stays for it to clear');
-    const third = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const third = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     assert.equal(third.callCount(), 101, 'each call once');
     third.dispose();
     first.dispose();
@@ -34,7 +34,7 @@ describe('durable acknowledgements: the call journal', function () {
     for (const close of [false, true]) {
       const dir = tempDir();
       const file = path.join(dir, 'telemetry.db');
-      const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+      const store = await openTelemetryStore({ path: file, autoSaveMs: 0 });
       const records: Array<Promise<unknown>> = [];
       for (let round = 0; round < 40; round++) {
         records.push(store.recordDurably(series(5, { end: new Date(), workflow: 'w', stage: `s${round}` })));
@@ -45,7 +45,7 @@ describe('durable acknowledgements: the call journal', function () {
         await store.close();
         assert.deepEqual(journals(dir), [], 'all saved: no journal left');
       }
-      const reopened = await openTelemetry({ path: file, autoSaveMs: 0 });
+      const reopened = await openTelemetryStore({ path: file, autoSaveMs: 0 });
       assert.equal(reopened.callCount(), 200, `every call once (${close ? 'closed' : 'abandoned'})`);
       reopened.dispose();
       if (!close) store.dispose();
@@ -79,7 +79,7 @@ describe('durable acknowledgements: the call journal', function () {
     child.kill('SIGKILL');
     await untilClosed(listening);
     assert.equal(acknowledged, 100);
-    const store = await openTelemetry({ path: path.join(dir, 'k.db'), autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: path.join(dir, 'k.db'), autoSaveMs: 0 });
     assert.equal(store.callCount(), 100, 'every acknowledged call, each once');
     await store.close();
     assert.deepEqual(journals(dir), [], "the dead writer's journal is gone once its calls are saved");

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { openTelemetry } from '../../src/core';
+import { openTelemetryStore } from '../../src/core';
 import {
   fingerprintOf,
   importJsonlBytes,
@@ -86,7 +86,7 @@ describe('log lines and files, byte by byte', () => {
   });
 
   it('imports complete lines only, trimmed, numbering problems by line and keeping at most 20 of them', async () => {
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const text = [
       '  ' + usageLine({ seq: 1 }) + '  ',
       '',

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { importJsonlFile, importJsonlFiles, openTelemetry, parseNaiveLocalTime } from '../../src/core';
+import { importJsonlFile, importJsonlFiles, openTelemetryStore, parseNaiveLocalTime } from '../../src/core';
 import { tempDir } from './helpers';
 
 /** Lines as the upstream UsageTracker writes them (usage.jsonl). */
@@ -55,7 +55,7 @@ describe('importers', () => {
   it('imports usage.jsonl: tiers, tokens, cache, duration; success unknown', async () => {
     const file = path.join(dir, 'usage.jsonl');
     fs.writeFileSync(file, [usageLine(1), usageLine(2)].join('\n') + '\n');
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const report = await importJsonlFile(store, file);
     assert.equal(report.imported, 2);
     assert.deepEqual(report.formats, { usage: 2 });
@@ -73,7 +73,7 @@ describe('importers', () => {
   it('imports llm_calls.jsonl: naive local time, actual cost, success and error text', async () => {
     const file = path.join(dir, 'llm_calls.jsonl');
     fs.writeFileSync(file, llmCallsLine('a') + '\n' + llmCallsLine('b', { actual_cost: null, success: true, error_type: null, error_message: null }) + '\n');
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const report = await importJsonlFile(store, file);
     assert.equal(report.imported, 2);
     const calls = store.calls();
@@ -99,7 +99,7 @@ describe('importers', () => {
       '',
     ];
     fs.writeFileSync(file, lines.join('\n'));
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const report = await importJsonlFile(store, file);
     assert.equal(report.linesRead, 7);
     assert.equal(report.imported, 2);
@@ -117,7 +117,7 @@ describe('importers', () => {
   it('re-importing adds nothing, and an appended file is read on from where it stopped', async () => {
     const file = path.join(dir, 'llm_calls.jsonl');
     fs.writeFileSync(file, llmCallsLine('1') + '\n' + llmCallsLine('2') + '\n');
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     assert.equal((await importJsonlFile(store, file)).imported, 2);
     const again = await importJsonlFile(store, file);
     assert.equal(again.imported, 0);
@@ -141,7 +141,7 @@ describe('importers', () => {
     fs.writeFileSync(path.join(folder, 'usage.2026-11-19.1.jsonl'), usageLine(2) + '\n');
     fs.writeFileSync(path.join(folder, 'usage.jsonl'), usageLine(3) + '\n');
     fs.writeFileSync(path.join(folder, 'other.jsonl'), usageLine(4) + '\n');
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const reports = await importJsonlFiles(store, [path.join(folder, 'usage.jsonl')]);
     assert.deepEqual(
       reports.map((r) => path.basename(r.source)),
@@ -162,7 +162,7 @@ describe('importers', () => {
       file,
       [usageLine(1, { tier: 'ULTRA' }), usageLine(2, { tier: 'NONE', success: false }), llmCallsLine('u', { tier: 'UNKNOWN' })].join('\n') + '\n',
     );
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const report = await importJsonlFile(store, file);
     assert.equal(report.imported, 3, JSON.stringify(report.problems));
     const calls = store.calls();
@@ -179,10 +179,10 @@ describe('importers', () => {
     const db = path.join(dir, 'telemetry.db');
     fs.writeFileSync(file, llmCallsLine('1') + '\n');
     const now = () => new Date('2026-11-21T00:00:00Z');
-    const first = await openTelemetry({ path: db, autoSaveMs: 0, now });
+    const first = await openTelemetryStore({ path: db, autoSaveMs: 0, now });
     await importJsonlFile(first, file);
     await first.close();
-    const second = await openTelemetry({ path: db, autoSaveMs: 0, now });
+    const second = await openTelemetryStore({ path: db, autoSaveMs: 0, now });
     const report = await importJsonlFile(second, file);
     assert.equal(report.linesRead, 0);
     assert.equal(report.fromOffset, fs.statSync(file).size);

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { openTelemetry } from '../../src/core';
+import { openTelemetryStore } from '../../src/core';
 import { defaultImportSources, expandRotated, importJsonlFile } from '../../src/core/ingest/nodeImport';
 import { tempDir, usageLine } from './helpers';
 
@@ -25,7 +25,7 @@ describe('importing log files from disk', () => {
 
   it('a missing file is an empty report that says so; a file is read from where the last import stopped', async () => {
     const dir = tempDir();
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const missing = await importJsonlFile(store, path.join(dir, 'nope.jsonl'));
     assert.deepEqual([missing.imported, missing.problems], [0, [{ line: 0, message: 'file not found' }]]);
     const file = path.join(dir, 'usage.jsonl');

@@ -9,7 +9,7 @@ import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSp
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { generateSampleCalls, openTelemetry } from '../../src/core';
+import { generateSampleCalls, openTelemetryStore } from '../../src/core';
 import { otlpJsonLineStream, otlpJsonLines } from '../../src/core/ingest/otlpExport';
 import { startOtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { checkOtlpRules } from '../../src/core/ingest/otlpRules';
@@ -88,7 +88,7 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
       );
       end(old, 4250);
     });
-    const store = await openTelemetry({ now });
+    const store = await openTelemetryStore({ now });
     const report = importJsonlBytes(store, 'traces.jsonl', new TextEncoder().encode(json + '\n'), 0, new Uint8Array());
     assert.deepEqual([report.imported, report.skipped, report.skippedSpans?.notModelCalls, report.formats.otlp], [4, 0, 3, 4]);
     const calls = store.calls().sort((a, b) => a.ts - b.ts);
@@ -112,7 +112,7 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
     const json = exportedTraces((start) => {
       end(start('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5', 'gen_ai.agent.name': 'triage' }), 100);
     });
-    const store = await openTelemetry({ now });
+    const store = await openTelemetryStore({ now });
     const pretty = JSON.stringify(JSON.parse(json), null, 2) + '\n';
     const report = importJsonlBytes(store, 'one.json', new TextEncoder().encode(pretty), 0, new Uint8Array());
     assert.deepEqual([report.imported, report.skipped], [1, 0]);
@@ -147,7 +147,7 @@ describe('OpenTelemetry GenAI traces (OTLP JSON) as calls', () => {
       copy.resourceSpans[0].scopeSpans[0].spans = spans.filter((span) => span.name === name);
       return JSON.stringify(copy);
     };
-    const store = await openTelemetry({ now });
+    const store = await openTelemetryStore({ now });
     const report = importJsonlBytes(
       store,
       'split.jsonl',
@@ -227,7 +227,7 @@ describe('OpenTelemetry mapping rules (settings adaptiveRouting.otlp.*)', () => 
     );
     const imported = await runCli(['import', 'traces.jsonl', '--db', 'a.db', '--otlp-rules', '.vscode/settings.json'], dir);
     assert.equal(imported.code, 0, imported.err);
-    const a = await openTelemetry({ path: path.join(dir, 'a.db'), autoSaveMs: 0 });
+    const a = await openTelemetryStore({ path: path.join(dir, 'a.db'), autoSaveMs: 0 });
     assert.deepEqual(
       a.calls().map((c) => c.stage),
       ['summarise'],
@@ -246,7 +246,7 @@ describe('OpenTelemetry mapping rules (settings adaptiveRouting.otlp.*)', () => 
 describe('OpenTelemetry GenAI export', () => {
   it('round trip: export as OTLP JSON, import into an empty store: the same calls and aggregates', async () => {
     const clock = () => new Date('2026-11-21T00:00:00Z');
-    const source = await openTelemetry({ now: clock });
+    const source = await openTelemetryStore({ now: clock });
     source.trackLlmCalls(generateSampleCalls({ now: clock() }));
     source.trackLlmCall({
       workflow: 'extra',
@@ -263,7 +263,7 @@ describe('OpenTelemetry GenAI export', () => {
     });
     const lines = otlpJsonLines(source.calls(), 100);
     assert.ok(lines.split('\n').filter(Boolean).length > 1, 'one export request per 100 calls');
-    const target = await openTelemetry({ now: clock });
+    const target = await openTelemetryStore({ now: clock });
     const report = importJsonlBytes(target, 'export.jsonl', new TextEncoder().encode(lines), 0, new Uint8Array());
     assert.deepEqual([report.imported, report.skipped], [source.callCount(), 0]);
     // Ids aside (the import makes its own from the span's), every field comes back; an unknown outcome
@@ -282,7 +282,7 @@ describe('OpenTelemetry GenAI export', () => {
   it('CLI: export --format otlp-json writes what import reads; a wrong format is a usage error', async () => {
     const dir = tempDir();
     const run = (...args: string[]) => runCli(args, dir);
-    const seed = await openTelemetry({ path: path.join(dir, 'a.db'), autoSaveMs: 0 });
+    const seed = await openTelemetryStore({ path: path.join(dir, 'a.db'), autoSaveMs: 0 });
     seed.trackLlmCalls(generateSampleCalls({ now: new Date() }).slice(0, 50));
     await seed.close();
     const exported = await run('export', '--format', 'otlp-json', '--db', 'a.db', '--out', 'traces.jsonl');
@@ -290,7 +290,7 @@ describe('OpenTelemetry GenAI export', () => {
     assert.match(exported.err, /^Exported 50 calls as OTLP JSON to .*traces\.jsonl/);
     const imported = await run('import', 'traces.jsonl', '--db', 'b.db', '--json');
     assert.equal(imported.code, 0, imported.err);
-    const b = await openTelemetry({ path: path.join(dir, 'b.db'), autoSaveMs: 0 });
+    const b = await openTelemetryStore({ path: path.join(dir, 'b.db'), autoSaveMs: 0 });
     assert.equal(b.callCount(), 50);
     b.dispose();
     const wrong = await run('export', '--format', 'csv', '--db', 'a.db');
@@ -308,7 +308,7 @@ describe('OpenTelemetry GenAI export', () => {
   });
 
   it('exports of any size go a page and a line at a time: every call in scope once, the same lines as at once', async () => {
-    const store = await openTelemetry({ now: () => new Date('2026-11-21T00:00:00Z') });
+    const store = await openTelemetryStore({ now: () => new Date('2026-11-21T00:00:00Z') });
     const ts = Date.parse('2026-11-20T00:00:00Z');
     // Three stages; calls sharing a time (their ids order them) fall across page boundaries.
     store.trackLlmCalls(
@@ -345,7 +345,7 @@ describe('OpenTelemetry GenAI export', () => {
 
 describe('the local OTLP/HTTP receiver', () => {
   it('records what the real OTLP HTTP (JSON) exporter sends; refuses what is not OTLP, too large or without the token', async () => {
-    const store = await openTelemetry(); // the SDK stamps spans with the real clock
+    const store = await openTelemetryStore(); // the SDK stamps spans with the real clock
     const receiver = await startOtlpReceiver(store, { port: 0, token: 's3cret', maxBodyBytes: 64 * 1024 });
     try {
       const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${receiver.port}/v1/traces`, headers: { Authorization: 'Bearer s3cret' } });
@@ -416,8 +416,8 @@ describe('the local OTLP/HTTP receiver', () => {
   });
 
   it('records the same calls from the real OTLP protobuf exporter as from the JSON one (the same spans sent to two receivers)', async () => {
-    const viaJson = await openTelemetry();
-    const viaProtobuf = await openTelemetry();
+    const viaJson = await openTelemetryStore();
+    const viaProtobuf = await openTelemetryStore();
     const jsonReceiver = await startOtlpReceiver(viaJson, { port: 0 });
     const protobufReceiver = await startOtlpReceiver(viaProtobuf, { port: 0 });
     try {
@@ -502,7 +502,7 @@ describe('the local OTLP/HTTP receiver', () => {
   });
 
   it('a model call exported before its agent and workflow spans (one request per span) waits for them; a parent that never comes is given up after holdMs', async () => {
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const receiver = await startOtlpReceiver(store, { port: 0, holdMs: 60_000 });
     try {
       const provider = new BasicTracerProvider({

@@ -7,7 +7,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ModelRegistry, openTelemetry } from '../../src/core';
+import { ModelRegistry, openTelemetryStore } from '../../src/core';
 import { importJsonlBytes } from '../../src/core/ingest/importers';
 import { OtlpAssembly } from '../../src/core/ingest/otlpAssembly';
 import { otlpJsonLines } from '../../src/core/ingest/otlpExport';
@@ -41,7 +41,7 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
   this.timeout(60_000);
 
   it('a request with one unstorable span and one valid one: the valid call is stored, the answer is 200 with partial success saying why', async () => {
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const receiver = await startOtlpReceiver(store, { port: 0 });
     try {
       const body = request(
@@ -92,7 +92,7 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
   });
 
   it('a held call whose request also carried an unstorable span is recorded when its parent comes; metrics and logs are taken and dropped', async () => {
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const receiver = await startOtlpReceiver(store, { port: 0, holdMs: 60_000 });
     const post = (pathName: string, body: object) =>
       fetch(`http://127.0.0.1:${receiver.port}${pathName}`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
@@ -280,7 +280,7 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
   it('a file written before (schema 4) with a family split in two reads as one model, its dated calls keeping their id', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'old.db');
-    const writer = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const writer = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     const at = (minutes: number) => NOW - minutes * 60_000;
     writer.trackLlmCalls([
       // As the receiver stored them before: successes under the response's dated id, failures under the request's alias.
@@ -295,7 +295,7 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
     const downgrade = spawnSync('sqlite3', [file, v4], { encoding: 'utf8' });
     assert.equal(downgrade.status, 0, downgrade.stderr);
 
-    const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     const byModel = store.aggregateByModel({ workflow: 'w', stage: 'chat', since: 0 }).map((a) => [a.model, a.calls, a.successes]);
     assert.deepEqual(byModel.sort(), [
       ['claude-haiku-4-5', 3, 2],
@@ -315,11 +315,11 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
   });
 
   it('the exact id travels through an export and back as the same model', async () => {
-    const from = await openTelemetry();
+    const from = await openTelemetryStore();
     from.trackLlmCalls([{ workflow: 'w', stage: 'chat', model: 'claude-haiku-4-5', modelVersion: 'claude-haiku-4-5-20251001', ts: NOW - 1000 }]);
     const line = otlpJsonLines(from.calls());
     assert.match(line, /"gen_ai.response.model","value":\{"stringValue":"claude-haiku-4-5-20251001"\}/);
-    const to = await openTelemetry();
+    const to = await openTelemetryStore();
     importJsonlBytes(to, 'export.jsonl', new TextEncoder().encode(line), 0, new Uint8Array());
     assert.deepEqual(
       to.calls().map((c) => [c.model, c.modelVersion]),
@@ -372,7 +372,7 @@ describe('OpenTelemetry ingest: per-span outcomes, the headless receiver, older 
       child.kill('SIGKILL');
     }
     assert.match(out(), /"calls":2/);
-    const store = await openTelemetry({ path: path.join(dir, 'served.db'), autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: path.join(dir, 'served.db'), autoSaveMs: 0 });
     assert.deepEqual(
       store
         .calls()

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { spawn } from 'child_process';
 import * as path from 'path';
-import { ModelRegistry, openTelemetry, type LlmCall, type TelemetryStore } from '../../src/core';
+import { ModelRegistry, openTelemetryStore, type LlmCall, type TelemetryStore } from '../../src/core';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/core/ingest/otlpReceiver';
 import { SNAPSHOTS, USAGE, startProviderStandIn, type StandIn } from '../interop/providerStandIn';
 import { waitFor } from '../poll';
@@ -31,7 +31,7 @@ async function runApp(app: string, standIn: StandIn, receiver: OtlpReceiver): Pr
 
 /** Runs an app against a fresh store and receiver; the calls once every one the app sent is recorded (none held for a parent). */
 async function callsOf(app: string, expected: number): Promise<{ calls: LlmCall[]; store: TelemetryStore; receiver: OtlpReceiver }> {
-  const store = await openTelemetry();
+  const store = await openTelemetryStore();
   const standIn = await startProviderStandIn();
   const receiver = await startOtlpReceiver(store, { port: 0, holdMs: 2000 });
   try {

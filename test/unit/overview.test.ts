@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { AdaptiveModelRouter, TelemetryStore, generateSampleCalls, openTelemetry, recommendStage } from '../../src/core';
+import { AdaptiveModelRouter, TelemetryStore, generateSampleCalls, openTelemetryStore, recommendStage } from '../../src/core';
 import { addDecisions, buildOverview, buildOverviewInSlices, needsUpgrade, overviewRows, toCsv } from '../../src/core/stats/overview';
 import { fixedClock } from './helpers';
 
@@ -9,7 +9,7 @@ describe('overview: one pass over the telemetry for every surface', () => {
   let router: AdaptiveModelRouter;
   const targets = (workflow: string, stage: string) => (workflow === 'test-generation' && stage === 'generate' ? { tier: 'capable', minSuccessRate: 0.9 } : {});
   beforeEach(async () => {
-    store = await openTelemetry({ now: clock.now });
+    store = await openTelemetryStore({ now: clock.now });
     store.trackLlmCalls(generateSampleCalls({ now: clock.now() }));
     router = new AdaptiveModelRouter(store);
   });

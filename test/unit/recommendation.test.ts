@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { AdaptiveModelRouter, TelemetryStore, openTelemetry, recommendStage } from '../../src/core';
+import { AdaptiveModelRouter, TelemetryStore, openTelemetryStore, recommendStage } from '../../src/core';
 import { verdictText } from '../../src/core/routing/recommendation';
 import { failureEvidence } from '../../src/core/stats/failureEvidence';
 import { fixedClock, series } from './helpers';
@@ -10,7 +10,7 @@ describe('recommendStage: the one answer, its direction and its evidence', () =>
   let router: AdaptiveModelRouter;
   const end = () => new Date(clock.now().getTime() - 60_000);
   beforeEach(async () => {
-    store = await openTelemetry({ now: clock.now });
+    store = await openTelemetryStore({ now: clock.now });
     router = new AdaptiveModelRouter(store);
   });
   afterEach(() => store.close());

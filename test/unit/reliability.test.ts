@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'child_process';
 import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TelemetryFileError, TelemetryStore, importJsonlBytes, openTelemetry, workerIntegrityCheck } from '../../src/core';
+import { TelemetryFileError, TelemetryStore, importJsonlBytes, openTelemetryStore, workerIntegrityCheck } from '../../src/core';
 import type { FileStamp, StorageBackend } from '../../src/core/store/storage';
 import { llmCallsLine, tempDir, usageLine } from './helpers';
 import { waitFor } from '../poll';
@@ -25,7 +25,7 @@ function startWriter(db: string, count: number, every: number, tag: string): { c
 }
 
 async function countByStage(db: string): Promise<Record<string, number>> {
-  const store = await openTelemetry({ path: db });
+  const store = await openTelemetryStore({ path: db });
   const counts: Record<string, number> = {};
   for (const call of store.calls({ workflow: 'stress' })) counts[call.stage] = (counts[call.stage] ?? 0) + 1;
   store.dispose();
@@ -111,7 +111,7 @@ describe('reliability', function () {
     const worker = workerIntegrityCheck(path.resolve(__dirname, '..', '..', 'dist', 'integrityWorker.js'));
 
     async function bigFile(file: string): Promise<Buffer> {
-      const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+      const store = await openTelemetryStore({ path: file, autoSaveMs: 0 });
       store.trackLlmCalls(Array.from({ length: 5000 }, (_, i) => ({ workflow: 'w', stage: `s${i % 7}`, model: 'm', error: `e${i}`.repeat(20) })));
       await store.close();
       return fs.readFileSync(file);
@@ -120,7 +120,7 @@ describe('reliability', function () {
     it('passes a sound file, which is usable before the verdict and saved after it', async () => {
       const file = path.join(dir, 'telemetry.db');
       await bigFile(file);
-      const store = await openTelemetry({ path: file, autoSaveMs: 0, integrityCheck: worker });
+      const store = await openTelemetryStore({ path: file, autoSaveMs: 0, integrityCheck: worker });
       assert.equal(store.callCount(), 5000);
       await store.verification;
       store.trackLlmCall({ workflow: 'w', model: 'm' });
@@ -137,7 +137,7 @@ describe('reliability', function () {
       for (let i = page + 8; i < page + 4096; i++) damaged[i] = (i * 7) & 0xff;
       fs.writeFileSync(file, damaged);
       const events: string[] = [];
-      const store = await openTelemetry({ path: file, autoSaveMs: 0, integrityCheck: worker });
+      const store = await openTelemetryStore({ path: file, autoSaveMs: 0, integrityCheck: worker });
       store.onDidChange((e) => events.push(e.kind));
       await assert.rejects(store.verification, (e: unknown) => e instanceof TelemetryFileError && e.problem === 'corrupt');
       store.trackLlmCall({ workflow: 'w', model: 'm' });
@@ -150,7 +150,7 @@ describe('reliability', function () {
 
   it('keeps trusted_schema off, also after a save (which resets pragmas)', async () => {
     // The SQL session is private: tests reach it by name rather than the store growing a test-only method.
-    const store = await openTelemetry({ path: path.join(dir, 'telemetry.db'), autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: path.join(dir, 'telemetry.db'), autoSaveMs: 0 });
     assert.deepEqual(store['session'].safetySettings(), { trustedSchema: false, journalMode: 'memory' });
     store.trackLlmCall({ workflow: 'w', model: 'm' });
     await store.flush();
@@ -160,16 +160,16 @@ describe('reliability', function () {
 
   it('refuses files over the size cap and views it did not create, leaving them as they were', async () => {
     const db = path.join(dir, 'telemetry.db');
-    const store = await openTelemetry({ path: db, autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: db, autoSaveMs: 0 });
     store.trackLlmCalls(Array.from({ length: 200 }, (_, i) => ({ workflow: 'w', model: 'm', id: String(i), error: 'x'.repeat(100) })));
     await store.close();
     const before = fs.readFileSync(db);
-    await assert.rejects(openTelemetry({ path: db, maxFileBytes: 1024 }), (e: unknown) => e instanceof TelemetryFileError && e.problem === 'too-large');
+    await assert.rejects(openTelemetryStore({ path: db, maxFileBytes: 1024 }), (e: unknown) => e instanceof TelemetryFileError && e.problem === 'too-large');
     const { spawnSync } = await import('child_process');
     assert.equal(spawnSync('sqlite3', [db, 'CREATE VIEW leak AS SELECT * FROM calls;']).status, 0);
     const withView = fs.readFileSync(db);
     await assert.rejects(
-      openTelemetry({ path: db }),
+      openTelemetryStore({ path: db }),
       (e: unknown) => e instanceof TelemetryFileError && e.problem === 'unsafe-schema' && /view "leak"/.test(e.message),
     );
     assert.ok(fs.readFileSync(db).equals(withView));
@@ -197,7 +197,7 @@ describe('reliability', function () {
     );
 
     it('never throws, and every line is imported, a duplicate, or skipped', async () => {
-      const store = await openTelemetry();
+      const store = await openTelemetryStore();
       await fc.assert(
         fc.asyncProperty(fc.array(mutatedLine, { maxLength: 30 }), async (lines) => {
           const text = lines.map((l) => l.replace(/\n/g, ' ')).join('\n') + '\n';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { binomialUpperTail } from '../../src/core/stats/statistics';
-import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry, pct, recommendStage } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetryStore, pct, recommendStage } from '../../src/core';
 import { empiricalBayesPrior } from '../../src/core/routing/stagePriors';
 import { seededRandom } from '../../src/core/random';
 import { fixedClock, series } from './helpers';
@@ -10,7 +10,7 @@ describe('AdaptiveModelRouter', () => {
   let store: TelemetryStore;
   let router: AdaptiveModelRouter;
   beforeEach(async () => {
-    store = await openTelemetry({ now: clock.now });
+    store = await openTelemetryStore({ now: clock.now });
     router = new AdaptiveModelRouter(store);
   });
   afterEach(() => store.close());

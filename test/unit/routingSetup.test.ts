@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { ModelRegistry, openTelemetry, parseWorkflowsManifest, type TelemetryStore } from '../../src/core';
+import { ModelRegistry, openTelemetryStore, parseWorkflowsManifest, type TelemetryStore } from '../../src/core';
 import { createRoutingSetup, stageTargetsFrom, type RoutingSetupOptions } from '../../src/core/routing/routingSetup';
 import { DEFAULT_TARGET } from '../../src/core/routing/routerTypes';
 import { fixedClock, series } from './helpers';
@@ -19,7 +19,7 @@ describe('createRoutingSetup: the router and stage targets, set up once for the 
     disabledWorkflows: parsed.workflows.filter((w) => !w.adaptive).map((w) => w.workflow),
     budgets: parsed.budgets,
   };
-  beforeEach(async () => (store = await openTelemetry({ now: fixedClock().now })));
+  beforeEach(async () => (store = await openTelemetryStore({ now: fixedClock().now })));
   afterEach(() => store.close());
 
   it("a stage's targets: the manifest's, else the settings' target, else the default", () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AdaptiveModelRouter, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, openTelemetryStore } from '../../src/core';
 import { fixedClock, tempDir } from './helpers';
 
 const DAY = 86_400_000;
@@ -14,7 +14,7 @@ describe('daily counters, retention and migration', () => {
 
   it('windowed aggregates are exact at the window edge (whole days from counters, the first day from raw calls)', async () => {
     const clock = fixedClock('2026-11-20T15:00:00Z');
-    const store = await openTelemetry({ now: clock.now });
+    const store = await openTelemetryStore({ now: clock.now });
     const now = clock.now().getTime();
     // One call every 3 hours for 10 days, failing every fourth.
     const calls = Array.from({ length: 80 }, (_, i) => ({
@@ -42,7 +42,7 @@ describe('daily counters, retention and migration', () => {
     const clock = fixedClock('2026-11-20T12:00:00Z');
     const file = path.join(dir, 'telemetry.db');
     const now = clock.now().getTime();
-    const store = await openTelemetry({ path: file, now: clock.now, autoSaveMs: 0, retentionDays: 0 });
+    const store = await openTelemetryStore({ path: file, now: clock.now, autoSaveMs: 0, retentionDays: 0 });
     store.trackLlmCalls(
       Array.from({ length: 3000 }, (_, i) => ({
         workflow: 'w',
@@ -56,7 +56,7 @@ describe('daily counters, retention and migration', () => {
     await store.close();
     const before = fs.statSync(file).size;
 
-    const kept = await openTelemetry({ path: file, now: clock.now, autoSaveMs: 0, retentionDays: 30 });
+    const kept = await openTelemetryStore({ path: file, now: clock.now, autoSaveMs: 0, retentionDays: 30 });
     assert.equal(kept.calls().length, 3000, 'opening does not delete (it stays quick)');
     kept.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', success: true, ts: now - 1000 });
     await kept.flush();
@@ -85,7 +85,7 @@ describe('daily counters, retention and migration', () => {
       INSERT INTO calls VALUES (12, 1763600060000, 1, 1, 0, 0.002, 100, 20, 950, 0, 'timeout', 0);
       PRAGMA user_version = 1;`;
     assert.equal(spawnSync('sqlite3', [file, v1]).status, 0);
-    const store = await openTelemetry({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
     assert.equal(store.callCount(), 2);
     assert.deepEqual(
       store.aggregateByModel({ workflow: 'code-review', stage: 'analysis' }).map((a) => [a.calls, a.successes]),
@@ -98,7 +98,7 @@ describe('daily counters, retention and migration', () => {
 
   it('migrates a version 3 file to 4: cache-token columns, and the tokens of calls without a billed cost counted per day', async () => {
     const file = path.join(dir, 'v3.db');
-    const writer = await openTelemetry({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
+    const writer = await openTelemetryStore({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
     writer.trackLlmCalls([
       { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', cost: 0.002, tokens: { input: 100, output: 20 }, ts: 1763600000000 },
       { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', tokens: { input: 300, output: 50 }, ts: 1763600001000 },
@@ -123,7 +123,7 @@ describe('daily counters, retention and migration', () => {
       PRAGMA user_version = 3;`;
     const downgrade = spawnSync('sqlite3', [file, v3], { encoding: 'utf8' });
     assert.equal(downgrade.status, 0, downgrade.stderr);
-    const store = await openTelemetry({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: file, now: () => new Date(1763600100000), autoSaveMs: 0 });
     assert.equal(store.callCount(), 3);
     const [all] = store.aggregateByModel({ workflow: 'w', since: 0 });
     assert.deepEqual(

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
-import { openTelemetry, AdaptiveModelRouter, ModelRegistry } from '../../src/core';
-import { NO_SPEND, addSpend, dollarRange, dollars, spendOf, spendText, spendTotal } from '../../src/core/stats/spend';
+import { openTelemetryStore, AdaptiveModelRouter, ModelRegistry } from '../../src/core';
+import { NO_SPEND, addSpend, spendOf, spendText, spendTotal } from '../../src/core/stats/spend';
+import { dollarRange, dollars } from '../../src/core/format';
 import { emptyCounter } from '../../src/core/store/dailyCounters';
 import { fixedClock } from './helpers';
 
@@ -83,7 +84,7 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
   });
 
   it("getRoutingStats reports each model's spend and the total, estimates for calls tracked with tokens and no cost", async () => {
-    const store = await openTelemetry({ now: fixedClock().now });
+    const store = await openTelemetryStore({ now: fixedClock().now });
     const ts = fixedClock().now().getTime() - 3_600_000;
     store.trackLlmCalls([
       { workflow: 'w', stage: 's', model: 'claude-haiku-4-5', cost: 0.01, ts },
@@ -107,7 +108,7 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
   });
 
   it("a source's own estimates count apart, and out of the billed costs' squares, whether read from the day's totals or from its raw calls", async () => {
-    const store = await openTelemetry({ now: fixedClock().now });
+    const store = await openTelemetryStore({ now: fixedClock().now });
     const now = fixedClock().now().getTime();
     store.trackLlmCalls([
       { workflow: 'w', stage: 's', model: 'm', cost: 0.3, ts: now - 1000 },

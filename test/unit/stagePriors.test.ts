@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetryStore } from '../../src/core';
 import type { ModelEvidence } from '../../src/core/routing/learningPolicy';
 import { StageTierRecord, WorkflowPriors, empiricalBayesPrior, relativePrior, tierGap } from '../../src/core/routing/stagePriors';
 import { DAY_MS } from '../../src/core/timeWindow';
@@ -37,7 +37,7 @@ describe("stage priors: the gap between tiers carries over from the workflow's o
     const clock = fixedClock();
     let store: TelemetryStore;
     beforeEach(async () => {
-      store = await openTelemetry({ now: clock.now });
+      store = await openTelemetryStore({ now: clock.now });
     });
     afterEach(() => store.close());
 
@@ -134,7 +134,7 @@ describe("WorkflowPriors: what a stage borrows from the workflow's other stages"
   // stage, the gaps between tiers hardly (cheap 40 points under premium, capable 20).
   const failuresPer10: Record<string, number[]> = { o1: [5, 3, 1], o2: [7, 5, 3], o3: [4, 2, 0] };
   let store: TelemetryStore;
-  beforeEach(async () => (store = await openTelemetry({ now: clock.now })));
+  beforeEach(async () => (store = await openTelemetryStore({ now: clock.now })));
   afterEach(() => store.close());
 
   function record(calls: number, end: Date, tierOf: (tier: Tier) => Tier | null = (t) => t): Map<string, Map<Tier, StageTierRecord>> {

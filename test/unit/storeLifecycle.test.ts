@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { StoreEvent, TelemetryStore, openTelemetry } from '../../src/core';
+import { StoreEvent, TelemetryStore, openTelemetryStore } from '../../src/core';
 import { MemoryBackend, StorageBackend } from '../../src/core/store/storage';
 import { fixedClock } from './helpers';
 import { tempDir } from './helpers';
@@ -40,18 +40,18 @@ describe("the store's life: dirty, saved, reloaded, closed", () => {
   it('an empty file on disk is given the schema at the first save; a missing one waits for a call', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'empty.db'), '');
-    const empty = await openTelemetry({ path: path.join(dir, 'empty.db'), autoSaveMs: 0 });
+    const empty = await openTelemetryStore({ path: path.join(dir, 'empty.db'), autoSaveMs: 0 });
     assert.equal(empty.dirty, true);
     await empty.close();
     assert.ok(fs.statSync(path.join(dir, 'empty.db')).size > 0);
-    const missing = await openTelemetry({ path: path.join(dir, 'missing.db'), autoSaveMs: 0 });
+    const missing = await openTelemetryStore({ path: path.join(dir, 'missing.db'), autoSaveMs: 0 });
     assert.equal(missing.dirty, false);
     await missing.close();
     assert.equal(fs.existsSync(path.join(dir, 'missing.db')), false, 'no file for a store that recorded nothing');
   });
 
   it('an import bookmark is something to save', async () => {
-    const store = await openTelemetry({ autoSaveMs: 0 });
+    const store = await openTelemetryStore({ autoSaveMs: 0 });
     store.setImportProgress('log', 10, 'f');
     assert.equal(store.dirty, true);
     assert.deepEqual(store.getImportProgress('log'), { offset: 10, fingerprint: 'f' });
@@ -59,7 +59,7 @@ describe("the store's life: dirty, saved, reloaded, closed", () => {
   });
 
   it('events: calls added (not duplicates), and a listener that was disposed hears nothing more', async () => {
-    const store = await openTelemetry({ autoSaveMs: 0, now: fixedClock().now }); // a duplicate: same id at the same time
+    const store = await openTelemetryStore({ autoSaveMs: 0, now: fixedClock().now }); // a duplicate: same id at the same time
     const heard: StoreEvent[] = [];
     const listener = store.onDidChange((e) => heard.push(e));
     store.trackLlmCalls([
@@ -84,8 +84,8 @@ describe("the store's life: dirty, saved, reloaded, closed", () => {
   it('a file changed by another writer is reloaded with our unsaved calls kept, and everything keyed on the version starts over', async () => {
     const dir = tempDir();
     const file = path.join(dir, 't.db');
-    const ours = await openTelemetry({ path: file, autoSaveMs: 0 });
-    const theirs = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const ours = await openTelemetryStore({ path: file, autoSaveMs: 0 });
+    const theirs = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     assert.equal(await ours.reloadIfChanged(), false, 'nothing changed yet');
     theirs.trackLlmCall({ workflow: 'w', model: 'm', id: 'theirs' });
     await theirs.close();
@@ -99,7 +99,7 @@ describe("the store's life: dirty, saved, reloaded, closed", () => {
     assert.ok(events.includes('reloaded'));
     assert.equal(ours.dirty, true, 'our call is still to be saved');
     await ours.close();
-    const check = await openTelemetry({ path: file });
+    const check = await openTelemetryStore({ path: file });
     assert.equal(check.callCount(), 2);
     check.dispose();
   });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { TelemetryStore, openTelemetry } from '../../src/core';
+import { TelemetryStore, openTelemetryStore } from '../../src/core';
 import { DAY_MS } from '../../src/core/timeWindow';
 import { fixedClock } from './helpers';
 
@@ -9,7 +9,7 @@ describe("the store's queries", () => {
   const now = clock.now().getTime();
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   let store: TelemetryStore;
-  beforeEach(async () => (store = await openTelemetry({ now: clock.now, prefetchHistories: false })));
+  beforeEach(async () => (store = await openTelemetryStore({ now: clock.now, prefetchHistories: false })));
   afterEach(() => store.dispose());
 
   it('the last call of all, across stages; none in an empty store', () => {

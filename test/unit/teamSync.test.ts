@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { Client } from 'pg';
-import { AdaptiveModelRouter, TelemetryStore, openTelemetry } from '../../src/core';
+import { AdaptiveModelRouter, TelemetryStore, openTelemetryStore } from '../../src/core';
 import { migrateTeamSchema } from '../../src/core/team/teamSchema';
 import { syncRound, TeamSyncError } from '../../src/core/team/teamSync';
 import { spawn } from 'child_process';
@@ -18,7 +18,7 @@ describe('team sync through a real PostgreSQL', function () {
   let project = 0;
   const team = () => ({ url: pg.url, project: `p${project}` });
   const newStore = async () => {
-    const store = await openTelemetry({ now: clock.now });
+    const store = await openTelemetryStore({ now: clock.now });
     stores.push(store);
     return store;
   };
@@ -181,7 +181,7 @@ describe('team sync through a real PostgreSQL', function () {
     // others pushed after its last pull.
     const finals: TelemetryStore[] = [];
     for (const file of files) {
-      const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+      const store = await openTelemetryStore({ path: file, autoSaveMs: 0 });
       stores.push(store);
       await syncRound(store, team());
       finals.push(store);
@@ -323,7 +323,7 @@ describe('team sync through a real PostgreSQL', function () {
     other.trackLlmCalls(series(30, { end: clock.now(), workflow: 'review', stage: 'lint' }));
     await syncRound(other, team());
     const file = path.join(dir, 'telemetry.db');
-    const seed = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const seed = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     seed.trackLlmCalls(series(12, { end: new Date(), workflow: 'review', stage: 'draft' }));
     await seed.close();
     const first = await cli('sync', '--database', pg.url, '--project', team().project, '--db', file);
@@ -420,7 +420,7 @@ describe('team sync through a real PostgreSQL', function () {
   it('[bundle] CLI sync --watch runs a round every interval and ends cleanly on SIGINT, its calls saved', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'runner.db');
-    const seed = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const seed = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     seed.trackLlmCalls(series(3, { end: new Date(), workflow: 'ci', stage: 'watch' }));
     await seed.close();
     const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { InvalidCallError, TelemetryFileError, openTelemetry } from '../../src/core';
+import { InvalidCallError, TelemetryFileError, openTelemetryStore } from '../../src/core';
 import { fixedClock, series, tempDir } from './helpers';
 import { waitFor } from '../poll';
 import { randomIdentity } from '../../src/core/ingest/callValidation';
@@ -13,7 +13,7 @@ describe('telemetry store', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('trackLlmCalls takes a large array at once (spreading it used to overflow the call stack)', async () => {
-    const store = await openTelemetry({ now: fixedClock().now });
+    const store = await openTelemetryStore({ now: fixedClock().now });
     const end = new Date(fixedClock().now().getTime() - 60_000);
     store.trackLlmCalls(series(200_000, { end }));
     assert.equal(store.callCount(), 200_000);
@@ -21,7 +21,7 @@ describe('telemetry store', () => {
   });
 
   it('a stage history cut inside one millisecond keeps the calls written last there', async () => {
-    const store = await openTelemetry({ now: fixedClock().now });
+    const store = await openTelemetryStore({ now: fixedClock().now });
     const start = fixedClock().now().getTime() - 10 * 86_400_000;
     // Written oldest first: 20 older calls, 30 in one millisecond, then 990 newer ones. Newest first,
     // the 1000-deep read ends inside the 30, which must be the last written of them (ids are random).
@@ -45,7 +45,7 @@ describe('telemetry store', () => {
 
   it('a call tracked on a stage whose history is cached reaches the next read without an insert (write-behind), in write order, once', async () => {
     const file = path.join(dir, 'telemetry.db');
-    const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const store = await openTelemetryStore({ path: file, autoSaveMs: 0, now: fixedClock().now });
     const ts = fixedClock().now().getTime() - 60_000;
     store.trackLlmCalls(Array.from({ length: 30 }, (_, i) => ({ workflow: 'w', stage: 's', model: 'old', ts: ts - 1000 + i })));
     assert.equal(store.recentStageCalls('w', 's', 1000).length, 30); // the history is now cached
@@ -65,7 +65,7 @@ describe('telemetry store', () => {
     assert.deepEqual(inserted, [3]);
     assert.deepEqual(store.recentStageCalls('w', 's', 1000), fromMemory, 'each call once, in the same order');
     await store.close();
-    const reopened = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const reopened = await openTelemetryStore({ path: file, autoSaveMs: 0, now: fixedClock().now });
     assert.deepEqual(
       reopened.recentStageCalls('w', 's', 1000).map((c) => [c.model, c.ts]),
       fromMemory.map((c) => [c.model, c.ts]),
@@ -76,12 +76,12 @@ describe('telemetry store', () => {
 
   it('after opening a file its stage histories are read in the background, so the first decision after a tracked call needs no insert', async () => {
     const file = path.join(dir, 'telemetry.db');
-    const writer = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const writer = await openTelemetryStore({ path: file, autoSaveMs: 0, now: fixedClock().now });
     const end = new Date(fixedClock().now().getTime() - 60_000);
     writer.trackLlmCalls([...series(30, { end, stage: 'a' }), ...series(30, { end, stage: 'b' })]);
     await writer.close();
     for (const prefetchHistories of [true, false]) {
-      const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now, prefetchHistories });
+      const store = await openTelemetryStore({ path: file, autoSaveMs: 0, now: fixedClock().now, prefetchHistories });
       await store.prefetched;
       const inserted: number[] = [];
       store.onDidChange((e) => e.kind === 'calls' && inserted.push(e.added));
@@ -93,7 +93,7 @@ describe('telemetry store', () => {
   });
 
   it("a decision's priors (whole days of the daily counters) count calls tracked on cached stages without inserting them", async () => {
-    const store = await openTelemetry({ autoSaveMs: 0, now: fixedClock().now });
+    const store = await openTelemetryStore({ autoSaveMs: 0, now: fixedClock().now });
     const now = fixedClock().now().getTime();
     const dayStart = Math.floor(now / 86_400_000) * 86_400_000;
     store.trackLlmCalls(Array.from({ length: 10 }, (_, i) => ({ workflow: 'w', stage: i < 5 ? 'a' : 'b', model: 'm', success: i % 2 === 0, ts: now - 1000 })));
@@ -130,7 +130,7 @@ describe('telemetry store', () => {
 
   it('a call counted ahead whose random id turns out to be stored already is taken back out of the counters', async () => {
     const file = path.join(dir, 'telemetry.db');
-    const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const store = await openTelemetryStore({ path: file, autoSaveMs: 0, now: fixedClock().now });
     const now = fixedClock().now().getTime();
     const dayStart = Math.floor(now / 86_400_000) * 86_400_000;
     const random = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
@@ -161,7 +161,7 @@ describe('telemetry store', () => {
     );
     assert.equal(store.recentStageCalls('w', 's', 1000).length, 1, 'nor is it in the history');
     await store.close();
-    const reopened = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const reopened = await openTelemetryStore({ path: file, autoSaveMs: 0, now: fixedClock().now });
     assert.deepEqual(
       reopened.aggregateByModel({ workflow: 'w', since: dayStart }).map((a) => [a.calls, a.successes, a.costSum]),
       [[1, 1, 0.5]],
@@ -170,7 +170,7 @@ describe('telemetry store', () => {
   });
 
   it('a call with an id of its own is inserted before its stage is read, so a duplicate never reaches the history', async () => {
-    const store = await openTelemetry({ now: fixedClock().now });
+    const store = await openTelemetryStore({ now: fixedClock().now });
     store.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', id: 'same' });
     assert.equal(store.recentStageCalls('w', 's', 1000).length, 1);
     store.trackLlmCall({ workflow: 'w', stage: 's', model: 'm', id: 'same' });
@@ -184,13 +184,13 @@ describe('telemetry store', () => {
 
   it("workflowVersion grows with the workflow's own calls only, and jumps when the database changes under the store", async () => {
     const file = path.join(dir, 'telemetry.db');
-    const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const store = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     const before = store.workflowVersion('a');
     store.trackLlmCall({ workflow: 'b', stage: 's', model: 'm' });
     assert.equal(store.workflowVersion('a'), before, 'another workflow leaves it as it was');
     store.trackLlmCalls([1, 2, 3].map(() => ({ workflow: 'a', stage: 's', model: 'm' })));
     assert.equal(store.workflowVersion('a'), before + 3);
-    const other = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const other = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     other.trackLlmCall({ workflow: 'b', stage: 's', model: 'm' });
     await other.close();
     await store.flush(); // merges the other writer's call: the database changed under the store
@@ -199,7 +199,7 @@ describe('telemetry store', () => {
   });
 
   it('rejects invalid calls with the field named, writing nothing', async () => {
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     const bad: Array<[object, string]> = [
       [{ model: 'm' }, 'workflow'],
       [{ workflow: 'w' }, 'model'],
@@ -228,7 +228,7 @@ describe('telemetry store', () => {
   });
 
   it('accepts the seed tier spelling, stores unknown success as NULL and counts it as success', async () => {
-    const store = await openTelemetry({ now: fixedClock().now });
+    const store = await openTelemetryStore({ now: fixedClock().now });
     store.trackLlmCall({ workflow: 'w', stage: 's', tier: 'CHEAP', model: 'm', ts: '2026-11-20T10:00:00Z' });
     store.trackLlmCall({ workflow: 'w', stage: 's', tier: 'ModelTier.PREMIUM', model: 'm', success: false, ts: '2026-11-20T10:01:00Z' });
     const [first, second] = store.calls();
@@ -243,7 +243,7 @@ describe('telemetry store', () => {
 
   it('uses the injected clock for default timestamps', async () => {
     const clock = fixedClock('2026-01-02T03:04:05Z');
-    const store = await openTelemetry({ now: clock.now });
+    const store = await openTelemetryStore({ now: clock.now });
     store.trackLlmCall({ workflow: 'w', model: 'm' });
     assert.equal(new Date(store.calls()[0].ts).toISOString(), '2026-01-02T03:04:05.000Z');
     await store.close();
@@ -251,7 +251,7 @@ describe('telemetry store', () => {
 
   it('a flushed file reopens with the same calls and the sqlite3 tool reads it', async () => {
     const file = path.join(dir, 'nested', 'telemetry.db');
-    const store = await openTelemetry({ path: file, autoSaveMs: 0, now: fixedClock().now });
+    const store = await openTelemetryStore({ path: file, autoSaveMs: 0, now: fixedClock().now });
     for (let i = 0; i < 25; i++) {
       store.trackLlmCall({
         id: `c${i}`,
@@ -272,7 +272,7 @@ describe('telemetry store', () => {
     await store.close();
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['telemetry.db'], 'no temporary file is left behind');
 
-    const reopened = await openTelemetry({ path: file, now: fixedClock().now });
+    const reopened = await openTelemetryStore({ path: file, now: fixedClock().now });
     assert.deepEqual(reopened.calls(), before);
     reopened.dispose();
 
@@ -282,7 +282,7 @@ describe('telemetry store', () => {
   });
 
   it('ignores a call it already has (same id), so merges and re-imports never double count', async () => {
-    const store = await openTelemetry();
+    const store = await openTelemetryStore();
     // One call is its id at its time (the clock could tick between two calls left to default).
     const ts = new Date('2026-11-20T10:00:00Z');
     store.trackLlmCall({ id: 'same', workflow: 'w', model: 'm', ts });
@@ -294,8 +294,8 @@ describe('telemetry store', () => {
 
   it('merges what another writer saved instead of overwriting it', async () => {
     const file = path.join(dir, 'telemetry.db');
-    const a = await openTelemetry({ path: file, autoSaveMs: 0 });
-    const b = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const a = await openTelemetryStore({ path: file, autoSaveMs: 0 });
+    const b = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     a.trackLlmCall({ workflow: 'w', model: 'from-a' });
     await a.flush();
     b.trackLlmCall({ workflow: 'w', model: 'from-b' });
@@ -303,7 +303,7 @@ describe('telemetry store', () => {
     a.trackLlmCall({ workflow: 'w', model: 'from-a-again' });
     await a.close();
     await b.close();
-    const check = await openTelemetry({ path: file });
+    const check = await openTelemetryStore({ path: file });
     assert.deepEqual(
       check
         .calls()
@@ -316,9 +316,9 @@ describe('telemetry store', () => {
 
   it('reloads when another process changed the file', async () => {
     const file = path.join(dir, 'telemetry.db');
-    const reader = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const reader = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     assert.equal(await reader.reloadIfChanged(), false);
-    const writer = await openTelemetry({ path: file, autoSaveMs: 0 });
+    const writer = await openTelemetryStore({ path: file, autoSaveMs: 0 });
     writer.trackLlmCall({ workflow: 'w', model: 'm' });
     await writer.close();
     assert.equal(await reader.reloadIfChanged(), true);
@@ -328,7 +328,7 @@ describe('telemetry store', () => {
 
   it('saves by itself when the caller never flushes', async () => {
     const file = path.join(dir, 'telemetry.db');
-    const store = await openTelemetry({ path: file, autoSaveMs: 20 });
+    const store = await openTelemetryStore({ path: file, autoSaveMs: 20 });
     store.trackLlmCall({ workflow: 'w', model: 'm' });
     await waitFor('auto-save', () => !store.dirty, 10_000, 10);
     assert.ok(fs.existsSync(file), 'auto-save wrote the file');
@@ -339,13 +339,16 @@ describe('telemetry store', () => {
     async function expectRefusal(bytes: Buffer, problem: TelemetryFileError['problem']): Promise<void> {
       const file = path.join(dir, 'bad.db');
       fs.writeFileSync(file, bytes);
-      await assert.rejects(openTelemetry({ path: file }), (e: unknown) => e instanceof TelemetryFileError && e.problem === problem && e.message.includes(file));
+      await assert.rejects(
+        openTelemetryStore({ path: file }),
+        (e: unknown) => e instanceof TelemetryFileError && e.problem === problem && e.message.includes(file),
+      );
       assert.ok(fs.readFileSync(file).equals(bytes), 'file unchanged');
     }
 
     async function validFile(): Promise<Buffer> {
       const file = path.join(dir, 'good.db');
-      const store = await openTelemetry({ path: file, autoSaveMs: 0 });
+      const store = await openTelemetryStore({ path: file, autoSaveMs: 0 });
       store.trackLlmCall({ workflow: 'w', model: 'm' });
       await store.close();
       return fs.readFileSync(file);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { AdaptiveModelRouter, closestName, counted, generateSampleCalls, money, openTelemetry, pct, periodText, windowStart } from '../../src/core';
+import { AdaptiveModelRouter, closestName, counted, generateSampleCalls, money, openTelemetryStore, pct, periodText, windowStart } from '../../src/core';
 import { buildOverview } from '../../src/core/stats/overview';
 import { formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from '../../src/core/stats/report';
 import { overviewSavings } from '../../src/core/stats/savings';
@@ -69,7 +69,7 @@ describe('reports opened in the editor', () => {
 
   it('have no glyph an editor font may lack: emoji and check marks become WGL4 glyphs, the words stay', async () => {
     const clock = fixedClock();
-    const store = await openTelemetry({ now: clock.now });
+    const store = await openTelemetryStore({ now: clock.now });
     store.trackLlmCalls(generateSampleCalls({ now: clock.now() }));
     const router = new AdaptiveModelRouter(store);
     const overview = buildOverview(store, router);

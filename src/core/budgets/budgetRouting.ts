@@ -1,4 +1,4 @@
-import { dollars } from '../stats/spend';
+import { dollars, shortPct } from '../format';
 import type { PolicyChoice } from '../routing/learningPolicy';
 import type { RouteDecision } from '../routing/routerTypes';
 import type { BudgetInfluence, BudgetPace } from './budgetGuard';
@@ -38,8 +38,6 @@ export function pacedCheapest(pace: BudgetPace | undefined, choice: PolicyChoice
   return onCourseFor >= pace.influence.limit ? { ...pace.influence, onCourseFor } : undefined;
 }
 
-const percent = (share: number) => `${+(share * 100).toFixed(1)}%`;
-
 /**
  * "Budget test-generation monthly $2.00 is spent, so this stage runs on the cheapest model,
  * claude-haiku-4-5; the 80% target is not expected (71% here)."
@@ -48,10 +46,10 @@ export function cheapestReason(b: BudgetInfluence, d: Pick<RouteDecision, 'model
   const named = `Budget ${scopeText(b.scope)} ${b.period} ${dollars(b.limit)}`;
   const expected =
     d.sampleSize === 0 || d.successRate === null
-      ? `whether the ${percent(d.target)} target holds is unknown (no calls of it here yet)`
+      ? `whether the ${shortPct(d.target)} target holds is unknown (no calls of it here yet)`
       : d.successRate >= d.target
-        ? `the ${percent(d.target)} target is still expected (${percent(d.successRate)} here)`
-        : `the ${percent(d.target)} target is not expected (${percent(d.successRate)} here)`;
+        ? `the ${shortPct(d.target)} target is still expected (${shortPct(d.successRate)} here)`
+        : `the ${shortPct(d.target)} target is not expected (${shortPct(d.successRate)} here)`;
   const state =
     b.onCourseFor === undefined
       ? 'is spent'

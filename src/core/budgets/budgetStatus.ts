@@ -1,5 +1,6 @@
 import type { ModelRegistry } from '../routing/registry';
-import { NO_SPEND, Spend, addSpend, dollarRange, dollars, spendOf, spendTotal } from '../stats/spend';
+import { NO_SPEND, Spend, addSpend, spendOf, spendTotal } from '../stats/spend';
+import { dollarRange, dollars } from '../format';
 import { normalQuantile } from '../stats/statistics';
 import type { TelemetryStore } from '../store/telemetryStore';
 import { DAY_MS } from '../timeWindow';

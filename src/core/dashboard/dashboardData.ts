@@ -4,14 +4,15 @@ import type { TelemetryStore } from '../store/telemetryStore';
 import { dailySeries } from '../stats/dailySeries';
 import type { StageOverview } from '../stats/overview';
 import { stageSavings, savingsText, totalSavings, type StageSavings } from '../stats/savings';
-import { NO_SPEND, addSpend, dollarRange, dollars, spendText, spendTotal } from '../stats/spend';
+import { NO_SPEND, addSpend, spendText, spendTotal } from '../stats/spend';
+import { dollarRange, dollars } from '../format';
 import type { DashboardData, DashboardScope, DashboardStageRow } from './dashboardTypes';
 
 export interface DashboardOptions {
   /** Days of the range (the tree's); 0 for all time. Fractions ("today") count as one day. */
   days: number;
   minSampleSize: number;
-  /** The seed rule's failure rate above which a stage should move up (its success line is 1 minus it). */
+  /** The recent-failure rule's failure rate above which a stage should move up (its success line is 1 minus it). */
   failureRateThreshold: number;
   rangeLabel: string;
   now?: Date;

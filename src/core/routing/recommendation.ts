@@ -1,3 +1,4 @@
+import { pct } from '../format';
 import { describeEvidence, failureEvidence, FailureEvidence } from '../stats/failureEvidence';
 import type { AdaptiveModelRouter } from './router';
 import type { RouteDecision } from './routerTypes';
@@ -153,7 +154,7 @@ export function changeText(r: StageRecommendation): string | undefined {
   const move = tierMove(r);
   if (!move) return undefined;
   const evidence = evidenceText(r);
-  return `${move}: ${r.model} is recommended for the ${(r.target * 100).toFixed(1)}% target.${evidence ? ` ${evidence}.` : ''}`;
+  return `${move}: ${r.model} is recommended for the ${pct(r.target)} target.${evidence ? ` ${evidence}.` : ''}`;
 }
 
 /** The fields that are set: a query's undefined fields must not override defaults they are spread over. */

@@ -1,3 +1,4 @@
+import { pct } from '../format';
 import { exactInterval, Interval } from './statistics';
 
 /**
@@ -35,12 +36,8 @@ export function failureEvidence(failures: number, calls: number, threshold: numb
 
 /** "failure rate 23.0–29.0% (90% interval) over 88 calls, above the 15.0% a healthy stage may show (threshold 20.0%)". */
 export function describeEvidence(e: FailureEvidence): string {
-  const range = `failure rate ${percent(e.interval.low)}–${percent(e.interval.high)} (90% interval) over ${e.calls} calls`;
+  const range = `failure rate ${pct(e.interval.low)}–${pct(e.interval.high)} (90% interval) over ${e.calls} calls`;
   return e.confident
-    ? `Confident: ${range}, wholly above the ${percent(e.healthy)} a healthy stage may show (threshold ${percent(e.threshold)})`
-    : `Not yet certain: ${range}; a healthy stage may show up to ${percent(e.healthy)} (threshold ${percent(e.threshold)})`;
-}
-
-function percent(rate: number): string {
-  return `${(rate * 100).toFixed(1)}%`;
+    ? `Confident: ${range}, wholly above the ${pct(e.healthy)} a healthy stage may show (threshold ${pct(e.threshold)})`
+    : `Not yet certain: ${range}; a healthy stage may show up to ${pct(e.healthy)} (threshold ${pct(e.threshold)})`;
 }

@@ -1,10 +1,10 @@
 import { describeEvidence } from './failureEvidence';
 import { savingsText, type overviewSavings } from './savings';
-import { dollarRange, dollars, spendText } from './spend';
+import { spendText } from './spend';
 import { StageRecommendation, evidenceText, tierMove } from '../routing/recommendation';
-import { money, pct } from '../format';
 import type { RoutingStats, TierUpgradeVerdict } from '../routing/routerTypes';
-import { capitalised, counted, periodText, stageLabel } from '../text';
+import { capitalised, periodText } from '../text';
+import { counted, dollarRange, dollars, money, pct, stageLabel } from '../format';
 
 /** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */
 const RULE = '='.repeat(70);
@@ -73,7 +73,7 @@ export function confidenceText(v: TierUpgradeVerdict): string {
 }
 
 function label(v: TierUpgradeVerdict): string {
-  return v.stage === 'all' ? v.workflow : `${v.workflow} / ${v.stage || '(no stage)'}`;
+  return v.stage === 'all' ? v.workflow : stageLabel(v);
 }
 
 /**

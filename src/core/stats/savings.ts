@@ -1,6 +1,6 @@
-import { money } from '../format';
 import type { StageOverview } from './overview';
-import { Spend, addSpend, dollarRange, dollars, NO_SPEND, spendTotal } from './spend';
+import { Spend, addSpend, NO_SPEND, spendTotal } from './spend';
+import { dollarRange, dollars, money, shortPct } from '../format';
 import { normalQuantile } from './statistics';
 import { Tier, tierIndex } from '../tiers';
 
@@ -56,14 +56,16 @@ export function stageSavings(stage: StageOverview, options: SavingsOptions): Sta
   if (!r) return none('the recommendation is not worked out yet');
   if (!(options.days > 0)) return none('choose a time range of days to project spend per week');
   if (r.fallback || !r.adaptive) return none('no evidence behind the recommendation yet');
-  if (r.verdict === 'out-of-reach') return none(`no model reaches the ${pctText(r.target)} target here`);
+  if (r.verdict === 'out-of-reach') return none(`no model reaches the ${shortPct(r.target)} target here`);
   const chosen = options.model ?? r.model;
   const model = stage.models.find((m) => m.model === chosen);
   const alternative = r.decision.alternatives.find((a) => a.model === chosen);
   const confidence = options.confidence ?? 0.95;
   if (!model || model.calls < options.minSampleSize || !alternative || alternative.chanceOfTarget < confidence) {
-    const has = `${model?.calls ?? 0} calls${alternative ? ` and a ${pctText(alternative.chanceOfTarget)} chance` : ''}`;
-    return none(`${chosen} needs ${options.minSampleSize}+ calls here and a ${pctText(confidence)} chance of the ${pctText(r.target)} target (it has ${has})`);
+    const has = `${model?.calls ?? 0} calls${alternative ? ` and a ${shortPct(alternative.chanceOfTarget)} chance` : ''}`;
+    return none(
+      `${chosen} needs ${options.minSampleSize}+ calls here and a ${shortPct(confidence)} chance of the ${shortPct(r.target)} target (it has ${has})`,
+    );
   }
   if (stage.models.every((m) => m.model === chosen)) return none(`every call already runs on ${chosen}`);
   const now = perCall(stage.spend);
@@ -118,7 +120,7 @@ function perCall(spend: Spend): { mean: number; variance: number; calls: number 
 export function savingsText(e: SavingsEstimate): string {
   return e.direction === 'save'
     ? `could save ~${dollars(e.perWeek)} / week (${dollarRange(e.low, e.high)}) on ${e.model}`
-    : `+${dollars(-e.perWeek)} / week (${dollarRange(-e.high, -e.low)}) to reach ${pctText(e.target)} on ${e.model}`;
+    : `+${dollars(-e.perWeek)} / week (${dollarRange(-e.high, -e.low)}) to reach ${shortPct(e.target)} on ${e.model}`;
 }
 
 /** "per success $0.0847 now, $0.0353 on claude-haiku-4-5", or undefined while either is unknown. */
@@ -133,10 +135,6 @@ export function totalSavings(estimates: SavingsEstimate[]): { perWeek: number; l
   const perWeek = saving.reduce((n, e) => n + e.perWeek, 0);
   const half = Math.sqrt(saving.reduce((n, e) => n + ((e.high - e.low) / 2) ** 2, 0));
   return { perWeek, low: perWeek - half, high: perWeek + half, stages: saving.length };
-}
-
-function pctText(rate: number): string {
-  return `${(rate * 100).toFixed(rate * 100 === Math.round(rate * 100) ? 0 : 1)}%`;
 }
 
 /** The savings of many stages at once: each stage's estimate or reason, their total, and what they spent. */

@@ -1,5 +1,6 @@
 import type { ModelRegistry } from '../routing/registry';
 import type { CallTotals } from '../types';
+import { count, dollars } from '../format';
 
 /** What a set of calls cost, and where each part of that comes from. */
 export interface Spend {
@@ -57,18 +58,6 @@ export function spendTotal(spend: Spend): number | null {
   return spend.reportedCalls + spend.estimatedCalls > 0 ? spend.reported + spend.estimated : null;
 }
 
-/** Dollars as people read a bill: cents from $1 up, four places below (a call costs fractions of a cent). */
-export function dollars(usd: number): string {
-  return `$${usd.toFixed(Math.abs(usd) >= 1 ? 2 : 4)}`;
-}
-
-/** "$0.20–$2.20": both ends to the places the larger one needs. */
-export function dollarRange(low: number, high: number): string {
-  const places = Math.max(Math.abs(low), Math.abs(high)) >= 1 ? 2 : 4;
-  const one = (usd: number) => `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(places)}`;
-  return `${one(low)}–${one(high)}`;
-}
-
 /**
  * "$12.40", "≈ $0.0042" (all estimated), "$12.40 (≈ $3.10 of it estimated)", "—" (nothing known),
  * with "; 3 calls of unknown cost" when some are: never an estimate passed off as a bill.
@@ -80,8 +69,7 @@ export function spendText(spend: Spend): string {
   else if (spend.reportedCalls === 0) text = `≈ ${dollars(total)}`;
   else if (spend.estimatedCalls === 0) text = dollars(total);
   else text = `${dollars(total)} (≈ ${dollars(spend.estimated)} of it estimated)`;
-  if (total != null && spend.unknownCalls > 0)
-    text += `; ${spend.unknownCalls === 1 ? '1 call' : `${spend.unknownCalls.toLocaleString('en-US')} calls`} of unknown cost`;
+  if (total != null && spend.unknownCalls > 0) text += `; ${spend.unknownCalls === 1 ? '1 call' : `${count(spend.unknownCalls)} calls`} of unknown cost`;
   return text;
 }
 

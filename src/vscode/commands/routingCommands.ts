@@ -1,4 +1,4 @@
-import { counted } from '../../core/text';
+import { counted, stageLabel } from '../../core/format';
 import * as vscode from 'vscode';
 import type { StageOverview } from '../../core/stats/overview';
 import { changeText } from '../../core/routing/recommendation';
@@ -148,7 +148,7 @@ async function pickStage(service: TelemetryService, title: string): Promise<{ wo
   }
   const items = overview.flatMap((w) =>
     w.stages.map((s: StageOverview) => ({
-      label: `${w.workflow} / ${s.stage || '(no stage)'}`,
+      label: stageLabel(s),
       description: `→ ${s.recommendation?.model ?? '…'}`,
       detail: s.recommendation?.reason ?? s.verdict.reason,
       stage: { workflow: w.workflow, stage: s.stage },

@@ -7,7 +7,7 @@ import { Tier, parseTier } from '../../core/tiers';
 import type { DeclarationIndex } from './declarationIndex';
 import { rangeDays, readSettings } from '../settings';
 import { DOWNGRADE_CONFIDENCE, confidentDowngrade, savingsText, stageSavings } from '../../core/stats/savings';
-import { dollars } from '../../core/stats/spend';
+import { dollars, pct } from '../../core/format';
 import { capitalised } from '../../core/text';
 import type { TelemetryService } from '../services/telemetryService';
 
@@ -104,7 +104,7 @@ export class TierDiagnostics implements vscode.Disposable {
           declaration.tier.toUpperCase(),
           recommendation.model,
           recommendation.tier.toUpperCase(),
-          `${(recommendation.target * 100).toFixed(1)}%`,
+          pct(recommendation.target),
           recommendation.reason,
           evidence,
         );
@@ -172,8 +172,8 @@ function downgradeSuggestion(
     stage.workflow,
     tier.toUpperCase(),
     model,
-    `${(r.target * 100).toFixed(1)}%`,
-    `${(chance * 100).toFixed(1)}%`,
+    pct(r.target),
+    pct(chance),
     calls.toLocaleString(),
     savings?.direction === 'save' ? `${capitalised(savingsText(savings))}.` : vscode.l10n.t('Declared {0}.', declared.toUpperCase()),
   );

@@ -6,7 +6,7 @@ import { budgetName } from '../../core/budgets/budgetDeclarations';
 import { NoticesSeen, dueNotices } from '../../core/budgets/budgetNotices';
 import { BudgetStatus, budgetStatuses, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
 import { positionAt } from '../../core/declarations';
-import { dollars } from '../../core/stats/spend';
+import { dollars } from '../../core/format';
 import { DIAGNOSTIC_SOURCE } from '../diagnostics/tierDiagnostics';
 import { readSettings } from '../settings';
 import type { TelemetryService } from './telemetryService';

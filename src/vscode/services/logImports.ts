@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ImportReport, importJsonlBytes, isRotatedSibling, resumeOffset, sortRotated } from '../../core/ingest/importers';
 import type { TelemetryStore } from '../../core/store/telemetryStore';
-import { counted } from '../../core/text';
+import { counted } from '../../core/format';
 import { readOtlpRules, readSettings } from '../settings';
 import { createLocalImporter } from './storageFactory';
 

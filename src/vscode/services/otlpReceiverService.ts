@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { OtlpReceiver } from '../../core/ingest/otlpReceiver';
 import { describeSkipped, type SkippedSpans } from '../../core/ingest/otlpSpans';
-import { counted } from '../../core/text';
+import { counted } from '../../core/format';
 import { readOtlpRules } from '../settings';
 import { createOtlpReceiver } from './storageFactory';
 import type { TelemetryService } from './telemetryService';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { counted } from '../../core/text';
+import { counted } from '../../core/format';
 import type { SyncReport } from '../../core/team/teamSync';
 import { credentialOf, hostOf, teamDatabaseUrlProblem } from '../../core/team/teamDatabaseUrl';
 import { createTeamSync } from './storageFactory';

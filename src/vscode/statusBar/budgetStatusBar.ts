@@ -3,7 +3,7 @@ import { Commands } from '../constants';
 import { commandLink } from '../commands/commandRegistry';
 import { budgetLine } from '../../core/budgets/budgetReport';
 import { budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
-import { plain, safeMarkdown } from '../format';
+import { escapeMarkdown, safeMarkdown } from '../format';
 import type { BudgetMonitor } from '../services/budgetMonitor';
 
 /**
@@ -46,9 +46,9 @@ export class BudgetStatusBar implements vscode.Disposable {
           : undefined;
     const md = safeMarkdown();
     md.isTrusted = { enabledCommands: [Commands.ShowBudgets] };
-    md.appendMarkdown(`**${plain(vscode.l10n.t('Budgets'))}**\n\n`);
-    for (const s of statuses) md.appendMarkdown(`${plain(budgetLine(s))}  \n${plain(projectionText(s))}\n\n`);
-    md.appendMarkdown(`[${plain(vscode.l10n.t('Show the budgets report'))}](${commandLink(Commands.ShowBudgets)})`);
+    md.appendMarkdown(`**${escapeMarkdown(vscode.l10n.t('Budgets'))}**\n\n`);
+    for (const s of statuses) md.appendMarkdown(`${escapeMarkdown(budgetLine(s))}  \n${escapeMarkdown(projectionText(s))}\n\n`);
+    md.appendMarkdown(`[${escapeMarkdown(vscode.l10n.t('Show the budgets report'))}](${commandLink(Commands.ShowBudgets)})`);
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: vscode.l10n.t('Budget: {0}', budgetShort(tightest)) };
     this.item.show();

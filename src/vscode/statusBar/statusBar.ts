@@ -5,7 +5,7 @@ import { otlpReceiverText, type OtlpReceiverService } from '../services/otlpRece
 import { teamSyncText, type TeamSyncService } from '../services/teamSync';
 import type { StageOverview } from '../../core/stats/overview';
 import { changeText } from '../../core/routing/recommendation';
-import { money, pct, plain } from '../format';
+import { money, pct, escapeMarkdown, stageLabelText } from '../format';
 import { readSettings } from '../settings';
 import type { StatsTreeProvider } from '../views/statsTreeProvider';
 import { declarationsIn } from '../diagnostics/declarationIndex';
@@ -116,20 +116,22 @@ export class RoutingStatusBar implements vscode.Disposable {
     const chosen = stage.models.find((m) => m.model === recommendation.model);
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: [Commands.CheckStage, Commands.ShowStats, Commands.PickStage, Commands.OpenDashboard] };
-    md.appendMarkdown(`**${plain(`${stage.workflow} / ${stage.stage || vscode.l10n.t('(no stage)')}`)}**  \n`);
-    md.appendMarkdown(plain(source) + '\n\n');
-    md.appendMarkdown(plain(vscode.l10n.t('Model: {0}', recommendation.model)) + '  \n');
-    md.appendMarkdown(plain(recommendation.reason) + '  \n');
+    md.appendMarkdown(`**${escapeMarkdown(stageLabelText(stage))}**  \n`);
+    md.appendMarkdown(escapeMarkdown(source) + '\n\n');
+    md.appendMarkdown(escapeMarkdown(vscode.l10n.t('Model: {0}', recommendation.model)) + '  \n');
+    md.appendMarkdown(escapeMarkdown(recommendation.reason) + '  \n');
     if (chosen) {
       md.appendMarkdown(
-        plain(vscode.l10n.t('Success rate: {0} · cost per success: {1} · n={2}', pct(chosen.successRate), money(chosen.costPerSuccess), chosen.calls)) + '  \n',
+        escapeMarkdown(
+          vscode.l10n.t('Success rate: {0} · cost per success: {1} · n={2}', pct(chosen.successRate), money(chosen.costPerSuccess), chosen.calls),
+        ) + '  \n',
       );
     }
-    md.appendMarkdown(plain(vscode.l10n.t('Time range: {0}', this.service.rangeLabel)) + '\n\n');
-    if (this.team?.state.configured) md.appendMarkdown(`$(cloud) ${plain(teamSyncText(this.team.state))}\n\n`);
-    if (receiving) md.appendMarkdown(`$(radio-tower) ${plain(receiving)}\n\n`);
+    md.appendMarkdown(escapeMarkdown(vscode.l10n.t('Time range: {0}', this.service.rangeLabel)) + '\n\n');
+    if (this.team?.state.configured) md.appendMarkdown(`$(cloud) ${escapeMarkdown(teamSyncText(this.team.state))}\n\n`);
+    if (receiving) md.appendMarkdown(`$(radio-tower) ${escapeMarkdown(receiving)}\n\n`);
     const change = changeText(recommendation);
-    if (upgrade && change) md.appendMarkdown(`$(warning) ${plain(change)}\n\n`);
+    if (upgrade && change) md.appendMarkdown(`$(warning) ${escapeMarkdown(change)}\n\n`);
     const target = { workflow: stage.workflow, stage: stage.stage };
     md.appendMarkdown(
       `[$(checklist) ${vscode.l10n.t('Check this stage')}](${commandLink(Commands.CheckStage, target)}) · [$(graph) ${vscode.l10n.t('Show stats')}](${commandLink(Commands.ShowStats)}) · [$(list-selection) ${vscode.l10n.t('Pick stage')}](${commandLink(Commands.PickStage)}) · [$(graph-line) ${vscode.l10n.t('Dashboard')}](${commandLink(Commands.OpenDashboard, target)})`,

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { stageLabelText } from '../format';
 import { dashboardData } from '../../core/dashboard/dashboardData';
 import { parseFromDashboard, type FromDashboard, type ToDashboard } from '../../core/dashboard/dashboardMessages';
 import type { DashboardScope } from '../../core/dashboard/dashboardTypes';
@@ -138,7 +139,7 @@ export class DashboardPanel implements vscode.Disposable {
   private title(): string {
     const { workflow, stage } = this.scope;
     if (workflow === null) return vscode.l10n.t('Routing Dashboard');
-    return vscode.l10n.t('Routing: {0}', stage === null ? workflow : `${workflow} / ${stage || vscode.l10n.t('(no stage)')}`);
+    return vscode.l10n.t('Routing: {0}', stage === null ? workflow : stageLabelText({ workflow, stage }));
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@ import { capitalised } from '../../core/text';
 import { perSuccessText, savingsText, stageSavings } from '../../core/stats/savings';
 import { budgetLine } from '../../core/budgets/budgetReport';
 import { BudgetStatus, budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
-import { latency, money, performanceLine, plain, rateOrInsufficient, safeMarkdown } from '../format';
+import { latency, money, performanceLine, escapeMarkdown, rateOrInsufficient, safeMarkdown, stageNameText } from '../format';
 import { ContextValues } from '../constants';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -38,7 +38,7 @@ function budgetNote(statuses: readonly BudgetStatus[]): string {
 
 /** The tooltip lines of a row's budgets. */
 function budgetLines(md: vscode.MarkdownString, statuses: readonly BudgetStatus[]): void {
-  for (const s of statuses) md.appendMarkdown(`${plain(vscode.l10n.t('Budget: {0}', budgetLine(s)))}  \n${plain(projectionText(s))}\n\n`);
+  for (const s of statuses) md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Budget: {0}', budgetLine(s)))}  \n${escapeMarkdown(projectionText(s))}\n\n`);
 }
 
 export class WorkflowNode implements StatsNode {
@@ -63,20 +63,20 @@ export class WorkflowNode implements StatsNode {
     );
     // The tooltip says what the row cannot: each stage's recommendation at a glance.
     const md = safeMarkdown();
-    md.appendMarkdown(`**${plain(w.workflow)}**\n\n`);
+    md.appendMarkdown(`**${escapeMarkdown(w.workflow)}**\n\n`);
     md.appendMarkdown(
-      plain(
+      escapeMarkdown(
         w.stages.length === 1
           ? vscode.l10n.t('1 stage, {0} in the time range', calls)
           : vscode.l10n.t('{0} stages, {1} in the time range', w.stages.length, calls),
       ) + '\n\n',
     );
-    md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(w.spend))) + '\n\n');
+    md.appendMarkdown(escapeMarkdown(vscode.l10n.t('Spend: {0}', spendText(w.spend))) + '\n\n');
     budgetLines(md, budgets);
     for (const stage of w.stages) {
       const r = stage.recommendation;
       const move = r && tierMove(r);
-      md.appendMarkdown(`- ${plain(stage.stage || vscode.l10n.t('(no stage)'))}: ${plain(r ? `→ ${r.model}${move ? ` (${move})` : ''}` : '…')}\n`);
+      md.appendMarkdown(`- ${escapeMarkdown(stageNameText(stage.stage))}: ${escapeMarkdown(r ? `→ ${r.model}${move ? ` (${move})` : ''}` : '…')}\n`);
     }
     item.tooltip = md;
     item.accessibilityInformation = { label: `${w.workflow}, ${item.description}` };
@@ -100,7 +100,7 @@ export class StageNode implements StatsNode {
   }
 
   get label(): string {
-    return this.stage.stage || vscode.l10n.t('(no stage)');
+    return stageNameText(this.stage.stage);
   }
 
   treeItem(): vscode.TreeItem {
@@ -123,25 +123,27 @@ export class StageNode implements StatsNode {
         ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(recommendation?.confident ? 'list.warningForeground' : 'list.deemphasizedForeground'))
         : new vscode.ThemeIcon(!state || state === 'thin-evidence' ? 'circle-outline' : 'pass');
     const md = safeMarkdown();
-    md.appendMarkdown(`**${plain(`${this.stage.workflow} / ${this.label}`)}**\n\n`);
-    md.appendMarkdown(plain(vscode.l10n.t('Recommended model: {0}', recommended)) + '  \n');
+    md.appendMarkdown(`**${escapeMarkdown(`${this.stage.workflow} / ${this.label}`)}**\n\n`);
+    md.appendMarkdown(escapeMarkdown(vscode.l10n.t('Recommended model: {0}', recommended)) + '  \n');
     if (recommendation) {
-      md.appendMarkdown(plain(recommendation.reason) + '\n\n');
+      md.appendMarkdown(escapeMarkdown(recommendation.reason) + '\n\n');
       const change = changeText(recommendation);
-      if (change) md.appendMarkdown(plain(change) + '\n\n');
+      if (change) md.appendMarkdown(escapeMarkdown(change) + '\n\n');
     }
-    md.appendMarkdown(plain(vscode.l10n.t('Recent failures (seed rule): {0}', verdict.reason)) + '  \n');
+    md.appendMarkdown(escapeMarkdown(vscode.l10n.t("Recent-failure rule (the upstream framework's): {0}", verdict.reason)) + '  \n');
     md.appendMarkdown(
-      plain(
+      escapeMarkdown(
         this.stage.calls === 1 ? vscode.l10n.t('1 call in the time range') : vscode.l10n.t('{0} calls in the time range', this.stage.calls.toLocaleString()),
       ) + '  \n',
     );
-    md.appendMarkdown(plain(vscode.l10n.t('Spend: {0}', spendText(this.stage.spend))) + '  \n');
+    md.appendMarkdown(escapeMarkdown(vscode.l10n.t('Spend: {0}', spendText(this.stage.spend))) + '  \n');
     budgetLines(md, budgets);
     const savings = stageSavings(this.stage, { days: this.context.days, minSampleSize: this.minSamples });
-    md.appendMarkdown(plain(savings.estimate ? capitalised(savingsText(savings.estimate)) : vscode.l10n.t('No savings estimate: {0}', savings.why ?? '')));
+    md.appendMarkdown(
+      escapeMarkdown(savings.estimate ? capitalised(savingsText(savings.estimate)) : vscode.l10n.t('No savings estimate: {0}', savings.why ?? '')),
+    );
     const perSuccess = savings.estimate && perSuccessText(savings.estimate);
-    if (perSuccess) md.appendMarkdown('  \n' + plain(capitalised(perSuccess)));
+    if (perSuccess) md.appendMarkdown('  \n' + escapeMarkdown(capitalised(perSuccess)));
     item.tooltip = md;
     const stateText = recommendation ? verdictText(recommendation) : vscode.l10n.t('working out');
     item.accessibilityInformation = { label: `${this.label}, recommended ${recommended}, ${stateText}` };
@@ -170,7 +172,7 @@ export class ModelNode implements StatsNode {
     item.description = performanceLine(m, this.minSamples);
     item.iconPath = new vscode.ThemeIcon(m.model === this.stage.recommendation?.model ? 'star-full' : 'circuit-board');
     const md = safeMarkdown();
-    md.appendMarkdown(`**${plain(m.model)}**${m.tier ? ` ${plain(`(${m.tier})`)}` : ''}`);
+    md.appendMarkdown(`**${escapeMarkdown(m.model)}**${m.tier ? ` ${escapeMarkdown(`(${m.tier})`)}` : ''}`);
     md.appendMarkdown('\n\n| | |\n|---|---|\n');
     const rows: Array<[string, string]> = [
       [vscode.l10n.t('Success rate'), rateOrInsufficient(m.successRate, m.calls, this.minSamples)],
@@ -180,7 +182,7 @@ export class ModelNode implements StatsNode {
       [vscode.l10n.t('Avg latency'), latency(m.avgLatencyMs)],
       [vscode.l10n.t('p95 latency'), latency(m.p95LatencyMs)],
     ];
-    for (const [key, value] of rows) md.appendMarkdown(`| ${plain(key)} | ${plain(value)} |\n`);
+    for (const [key, value] of rows) md.appendMarkdown(`| ${escapeMarkdown(key)} | ${escapeMarkdown(value)} |\n`);
     item.tooltip = md;
     item.accessibilityInformation = { label: `${m.model}, ${item.description}` };
     return item;

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { ContextKeys, Views } from '../constants';
 import { overviewSavings } from '../../core/stats/savings';
-import { dollarRange, dollars, spendShort } from '../../core/stats/spend';
+import { spendShort } from '../../core/stats/spend';
+import { dollarRange, dollars } from '../../core/format';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { rangeDays, readSettings } from '../settings';
 import type { BudgetMonitor } from '../services/budgetMonitor';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { teamSyncText, type TeamSyncState } from '../services/teamSync';
-import { plain, safeMarkdown } from '../format';
+import { escapeMarkdown, safeMarkdown } from '../format';
 import { Commands, ContextValues } from '../constants';
 import type { StatsNode } from './statsNodes';
 
@@ -28,7 +28,7 @@ export class TeamSyncNode implements StatsNode {
       s.status === 'error' || s.quarantined ? new vscode.ThemeColor('list.warningForeground') : undefined,
     );
     const md = safeMarkdown();
-    md.appendMarkdown(plain(text));
+    md.appendMarkdown(escapeMarkdown(text));
     item.tooltip = md;
     item.accessibilityInformation = { label: text };
     item.command = { command: Commands.SyncTeamNow, title: vscode.l10n.t('Sync Team Telemetry Now') };

@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import type { DashboardData } from '../../core/dashboard/dashboardTypes';
 import { el, themeColor, withAlpha } from './dom';
-import { dayLabel, percent } from './format';
+import { dayLabel, percent, shortPct } from './format';
 
 /** One chart of the page: a uPlot canvas a keyboard can walk day by day, and the same numbers as a table. */
 export interface ChartContent {
@@ -132,12 +132,12 @@ export function tierColor(tier: string): string {
   return { cheap: green, capable: blue, premium: purple }[tier] ?? themeColor('--vscode-descriptionForeground', '#888888');
 }
 
-function axes(format: (v: number) => string): uPlot.Axis[] {
+function axes(ticksText: (ticks: number[]) => string[]): uPlot.Axis[] {
   const stroke = themeColor('--vscode-foreground', '#cccccc');
   const grid = { stroke: withAlpha(themeColor('--vscode-charts-lines', '#808080'), 0.35), width: 1 };
   return [
     { stroke, grid, ticks: grid, values: (_u, ticks) => ticks.map(dayAt) },
-    { stroke, grid, ticks: grid, size: 60, values: (_u, ticks) => ticks.map(format) },
+    { stroke, grid, ticks: grid, size: 60, values: (_u, ticks) => ticksText(ticks) },
   ];
 }
 
@@ -153,6 +153,7 @@ export function stackedBars(
   days: string[],
   series: Array<{ label: string; color: string; values: number[] }>,
   format: (v: number) => string,
+  ticksText: (ticks: number[]) => string[] = (ticks) => ticks.map(format),
 ): ChartContent {
   const cumulative: number[][] = [];
   series.forEach((s, k) => cumulative.push(s.values.map((v, i) => v + (k ? cumulative[k - 1][i] : 0))));
@@ -163,7 +164,7 @@ export function stackedBars(
     key: `${title}|${series.map((s) => s.label).join('|')}`,
     options: {
       scales: { x: { time: true, range: dayRange } },
-      axes: axes(format),
+      axes: axes(ticksText),
       legend: { live: true },
       cursor: { points: { show: false } },
       series: [
@@ -198,7 +199,7 @@ export function successRate(days: string[], success: DashboardData['success']): 
     key: `success|${lines.map((l) => l.label).join('|')}`,
     options: {
       scales: { x: { time: true, range: dayRange }, y: { range: [0, 1] } },
-      axes: axes((v) => `${Math.round(v * 100)}%`),
+      axes: axes((ticks) => ticks.map(shortPct)),
       legend: { live: true },
       series: [
         { label: 'Day', value: (_u, v) => (v == null ? '—' : dayAt(v)) },

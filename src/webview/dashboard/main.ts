@@ -6,7 +6,7 @@ import type { DashboardData, DashboardScope } from '../../core/dashboard/dashboa
 import { FromDashboard, parseToDashboard } from '../../core/dashboard/dashboardMessages';
 import { ChartView, palette, stackedBars, successRate, tierColor } from './charts';
 import { el } from './dom';
-import { count, usd } from './format';
+import { count, dollarTicks, dollars, stageName } from './format';
 import { StageTable } from './stageTable';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromDashboard): void };
@@ -79,7 +79,8 @@ function render(data: DashboardData): void {
             'spend',
             data.days,
             data.spend.map((s, i) => ({ label: s.model, color: colors[i % colors.length], values: s.values })),
-            usd,
+            dollars,
+            dollarTicks,
           ),
         }
       : empty,
@@ -109,7 +110,7 @@ function render(data: DashboardData): void {
 function renderCrumbs(scope: DashboardScope): void {
   const parts: Array<{ label: string; scope: DashboardScope }> = [{ label: 'Workspace', scope: { workflow: null, stage: null } }];
   if (scope.workflow !== null) parts.push({ label: scope.workflow, scope: { workflow: scope.workflow, stage: null } });
-  if (scope.workflow !== null && scope.stage !== null) parts.push({ label: scope.stage || '(no stage)', scope });
+  if (scope.workflow !== null && scope.stage !== null) parts.push({ label: stageName(scope.stage), scope });
   crumbs.replaceChildren(
     ...parts.flatMap((p, i) => {
       const current = i === parts.length - 1;

@@ -1,12 +1,12 @@
 import type { DashboardScope, DashboardStageRow } from '../../core/dashboard/dashboardTypes';
 import { el } from './dom';
-import { count } from './format';
+import { count, stageLabel, stageName } from './format';
 
 type Column = { title: string; sort: (r: DashboardStageRow) => string | number; cell: (r: DashboardStageRow) => string; numeric?: boolean };
 
 const COLUMNS: Column[] = [
   { title: 'Workflow', sort: (r) => r.workflow, cell: (r) => r.workflow },
-  { title: 'Stage', sort: (r) => r.stage, cell: (r) => r.stage || '(no stage)' },
+  { title: 'Stage', sort: (r) => r.stage, cell: (r) => stageName(r.stage) },
   { title: 'Calls', sort: (r) => r.calls, cell: (r) => count(r.calls), numeric: true },
   { title: 'Spend', sort: (r) => r.spend ?? -1, cell: (r) => r.spendText, numeric: true },
   // Savings per week: an upgrade's cost sorts below every saving.
@@ -52,11 +52,7 @@ export class StageTable {
       );
     });
     const body = sorted.map((r) => {
-      const open = el(
-        'button',
-        { type: 'button', class: 'link', title: `Show ${r.workflow} / ${r.stage || '(no stage)'} on the dashboard` },
-        COLUMNS[1].cell(r),
-      );
+      const open = el('button', { type: 'button', class: 'link', title: `Show ${stageLabel(r)} on the dashboard` }, COLUMNS[1].cell(r));
       open.addEventListener('click', () => this.open({ workflow: r.workflow, stage: r.stage }));
       return el(
         'tr',
