@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  AdaptiveModelRouter,
   counted,
+  createRoutingSetup,
   expandRotated,
   generateSampleCalls,
   importJsonlFiles,
@@ -11,11 +11,15 @@ import {
   openTelemetryStore,
   parseTelemetryLine,
   pct,
+  recommendStage,
+  stageLabel,
+  verdictText,
 } from '../core';
 import type { TelemetryStore } from '../core';
 import { otlpRulesFromText } from '../core/ingest/otlpRules';
 import { describeSkipped, rejectedSpans, type OtlpRules } from '../core/ingest/otlpSpans';
 import { Io, UsageError, Values, dbPath } from './options';
+import { recommendationJson } from './reportCommands';
 
 /** The commands that write: track, import, and the demo on its own sample file. */
 
@@ -91,13 +95,24 @@ export async function demo(values: Values, io: Io): Promise<number> {
   try {
     store.trackLlmCalls(generateSampleCalls({ now: store.now() }));
     await store.flush();
-    const router = new AdaptiveModelRouter(store);
-    const best = router.getBestModel({ workflow: 'code-review', stage: 'analysis', maxCost: 0.01, minSuccessRate: 0.9 });
+    const { router } = createRoutingSetup(store, { manifest: { declarations: [], disabledWorkflows: [], budgets: [] } });
+    // What the editor shows (the recommendation), and the seed's rules beside it, labelled as the seed's.
+    const asked = { minSuccessRate: 0.9, maxCost: 0.01 };
+    const recommendation = recommendStage(router, 'code-review', 'analysis', asked);
+    const best = router.getBestModel({ workflow: 'code-review', stage: 'analysis', ...asked });
     const stages = store.stages('code-review');
+    const recommendations = stages.map((stage) => recommendStage(router, 'code-review', stage));
     const verdicts = stages.map((stage) => router.recommendTierUpgrade('code-review', stage));
     const stats = router.getRoutingStats('code-review', { days: 7 });
     if (values.json) {
-      io.out(JSON.stringify({ db: keep ? file : null, bestModel: best, verdicts, stats }, null, 2));
+      const json = {
+        recommendation: recommendationJson(recommendation),
+        bestModel: best,
+        recommendations: recommendations.map(recommendationJson),
+        verdicts,
+        stats,
+      };
+      io.out(JSON.stringify({ db: keep ? file : null, ...json }, null, 2));
       return 0;
     }
     const rule = '='.repeat(70);
@@ -112,18 +127,21 @@ export async function demo(values: Values, io: Io): Promise<number> {
     out.push(
       '📊 Example 1: Get Best Model for Code Review (stage "analysis")',
       thin,
-      `✓ Selected model: ${best}`,
+      `✓ Recommended model: ${recommendation.model}${recommendation.tier ? ` (${recommendation.tier})` : ''}, what VS Code, the CLI and route() answer`,
+      `  Why: ${recommendation.reason}`,
       '  Constraints: max_cost=$0.01, min_success_rate=90%',
+      `  The seed's getBestModel rule (cheapest model over 90% in the window) gives: ${best}`,
       '',
     );
-    out.push('⚠️  Example 2: Check for Tier Upgrade Recommendations', thin);
-    for (const v of verdicts) {
+    out.push('⚠️  Example 2: Check for Tier Upgrade Recommendations (at the 80% target)', thin);
+    recommendations.forEach((r, i) => {
+      const v = verdicts[i];
       out.push(
-        v.upgrade
-          ? `⚠️  Upgrade ${v.workflow}/${v.stage} from ${v.currentTier?.toUpperCase()} to ${v.recommendedTier?.toUpperCase()}: ${v.reason}`
-          : `✓ No upgrade needed for ${v.workflow}/${v.stage}: ${v.reason}`,
+        `${r.verdict === 'upgrade' ? '⚠️ ' : '✓'} ${stageLabel(r)}: ${r.model}, ${verdictText(r)}`,
+        `    ${r.reason}`,
+        `    The seed's recent-failure rule: ${v.upgrade ? `upgrade ${v.currentTier?.toUpperCase()} → ${v.recommendedTier?.toUpperCase()}` : 'no upgrade'} (${v.reason})`,
       );
-    }
+    });
     out.push('', '📈 Example 3: Routing Statistics (Last 7 Days)', thin);
     out.push(
       `Workflow: ${stats.workflow}`,

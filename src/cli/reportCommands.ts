@@ -67,7 +67,7 @@ export function routingCheck(store: TelemetryStore, values: Values, io: Io): num
 }
 
 /** A recommendation as --json prints it: route()'s alternatives, and the budget that shaped it, beside its own fields. */
-function recommendationJson(r: StageRecommendation): Omit<StageRecommendation, 'decision'> & Pick<RouteDecision, 'alternatives' | 'budget' | 'blocked'> {
+export function recommendationJson(r: StageRecommendation): Omit<StageRecommendation, 'decision'> & Pick<RouteDecision, 'alternatives' | 'budget' | 'blocked'> {
   const { decision, ...rest } = r;
   return { ...rest, alternatives: decision.alternatives, ...(decision.budget && { budget: decision.budget, blocked: decision.blocked }) };
 }

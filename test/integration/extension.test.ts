@@ -421,7 +421,7 @@ describe('Adaptive Routing in a real extension host', () => {
     const plan = await waitFor('the plan row with its budget', async () =>
       (await readTree(testing.tree)).find((r) => r.label === 'plan' && r.description.includes(' · budget $')),
     );
-    assert.match(plan.description, / · budget \$[\d.]+ \/ \$1000\.00 this month$/);
+    assert.match(plan.description, / · budget \$[\d.]+ \/ \$1,000\.00 this month$/);
     const wrong = await waitFor('the wrong budget key', () =>
       vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Unknown budget key "hourly"')),
     );

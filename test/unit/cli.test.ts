@@ -279,8 +279,16 @@ describe('adaptive-routing CLI', () => {
     const r = spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8', cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Example 1: Get Best Model/);
-    assert.match(r.stdout, /Selected model: claude-sonnet-5/);
-    assert.match(r.stdout, /Upgrade code-review\/analysis from CHEAP to CAPABLE/);
+    assert.match(
+      r.stdout,
+      /Recommended model: claude-sonnet-5 \(capable\), what VS Code, the CLI and route\(\) answer\n {2}Why: claude-sonnet-5 is the cheapest model likely to meet the 90\.0% target/,
+    );
+    assert.match(r.stdout, /The seed's getBestModel rule \(cheapest model over 90% in the window\) gives: claude-sonnet-5/);
+    assert.match(
+      r.stdout,
+      /code-review \/ analysis: claude-sonnet-5, upgrade CHEAP → CAPABLE\n.*\n {4}The seed's recent-failure rule: upgrade CHEAP → CAPABLE/,
+    );
+    assert.match(r.stdout, /code-review \/ summary: claude-haiku-4-5, keeps its tier/);
     assert.match(r.stdout, /Example 3: Routing Statistics \(Last 7 Days\)/);
     assert.match(r.stdout, /in a temporary file, removed afterwards/);
     const tmp = os.tmpdir();
