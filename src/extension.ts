@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
     ...registerOtlpCommands(service),
   );
   // The status bar and diagnostics need the file; open it once the window has settled.
-  const opener = setTimeout(() => void service?.ensureOpen(), 500);
+  const opener = setTimeout(() => void service?.file.ensureOpen(), 500);
   context.subscriptions.push({ dispose: () => clearTimeout(opener) });
 
   const api = createApi(service);

@@ -7,9 +7,9 @@ describe('an unreadable telemetry file', () => {
     const { api, testing } = await activateExtension();
     const file = workspaceUri('.attune', 'telemetry.db');
     const original = await vscode.workspace.fs.readFile(file);
-    await testing.service.ensureOpen();
-    await waitFor('the error state', () => testing.service.state === 'error');
-    assert.match(testing.service.error?.message ?? '', /telemetry\.db: (the database is damaged|cannot be opened|cannot be read)/);
+    await testing.service.file.ensureOpen();
+    await waitFor('the error state', () => testing.service.file.state === 'error');
+    assert.match(testing.service.file.error?.message ?? '', /telemetry\.db: (the database is damaged|cannot be opened|cannot be read)/);
     assert.deepEqual(await readTree(testing.tree), [], 'no statistics from a file that did not load');
     await assert.rejects(api.trackLlmCall({ workflow: 'w', model: 'm' }), /cannot be used/);
     await api.flush();
@@ -18,7 +18,7 @@ describe('an unreadable telemetry file', () => {
     const aside = (await vscode.commands.executeCommand('adaptiveRouting.moveTelemetryAside')) as vscode.Uri;
     assert.match(aside.path, /telemetry\.db\.unreadable-/);
     assert.ok(Buffer.from(await vscode.workspace.fs.readFile(aside)).equals(Buffer.from(original)), 'kept for recovery');
-    await waitFor('a fresh store', () => testing.service.state === 'empty');
+    await waitFor('a fresh store', () => testing.service.file.state === 'empty');
     await api.trackLlmCall({ workflow: 'after', stage: 's', model: 'claude-haiku-4-5', success: true });
     await api.flush();
     assert.equal((await api.getRoutingStats('after')).totalCalls, 1);

@@ -516,6 +516,9 @@ describe('Adaptive Routing in a real extension host', () => {
       decision.reason,
       /claude-fable-5 may still meet the 80.0% target \(no calls here yet\); cheaper models fell short \(claude-haiku-4-5 (?:49|50)\.\d%, n=12\); untried cheaper models \(claude-sonnet-5\) are unlikely to meet it here/,
     );
+    const recommendation = await api.recommendation('api-workflow', 'draft');
+    assert.deepEqual([recommendation.model, recommendation.verdict], [decision.model, 'upgrade'], 'what the surfaces show, with its verdict');
+    assert.equal(await vscode.commands.executeCommand('adaptiveRouting.bestModel', 'api-workflow', 'draft'), recommendation.model);
     assert.equal(await api.getBestModel({ workflow: 'api-workflow', stage: 'draft', minSuccessRate: 0.4 }), 'claude-haiku-4-5');
     await assert.rejects(api.trackLlmCall({ workflow: 'api-workflow', model: 'm', cost: -1 }), /cost/);
     const store = await core.openTelemetryStore({ path: workspaceUri('.attune', 'telemetry.db').fsPath });

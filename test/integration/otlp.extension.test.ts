@@ -121,7 +121,7 @@ describe('The local OpenTelemetry receiver and the OTLP export in a real extensi
       .split('\n');
     const requests = lines.map((line) => JSON.parse(line) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> });
     const spans = requests.flatMap((r) => r.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
-    assert.equal(spans.length, testing.service.storedCalls()!.count, 'every call of the range (all time) as one span');
+    assert.equal(spans.length, testing.service.file.storedCalls()!.count, 'every call of the range (all time) as one span');
     assert.ok(JSON.stringify(requests).includes('"gen_ai.operation.name"'));
     await vscode.workspace.fs.delete(target);
   });

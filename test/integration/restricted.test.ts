@@ -32,7 +32,7 @@ describe('Restricted Mode (untrusted workspace)', () => {
     assert.equal(actions.filter((a) => a.title.startsWith('Upgrade')).length, 0, 'no quick fix until trusted');
     assert.ok(document.getText().includes('ModelTier.CHEAP'));
 
-    await testing.service.save();
+    await testing.service.file.save();
     const after = await vscode.workspace.fs.readFile(file);
     assert.ok(Buffer.from(before).equals(Buffer.from(after)), 'the telemetry file is untouched');
   });

@@ -12,7 +12,7 @@ import { registerCommand } from './commandRegistry';
 export function registerDashboardCommands(service: TelemetryService, dashboard: DashboardPanel): vscode.Disposable[] {
   return [
     registerCommand(Commands.OpenDashboard, async (...args) => {
-      if (!service.telemetryUri) {
+      if (!service.file.uri) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: the dashboard shows the telemetry of the workspace.'));
         return undefined;
       }

@@ -17,7 +17,7 @@ export function registerOtlpCommands(service: TelemetryService): vscode.Disposab
   return [
     registerCommand(Commands.ExportOtlp, async (...args) => {
       const target = uriArgument(args);
-      const store = await service.ensureOpen();
+      const store = await service.file.ensureOpen();
       if (!store) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: the telemetry to export is kept in the workspace.'));
         return undefined;

@@ -158,7 +158,7 @@ async function pickStage(service: TelemetryService, title: string): Promise<{ wo
 }
 
 function noTelemetry(service: TelemetryService): undefined {
-  const reason = service.error?.message ?? vscode.l10n.t('No telemetry yet: import a JSONL file or create sample telemetry.');
+  const reason = service.file.error?.message ?? vscode.l10n.t('No telemetry yet: import a JSONL file or create sample telemetry.');
   void vscode.window.showInformationMessage(reason);
   return undefined;
 }

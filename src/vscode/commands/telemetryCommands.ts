@@ -40,7 +40,7 @@ const SAMPLE_MANIFEST = `{
 export function registerTelemetryCommands(service: TelemetryService, tree: StatsTreeProvider): vscode.Disposable[] {
   return [
     registerCommand(Commands.Refresh, async () => {
-      await service.reloadFromDisk();
+      await service.file.reloadFromDisk();
       service.invalidate(true);
       tree.refresh();
     }),
@@ -70,7 +70,7 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
         )?.[0];
       if (!uri) return undefined;
       try {
-        const [report] = await service.importUri(uri);
+        const [report] = await service.file.importUri(uri);
         if (!report) throw new Error(vscode.l10n.t('Cannot read {0}', uri.toString(true)));
         const message = vscode.l10n.t(
           'Imported from {0}: {1} new, {2} already present, {3} bad skipped.',
@@ -97,17 +97,19 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
     }),
     registerCommand(Commands.CreateSample, async () => {
       if (!guardWrites(service)) return undefined;
-      const store = await service.ensureOpen();
+      const store = await service.file.ensureOpen();
       if (!store) {
-        void vscode.window.showErrorMessage(service.error?.message ?? vscode.l10n.t('Open a folder first: sample telemetry is written into the workspace.'));
+        void vscode.window.showErrorMessage(
+          service.file.error?.message ?? vscode.l10n.t('Open a folder first: sample telemetry is written into the workspace.'),
+        );
         return undefined;
       }
       const before = store.callCount();
-      await service.trackLlmCalls(generateSampleCalls({ now: new Date(), registry: service.registry }));
+      await service.file.trackLlmCalls(generateSampleCalls({ now: new Date(), registry: service.registry }));
       const added = store.callCount() - before;
       const manifest = await writeSampleManifest();
       service.invalidate(true);
-      const where = vscode.workspace.asRelativePath(service.telemetryUri!);
+      const where = vscode.workspace.asRelativePath(service.file.uri!);
       // The sample ends before today (UTC): in the "Today" range it would look as if nothing happened.
       const hidden = service.range === 'today';
       const text =
@@ -165,7 +167,7 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
     }),
     registerCommand(Commands.MoveTelemetryAside, async () => {
       if (!guardWrites(service)) return undefined;
-      const aside = await service.moveAside();
+      const aside = await service.file.moveAside();
       if (aside)
         void vscode.window.showInformationMessage(
           vscode.l10n.t('Moved the unreadable telemetry file to {0} and started a new one.', vscode.workspace.asRelativePath(aside)),
@@ -182,7 +184,7 @@ export function registerTelemetryCommands(service: TelemetryService, tree: Stats
 }
 
 function guardWrites(service: TelemetryService): boolean {
-  if (service.trusted) return true;
+  if (service.file.trusted) return true;
   void vscode.window
     .showWarningMessage(
       vscode.l10n.t('Restricted Mode: Adaptive Routing shows statistics but does not import, create or edit anything until you trust this workspace.'),

@@ -58,8 +58,9 @@ export class BudgetMonitor implements vscode.Disposable {
   readonly refresh = coalesced(() => this.run());
 
   private async run(): Promise<void> {
-    const store = await this.service.ensureOpen();
-    const budgets = this.service.manifest.withSettingBudget(readSettings(this.service.telemetryUri).budget, this.log);
+    const store = await this.service.file.ensureOpen();
+    const manifest = await this.service.loadedManifest();
+    const budgets = manifest.withSettingBudget(readSettings(this.service.file.uri).budget, this.log);
     try {
       this.current = store && budgets.length ? budgetStatuses(store, this.service.registry, budgets) : [];
     } catch (error) {

@@ -68,7 +68,7 @@ export class OtlpReceiverService implements vscode.Disposable {
     const port = config.get<number>('port') ?? 4318;
     const rules = readOtlpRules(this.service.log, vscode.workspace.workspaceFolders?.[0]?.uri);
     try {
-      this.receiver = await start((calls) => this.service.recordDurably(calls), {
+      this.receiver = await start((calls) => this.service.file.recordDurably(calls), {
         ...rules,
         port,
         token: config.get<string>('token')?.trim() || undefined,

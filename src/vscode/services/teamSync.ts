@@ -103,13 +103,13 @@ export class TeamSyncService implements vscode.Disposable {
     const settings = this.settings();
     const sync = createTeamSync();
     if ('off' in settings || !sync) return undefined;
-    const store = await this.service.ensureOpen();
-    if (!store || this.service.readOnly) return undefined;
+    const store = await this.service.file.ensureOpen();
+    if (!store || this.service.file.readOnly) return undefined;
     this.update({ status: 'syncing' });
     try {
       const password = await this.password(settings.url, settings.fromWorkspace);
       const report = await sync(store, { url: settings.url, project: settings.project, password });
-      await this.service.save();
+      await this.service.file.save();
       this.update({
         status: 'ok',
         error: undefined,

@@ -2,56 +2,41 @@ import * as vscode from 'vscode';
 import type { AdaptiveModelRouter } from '../../core/routing/router';
 import { createRoutingSetup, stageTargetsFrom, type RoutingSetupOptions } from '../../core/routing/routingSetup';
 import { ModelRegistry, RegistryData } from '../../core/routing/registry';
-import { TelemetryStore } from '../../core/store/telemetryStore';
+import type { TelemetryStore } from '../../core/store/telemetryStore';
 import { addDecisions, buildOverviewInSlices, OverviewTiming, StageTargets, WorkflowOverview } from '../../core/stats/overview';
-import type { ImportReport } from '../../core/ingest/importers';
 import { recommendStage, StageRecommendation } from '../../core/routing/recommendation';
-import type { LlmCall, LlmCallInput } from '../../core/types';
 import { RANGE_LABELS, TimeRange, rangeDays, readSettings } from '../settings';
 import type { DeclarationIndex } from '../diagnostics/declarationIndex';
-import { createIntegrityCheck, createStorageBackend } from './storageFactory';
-import { LogImports, isAbsolute } from './logImports';
 import { WorkflowsManifest } from './workflowsManifest';
-import { FileWatchers } from './fileWatchers';
 import { RegistryCache } from './registryCache';
-import { SaveFailureReporter, offerRecovery } from './recoveryPrompts';
+import { TelemetryFile } from './telemetryFile';
 import { windowStart } from '../../core/timeWindow';
-
-export type ServiceState = 'closed' | 'no-workspace' | 'empty' | 'ready' | 'error';
 
 const RANGE_KEY = 'adaptiveRouting.timeRange';
 
 /**
- * Owns the workspace's telemetry store: opens it lazily, reloads it when another process writes,
- * imports the upstream logs, and keeps one overview that every surface reads.
+ * What the surfaces read from the workspace's telemetry file (`file`): the time range, the router
+ * set up from the settings and the manifest, and one overview of every workflow and stage, worked
+ * out once per change.
  */
 export class TelemetryService implements vscode.Disposable {
-  private store: TelemetryStore | undefined;
-  private opening: Promise<TelemetryStore | undefined> | undefined;
+  /** The telemetry file: its store, state, watching, imports and writes. */
+  readonly file: TelemetryFile;
+  /** The workflows manifest: targets, declared tiers, switched-off workflows, budgets, and its syntax problems. */
+  readonly manifest: WorkflowsManifest;
   private overviewCache: WorkflowOverview[] | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private wasmBytes: Uint8Array | undefined;
   private routerCache: { store: TelemetryStore; router: AdaptiveModelRouter; made: number } | undefined;
-  state: ServiceState = 'closed';
-  error: Error | undefined;
-  /** How long the last load and overview took, for the log and the extension benchmark. */
-  timings: { openMs?: number; openBlockedMs?: number; overview?: OverviewTiming; decisions?: OverviewTiming } = {};
+  /** The manifest read for the file open now (the router waits for it). */
+  private manifestLoaded: Promise<void> = Promise.resolve();
+  /** How long the last overview and its decisions took, for the log and the extension benchmark. */
+  timings: { overview?: OverviewTiming; decisions?: OverviewTiming } = {};
   private decisionsReady: Promise<WorkflowOverview[]> | undefined;
   private overviewBuilding: Promise<WorkflowOverview[]> | undefined;
   /** Bumped by every invalidation: an overview built across one is not kept. */
   private generation = 0;
-  /** The file watchers and poll of the current paths; restarted when a path setting changes. */
-  private readonly watchers = new FileWatchers();
-  private readonly saveFailures: SaveFailureReporter;
-  /** The integrity check scheduled for the store opened last (one at a time, not one per open). */
-  private verifyLater: ReturnType<typeof setTimeout> | undefined;
-  /** Syntax problems of the workflows manifest, shown in the Problems panel. */
-  /** The workflows manifest: targets, declared tiers, switched-off workflows, and its syntax problems. */
-  readonly manifest: WorkflowsManifest;
-  /** The upstream framework's logs, imported into the store. */
-  private readonly imports: LogImports;
   private readonly registryCache: RegistryCache;
 
   readonly onDidChange = this.changed.event;
@@ -61,39 +46,28 @@ export class TelemetryService implements vscode.Disposable {
     readonly log: vscode.LogOutputChannel,
     readonly declarations: DeclarationIndex,
   ) {
+    this.file = new TelemetryFile(context, log);
     this.manifest = new WorkflowsManifest(log);
-    this.saveFailures = new SaveFailureReporter(log);
     this.registryCache = new RegistryCache(context.globalState, log);
-    this.imports = new LogImports(
-      log,
-      () => this.writableStore(),
-      () => this.save(),
-    );
     this.disposables.push(
       this.changed,
       this.manifest,
-      this.watchers,
+      this.file.onDidChange((change) => {
+        if (change.kind === 'calls') return this.invalidate(change.immediate);
+        // A file opened (or a manifest changed on disk): its manifest read before the router is set up again.
+        if (change.kind === 'manifest' || (change.kind === 'state' && this.file.current)) this.manifestLoaded = this.loadManifest();
+        this.routerCache = undefined;
+        this.invalidate(change.immediate);
+      }),
       // A tier rewritten in a workflow file (a quick fix, an edit) changes what every surface says.
       declarations.onDidChange(() => this.invalidate(true)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('adaptiveRouting.telemetryPath') || e.affectsConfiguration('adaptiveRouting.maxFileSizeMB')) void this.reopen();
-        else if (e.affectsConfiguration('adaptiveRouting.importSources') || e.affectsConfiguration('adaptiveRouting.workflowsFile')) void this.rewatch();
-        else if (e.affectsConfiguration('adaptiveRouting')) {
+        if (e.affectsConfiguration('adaptiveRouting')) {
           this.routerCache = undefined;
           this.invalidate();
         }
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reopen()),
     );
-  }
-
-  get trusted(): boolean {
-    return vscode.workspace.isTrusted;
-  }
-
-  /** Writes (imports, samples, quick fixes, tracking) need a trusted workspace and a readable file. */
-  get readOnly(): boolean {
-    return !this.trusted || this.state === 'error';
   }
 
   get range(): TimeRange {
@@ -110,27 +84,15 @@ export class TelemetryService implements vscode.Disposable {
     this.invalidate();
   }
 
-  get telemetryUri(): vscode.Uri | undefined {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) return undefined;
-    const configured = readSettings(folder.uri).telemetryPath;
-    return isAbsolute(configured) ? folder.uri.with({ path: configured.replace(/\\/g, '/') }) : vscode.Uri.joinPath(folder.uri, configured);
+  /** The manifest as read for the file open now (once it is read). */
+  async loadedManifest(): Promise<WorkflowsManifest> {
+    await this.file.ensureOpen();
+    await this.manifestLoaded;
+    return this.manifest;
   }
 
   get registry(): ModelRegistry {
     return this.registryCache.get();
-  }
-
-  /**
-   * Test hook: shifts the clock the store, its routers and budgets read, so a host test can stand in
-   * another period without waiting (never set outside tests).
-   */
-  private clockOffsetMs = 0;
-
-  setClockOffsetForTests(ms: number): void {
-    this.clockOffsetMs = ms;
-    this.routerCache = undefined;
-    this.invalidate();
   }
 
   async setRegistry(data: RegistryData | undefined): Promise<void> {
@@ -139,207 +101,21 @@ export class TelemetryService implements vscode.Disposable {
     this.invalidate();
   }
 
-  /** Opens the store on first use. Resolves undefined when there is no workspace or the file is unreadable. */
-  ensureOpen(): Promise<TelemetryStore | undefined> {
-    if (this.store) return Promise.resolve(this.store);
-    this.opening ??= this.open().finally(() => (this.opening = undefined));
-    return this.opening;
-  }
-
-  private async open(): Promise<TelemetryStore | undefined> {
-    const uri = this.telemetryUri;
-    if (!uri) {
-      this.state = 'no-workspace';
-      this.fire();
-      return undefined;
-    }
-    const settings = readSettings(uri);
-    try {
-      this.wasmBytes ??= await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm'));
-      const openStarted = Date.now();
-      const store = await TelemetryStore.open(createStorageBackend(uri), {
-        wasmBinary: this.wasmBytes,
-        autoSaveMs: 1000,
-        now: () => new Date(Date.now() + this.clockOffsetMs),
-        maxFileBytes: settings.maxFileSizeMB * 1024 * 1024,
-        retentionDays: settings.retentionDays,
-        integrityCheck: createIntegrityCheck(),
-      });
-      this.timings.openMs = Date.now() - openStarted;
-      this.timings.openBlockedMs = store.openBlockedMs;
-      this.store = store;
-      this.error = undefined;
-      // The integrity check runs in a worker once startup has settled (a save starts it sooner);
-      // a damaged file is dropped and never written over.
-      if (this.verifyLater) clearTimeout(this.verifyLater);
-      this.verifyLater = setTimeout(() => store.verification.catch((error: Error) => this.failVerification(store, error)), 2000);
-      store.onDidChange((event) => event.kind === 'unreadable' && this.failVerification(store, event.error));
-      store.onDidChange((event) => {
-        if (event.kind === 'save-failed') this.saveFailures.report(store.location, event.error);
-        if (event.kind === 'calls' || event.kind === 'reloaded') this.invalidate();
-      });
-      this.log.info(
-        `Opened telemetry ${store.location} (${store.callCount()} calls) in ${this.timings.openMs} ms${this.trusted ? '' : '; read-only: the workspace is not trusted'}`,
-      );
-      this.state = store.callCount() > 0 ? 'ready' : 'empty';
-      this.startWatching(uri);
-      await this.loadManifest();
-      if (!this.readOnly) void this.importConfiguredSources();
-    } catch (error) {
-      this.state = 'error';
-      this.error = error as Error;
-      this.log.error(`Cannot open telemetry: ${(error as Error).message}`);
-      void offerRecovery(error as Error, this.trusted, () => this.moveAside());
-    }
-    this.fire();
-    return this.store;
-  }
-
-  private failVerification(store: TelemetryStore, error: Error): void {
-    if (this.store !== store) return;
-    this.store = undefined;
-    store.dispose();
-    this.state = 'error';
-    this.error = error;
-    this.log.error(`Telemetry failed the integrity check: ${error.message}`);
-    this.invalidate(true);
-    void offerRecovery(error, this.trusted, () => this.moveAside());
-  }
-
   /**
-   * Renames an unreadable telemetry file to `<name>.unreadable-<time>` (kept for recovery with
-   * sqlite3) and starts a new one. Returns the new name of the old file.
+   * Test hook: shifts the clock the store, its routers and budgets read, so a host test can stand in
+   * another period without waiting (never set outside tests).
    */
-  async moveAside(): Promise<vscode.Uri | undefined> {
-    const uri = this.telemetryUri;
-    if (!uri || this.state !== 'error' || !this.trusted) return undefined;
-    const aside = uri.with({ path: `${uri.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}` });
-    await vscode.workspace.fs.rename(uri, aside, { overwrite: false });
-    this.log.warn(`Moved ${uri.toString(true)} aside to ${aside.toString(true)}`);
-    await this.reopen();
-    return aside;
-  }
-
-  /** Closes and reopens, for a new path or after the trust changed. */
-  async reopen(): Promise<void> {
-    this.stopWatching();
-    await this.closeStore();
-    this.state = 'closed';
-    await this.ensureOpen();
-  }
-
-  private async closeStore(): Promise<void> {
-    if (this.verifyLater) clearTimeout(this.verifyLater);
-    this.verifyLater = undefined;
-    const store = this.store;
-    this.store = undefined;
-    this.overviewCache = undefined;
-    if (!store) return;
-    if (this.readOnly) store.dispose();
-    else await store.close().catch((error: Error) => this.log.error(`Saving telemetry on close failed: ${error.message}`));
-  }
-
-  /** Watches the paths the settings name now: after a change of importSources or workflowsFile, the new ones. */
-  private async rewatch(): Promise<void> {
-    this.stopWatching();
-    const uri = this.telemetryUri;
-    if (this.store && uri) this.startWatching(uri);
-    await this.loadManifest();
+  setClockOffsetForTests(ms: number): void {
+    this.file.clockOffsetMs = ms;
+    this.routerCache = undefined;
     this.invalidate();
-    if (!this.readOnly && this.store) void this.importConfiguredSources();
-  }
-
-  private stopWatching(): void {
-    this.watchers.stop();
-  }
-
-  private startWatching(uri: vscode.Uri): void {
-    this.watchers.start(uri, this.imports.sourceUris(), {
-      telemetryChanged: () => void this.reloadFromDisk(),
-      manifestChanged: () => void this.loadManifest().then(() => this.invalidate()),
-      sourceChanged: () => void (this.readOnly ? undefined : this.importConfiguredSources()),
-    });
-  }
-
-  /** Picks up what another process wrote; our own saves are recognised by their stamp and ignored. */
-  async reloadFromDisk(): Promise<void> {
-    const store = this.store;
-    if (!store) {
-      if (this.state === 'error') return;
-      if (this.state !== 'closed') await this.reopen();
-      return;
-    }
-    try {
-      if (await store.reloadIfChanged()) {
-        this.log.info(`Reloaded ${store.location}: changed by another process`);
-        this.invalidate(true);
-      }
-    } catch (error) {
-      this.log.error(`Reloading telemetry failed: ${(error as Error).message}`);
-    }
-  }
-
-  /** Imports the configured upstream logs (and rotated siblings) through the idempotent importers. */
-  importConfiguredSources(): Promise<ImportReport[]> {
-    return this.imports.importConfigured();
-  }
-
-  /** Imports one JSONL file (and its rotated siblings when asked); nothing for a missing file. */
-  importUri(uri: vscode.Uri, withRotated = false): Promise<ImportReport[]> {
-    return this.imports.importUri(uri, withRotated);
-  }
-
-  async trackLlmCall(call: LlmCallInput): Promise<LlmCall> {
-    return (await this.writableStore()).trackLlmCall(call);
-  }
-
-  /** Calls in the file, all time, and when the latest was made (undefined until the file is open). */
-  storedCalls(): { count: number; latest: Date | undefined } | undefined {
-    if (!this.store) return undefined;
-    const count = this.store.callCount();
-    const latest = count ? this.store.lastCall()?.ts : undefined;
-    return { count, latest: latest == null ? undefined : new Date(latest) };
-  }
-
-  async trackLlmCalls(calls: LlmCallInput[]): Promise<LlmCall[]> {
-    const store = await this.writableStore();
-    const tracked = store.trackLlmCalls(calls);
-    await this.save();
-    return tracked;
-  }
-
-  /** Records calls and resolves once they are on disk (the store's journal), without waiting for a whole-file save. */
-  async recordDurably(calls: LlmCallInput[]): Promise<LlmCall[]> {
-    const store = await this.writableStore();
-    return store.recordDurably(calls);
-  }
-
-  /** Saves now; failures are logged and retried by the store's timer, never dropped. */
-  async save(): Promise<void> {
-    if (!this.store || this.readOnly) return;
-    await this.store.flush();
-  }
-
-  private assertWritable(): void {
-    if (!this.trusted)
-      throw new Error(
-        vscode.l10n.t('Restricted Mode: Adaptive Routing does not write telemetry in an untrusted workspace. Trust the workspace to record or import calls.'),
-      );
-    if (this.state === 'error') throw new Error(vscode.l10n.t('The telemetry file cannot be used: {0}', this.error?.message ?? ''));
-  }
-
-  /** The store, open and writable (trusted workspace, readable file), or a clear error. */
-  private async writableStore(): Promise<TelemetryStore> {
-    this.assertWritable();
-    const store = await this.ensureOpen();
-    if (!store) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open: there is no telemetry file to record into.'));
-    return store;
   }
 
   /** The router for the current settings, manifest and time range (kept: it caches per-workflow records). */
   async router(): Promise<AdaptiveModelRouter | undefined> {
-    const store = await this.ensureOpen();
+    const store = await this.file.ensureOpen();
     if (!store) return undefined;
+    await this.manifestLoaded;
     if (this.routerCache?.store === store && (this.range !== 'today' || Date.now() - this.routerCache.made < 60_000)) return this.routerCache.router;
     const { router } = createRoutingSetup(store, this.routingOptions());
     this.routerCache = { store, router, made: Date.now() };
@@ -353,7 +129,7 @@ export class TelemetryService implements vscode.Disposable {
 
   /** What routing is set up from here: the manifest, the settings, and tiers declared in workflow files (the CLI and serve set theirs up the same way). */
   private routingOptions(): RoutingSetupOptions {
-    const settings = readSettings(this.telemetryUri);
+    const settings = readSettings(this.file.uri);
     return {
       manifest: this.manifest.routing,
       settings: {
@@ -382,7 +158,7 @@ export class TelemetryService implements vscode.Disposable {
    * The route() best guesses follow in a second pass, and the surfaces refresh when they arrive.
    */
   private async buildOverview(): Promise<WorkflowOverview[]> {
-    const store = await this.ensureOpen();
+    const store = await this.file.ensureOpen();
     const router = await this.router();
     if (!store || !router) return [];
     await this.declarations.ready();
@@ -394,13 +170,13 @@ export class TelemetryService implements vscode.Disposable {
     const { overview, timing } = await buildOverviewInSlices(store, router, targets, pause, { decisions: !large });
     this.timings.overview = timing;
     if (timing.totalMs > 200) this.log.info(`Routing overview: ${timing.totalMs} ms in ${timing.slices} slices (longest ${timing.longestSliceMs} ms)`);
-    this.state = overview.length > 0 || store.callCount() > 0 ? 'ready' : 'empty';
-    if (store !== this.store || generation !== this.generation) return overview;
+    if (this.file.state === 'ready' || this.file.state === 'empty') this.file.state = overview.length > 0 || store.callCount() > 0 ? 'ready' : 'empty';
+    if (store !== this.file.current || generation !== this.generation) return overview;
     this.overviewCache = overview;
     if (large) {
       this.decisionsReady = addDecisions(overview, router, targets, pause).then(({ overview: complete, timing: t }) => {
         this.timings.decisions = t;
-        if (store === this.store && generation === this.generation) {
+        if (store === this.file.current && generation === this.generation) {
           this.overviewCache = complete;
           this.fire();
         }
@@ -422,22 +198,18 @@ export class TelemetryService implements vscode.Disposable {
     const known = (await this.overviewWithDecisions()).find((w) => w.workflow === workflow)?.stages.find((s) => s.stage === stage)?.recommendation;
     if (known) return known;
     const router = await this.router();
-    if (!router) throw new Error(this.error?.message ?? vscode.l10n.t('No workspace folder is open: there is no telemetry.'));
+    if (!router) throw new Error(this.file.error?.message ?? vscode.l10n.t('No workspace folder is open: there is no telemetry.'));
     await this.declarations.ready();
     return recommendStage(router, workflow, stage, this.stageTargets(workflow, stage));
   }
 
   /** p95 latency per model of one stage in the current range (read when the stage is expanded). */
   async stageP95(workflow: string, stage: string): Promise<Map<string, number>> {
-    const store = await this.ensureOpen();
+    const store = await this.file.ensureOpen();
     const router = await this.router();
     if (!store || !router) return new Map();
     const since = windowStart(store.now().getTime(), router.days);
     return store.latencyQuantiles({ workflow, stage, since }, 0.95);
-  }
-
-  lastCall(): LlmCall | undefined {
-    return this.store?.lastCall();
   }
 
   private async loadManifest(): Promise<void> {
@@ -462,6 +234,6 @@ export class TelemetryService implements vscode.Disposable {
   async dispose(): Promise<void> {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
-    await this.closeStore();
+    await this.file.dispose();
   }
 }

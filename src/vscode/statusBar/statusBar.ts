@@ -81,7 +81,7 @@ export class RoutingStatusBar implements vscode.Disposable {
       const found = find(pinned.slice(0, slash), pinned.slice(slash + 1));
       if (found) return { stage: found, source: vscode.l10n.t('pinned stage (adaptiveRouting.pinnedStage)') };
     }
-    const last = this.service.lastCall();
+    const last = this.service.file.lastCall();
     const found = last && find(last.workflow, last.stage);
     return found ? { stage: found, source: vscode.l10n.t('stage of the most recent call') } : undefined;
   }

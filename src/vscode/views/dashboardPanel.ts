@@ -116,7 +116,7 @@ export class DashboardPanel implements vscode.Disposable {
   private async send(): Promise<void> {
     const panel = this.panel;
     if (!panel || !this.pageReady) return;
-    const store = await this.service.ensureOpen();
+    const store = await this.service.file.ensureOpen();
     const router = await this.service.router();
     if (!store || !router) return;
     const overview = await this.service.overviewWithDecisions();
@@ -127,7 +127,7 @@ export class DashboardPanel implements vscode.Disposable {
       this.scope,
       {
         days: rangeDays(this.service.range),
-        minSampleSize: readSettings(this.service.telemetryUri).minSampleSize,
+        minSampleSize: readSettings(this.service.file.uri).minSampleSize,
         failureRateThreshold: router.failureRateThreshold,
         rangeLabel: this.service.rangeLabel,
       },

@@ -43,7 +43,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
         if (node instanceof StageNode) this.selectedStage.fire(node.stage);
       }),
       this.view.onDidChangeVisibility((e) => {
-        if (e.visible) void service.ensureOpen();
+        if (e.visible) void service.file.ensureOpen();
       }),
     );
   }
@@ -69,15 +69,15 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     this.view.description = this.service.rangeLabel;
     this.setBadge(overview);
     // Only an empty view needs the file's own count and latest call (a probe per stage): not every render.
-    const stored = overview.length === 0 ? this.service.storedCalls() : undefined;
+    const stored = overview.length === 0 ? this.service.file.storedCalls() : undefined;
     // "No telemetry" and "nothing in this range" are different states with different ways out.
     const noTelemetry = overview.length === 0 && !stored?.count;
     const emptyRange = overview.length === 0 && !!stored?.count;
     this.view.message = this.message(overview, stored, emptyRange);
     // Not awaited: the welcome view follows when the renderer gets to it, the tree does not wait.
     void vscode.commands.executeCommand('setContext', ContextKeys.NoTelemetry, noTelemetry);
-    void vscode.commands.executeCommand('setContext', ContextKeys.NoCallsInRange, emptyRange && this.service.state !== 'error');
-    void vscode.commands.executeCommand('setContext', ContextKeys.TelemetryError, this.service.state === 'error');
+    void vscode.commands.executeCommand('setContext', ContextKeys.NoCallsInRange, emptyRange && this.service.file.state !== 'error');
+    void vscode.commands.executeCommand('setContext', ContextKeys.TelemetryError, this.service.file.state === 'error');
     this.lastRenderMs = Date.now() - started;
     const context = {
       minSamples,
@@ -94,7 +94,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
    * is alone in its container), and what else the reader must know to read the rows.
    */
   private message(overview: WorkflowOverview[], stored: { count: number; latest: Date | undefined } | undefined, emptyRange: boolean): string | undefined {
-    if (this.service.state === 'error') return vscode.l10n.t('Telemetry unavailable: {0}', this.service.error?.message ?? '');
+    if (this.service.file.state === 'error') return vscode.l10n.t('Telemetry unavailable: {0}', this.service.file.error?.message ?? '');
     if (emptyRange) {
       const latest = stored?.latest ? stored.latest.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '?';
       return vscode.l10n.t('{0}: no calls (the latest of {1} was on {2})', this.service.rangeLabel, (stored?.count ?? 0).toLocaleString(), latest);
@@ -111,7 +111,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
     const spent = spendShort(spend);
     if (spent) range += ` · ${vscode.l10n.t('{0} spent', spent)}`;
     if (total.stages) range += ` · ${vscode.l10n.t('could save ~{0} / week ({1})', dollars(total.perWeek), dollarRange(total.low, total.high))}`;
-    return this.service.readOnly ? vscode.l10n.t('{0} · Restricted Mode: read-only', range) : range;
+    return this.service.file.readOnly ? vscode.l10n.t('{0} · Restricted Mode: read-only', range) : range;
   }
 
   /**
@@ -119,7 +119,7 @@ export class StatsTreeProvider implements vscode.TreeDataProvider<StatsNode>, vs
    * only when it is visible, and the badge is what invites a user to open it).
    */
   private async updateBadge(): Promise<void> {
-    if (this.service.state !== 'ready' && this.service.state !== 'empty') return;
+    if (this.service.file.state !== 'ready' && this.service.file.state !== 'empty') return;
     this.setBadge(await this.service.overview());
   }
 
