@@ -32,9 +32,13 @@ export function money(usd: number | null | undefined): string {
   return usd == null ? '—' : `$${usd.toFixed(4)}`;
 }
 
-/** Dollars as people read a bill: cents from $1 up (with thousands separators), four places below (a call costs fractions of a cent). */
+/**
+ * Dollars as people read a bill: cents from $1 up (with thousands separators) and for whole cents,
+ * four places below a dollar otherwise (a call costs fractions of a cent): $12.40, $0.25, $0.0042.
+ */
 export function dollars(usd: number): string {
-  const places = Math.abs(usd) >= 1 ? 2 : 4;
+  const cents = usd * 100;
+  const places = Math.abs(usd) >= 1 || Math.abs(cents - Math.round(cents)) < 1e-9 ? 2 : 4;
   return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places })}`;
 }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/vscode/commands/routingCommands';
-import { EXTENSION_ID, Testing, activateExtension, quickFixes, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
+import { EXTENSION_ID, Testing, activateExtension, captureWorkspace, quickFixes, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
 import { editorSafeText } from '../../src/core/text';
 
@@ -16,6 +16,7 @@ describe('Adaptive Routing in a real extension host', () => {
   let testing: Testing;
   let extensionPath: string;
   let core: Core;
+  let fixture: ReturnType<typeof captureWorkspace>;
 
   before(async () => {
     const activated = await activateExtension();
@@ -26,7 +27,12 @@ describe('Adaptive Routing in a real extension host', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     core = require(path.join(extensionPath, 'dist', 'core.js')) as Core;
     await testing.service.setRange('7d');
+    fixture = captureWorkspace(testing);
   });
+
+  // Each test starts from the suite's workspace, whatever ran before it (AMR_REVERSE, AMR_GREP check that).
+  beforeEach(() => fixture.restore());
+  after(() => fixture.dispose());
 
   it('runs the packaged extension (dist from the .vsix, no node_modules)', async () => {
     assert.ok(!(await exists(vscode.Uri.file(path.join(extensionPath, 'node_modules')))), 'the package carries no node_modules');

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
 import type { TelemetryService } from '../../src/vscode/services/telemetryService';
@@ -36,7 +39,9 @@ export async function activateExtension(): Promise<{ api: AdaptiveRoutingApi; te
   return { api: exports, testing: exports.testing, extension };
 }
 
-export { waitFor } from '../poll';
+import { waitFor } from '../poll';
+
+export { waitFor };
 
 /** The tree as a person would read it: labels and descriptions, depth-first. */
 export async function readTree(
@@ -74,4 +79,34 @@ export function withoutSpend(description: string): string {
 /** The quick fixes VS Code offers for a range of a file, as the light bulb would list them. */
 export async function quickFixes(file: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
   return (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', file, range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+}
+
+/**
+ * The workspace as a suite found it, copied once before its first test, and put back before each
+ * test: the telemetry file, manifests and workflow files a test changes are its own, so every test
+ * passes alone and in any order. Open editors are reverted and closed, the time range, clock and
+ * registry are the suite's again, and no stage is picked from the status bar. `dispose` removes the copy.
+ */
+export function captureWorkspace(testing: Testing): { restore(): Promise<void>; dispose(): void } {
+  const root = workspaceUri().fsPath;
+  const saved = fs.mkdtempSync(path.join(os.tmpdir(), 'amr-fixture-'));
+  fs.cpSync(root, saved, { recursive: true });
+  const range = testing.service.range;
+  const restore = async () => {
+    for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await testing.service.file.reopen(async () => {
+      for (const entry of fs.readdirSync(root)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+      fs.cpSync(saved, root, { recursive: true });
+    });
+    testing.service.setClockOffsetForTests(0);
+    await testing.service.setRegistry(undefined);
+    await testing.service.setRange(range);
+    testing.statusBar.pick(undefined);
+    await waitFor('the restored workspace in the tree', async () => (await testing.service.overviewWithDecisions()).length > 0);
+  };
+  return { restore, dispose: () => fs.rmSync(saved, { recursive: true, force: true }) };
 }

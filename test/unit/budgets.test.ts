@@ -282,7 +282,7 @@ describe('budget-aware routing', () => {
     assert.deepEqual([cheap.model, cheap.explored, cheap.budget?.effect], ['claude-haiku-4-5', false, 'cheapest']);
     assert.match(
       cheap.reason,
-      /^Budget workspace weekly \$0\.1000 is spent, so this stage runs on the cheapest model, claude-haiku-4-5; the 80% target is not expected/,
+      /^Budget workspace weekly \$0\.10 is spent, so this stage runs on the cheapest model, claude-haiku-4-5; the 80% target is not expected/,
     );
     const limited = new AdaptiveModelRouter(other, { random: seededRandom(1), budgets: [spent('cheapest')] }).route({ ...query, maxLatencyMs: 2000 });
     assert.equal(limited.model, 'claude-sonnet-5', 'haiku breaks the latency limit: the cheapest model within it');
@@ -384,6 +384,12 @@ describe('budget report', () => {
         '✓ w · weekly: $0.00 of $10.00 this week (0%, under 50%; on exceeding: warn)',
         '    no projection: 4 calls in the last 3 days and today: too few to project',
       ].join('\n'),
+    );
+    const unknown = status(0.6112, 0.5821, { spent: { ...status(0.6112, 0.5821).spent, unknownCalls: 4 } });
+    assert.equal(
+      formatBudgetReport([unknown], new Date('2026-12-02T12:34:56Z')).split('\n')[3],
+      '❌ w · weekly: $0.6112 of $0.5821 this week (105%, exceeded; on exceeding: warn); 4 calls of unknown cost not counted',
+      'calls of unknown cost are said after the sum, not inside it',
     );
     assert.equal(budgetShort(status(7.4, 10)), '$7.40 / $10.00 this week');
     assert.equal(tightestBudget([status(2, 10), status(9, 10), status(5, 10)]).usd, 9, 'the one nearest its limit');

@@ -112,9 +112,9 @@ describe('adaptive-routing CLI', () => {
     assert.equal(under.code, 0, under.err);
     assert.match(
       under.out,
-      /✓ workspace · daily: \$0\.2000 of \$1\.00 today \(20%, under 50%; on exceeding: warn\)\n {4}no projection: 2 calls in the last 3 days and today: too few to project/,
+      /✓ workspace · daily: \$0\.20 of \$1\.00 today \(20%, under 50%; on exceeding: warn\)\n {4}no projection: 2 calls in the last 3 days and today: too few to project/,
     );
-    assert.match(under.out, /✓ w \/ s · daily: \$0\.2000 of \$0\.25 today \(80%, 75% reached; on exceeding: block\)/);
+    assert.match(under.out, /✓ w \/ s · daily: \$0\.20 of \$0\.25 today \(80%, 75% reached; on exceeding: block\)/);
     assert.match(under.err, /budgets\.json:1:\d+: Unknown budget key "hourly" \(use daily, weekly, monthly or onExceeded\) \(left out\)/);
     await run(['track', '--db', db], dir, call(0.1));
     const over = await run(['budget', '--db', db, '--manifest', manifest, '--fail-over', '--json'], dir);

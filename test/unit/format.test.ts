@@ -11,7 +11,7 @@ describe('the vocabulary (core/format.ts): numbers and names written one way eve
     assert.deepEqual([money(0.0042), money(1.5), money(null)], ['$0.0042', '$1.5000', '—']);
     assert.deepEqual(
       [dollars(0.0042), dollars(0.5), dollars(12.4), dollars(1234.5), dollars(-2), dollars(0)],
-      ['$0.0042', '$0.5000', '$12.40', '$1,234.50', '-$2.00', '$0.0000'],
+      ['$0.0042', '$0.50', '$12.40', '$1,234.50', '-$2.00', '$0.00'],
     );
     assert.equal(dollarRange(0.2, 2.2), '$0.20–$2.20');
     assert.equal(dollarRange(-0.01, 0.03), '-$0.0100–$0.0300');

@@ -76,7 +76,8 @@ describe('spend: billed where reported, estimated from tokens where not, unknown
     assert.equal(s(0, 0, 0, 0, 5), '—');
     assert.equal(s(1, 1, 0, 0, 1), '$1.00; 1 call of unknown cost');
     assert.equal(s(1, 1, 0, 0, 1200), '$1.00; 1,200 calls of unknown cost');
-    assert.equal(dollars(0.5), '$0.5000');
+    assert.equal(dollars(0.5), '$0.50', 'whole cents in cents');
+    assert.equal(dollars(0.5001), '$0.5001');
     assert.equal(dollars(38.204), '$38.20');
     assert.equal(dollarRange(0.2, 2.2), '$0.20–$2.20', 'a range in the places its larger end needs');
     assert.equal(dollarRange(0.28, 0.45), '$0.2800–$0.4500');

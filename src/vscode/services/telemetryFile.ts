@@ -165,11 +165,15 @@ export class TelemetryFile implements vscode.Disposable {
     return aside;
   }
 
-  /** Closes and reopens, for a new path or after the trust changed. */
-  async reopen(): Promise<void> {
+  /**
+   * Closes and reopens, for a new path or after the trust changed. `whileClosed` runs between the two,
+   * with everything saved and nothing open (a host test puts its fixture back there).
+   */
+  async reopen(whileClosed?: () => Promise<void>): Promise<void> {
     this.watchers.stop();
     await this.close();
     this.state = 'closed';
+    await whileClosed?.();
     await this.ensureOpen();
   }
 
