@@ -39,6 +39,8 @@ export class TelemetryFile implements vscode.Disposable {
   private verifyLater: ReturnType<typeof setTimeout> | undefined;
   /** The upstream framework's logs, imported into the store. */
   private readonly imports: LogImports;
+  /** Set while reopen() has the file closed: ensureOpen waits for it. */
+  private closedForReopen: Promise<void> | undefined;
   /** Test hook: shifts the clock the store reads, so a host test can stand in another period without waiting (never set outside tests). */
   clockOffsetMs = 0;
 
@@ -88,6 +90,8 @@ export class TelemetryFile implements vscode.Disposable {
 
   /** Opens the store on first use. Resolves undefined when there is no workspace or the file is unreadable. */
   ensureOpen(): Promise<TelemetryStore | undefined> {
+    // While a reopen has the file closed, a caller waits for the reopened store (not one of the file being replaced).
+    if (this.closedForReopen) return this.closedForReopen.then(() => this.ensureOpen());
     if (this.store) return Promise.resolve(this.store);
     this.opening ??= this.open().finally(() => (this.opening = undefined));
     return this.opening;
@@ -170,10 +174,19 @@ export class TelemetryFile implements vscode.Disposable {
    * with everything saved and nothing open (a host test puts its fixture back there).
    */
   async reopen(whileClosed?: () => Promise<void>): Promise<void> {
-    this.watchers.stop();
-    await this.close();
-    this.state = 'closed';
-    await whileClosed?.();
+    const closing = (async () => {
+      this.watchers.stop();
+      await this.opening?.catch(() => undefined);
+      await this.close();
+      this.state = 'closed';
+      await whileClosed?.();
+    })();
+    this.closedForReopen = closing.catch(() => undefined);
+    try {
+      await closing;
+    } finally {
+      this.closedForReopen = undefined;
+    }
     await this.ensureOpen();
   }
 
