@@ -98,15 +98,32 @@ export function captureWorkspace(testing: Testing): { restore(): Promise<void>; 
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await testing.service.file.reopen(async () => {
-      for (const entry of fs.readdirSync(root)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
-      fs.cpSync(saved, root, { recursive: true });
-    });
+    await testing.service.file.reopen(async () => syncFolder(saved, root));
     testing.service.setClockOffsetForTests(0);
     await testing.service.setRegistry(undefined);
     await testing.service.setRange(range);
     testing.statusBar.pick(undefined);
     await waitFor('the restored workspace in the tree', async () => (await testing.service.overviewWithDecisions()).length > 0);
+    // The declaration index follows the files through their watchers: wait for it to see the fixture's.
+    await waitFor("the fixture's tier declarations indexed", () => testing.diagnostics.findDeclaration('code-review', 'summary'));
   };
   return { restore, dispose: () => fs.rmSync(saved, { recursive: true, force: true }) };
+}
+
+/** Makes `target` hold exactly what `source` holds, touching only what differs (so watchers see only real changes). */
+function syncFolder(source: string, target: string): void {
+  const wanted = new Set(fs.readdirSync(source));
+  for (const entry of fs.readdirSync(target)) if (!wanted.has(entry)) fs.rmSync(path.join(target, entry), { recursive: true, force: true });
+  for (const entry of wanted) {
+    const from = path.join(source, entry);
+    const to = path.join(target, entry);
+    if (fs.statSync(from).isDirectory()) {
+      if (fs.existsSync(to) && !fs.statSync(to).isDirectory()) fs.rmSync(to, { force: true });
+      fs.mkdirSync(to, { recursive: true });
+      syncFolder(from, to);
+    } else if (!fs.existsSync(to) || !fs.readFileSync(from).equals(fs.readFileSync(to))) {
+      fs.rmSync(to, { recursive: true, force: true });
+      fs.copyFileSync(from, to);
+    }
+  }
 }

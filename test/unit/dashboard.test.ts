@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, generateSampleCalls, openTelemetryStore } from '../../src/core';
+import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, generateSampleCalls, openTelemetryStore, type LlmCallInput } from '../../src/core';
 import { dashboardData } from '../../src/core/dashboard/dashboardData';
 import { verdictText } from '../../src/core/routing/recommendation';
 import { parseFromDashboard, parseToDashboard } from '../../src/core/dashboard/dashboardMessages';
@@ -77,6 +77,91 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
       workflow.success.calls.every((n, i) => n >= data.success.calls[i]),
       'a workflow counts at least its stage',
     );
+  });
+
+  it('exact numbers on a hand-made workspace: the scope, the days, each series, the totals', async () => {
+    const small = await openTelemetryStore({ now: clock.now });
+    try {
+      const at = (daysAgo: number) => new Date(clock.now().getTime() - daysAgo * 86_400_000 - 60_000);
+      const call = (daysAgo: number, over: Partial<LlmCallInput> & { model: string }): LlmCallInput => ({
+        workflow: 'w',
+        stage: 'a',
+        durationMs: 900,
+        ts: at(daysAgo),
+        success: true,
+        ...over,
+      });
+      small.trackLlmCalls([
+        call(0, { model: 'claude-haiku-4-5', tier: 'cheap', cost: 0.01 }),
+        call(0, { model: 'claude-haiku-4-5', tier: 'cheap', cost: 0.03, success: false }),
+        call(1, { model: 'claude-haiku-4-5', tier: 'cheap' }), // no cost, no tokens: unknown
+        call(2, { stage: '', model: 'claude-sonnet-5', tier: 'capable', cost: 0.05 }),
+        call(0, { workflow: 'x', stage: 'b', model: 'claude-fable-5', tier: 'premium', cost: 1 }),
+      ]);
+      const smallRouter = new AdaptiveModelRouter(small, { registry, days: 3 });
+      const overview = buildOverview(small, smallRouter).flatMap((w) => w.stages);
+      const data = dashboardData(small, registry, overview, { workflow: 'w', stage: null }, { ...options, days: 3 });
+      const day = (daysAgo: number) => at(daysAgo).toISOString().slice(0, 10);
+      assert.deepEqual(data.days, [day(2), day(1), day(0)]);
+      const spend = Object.fromEntries(data.spend.map((m) => [m.model, m.values.map((v) => Math.round(v * 1e6) / 1e6)]));
+      assert.deepEqual(spend, { 'claude-haiku-4-5': [0, 0, 0.04], 'claude-sonnet-5': [0.05, 0, 0] }, 'the other workflow left out');
+      assert.equal(data.unknownCostCalls, 1);
+      assert.deepEqual(
+        data.callsByTier.map((t) => [t.tier, t.values]),
+        [
+          ['cheap', [0, 1, 2]],
+          ['capable', [1, 0, 0]],
+          ['premium', [0, 0, 0]],
+          ['unknown', [0, 0, 0]],
+        ],
+      );
+      assert.deepEqual(
+        [data.success.calls, data.success.rate],
+        [
+          [1, 1, 2],
+          [1, 1, 0.5],
+        ],
+      );
+      assert.deepEqual([data.success.target, data.success.threshold], [null, null]);
+      assert.deepEqual(
+        data.stages.map((r) => [r.stage, r.calls]),
+        [
+          ['', 1],
+          ['a', 3],
+        ],
+      );
+      assert.deepEqual([data.totals.calls, data.totals.spendText, data.totals.savingsText], [4, '$0.09; 1 call of unknown cost', 'no confident saving yet']);
+      assert.equal(data.rangeLabel, 'Last 7 days');
+      // The workflow-level stage ('') is a stage of its own, with the target and threshold lines.
+      const root = dashboardData(small, registry, overview, { workflow: 'w', stage: '' }, { ...options, days: 3 });
+      assert.deepEqual(
+        root.stages.map((r) => r.stage),
+        [''],
+      );
+      assert.deepEqual([root.success.calls, root.success.target, root.success.threshold], [[1, 0, 0], 0.8, 0.8]);
+      assert.equal(root.totals.calls, 1);
+      // All time starts at the first call's day; a part of a day ("today") is one day.
+      assert.deepEqual(dashboardData(small, registry, overview, { workflow: 'w', stage: null }, { ...options, days: 0 }).days, [day(2), day(1), day(0)]);
+      assert.deepEqual(dashboardData(small, registry, overview, { workflow: 'w', stage: null }, { ...options, days: 0.5 }).days, [day(0)]);
+      // The whole workspace takes every workflow.
+      assert.equal(dashboardData(small, registry, overview, { workflow: null, stage: null }, { ...options, days: 3 }).totals.calls, 5);
+    } finally {
+      small.dispose();
+    }
+  });
+
+  it('the totals line: what the confident estimates save (on 1 stage or N stages), else what reaching the targets costs, both with their interval', () => {
+    const overview = stages();
+    const data = dashboardData(store, registry, overview, { workflow: null, stage: null }, options);
+    const saving = data.stages.filter((r) => r.savingsPerWeek !== null && r.savingsPerWeek > 0).length;
+    const numbers = (text: string) => [...text.matchAll(/\$([\d,.]+)/g)].map((m) => Number(m[1].replace(/,/g, '')));
+    if (saving) {
+      assert.match(data.totals.savingsText, new RegExp(`^could save ~\\$[\\d.,]+ / week \\(.+\\) on ${saving} stage${saving === 1 ? '' : 's'}$`));
+    }
+    const analysis = dashboardData(store, registry, overview, { workflow: 'code-review', stage: 'analysis' }, options);
+    const [perWeek, low, high] = numbers(analysis.totals.savingsText);
+    assert.ok(low <= perWeek && perWeek <= high && low < high, `the interval holds the estimate, low to high: ${analysis.totals.savingsText}`);
+    assert.ok(Math.abs(perWeek + analysis.stages[0].savingsPerWeek!) < 0.01, 'the cost of reaching the target is the stage estimate, turned positive');
   });
 
   it('the page takes only well-formed data: every series as long as the days, names as text, rates within 0..1', () => {
