@@ -45,6 +45,23 @@ export async function track(store: TelemetryStore, values: Values, io: Io): Prom
   return problems.length && tracked === 0 ? 1 : 0;
 }
 
+/**
+ * What `import` is given, checked before the telemetry file is opened (or created): a folder is not a
+ * log, and files that are all empty give nothing to import. Empty ones among others are said and skipped.
+ */
+export function checkImportFiles(files: string[], io: Io): void {
+  const empty: string[] = [];
+  for (const file of files) {
+    const full = path.resolve(io.cwd, file);
+    const stat = fs.statSync(full, { throwIfNoEntry: false });
+    if (stat?.isDirectory())
+      throw new UsageError(`${file} is a folder: import takes files (for the logs in it: adaptive-routing import ${path.join(file, '*.jsonl')})`);
+    if (stat?.size === 0) empty.push(file);
+  }
+  if (empty.length === files.length) throw new UsageError(`nothing to import: ${empty.join(', ')} ${empty.length === 1 ? 'is' : 'are'} empty`);
+  for (const file of empty) io.err(`adaptive-routing: ${file} is empty: skipped`);
+}
+
 export async function importFiles(store: TelemetryStore, files: string[], values: Values, io: Io): Promise<number> {
   const paths = files.map((file) => path.resolve(io.cwd, file));
   // A usage log the tracker has just rotated is missing until its next write; its rotated

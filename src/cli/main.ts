@@ -1,9 +1,9 @@
-import { InvalidCallError, TelemetryFileError } from '../core';
+import { InvalidCallError, TelemetryFileError, closestName } from '../core';
 import { BUDGET_EXCEEDED_EXIT, budget } from './budgetCommand';
 import { savings } from './savingsCommand';
 import { SYNC_FAILED_EXIT, sync } from './syncCommand';
 import { exportCalls } from './exportCommand';
-import { demo, importFiles, track } from './ingestCommands';
+import { checkImportFiles, demo, importFiles, track } from './ingestCommands';
 import { Io, UnknownNameError, UsageError, parse, required, requireStage, withStore } from './options';
 import { recommend, routingCheck, routingStats } from './reportCommands';
 import { TOKEN_ENV, serve } from '../serve/serveCommand';
@@ -20,7 +20,9 @@ Commands:
                                                       the stage's recommended model (what VS Code shows)
   route --workflow W --stage S [--tier cheap] [--min-success-rate 0.8] [--explore]
                                                       the same recommendation; --explore samples the
-                                                      model to run now, as workflows calling route() do
+                                                      model to run now, as workflows calling route() do;
+                                                      a stage with no calls that no manifest declares
+                                                      is refused as unknown (exit 4) unless --new
   savings [--workflow W] [--stage S] [--days 7]       what each stage spent, and what its recommended model
                                                       would save (or cost) per week, with a 90% interval
   budget [--fail-over]                                every budget of the manifest: spend in its period,
@@ -41,6 +43,7 @@ Commands:
                                                       until Ctrl+C or SIGTERM; beyond loopback a token is
                                                       required (--token or ${TOKEN_ENV})
   demo                                                the router on built-in sample telemetry
+  help [COMMAND]                                      this text, or one command's (also: COMMAND --help)
 
 Options:
   --db PATH                telemetry database (default .attune/telemetry.db)
@@ -56,19 +59,56 @@ Exit codes: 0 done, 1 bad usage or no line stored, 2 upgrade needed (--fail-on-u
             3 telemetry file unusable, 4 unknown workflow or stage, ${BUDGET_EXCEEDED_EXIT} a budget is spent (--fail-over),
             ${SYNC_FAILED_EXIT} the team database could not be reached or refused the sync (local file unchanged)`;
 
+/** The commands, as the usage lists them. */
+const COMMANDS = [...USAGE.slice(0, USAGE.indexOf('Options:')).matchAll(/^ {2}([a-z][a-z-]*)(?= |$)/gm)].map((m) => m[1]);
+
+function unknownCommand(command: string): string {
+  const close = closestName(command, COMMANDS);
+  return `unknown command "${command}"${close ? ` (did you mean "${close}"?)` : ''}; the commands: ${COMMANDS.join(', ')} (adaptive-routing help)`;
+}
+
+/** One command's lines of the usage, with the options and exit codes every command shares. */
+function commandHelp(command: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ${command} `) || l === `  ${command}`);
+  let end = start + 1;
+  while (end < lines.length && /^ {3,}/.test(lines[end])) end++;
+  const shared = USAGE.slice(USAGE.indexOf('Options:'));
+  return [
+    `Usage: adaptive-routing ${lines[start].trim().replace(/ {2,}/, '\n  ')}`,
+    ...lines.slice(start + 1, end).map((l) => `  ${l.trim()}`),
+    '',
+    shared,
+  ].join('\n');
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    io.err(`adaptive-routing: ${(error as Error).message}\n\n${USAGE}`);
+    const command = argv.find((a) => COMMANDS.includes(a));
+    io.err(`adaptive-routing: ${(error as Error).message} (${command ? `adaptive-routing ${command} --help` : 'adaptive-routing help'} shows the options)`);
     return 1;
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    (command || values.help ? io.out : io.err)(USAGE);
-    return values.help ? 0 : 1;
+  if (command === 'help' || values.help) {
+    const topic = command === 'help' ? rest[0] : command;
+    if (!topic) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (!COMMANDS.includes(topic)) {
+      io.err(`adaptive-routing: ${unknownCommand(topic)}`);
+      return 1;
+    }
+    io.out(commandHelp(topic));
+    return 0;
+  }
+  if (!command) {
+    io.err(USAGE);
+    return 1;
   }
   try {
     switch (command) {
@@ -94,18 +134,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await withStore(values, io, true, (store) => track(store, values, io));
       case 'import':
         if (rest.length === 0) throw new UsageError('import needs at least one FILE');
+        checkImportFiles(rest, io);
         return await withStore(values, io, true, (store) => importFiles(store, rest, values, io));
       case 'serve':
         return await withStore(values, io, true, (store) => serve(store, values, io));
       case 'demo':
         return await demo(values, io);
       default:
-        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+        throw new UsageError(unknownCommand(command));
     }
   } catch (error) {
     if (error instanceof UsageError) {
+      const code = error instanceof UnknownNameError ? 4 : 1;
       io.err(`adaptive-routing: ${error.message}`);
-      return error instanceof UnknownNameError ? 4 : 1;
+      // A script reading --json gets the same answer on stdout, as JSON.
+      if (values.json) io.out(JSON.stringify({ error: error.message, exitCode: code }, null, 2));
+      return code;
     }
     if (error instanceof TelemetryFileError || error instanceof InvalidCallError) {
       io.err(`adaptive-routing: ${error.message}`);

@@ -38,6 +38,7 @@ const OPTIONS = {
   tier: { type: 'string' },
   manifest: { type: 'string' },
   explore: { type: 'boolean' },
+  new: { type: 'boolean' },
   database: { type: 'string' },
   project: { type: 'string' },
   watch: { type: 'boolean' },
@@ -54,7 +55,32 @@ const OPTIONS = {
 export type Values = ReturnType<typeof parse>['values'];
 
 export function parse(args: string[]) {
-  return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(argumentError(error as Error & { code?: string }, args));
+  }
+}
+
+/**
+ * Node's parser errors in one line that names the option, with a suggestion where one is close:
+ * "unknown option --wokflow (did you mean --workflow?)", "--days needs a value, got "-1" ...".
+ */
+function argumentError(error: Error & { code?: string }, args: string[]): string {
+  const option = /'(-[^' ]+)/.exec(error.message)?.[1] ?? '';
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const close = closestName(option.replace(/^-+/, ''), Object.keys(OPTIONS));
+    return `unknown option ${option}${close ? ` (did you mean --${close}?)` : ''}`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const next = args[args.indexOf(option) + 1];
+    if (/argument missing|ambiguous/.test(error.message))
+      return next !== undefined && next.startsWith('-') && !/^--?[a-z]/i.test(next)
+        ? `${option} must not be negative, got "${next}"`
+        : `${option} needs a value`;
+    return `${option} takes no value`;
+  }
+  return error.message.split('\n')[0];
 }
 
 export function numberOption(values: Values, name: keyof Values, min: number, max: number): number | undefined {
@@ -176,6 +202,11 @@ export function commandRouting(
  */
 export function checkKnownNames(store: TelemetryStore, manifest: Manifest | null, workflow: string, stage: string | undefined): void {
   const workflows = new Set([...store.workflows(0), ...(manifest?.declarations.map((d) => d.workflow) ?? [])]);
+  if (workflows.size === 0) {
+    throw new UnknownNameError(
+      `unknown workflow "${workflow}": ${store.location} holds no calls yet and no manifest declares a stage (record calls with track, import or VS Code, or declare the stage in .attune/workflows.json)`,
+    );
+  }
   if (!workflows.has(workflow)) {
     throw new UnknownNameError(
       `unknown workflow "${workflow}"${suggestion(workflow, [...workflows])}; known workflows: ${[...workflows].sort().join(', ') || '(none yet)'}`,

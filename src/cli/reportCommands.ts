@@ -77,6 +77,8 @@ export function recommend(store: TelemetryStore, values: Values, io: Io, command
   const workflow = required(values, 'workflow', command);
   const stage = required(values, 'stage', command);
   const manifest = readManifest(values, io);
+  // A typo must not be answered with a default as if it were a new stage; --new says it is one.
+  if (!values.new) checkKnownNames(store, manifest, workflow, stage);
   const routing = commandRouting(store, values, manifest);
   const router = routing.router;
   const targets = routing.targets(workflow, stage);

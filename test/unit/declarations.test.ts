@@ -125,7 +125,14 @@ describe('declarations: exact ranges and the shapes real files take', () => {
   }
 }`;
     const parsed = parseWorkflowsManifest(text);
-    assert.deepEqual(parsed.problems, []);
+    assert.deepEqual(
+      parsed.problems.map((p) => p.message),
+      [
+        '"gold" is not a tier: use cheap, capable, premium; stage "b" of w is left undeclared',
+        '3 is not a tier: use cheap, capable, premium; stage "c" of w is left undeclared',
+      ],
+      'a wrong tier is said, the rest passed over',
+    );
     assert.deepEqual(parsed.declarations, [
       {
         workflow: 'w',
@@ -158,5 +165,24 @@ describe('declarations: exact ranges and the shapes real files take', () => {
     assert.equal(parsed.errors[0], 'value expected (JSON with comments) at line 3, column 11');
     assert.deepEqual(positionAt('ab\ncd', 4), { line: 1, character: 1 });
     assert.deepEqual(positionAt('ab', 99), { line: 0, character: 99 });
+  });
+});
+
+describe('a misspelt tier in the manifest', () => {
+  it('is a problem at the tier, with the tiers and a suggestion, and the stage is left undeclared', () => {
+    const text = '{ "workflows": { "code-review": { "stages": { "analysis": { "tier": "cheep" }, "summary": { "tier": "cheap" }, "odd": { "tier": 3 } } } } }';
+    const parsed = parseWorkflowsManifest(text);
+    assert.deepEqual(
+      parsed.declarations.map((d) => d.stage),
+      ['summary'],
+    );
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.message, text.slice(p.offset, p.offset + p.length)]),
+      [
+        ['"cheep" is not a tier: use cheap, capable, premium (did you mean "cheap"?); stage "analysis" of code-review is left undeclared', '"cheep"'],
+        ['3 is not a tier: use cheap, capable, premium; stage "odd" of code-review is left undeclared', '3'],
+      ],
+    );
+    assert.deepEqual(parsed.errors, [], 'the rest of the manifest is usable');
   });
 });
