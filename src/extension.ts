@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { AdaptiveRoutingApi, createApi } from './vscode/api';
-import { DeclarationIndex } from './vscode/diagnostics/declarationIndex';
+import { DeclarationIndex, declarationsIn } from './vscode/diagnostics/declarationIndex';
 import { registerRegistryCommands } from './vscode/commands/registryCommands';
 import { registerReportProvider, showReport } from './vscode/views/reports';
 import { registerRoutingCommands } from './vscode/commands/routingCommands';
@@ -71,7 +71,10 @@ export function activate(context: vscode.ExtensionContext): AdaptiveRoutingApi &
   const activateMs = performance.now() - started;
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   // Test runs can read what a person would see, which VS Code's API does not expose.
-  return { ...api, testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, dashboard, team, receiver, activateMs, showReport } };
+  return {
+    ...api,
+    testing: { service, tree, statusBar, diagnostics, budgets, budgetStatusBar, dashboard, team, receiver, activateMs, showReport, declarationsIn },
+  };
 }
 
 /** Saves pending calls before the extension host goes away (the receiver's waiting calls first). */

@@ -201,6 +201,43 @@ describe('Adaptive Routing in a real extension host', () => {
     await restore(file, original, () => ours(file).some((d) => d.message.includes('Stage "analysis"')));
   });
 
+  it('the quick fix is there after the file changed on disk while closed and is reopened (as after git checkout)', async () => {
+    const file = workspaceUri('workflows', 'code_review.py');
+    const fixFor = async (document: vscode.TextDocument) => {
+      const line = document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes('"analysis": ModelTier.CHEAP'));
+      const diagnostic = await waitFor('the diagnostic on the analysis line', () =>
+        vscode.languages.getDiagnostics(file).find((d) => d.range.start.line === line),
+      );
+      return (await quickFixes(file, diagnostic.range)).map((a) => a.title);
+    };
+    const first = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+    assert.ok((await fixFor(first.document)).includes('Upgrade analysis to CAPABLE'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Closed, then changed on disk: two lines above the declarations move them.
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(`# changed on disk\n# by a checkout\n${text}`));
+    await waitFor('the document closed or reloaded', () => {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
+      return !open || open.getText().startsWith('# changed on disk');
+    });
+    // VS Code disposes a closed document when it likes; reopened after that, it starts again at version 1.
+    // The parse behind the quick fixes must answer for the text, not the version: the same file at
+    // version 1 with other text gives other declarations.
+    const at = (content: string) => testing.declarationsIn({ uri: file, getText: () => content, languageId: 'python', version: 1 } as vscode.TextDocument);
+    const before = at(text).find((d) => d.stage === 'analysis')!.start;
+    assert.equal(at(`# changed on disk\n# by a checkout\n${text}`).find((d) => d.stage === 'analysis')!.start, before + 34);
+    const reopened = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+    assert.ok(reopened.document.getText().startsWith('# changed on disk'));
+    assert.deepEqual(
+      (await fixFor(reopened.document)).filter((t) => t.startsWith('Upgrade analysis')),
+      ['Upgrade analysis to CAPABLE'],
+      'offered at once, without a keystroke',
+    );
+  });
+
   it('one answer for test-generation/generate on every surface, and every surface follows the quick fix', async () => {
     // .attune/workflows.json declares generate CAPABLE with a 90% target; capable fails about a quarter of its calls.
     const file = workspaceUri('.attune', 'workflows.json');

@@ -8,6 +8,7 @@ import type { StatsTreeProvider } from '../../src/vscode/views/statsTreeProvider
 import type { RoutingStatusBar } from '../../src/vscode/statusBar/statusBar';
 import type { TierDiagnostics } from '../../src/vscode/diagnostics/tierDiagnostics';
 import type { StatsNode } from '../../src/vscode/views/statsNodes';
+import type { declarationsIn } from '../../src/vscode/diagnostics/declarationIndex';
 
 export const EXTENSION_ID = 'attune-tools.adaptive-model-router';
 
@@ -29,6 +30,7 @@ export interface Testing {
   receiver: OtlpReceiverService;
   activateMs: number;
   showReport: (text: string, title?: string) => Promise<vscode.TextDocument>;
+  declarationsIn: typeof declarationsIn;
 }
 
 export async function activateExtension(): Promise<{ api: AdaptiveRoutingApi; testing: Testing; extension: vscode.Extension<unknown> }> {

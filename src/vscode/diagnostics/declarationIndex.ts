@@ -5,20 +5,22 @@ import { readSettings } from '../settings';
 const PYTHON_EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/site-packages/**,**/__pycache__/**}';
 
 /** Tier declarations in a document: Python workflow classes or the JSON workflows manifest. */
-export function declarationsIn(document: { uri: vscode.Uri; getText(): string; languageId?: string; version?: number }): TierDeclaration[] {
+export function declarationsIn(document: { uri: vscode.Uri; getText(): string; languageId?: string }): TierDeclaration[] {
   const manifest = isManifest(document.uri);
   // Anything else is neither read nor parsed: this runs on cursor moves and keystrokes.
   if (!manifest && !document.uri.path.endsWith('.py') && document.languageId !== 'python') return [];
-  const key = document.version === undefined ? undefined : `${document.uri.toString()}#${document.version}`;
-  if (key !== undefined && parsedCache?.key === key) return parsedCache.declarations;
+  // Keyed by content, not version: a file closed, changed on disk (git checkout, pull) and reopened
+  // starts again at version 1, and a version key would answer with the old file's declarations.
+  const uri = document.uri.toString();
   const text = document.getText();
+  if (parsedCache?.uri === uri && parsedCache.text === text) return parsedCache.declarations;
   const declarations = manifest ? parseWorkflowsManifest(text).declarations : text.includes('tier_map') ? findPythonTierDeclarations(text) : [];
-  if (key !== undefined) parsedCache = { key, declarations };
+  parsedCache = { uri, text, declarations };
   return declarations;
 }
 
-/** The last document parsed, by version: the status bar asks again on every cursor move. */
-let parsedCache: { key: string; declarations: TierDeclaration[] } | undefined;
+/** The last document parsed, by its content: the status bar and the quick fixes ask again on every cursor move. */
+let parsedCache: { uri: string; text: string; declarations: TierDeclaration[] } | undefined;
 
 export function isManifest(uri: vscode.Uri): boolean {
   const manifest = readSettings(uri).workflowsFile.replace(/\\/g, '/').replace(/^\.\//, '');
