@@ -1,6 +1,6 @@
 import type { TelemetryStore } from '../core';
 import { formatBudgetReport } from '../core/budgets/budgetReport';
-import { budgetStateText, budgetStatuses } from '../core/budgets/budgetStatus';
+import { budgetSentence, budgetState, budgetStateText, budgetStatuses } from '../core/budgets/budgetStatus';
 import { Io, Values, commandRouting, readManifest } from './options';
 
 /** The exit code of `budget --fail-over` when a budget is spent (3 already means an unusable telemetry file). */
@@ -11,7 +11,7 @@ export function budget(store: TelemetryStore, values: Values, io: Io): number {
   const manifest = readManifest(values, io);
   const { router } = commandRouting(store, values, manifest);
   const statuses = budgetStatuses(store, router.registry, manifest.budgets);
-  const exceeded = statuses.filter((s) => s.reached >= 1).length;
+  const exceeded = statuses.filter((s) => budgetState(s) === 'spent').length;
   if (values.json) {
     io.out(
       JSON.stringify(
@@ -30,7 +30,9 @@ export function budget(store: TelemetryStore, values: Values, io: Io): number {
             usd: s.usd,
             used: s.used,
             reached: s.reached,
-            state: budgetStateText(s),
+            state: budgetState(s),
+            stateText: budgetStateText(s),
+            sentence: budgetSentence(s),
             projection: s.projection,
           })),
         },

@@ -51,7 +51,7 @@ export { readManifestBudgets, scopeText, settingBudgets } from './budgets/budget
 export type { BudgetDeclaration, BudgetScope, OnExceeded } from './budgets/budgetDeclarations';
 export { periodAt } from './budgets/budgetPeriods';
 export type { BudgetPeriod, PeriodSpan } from './budgets/budgetPeriods';
-export { budgetShort, budgetStateText, budgetStatuses, budgetsOf, projectionText, scopeSpend } from './budgets/budgetStatus';
+export { budgetSentence, budgetShort, budgetState, budgetStateText, budgetStatuses, budgetsOf, projectionText, scopeSpend } from './budgets/budgetStatus';
 export type { BudgetProjection, BudgetStatus } from './budgets/budgetStatus';
 export type { BudgetInfluence } from './budgets/budgetGuard';
 export { workerIntegrityCheck } from './store/nodeIntegrityCheck';

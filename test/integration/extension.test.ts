@@ -423,15 +423,16 @@ describe('Adaptive Routing in a real extension host', () => {
     let spent = (await write(period, 1000)).usd;
     if (!(spent > 0)) spent = (await write((period = 'monthly'), 1000)).usd;
     if (spent > 0) {
-      for (const [share, background] of [
-        [0.5, undefined],
-        [0.95, 'warning'],
-        [1.05, 'error'],
-      ] as const) {
+      // The colour follows the budget's one state: spent (error), projected over at the recent pace
+      // (warning), on track (none); whether 50% and 95% are on course to end over depends on the day.
+      for (const share of [0.5, 0.95, 1.05]) {
         const limit = Math.round((spent / share) * 1e6) / 1e6;
         const status = await write(period, limit);
         assert.ok(Math.abs(status.used - share) < 0.01, `${status.used} of ${share}`);
-        const shown = await waitFor(`the status bar at ${share * 100}%`, () =>
+        const state = core.budgetState(status);
+        if (share > 1) assert.equal(state, 'spent');
+        const background = { spent: 'error', 'projected-over': 'warning', ok: undefined }[state];
+        const shown = await waitFor(`the status bar at ${share * 100}% (${state})`, () =>
           bar.shown.background === background && bar.shown.visible ? bar.shown : undefined,
         );
         assert.match(shown.text, /^\$\(dashboard\) \$\d+\.\d{2,4} \/ \$\d+\.\d{2,4} this (week|month)$/);
@@ -450,10 +451,7 @@ describe('Adaptive Routing in a real extension host', () => {
         vscode.window.visibleTextEditors.find((e) => e.document.getText().includes('ADAPTIVE ROUTING - BUDGETS')),
       );
       // In the editor, glyphs every font draws: the CLI's "❌" reads "×".
-      assert.match(
-        editor.document.getText(),
-        /× workspace · (weekly|monthly): \$[\d.]+ of \$[\d.]+ this (week|month) \(10[45]%, exceeded; on exceeding: warn\)/,
-      );
+      assert.match(editor.document.getText(), /× workspace · (weekly|monthly): \$[\d.]+ of \$[\d.]+ this (week|month) \(10[45]%, spent; on exceeding: warn\)/);
     }
     // A stage budget shows on its tree row; a wrong one is a Problems entry and is left out.
     const stageBudget = new TextDecoder()

@@ -5,7 +5,17 @@ import { AdaptiveModelRouter, ModelRegistry, TelemetryStore, openTelemetryStore,
 import { BudgetDeclaration, readManifestBudgets, settingBudgets } from '../../src/core/budgets/budgetDeclarations';
 import { BUDGET_REFRESH_CALLS } from '../../src/core/budgets/budgetGuard';
 import { periodAt } from '../../src/core/budgets/budgetPeriods';
-import { BudgetStatus, budgetShort, budgetStatuses, budgetsOf, projectBudget, projectionText, tightestBudget } from '../../src/core/budgets/budgetStatus';
+import {
+  BudgetStatus,
+  budgetSentence,
+  budgetShort,
+  budgetState,
+  budgetStatuses,
+  budgetsOf,
+  projectBudget,
+  projectionText,
+  tightestBudget,
+} from '../../src/core/budgets/budgetStatus';
 import { formatBudgetReport } from '../../src/core/budgets/budgetReport';
 import { dueNotices, noticeKey } from '../../src/core/budgets/budgetNotices';
 import { seededRandom } from '../../src/core/random';
@@ -369,28 +379,41 @@ describe('budget report', () => {
     ...over,
   });
 
-  it('one line per budget with its mark, spend, share, state and projection', () => {
-    const text = formatBudgetReport([status(10.5, 10), status(9.2, 10), status(0, 10)], new Date('2026-12-02T12:34:56Z'));
+  it('one line per budget with its mark, spend, share, its one state (spent, projected over, on track) and projection', () => {
+    const over = status(6, 10, { projection: { usd: 14.2, low: 12.1, high: 16.3, paceDays: 3.5 } });
+    const text = formatBudgetReport([status(10.5, 10), status(9.2, 10), over, status(0, 10)], new Date('2026-12-02T12:34:56Z'));
     assert.equal(
       text,
       [
         '',
         'ADAPTIVE ROUTING - BUDGETS (2026-12-02 12:34 UTC)',
         '',
-        '❌ w · weekly: $10.50 of $10.00 this week (105%, exceeded; on exceeding: warn)',
+        '❌ w · weekly: $10.50 of $10.00 this week (105%, spent; on exceeding: warn)',
         '    no projection: 4 calls in the last 3 days and today: too few to project',
-        '⚠️  w · weekly: $9.20 of $10.00 this week (92%, 90% reached; on exceeding: warn)',
+        '✓ w · weekly: $9.20 of $10.00 this week (92%, on track; on exceeding: warn)',
         '    no projection: 4 calls in the last 3 days and today: too few to project',
-        '✓ w · weekly: $0.00 of $10.00 this week (0%, under 50%; on exceeding: warn)',
+        '⚠️  w · weekly: $6.00 of $10.00 this week (60%, projected over; on exceeding: warn)',
+        "    projected $14.20 ($12.10–$16.30) of $10.00 this week at the last 3 days' pace",
+        '✓ w · weekly: $0.00 of $10.00 this week (0%, on track; on exceeding: warn)',
         '    no projection: 4 calls in the last 3 days and today: too few to project',
       ].join('\n'),
     );
     const unknown = status(0.6112, 0.5821, { spent: { ...status(0.6112, 0.5821).spent, unknownCalls: 4 } });
     assert.equal(
       formatBudgetReport([unknown], new Date('2026-12-02T12:34:56Z')).split('\n')[3],
-      '❌ w · weekly: $0.6112 of $0.5821 this week (105%, exceeded; on exceeding: warn); 4 calls of unknown cost not counted',
+      '❌ w · weekly: $0.6112 of $0.5821 this week (105%, spent; on exceeding: warn); 4 calls of unknown cost not counted',
       'calls of unknown cost are said after the sum, not inside it',
     );
+    assert.deepEqual([status(10, 10), over, status(9.99, 10)].map(budgetSentence), [
+      'The weekly budget of w is spent: $10.00 of $10.00 this week.',
+      "The weekly budget of w is projected over: $6.00 of $10.00 this week so far, on course for $14.20 ($12.10–$16.30) at the last 3 days' pace.",
+      'The weekly budget of w is on track: $9.99 of $10.00 this week.',
+    ]);
+    assert.equal(
+      budgetSentence(status(5, 10, { projection: { usd: 9, low: 8, high: 10, paceDays: 3 } })),
+      "The weekly budget of w is on track: $5.00 of $10.00 this week so far, on course for $9.00 ($8.00–$10.00) at the last 3 days' pace.",
+    );
+    assert.deepEqual([status(10, 10), over, status(9.99, 10)].map(budgetState), ['spent', 'projected-over', 'ok']);
     assert.equal(budgetShort(status(7.4, 10)), '$7.40 / $10.00 this week');
     assert.equal(tightestBudget([status(2, 10), status(9, 10), status(5, 10)]).usd, 9, 'the one nearest its limit');
     assert.equal(budgetShort(status(7.4, 10, { spent: { ...status(7.4, 10).spent, estimatedCalls: 2 } })), '≈ $7.40 / $10.00 this week', 'an estimate says so');

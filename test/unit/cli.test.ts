@@ -112,9 +112,9 @@ describe('adaptive-routing CLI', () => {
     assert.equal(under.code, 0, under.err);
     assert.match(
       under.out,
-      /✓ workspace · daily: \$0\.20 of \$1\.00 today \(20%, under 50%; on exceeding: warn\)\n {4}no projection: 2 calls in the last 3 days and today: too few to project/,
+      /✓ workspace · daily: \$0\.20 of \$1\.00 today \(20%, on track; on exceeding: warn\)\n {4}no projection: 2 calls in the last 3 days and today: too few to project/,
     );
-    assert.match(under.out, /✓ w \/ s · daily: \$0\.20 of \$0\.25 today \(80%, 75% reached; on exceeding: block\)/);
+    assert.match(under.out, /✓ w \/ s · daily: \$0\.20 of \$0\.25 today \(80%, on track; on exceeding: block\)/);
     assert.match(under.err, /budgets\.json:1:\d+: Unknown budget key "hourly" \(use daily, weekly, monthly or onExceeded\) \(left out\)/);
     await run(['track', '--db', db], dir, call(0.1));
     const over = await run(['budget', '--db', db, '--manifest', manifest, '--fail-over', '--json'], dir);
@@ -122,10 +122,16 @@ describe('adaptive-routing CLI', () => {
     const json = JSON.parse(over.out);
     assert.equal(json.exceeded, 1);
     assert.deepEqual(
-      json.budgets.map((b: { scope: object; state: string; onExceeded: string }) => [b.scope, b.state, b.onExceeded]),
+      json.budgets.map((b: { scope: object; state: string; stateText: string; onExceeded: string; sentence: string }) => [
+        b.scope,
+        b.state,
+        b.stateText,
+        b.onExceeded,
+        b.sentence,
+      ]),
       [
-        [{}, 'under 50%', 'warn'],
-        [{ workflow: 'w', stage: 's' }, 'exceeded', 'block'],
+        [{}, 'ok', 'on track', 'warn', 'The daily budget of workspace is on track: $0.30 of $1.00 today.'],
+        [{ workflow: 'w', stage: 's' }, 'spent', 'spent', 'block', 'The daily budget of w / s is spent: $0.30 of $0.25 today.'],
       ],
     );
     assert.equal((await run(['budget', '--db', db, '--manifest', manifest], dir)).code, 0, 'without --fail-over, a report');

@@ -1,7 +1,7 @@
 import { counted, dollars } from '../format';
 import { spendShort } from '../stats/spend';
 import { scopeText } from './budgetDeclarations';
-import { BudgetStatus, budgetStateText, projectionText } from './budgetStatus';
+import { BudgetStatus, budgetState, budgetStateText, projectionText } from './budgetStatus';
 
 /** One budget in a line: "workspace · weekly: $7.40 of $10.00 this week (74%, 50% reached; on exceeding: warn)". */
 export function budgetLine(s: BudgetStatus): string {
@@ -15,7 +15,7 @@ export function budgetLine(s: BudgetStatus): string {
 export function formatBudgetReport(statuses: readonly BudgetStatus[], now: Date): string {
   const lines = ['', `ADAPTIVE ROUTING - BUDGETS (${now.toISOString().slice(0, 16).replace('T', ' ')} UTC)`, ''];
   for (const s of statuses) {
-    const mark = s.reached >= 1 ? '❌' : s.reached >= 0.9 ? '⚠️ ' : '✓';
+    const mark = { spent: '❌', 'projected-over': '⚠️ ', ok: '✓' }[budgetState(s)];
     lines.push(`${mark} ${budgetLine(s)}`, `    ${projectionText(s)}`);
   }
   return lines.join('\n');

@@ -4,7 +4,7 @@ import { dollarRange, dollars } from '../format';
 import { normalQuantile } from '../stats/statistics';
 import type { TelemetryStore } from '../store/telemetryStore';
 import { DAY_MS } from '../timeWindow';
-import type { BudgetDeclaration, BudgetScope } from './budgetDeclarations';
+import { budgetName, type BudgetDeclaration, type BudgetScope } from './budgetDeclarations';
 import { PeriodSpan, periodAt } from './budgetPeriods';
 
 /** The shares of a budget that warnings mark: 50%, 75%, 90% and the limit itself. */
@@ -115,9 +115,40 @@ export function tightestBudget<T extends { used: number }>(statuses: readonly T[
   return statuses.reduce((a, b) => (b.used > a.used ? b : a));
 }
 
-/** "exceeded", "90% reached", ..., "under 50%". */
+/**
+ * A budget's one state, named the same on every surface (status bar, tooltip, report, Problems, CLI):
+ * `spent` from the limit on; `projected-over` when the period is on course to end over it at the
+ * recent pace (a projection needs enough calls); `ok` otherwise.
+ */
+export type BudgetState = 'ok' | 'projected-over' | 'spent';
+
+export function budgetState(status: BudgetStatus): BudgetState {
+  if (reaches(status.used, 1)) return 'spent';
+  return status.projection.usd !== undefined && status.projection.usd > status.budget.limit ? 'projected-over' : 'ok';
+}
+
+/** The state in words: "on track", "projected over", "spent". */
 export function budgetStateText(status: BudgetStatus): string {
-  return status.reached >= 1 ? 'exceeded' : status.reached > 0 ? `${Math.round(status.reached * 100)}% reached` : 'under 50%';
+  return { ok: 'on track', 'projected-over': 'projected over', spent: 'spent' }[budgetState(status)];
+}
+
+/**
+ * The state in one sentence with its verb: "The weekly budget of w is spent: $10.50 of $10.00 this week.",
+ * "... is projected over: $7.40 of $10.00 this week so far, on course for $14.20 ($12.10–$16.30) at the last 3 days' pace."
+ */
+export function budgetSentence(status: BudgetStatus): string {
+  const name = budgetName(status.budget);
+  const so = `${dollars(status.usd)} of ${dollars(status.budget.limit)} ${status.span.label}`;
+  const p = status.projection;
+  const course = p.usd !== undefined ? `, on course for ${dollars(p.usd)} (${dollarRange(p.low, p.high)}) at the last ${PACE_DAYS} days' pace` : '';
+  switch (budgetState(status)) {
+    case 'spent':
+      return `The ${name} is spent: ${so}.`;
+    case 'projected-over':
+      return `The ${name} is projected over: ${so} so far${course}.`;
+    case 'ok':
+      return `The ${name} is on track: ${so}${course ? ` so far${course}` : ''}.`;
+  }
 }
 
 /** "projected $14.20 ($12.10–$16.30) of $10.00 this week at the last 3 days' pace", or why there is no projection. */

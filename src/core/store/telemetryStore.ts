@@ -379,6 +379,7 @@ export class TelemetryStore extends StoreQueries {
   }
 
   protected read(): StoreReader {
+    this.assertOpen(); // a closed store says so, rather than SQLite's "out of memory" from a freed database
     this.materialize();
     return this.reader;
   }

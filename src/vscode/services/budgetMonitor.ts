@@ -4,7 +4,7 @@ import { executeCommand } from '../commands/commandRegistry';
 import { coalesced } from '../coalesced';
 import { budgetName } from '../../core/budgets/budgetDeclarations';
 import { NoticesSeen, dueNotices } from '../../core/budgets/budgetNotices';
-import { BudgetStatus, budgetStatuses, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
+import { BudgetStatus, budgetSentence, budgetState, budgetStatuses, tightestBudget } from '../../core/budgets/budgetStatus';
 import { positionAt } from '../../core/declarations';
 import { dollars } from '../../core/format';
 import { DIAGNOSTIC_SOURCE } from '../diagnostics/tierDiagnostics';
@@ -83,22 +83,20 @@ export class BudgetMonitor implements vscode.Disposable {
     const diagnostics: vscode.Diagnostic[] = [];
     for (const s of this.current) {
       const p = s.projection;
-      if (s.budget.source !== 'manifest' || s.budget.offset === undefined || (s.reached < 1 && !(p.usd !== undefined && p.usd > s.budget.limit))) continue;
+      const state = budgetState(s);
+      if (s.budget.source !== 'manifest' || s.budget.offset === undefined || state === 'ok') continue;
       const start = positionAt(text, s.budget.offset);
       const end = positionAt(text, s.budget.offset + (s.budget.length ?? 1));
-      const message =
-        s.reached >= 1
-          ? vscode.l10n.t('The {0} is spent: {1} of {2} {3}.', budgetName(s.budget), dollars(s.usd), dollars(s.budget.limit), s.span.label)
-          : vscode.l10n.t('{0}: {1}.', budgetName(s.budget), projectionText(s));
+      const message = budgetSentence(s);
       // Past the limit already, or projected past it even at the low end of the interval: a warning.
-      const sure = s.reached >= 1 || (p.usd !== undefined && p.low > s.budget.limit);
+      const sure = state === 'spent' || (p.usd !== undefined && p.low > s.budget.limit);
       const d = new vscode.Diagnostic(
         new vscode.Range(start.line, start.character, end.line, end.character),
         message,
         sure ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
       );
       d.source = DIAGNOSTIC_SOURCE;
-      d.code = s.reached >= 1 ? 'budget-spent' : 'budget-projected-over';
+      d.code = state === 'spent' ? 'budget-spent' : 'budget-projected-over';
       diagnostics.push(d);
     }
     if (diagnostics.length) this.problems.set(uri, diagnostics);
@@ -123,7 +121,8 @@ export class BudgetMonitor implements vscode.Disposable {
             dollars(s.budget.limit),
             s.span.label,
           );
-    if (due.length > 1) message += ' ' + vscode.l10n.t('{0} more budgets passed a mark.', due.length - 1);
+    if (due.length === 2) message += ' ' + vscode.l10n.t('Another budget passed a threshold too.');
+    else if (due.length > 2) message += ' ' + vscode.l10n.t('{0} other budgets passed a threshold too.', due.length - 1);
     const show = s.reached >= 0.9 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(message, vscode.l10n.t('Show Budgets')).then((choice) => choice && executeCommand(Commands.ShowBudgets));
   }

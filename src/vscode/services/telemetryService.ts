@@ -149,8 +149,19 @@ export class TelemetryService implements vscode.Disposable {
   /** Statistics of every workflow and stage, computed once per change, in slices that yield to other work. */
   async overview(): Promise<WorkflowOverview[]> {
     if (this.overviewCache) return this.overviewCache;
-    this.overviewBuilding ??= this.buildOverview().finally(() => (this.overviewBuilding = undefined));
+    this.overviewBuilding ??= this.buildOverviewOfCurrentFile().finally(() => (this.overviewBuilding = undefined));
     return this.overviewBuilding;
+  }
+
+  /** The overview; empty when the file was closed (reopened, moved aside) while it was built: the change that closed it builds it again. */
+  private async buildOverviewOfCurrentFile(): Promise<WorkflowOverview[]> {
+    const store = await this.file.ensureOpen();
+    try {
+      return await this.buildOverview();
+    } catch (error) {
+      if (store && store !== this.file.current) return [];
+      throw error;
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { commandLink } from '../commands/commandRegistry';
 import { budgetLine } from '../../core/budgets/budgetReport';
-import { budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
+import { budgetShort, budgetState, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
 import { escapeMarkdown, safeMarkdown } from '../format';
 import type { BudgetMonitor } from '../services/budgetMonitor';
 
@@ -38,10 +38,12 @@ export class BudgetStatusBar implements vscode.Disposable {
     }
     const tightest = tightestBudget(statuses);
     this.item.text = `$(dashboard) ${budgetShort(tightest)}`;
+    // The colour says the state of the budget nearest its limit: spent, projected over, or nothing.
+    const state = budgetState(tightest);
     this.item.backgroundColor =
-      tightest.reached >= 1
+      state === 'spent'
         ? new vscode.ThemeColor('statusBarItem.errorBackground')
-        : tightest.reached >= 0.9
+        : state === 'projected-over'
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
     const md = safeMarkdown();
