@@ -80,7 +80,7 @@ async function main() {
     JSON.stringify(message.trim()),
   );
   const analysis = labels.find((l) => l.startsWith('analysis'));
-  check('tree marks the failing stage', Boolean(analysis?.includes('needs upgrade to capable')), analysis);
+  check('tree marks the failing stage', Boolean(analysis?.includes('upgrade CHEAP → CAPABLE')), analysis);
   const badge = await page
     .locator('.activitybar [aria-label^="Adaptive Routing"] + .badge, .activitybar .action-item:has([aria-label^="Adaptive Routing"]) .badge-content')
     .first()
@@ -96,8 +96,8 @@ async function main() {
     .catch(() => undefined);
   const modelRows = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? '').filter((l) => /\(n=\d+\)/.test(l)));
   check(
-    'model rows show success rate with its n first, then cost per success and latency',
-    modelRows.some((l) => /^claude-haiku-4-5, \d+\.\d% \(n=\d+\) · \$\d\.\d{4}\/success · avg [\d.]+m?s · p95 [\d.]+m?s$/.test(l)),
+    'model rows show the observed success rate with its n first, then cost per success and latency',
+    modelRows.some((l) => /^claude-haiku-4-5, \d+\.\d% observed \(n=\d+\) · \$\d\.\d{4}\/success · avg [\d.]+m?s · p95 [\d.]+m?s$/.test(l)),
     modelRows[0],
   );
   await page

@@ -30,7 +30,7 @@ export function rateOrInsufficient(rate: number, n: number, minSamples: number):
  */
 export function performanceLine(p: ModelPerformance, minSamples: number): string {
   return [
-    p.calls < minSamples ? rateOrInsufficient(p.successRate, p.calls, minSamples) : `${pct(p.successRate)} (n=${p.calls})`,
+    p.calls < minSamples ? rateOrInsufficient(p.successRate, p.calls, minSamples) : vscode.l10n.t('{0} observed (n={1})', pct(p.successRate), p.calls),
     vscode.l10n.t('{0}/success', money(p.costPerSuccess)),
     vscode.l10n.t('avg {0}', latency(p.avgLatencyMs)),
     vscode.l10n.t('p95 {0}', latency(p.p95LatencyMs)),

@@ -70,7 +70,7 @@ describe('Adaptive Routing in a real extension host', () => {
     const haiku = stats.performanceByModel['claude-haiku-4-5'];
     const haikuRow = rows.find((r) => r.depth === 2 && r.label === 'claude-haiku-4-5' && rows.indexOf(r) > rows.indexOf(summary))!;
     // The product's own formatters: pct rounds a tie to even (96.25% is 96.2%), where toFixed rounds it up.
-    assert.ok(haikuRow.description.startsWith(`${core.pct(haiku.successRate)} (n=${haiku.calls}) · `), haikuRow.description);
+    assert.ok(haikuRow.description.startsWith(`${core.pct(haiku.successRate)} observed (n=${haiku.calls}) · `), haikuRow.description);
     assert.ok(haikuRow.description.includes(`${core.money(haiku.costPerSuccess)}/success`), haikuRow.description);
 
     // A stage with fewer calls than the minimum reads "insufficient data", never a bare 100%.

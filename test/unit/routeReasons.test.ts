@@ -43,7 +43,7 @@ describe("route()'s reasons", () => {
   it('an exploring call names the best guess it departs from', () => {
     assert.equal(
       explainChoice(choice([cheap, good], cheap, { greedy: good, explored: true }), 0.8, 60, 10, true),
-      'Exploring cheap-model (60.0%, 90% interval 50.0%–65.0%, n=20) to keep learning; the current best guess for the 80.0% target is good-model',
+      'Exploring cheap-model (estimated 60.0%, 90% interval 50.0%–65.0%, n=20) to keep learning; the current best guess for the 80.0% target is good-model',
     );
     assert.equal(
       explainChoice(choice([untried, good], untried, { greedy: good, explored: true }), 0.8, 40, 10, true),
@@ -55,7 +55,7 @@ describe("route()'s reasons", () => {
     const summaries = [cheap, untried, arm('other', 10, 0.55)];
     assert.equal(
       explainChoice(choice(summaries, cheap, { outOfReach: true }), 0.9, 9, 10, false),
-      'Still learning which model meets the 90.0% target (9 calls so far): cheap-model (60.0%, 90% interval 50.0%–65.0%, n=20)',
+      'Still learning which model meets the 90.0% target (9 calls so far): cheap-model (estimated 60.0%, 90% interval 50.0%–65.0%, n=20)',
     );
     assert.equal(
       explainChoice(choice(summaries, untried, { outOfReach: true }), 0.9, 10, 10, false),
@@ -63,7 +63,7 @@ describe("route()'s reasons", () => {
     );
     assert.equal(
       explainChoice(choice(summaries, cheap, { outOfReach: true }), 0.9, 30, 10, false),
-      'No model reaches the 90.0% target here; using the one likeliest to come closest, cheap-model (60.0%, 90% interval 50.0%–65.0%, n=20)',
+      'No model reaches the 90.0% target here; using the one likeliest to come closest, cheap-model (estimated 60.0%, 90% interval 50.0%–65.0%, n=20)',
     );
   });
 
@@ -72,23 +72,26 @@ describe("route()'s reasons", () => {
     const mid = arm('mid-model', 400, 0.63);
     assert.equal(
       explainChoice(choice([mid, best], mid, { outOfReach: true, band: 0.05, bandLeader: best }), 0.8, 800, 10, false),
-      'No model reaches the 80.0% target here, so the stage runs on the cheapest model within 5 points of the likeliest best: mid-model (63.0%, 90% interval 53.0%–68.0%, n=400) against best-model (66.0%, 90% interval 56.0%–71.0%, n=400)',
+      'No model reaches the 80.0% target here, so the stage runs on the cheapest model within 5 points of the likeliest best: mid-model (estimated 63.0%, 90% interval 53.0%–68.0%, n=400) against best-model (estimated 66.0%, 90% interval 56.0%–71.0%, n=400)',
     );
   });
 
   it('the best guess: why cheaper models were passed over (tried and short, or untried), never an excluded one', () => {
     assert.equal(
       explainChoice(choice([cheap, untried, excluded, good], good), 0.8, 90, 10, false),
-      'good-model is the cheapest model likely to meet the 80.0% target (85.0%, 90% interval 75.0%–90.0%, n=40); cheaper models fell short (cheap-model 60.0%, n=20); untried cheaper models (untried-model) are unlikely to meet it here',
+      'good-model is the cheapest model likely to meet the 80.0% target (estimated 85.0%, 90% interval 75.0%–90.0%, n=40); cheaper models fell short (cheap-model 60.0%, n=20); untried cheaper models (untried-model) are unlikely to meet it here',
     );
     assert.equal(
       explainChoice(choice([excluded, good], good), 0.8, 70, 10, false),
-      'good-model is the cheapest model likely to meet the 80.0% target (85.0%, 90% interval 75.0%–90.0%, n=40)',
+      'good-model is the cheapest model likely to meet the 80.0% target (estimated 85.0%, 90% interval 75.0%–90.0%, n=40)',
     );
     const atTarget = arm('at-target', 50, 0.8);
     assert.match(explainChoice(choice([atTarget], atTarget), 0.8, 50, 10, false), /^at-target is the cheapest model likely to meet/);
     const under = arm('under', 50, 0.79);
-    assert.equal(explainChoice(choice([under], under), 0.8, 50, 10, false), 'under may still meet the 80.0% target (79.0%, 90% interval 69.0%–84.0%, n=50)');
+    assert.equal(
+      explainChoice(choice([under], under), 0.8, 50, 10, false),
+      'under may still meet the 80.0% target (estimated 79.0%, 90% interval 69.0%–84.0%, n=50)',
+    );
     assert.equal(
       explainChoice(choice([cheap, untried], untried), 0.8, 20, 10, false),
       'untried-model may still meet the 80.0% target (no calls here yet); cheaper models fell short (cheap-model 60.0%, n=20)',
@@ -100,7 +103,7 @@ describe("route()'s reasons", () => {
     const degraded = [arm('d1', 30, 0.5, { changed: 'degraded' }), arm('d2', 30, 0.5, { changed: 'degraded' })];
     assert.equal(
       explainChoice(choice([...degraded, recovered], recovered, { limitsRelaxed: true }), 0.8, 100, 10, false),
-      'Fallback: no model meets the cost or latency limit, so the limit is set aside. back is the cheapest model likely to meet the 80.0% target (90.0%, 90% interval 80.0%–95.0%, n=40); cheaper models fell short (d1 50.0%, n=30; d2 50.0%, n=30); it recovered recently; d1, d2 degraded recently',
+      'Fallback: no model meets the cost or latency limit, so the limit is set aside. back is the cheapest model likely to meet the 80.0% target (estimated 90.0%, 90% interval 80.0%–95.0%, n=40); cheaper models fell short (d1 50.0%, n=30; d2 50.0%, n=30); it recovered recently; d1, d2 degraded recently',
     );
   });
 });

@@ -231,7 +231,7 @@ describe('AdaptiveModelRouter', () => {
       assert.equal(last.target, 0.8);
       assert.match(
         decide(seeded({ explorationBudget: 0 }), 50).last.reason,
-        /claude-haiku-4-5 is the cheapest model likely to meet the 80.0% target \(9\d\.\d%, 90% interval/,
+        /claude-haiku-4-5 is the cheapest model likely to meet the 80.0% target \(estimated 9\d\.\d%, 90% interval/,
       );
       assert.equal(decide(seeded({ explorationBudget: 0 }), 200).counts['claude-haiku-4-5'], 200, 'no exploration without a budget');
     });

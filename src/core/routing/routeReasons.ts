@@ -8,7 +8,7 @@ import type { ArmSummary, PolicyChoice } from './learningPolicy';
 export function explainChoice(choice: PolicyChoice, target: number, stageCalls: number, minSample: number, exploring: boolean): string {
   const { arm, greedy } = choice;
   const evidence = (a: ArmSummary) =>
-    a.calls ? `${pct(a.mean)}, 90% interval ${pct(a.interval.low)}–${pct(a.interval.high)}, n=${a.calls}` : 'no calls here yet';
+    a.calls ? `estimated ${pct(a.mean)}, 90% interval ${pct(a.interval.low)}–${pct(a.interval.high)}, n=${a.calls}` : 'no calls here yet';
   const goal = `the ${pct(target)} target`;
   let reason: string;
   if (stageCalls === 0)

@@ -6,7 +6,7 @@ import { capitalised } from '../../core/text';
 import { perSuccessText, savingsText, stageSavings } from '../../core/stats/savings';
 import { budgetLine } from '../../core/budgets/budgetReport';
 import { BudgetStatus, budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';
-import { latency, money, performanceLine, escapeMarkdown, rateOrInsufficient, safeMarkdown, stageNameText } from '../format';
+import { latency, money, pct, performanceLine, escapeMarkdown, rateOrInsufficient, safeMarkdown, stageNameText } from '../format';
 import { ContextValues } from '../constants';
 
 /** Every row of the Routing Stats tree knows how to draw itself and its children. */
@@ -175,7 +175,10 @@ export class ModelNode implements StatsNode {
     md.appendMarkdown(`**${escapeMarkdown(m.model)}**${m.tier ? ` ${escapeMarkdown(`(${m.tier})`)}` : ''}`);
     md.appendMarkdown('\n\n| | |\n|---|---|\n');
     const rows: Array<[string, string]> = [
-      [vscode.l10n.t('Success rate'), rateOrInsufficient(m.successRate, m.calls, this.minSamples)],
+      // Two figures, each named: the share of calls that succeeded in the range, and the router's estimate
+      // behind its reasons (recent calls weigh more, shrunk toward the model's record elsewhere).
+      [vscode.l10n.t('Success rate observed in the range'), rateOrInsufficient(m.successRate, m.calls, this.minSamples)],
+      ...routerEstimate(this.stage, m.model),
       [vscode.l10n.t('Calls'), m.calls.toLocaleString()],
       [vscode.l10n.t('Cost per success'), money(m.costPerSuccess)],
       [vscode.l10n.t('Avg cost'), money(m.avgCost)],
@@ -191,4 +194,10 @@ export class ModelNode implements StatsNode {
   children(): StatsNode[] {
     return [];
   }
+}
+
+/** The router's estimate of a model's success rate at a stage (what its reasons quote), as a tooltip row. */
+function routerEstimate(stage: StageOverview, model: string): Array<[string, string]> {
+  const estimate = stage.recommendation?.decision.alternatives.find((a) => a.model === model);
+  return estimate && estimate.calls > 0 ? [[vscode.l10n.t("Router's estimate (its reasons quote it)"), pct(estimate.successRate)]] : [];
 }
