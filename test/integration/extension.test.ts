@@ -186,7 +186,7 @@ describe('Adaptive Routing in a real extension host', () => {
     assert.equal(diagnostic.source, 'adaptive-routing');
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning, 'a confident verdict is a warning');
     assert.match(diagnostic.message, /needs a higher tier than CHEAP: claude-sonnet-\S+ \(CAPABLE\) is recommended/);
-    assert.match(diagnostic.message, /cheap calls here: Confident: failure rate/);
+    assert.match(diagnostic.message, /\)\. Cheap calls here: Confident: failure rate/, 'the reason ends before the evidence starts');
     assert.equal(document.getText(diagnostic.range), 'CHEAP');
     assert.equal(ours(file).length, 1, 'summary and security-scan are fine');
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
 import type { RoutingStats, TierUpgradeVerdict } from '../../src/core';
+import { capitalised } from '../../src/core/text';
 import { changeText, definedOnly, evidenceText, tierMove } from '../../src/core/routing/recommendation';
 import { recommendation } from '../builders/recommendations';
 import { failureEvidence } from '../../src/core/stats/failureEvidence';
@@ -295,7 +296,7 @@ describe('reports in the seed layout', () => {
     assert.equal(evidenceText(recommendation({ stage: 'k' })), undefined);
     assert.match(evidenceText(upgrade)!, /^cheap calls here: Confident: failure rate /);
     assert.equal(changeText(recommendation({ stage: 'k' })), undefined);
-    assert.equal(changeText(upgrade), `CHEAP → CAPABLE: claude-sonnet-5 is recommended for the 90.0% target. ${evidenceText(upgrade)}.`);
+    assert.equal(changeText(upgrade), `CHEAP → CAPABLE: claude-sonnet-5 is recommended for the 90.0% target. ${capitalised(evidenceText(upgrade)!)}.`);
     assert.equal(
       changeText(recommendation({ stage: 'd', change: 'downgrade', currentTier: 'premium' })),
       'PREMIUM → CHEAP: claude-haiku-4-5 is recommended for the 80.0% target.',

@@ -492,6 +492,11 @@ describe('AdaptiveModelRouter', () => {
 
   it('a workflow whose routing is off gets its declared tier, said so in every field', () => {
     const off = new AdaptiveModelRouter(store, { disabledWorkflows: ['code-review'] });
+    assert.equal(
+      off.route({ workflow: 'code-review', stage: 'analysis' }).reason,
+      'Adaptive routing is off for code-review: using the cheap tier (no tier is declared for this stage)',
+      'nothing declared: not called "declared"',
+    );
     assert.deepEqual(off.route({ workflow: 'code-review', stage: 'analysis', tier: 'capable', minSuccessRate: 0.9 }), {
       model: new ModelRegistry().modelForTier('capable'),
       tier: 'capable',

@@ -1,3 +1,4 @@
+import { capitalised } from '../text';
 import { pct } from '../format';
 import { describeEvidence, failureEvidence, FailureEvidence } from '../stats/failureEvidence';
 import type { AdaptiveModelRouter } from './router';
@@ -154,7 +155,7 @@ export function changeText(r: StageRecommendation): string | undefined {
   const move = tierMove(r);
   if (!move) return undefined;
   const evidence = evidenceText(r);
-  return `${move}: ${r.model} is recommended for the ${pct(r.target)} target.${evidence ? ` ${evidence}.` : ''}`;
+  return `${move}: ${r.model} is recommended for the ${pct(r.target)} target.${evidence ? ` ${capitalised(evidence)}.` : ''}`;
 }
 
 /** The fields that are set: a query's undefined fields must not override defaults they are spread over. */

@@ -205,7 +205,7 @@ export class AdaptiveModelRouter {
         {
           model,
           tier: declared,
-          reason: `Adaptive routing is off for ${query.workflow}: using the declared ${declared} tier`,
+          reason: `Adaptive routing is off for ${query.workflow}: using ${query.tier !== undefined ? `the declared ${declared} tier` : `the ${declared} tier (no tier is declared for this stage)`}`,
           explored: false,
           adaptive: false,
           outOfReach: false,

@@ -96,7 +96,8 @@ export class TierDiagnostics implements vscode.Disposable {
         // The evidence and a Warning speak of the declared tier's calls only when it is what the stage runs on.
         const onDeclaredTier = recommendation.currentTier === declaration.tier;
         const evidenceLine = onDeclaredTier ? evidenceText(recommendation) : undefined;
-        const evidence = evidenceLine ? ` ${evidenceLine}.` : '';
+        // Sentences a person would write: the reason ends before the evidence starts.
+        const evidence = evidenceLine ? ` ${capitalised(evidenceLine)}.` : '';
         const message = vscode.l10n.t(
           'Stage "{0}" of {1} needs a higher tier than {2}: {3} ({4}) is recommended for its {5} target. {6}{7}',
           declaration.stage,
@@ -105,7 +106,7 @@ export class TierDiagnostics implements vscode.Disposable {
           recommendation.model,
           recommendation.tier.toUpperCase(),
           pct(recommendation.target),
-          recommendation.reason,
+          /[.!?]$/.test(recommendation.reason) ? recommendation.reason : `${recommendation.reason}.`,
           evidence,
         );
         const diagnostic = new vscode.Diagnostic(range, message, severityOf(severityChoice, recommendation.confident && onDeclaredTier));
