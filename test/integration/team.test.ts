@@ -24,10 +24,15 @@ describe('Team sync in a real extension host (the workspace sets a team database
   let testing: Testing;
   const url = process.env.AMR_TEAM_DB!;
 
+  /** The other machine's folder: removed when the suite ends (nothing is left in the temp folder). */
+  let otherDir: string | undefined;
+
   before(async () => {
     assert.ok(url, 'the runner starts PostgreSQL and passes AMR_TEAM_DB');
     testing = (await activateExtension()).testing;
   });
+
+  after(() => otherDir && fs.rmSync(otherDir, { recursive: true, force: true }));
 
   it('a call pushed by another process appears in the tree, and the team row says what moved', async () => {
     // This window's first round (it starts soon after activation) has pushed the fixture's calls.
@@ -35,7 +40,8 @@ describe('Team sync in a real extension host (the workspace sets a team database
     assert.ok(first, `the first round ran: ${testing.team.state.error ?? testing.team.state.reason ?? ''}`);
     assert.ok(testing.team.state.pushed > 300, `the fixture's calls went up (${testing.team.state.pushed})`);
     // Another machine: its own file, one call tracked and pushed with the packaged CLI.
-    const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'amr-other-')), 'telemetry.db');
+    otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'amr-other-'));
+    const other = path.join(otherDir, 'telemetry.db');
     const call = { workflow: 'team-workflow', stage: 'draft', tier: 'cheap', model: 'claude-haiku-4-5', cost: 0.002, success: true };
     await cli(['track', '--db', other], JSON.stringify(call) + '\n');
     const pushed = await cli(['sync', '--database', url, '--project', 'host-suite', '--db', other]);

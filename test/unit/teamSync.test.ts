@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { Client } from 'pg';
 import { AdaptiveModelRouter, TelemetryStore, openTelemetryStore } from '../../src/core';
 import { migrateTeamSchema } from '../../src/core/team/teamSchema';
-import { syncRound, TeamSyncError } from '../../src/core/team/teamSync';
+import { syncRound, TeamSyncError, withExplicitSslMode } from '../../src/core/team/teamSync';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -438,5 +438,22 @@ describe('team sync through a real PostgreSQL', function () {
     assert.equal(await exited, 0, 'interrupted is a clean end');
     assert.match(out, /pushed 3 new calls/);
     assert.equal(Number(pg.psql(`SELECT count(*) FROM amr_calls WHERE project = '${team().project}'`)), 3);
+  });
+});
+
+describe('the team database URL node-postgres gets', () => {
+  it('sslmode prefer, require and verify-ca become the verify-full node-postgres reads them as (no SECURITY WARNING on stderr); libpq compatibility and other URLs are left alone', () => {
+    assert.equal(withExplicitSslMode('postgres://me@db.example:5432/team?sslmode=require'), 'postgres://me@db.example:5432/team?sslmode=verify-full');
+    assert.equal(
+      withExplicitSslMode('postgres://me@db/team?sslmode=verify-ca&sslrootcert=%2Fca.pem'),
+      'postgres://me@db/team?sslmode=verify-full&sslrootcert=%2Fca.pem',
+    );
+    for (const url of [
+      'postgres://me@db/team',
+      'postgres://me@db/team?sslmode=disable',
+      'postgres://me@db/team?uselibpqcompat=true&sslmode=require',
+      'not a url',
+    ])
+      assert.equal(withExplicitSslMode(url), url);
   });
 });

@@ -132,7 +132,7 @@ export async function syncRound(store: TelemetryStore, team: TeamDatabase, optio
 }
 
 async function connect(team: TeamDatabase): Promise<Client> {
-  const client = new Client({ connectionString: team.url, password: team.password, connectionTimeoutMillis: 10_000 });
+  const client = new Client({ connectionString: withExplicitSslMode(team.url), password: team.password, connectionTimeoutMillis: 10_000 });
   client.on('error', () => undefined); // a dropped connection fails the query in flight, reported there
   await client.connect();
   return client;
@@ -423,4 +423,23 @@ function explain(error: unknown, url: string): TeamSyncError {
     `Sync with the team database at ${where} failed: ${message}. No local call is lost: what was not pushed yet waits in the file for the next round.`,
     'failed',
   );
+}
+
+/**
+ * node-postgres reads sslmode prefer, require and verify-ca as verify-full, and says so in a
+ * multi-line SECURITY WARNING on stderr (in the middle of a command's output). The URL gets the mode
+ * it is read as, so the behaviour is the same and the warning is not printed; an untrusted
+ * certificate is explained by the sync's own error. `uselibpqcompat` keeps libpq's meanings.
+ */
+export function withExplicitSslMode(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // not a URL node-postgres could read either: its own error says so
+  }
+  const mode = parsed.searchParams.get('sslmode');
+  if (!mode || !['prefer', 'require', 'verify-ca'].includes(mode) || parsed.searchParams.get('uselibpqcompat') === 'true') return url;
+  parsed.searchParams.set('sslmode', 'verify-full');
+  return parsed.toString();
 }
