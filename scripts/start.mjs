@@ -18,7 +18,7 @@ import {
 ensureTestTools();
 const scratch = tempFolder('amr-start-');
 const extensionDir = await packageExtension(join(scratch, 'package'));
-const workspace = process.env.AMR_WORKSPACE ?? (await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js')));
+const workspace = process.env.AMR_WORKSPACE ?? (await makeFixtureWorkspace(join(extensionDir, 'dist', 'core.js'), { forPeople: true }));
 const extensionsDir = join(root, '.test-tools', 'start-extensions');
 const userDataDir = join(root, '.test-tools', 'start-user-data');
 execFileSync(codeServerBin, ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsixPath, '--force'], {

@@ -114,9 +114,11 @@ export function tempFolder(prefix) {
 }
 
 /** Copies the fixture workspace and writes its telemetry with the packaged core. */
-export async function makeFixtureWorkspace(coreModulePath, { withTelemetry = true } = {}) {
+export async function makeFixtureWorkspace(coreModulePath, { withTelemetry = true, forPeople = false } = {}) {
   const workspace = tempFolder('amr-ws-');
   cpSync(join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  // npm start opens it for a person: its README says what is in it and what to try, not how tests use it.
+  if (forPeople) writeFileSync(join(workspace, 'README.md'), SAMPLE_README);
   if (withTelemetry) {
     const core = require(coreModulePath);
     const store = await core.openTelemetryStore({ path: join(workspace, '.attune', 'telemetry.db'), autoSaveMs: 0 });
@@ -241,3 +243,24 @@ export function onExit(fn) {
     });
   return run;
 }
+
+const SAMPLE_README = `# Adaptive Model Router: a sample workspace
+
+What is here, as a workspace of yours would have it:
+
+- \`.attune/telemetry.db\`: a week of sample LLM calls (three workflows: code-review, test-generation,
+  refactor-plan), as "Create Sample Telemetry" writes them. Your own workflows record theirs through
+  the extension API, the \`adaptive-routing\` CLI (\`track\`, \`import\`) or OpenTelemetry.
+- \`.attune/workflows.json\`: the workflows manifest, with each stage's tier and target.
+- \`workflows/code_review.py\`: a workflow class whose \`tier_map\` declares its stages' tiers.
+
+Things to try:
+
+1. Open the Adaptive Routing view in the activity bar: each workflow, stage and model, with the
+   recommended model, spend and what a cheaper tier would save.
+2. Open \`workflows/code_review.py\`: the "analysis" stage's tier has a warning (its cheap model fails
+   too often); the quick fix raises it. The status bar names the model for the stage under the cursor.
+3. Run "Adaptive Routing: Open Dashboard" and "Adaptive Routing: Routing Check: All Workflows".
+
+This folder is temporary: it is removed when \`npm start\` stops.
+`;
