@@ -169,7 +169,9 @@ async function dashboardCheck(page) {
   const text = (await summary.innerText()).trim();
   check(
     'dashboard: summary of the range with spend and savings',
-    /^Last 7 days: [\d,]+ calls · \$\d+\.\d{2,4} .*· (could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no confident saving yet)$/.test(text),
+    /^Last 7 days: [\d,]+ calls · \$\d+\.\d{2,4} .*· (could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no stage has the confident evidence .*|no savings estimate: .+)$/.test(
+      text,
+    ),
     JSON.stringify(text),
   );
   await frame.locator('.card canvas').nth(2).waitFor({ timeout: 15_000 });

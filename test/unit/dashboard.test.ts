@@ -53,7 +53,7 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
     }
     assert.match(
       data.totals.savingsText,
-      /^(could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|reaching the targets costs ~\+\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no confident saving yet)$/,
+      /^(could save ~\$[\d.,]+ \/ week \(.+\) on \d+ stages?|reaching the targets costs ~\+\$[\d.,]+ \/ week \(.+\) on \d+ stages?|no stage has the confident evidence .*|no savings estimate: .+)$/,
     );
   });
 
@@ -130,7 +130,15 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
           ['a', 3],
         ],
       );
-      assert.deepEqual([data.totals.calls, data.totals.spendText, data.totals.savingsText], [4, '$0.09; 1 call of unknown cost', 'no confident saving yet']);
+      assert.deepEqual(
+        [data.totals.calls, data.totals.spendText, data.totals.savingsText],
+        [4, '$0.09; 1 call of unknown cost', 'no stage has the confident evidence a savings estimate needs yet (each row says why)'],
+      );
+      // All time: the reason every stage shares, as the CLI gives it.
+      assert.equal(
+        dashboardData(small, registry, overview, { workflow: 'w', stage: null }, { ...options, days: 0 }).totals.savingsText,
+        'no savings estimate: choose a time range of days to project spend per week',
+      );
       assert.equal(data.rangeLabel, 'Last 7 days');
       // The workflow-level stage ('') is a stage of its own, with the target and threshold lines.
       const root = dashboardData(small, registry, overview, { workflow: 'w', stage: '' }, { ...options, days: 3 });

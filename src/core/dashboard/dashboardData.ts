@@ -64,7 +64,7 @@ export function dashboardData(
         ? `could save ~${dollars(total.perWeek)} / week (${dollarRange(total.low, total.high)}) on ${total.stages} stage${total.stages === 1 ? '' : 's'}`
         : costs.stages
           ? `reaching the targets costs ~+${dollars(costs.perWeek)} / week (${dollarRange(costs.low, costs.high)}) on ${costs.stages} stage${costs.stages === 1 ? '' : 's'}`
-          : 'no confident saving yet',
+          : noSavingText(savings),
     },
   };
 }
@@ -83,4 +83,11 @@ function stageRow(s: StageOverview, savings: StageSavings): DashboardStageRow {
     verdict: r ? r.verdict : 'working-out',
     verdictText: r ? verdictText(r) : 'working out…',
   };
+}
+
+/** Why there is no savings total, as the CLI says it: the stages' one reason when they share it (all time, say), else where to look. */
+function noSavingText(savings: StageSavings[]): string {
+  const whys = new Set(savings.flatMap((s) => (s.why ? [s.why] : [])));
+  if (whys.size === 1) return `no savings estimate: ${[...whys][0]}`;
+  return savings.length ? 'no stage has the confident evidence a savings estimate needs yet (each row says why)' : 'no calls in this scope and range';
 }
