@@ -120,6 +120,8 @@ describe('Adaptive Routing in a real extension host', () => {
     const { report } = (await vscode.commands.executeCommand('adaptiveRouting.checkAll')) as CheckResult;
     const document = await testing.showReport(report, 'Routing Check');
     assert.equal(document.uri.scheme, 'adaptive-routing-report');
+    assert.equal(document.languageId, 'adaptive-routing-report');
+    assert.equal(vscode.workspace.getConfiguration('editor', document).get('wordWrap'), 'on', 'long lines wrap');
     assert.equal(document.isUntitled, false, 'not an Untitled file');
     assert.equal(document.isDirty, false, 'nothing to save');
     // The report's words, in glyphs every editor font draws (the command returns the CLI's text).

@@ -106,6 +106,14 @@ describe('dashboard: the data the page draws, and the messages both ways', () =>
       const spend = Object.fromEntries(data.spend.map((m) => [m.model, m.values.map((v) => Math.round(v * 1e6) / 1e6)]));
       assert.deepEqual(spend, { 'claude-haiku-4-5': [0, 0, 0.04], 'claude-sonnet-5': [0.05, 0, 0] }, 'the other workflow left out');
       assert.equal(data.unknownCostCalls, 1);
+      // A model's colour is its place among the workspace's models (x's fable too), whatever the scope.
+      const colours = (d: typeof data) => Object.fromEntries(d.spend.map((m) => [m.model, m.colour]));
+      assert.deepEqual(colours(data), { 'claude-haiku-4-5': 1, 'claude-sonnet-5': 2 });
+      assert.deepEqual(colours(dashboardData(small, registry, overview, { workflow: null, stage: null }, { ...options, days: 3 })), {
+        'claude-fable-5': 0,
+        'claude-haiku-4-5': 1,
+        'claude-sonnet-5': 2,
+      });
       assert.deepEqual(
         data.callsByTier.map((t) => [t.tier, t.values]),
         [

@@ -41,11 +41,14 @@ export function dashboardData(
     estimates.filter((e) => e.direction === 'spend').map((e) => ({ ...e, direction: 'save' as const, perWeek: -e.perWeek, low: -e.high, high: -e.low })),
   );
   const single = scope.stage !== null ? inScope[0] : undefined;
+  // Colours by the workspace's models (every stage of the overview, and the series'), not the scope's.
+  const models = [...new Set([...overview.flatMap((s) => s.models.map((m) => m.model)), ...series.models.map((m) => m.model)])].sort();
+  const colourOf = (model: string) => models.indexOf(model);
   return {
     scope,
     rangeLabel: options.rangeLabel,
     days: series.days,
-    spend: series.models.map((m) => ({ model: m.model, tier: m.tier, values: m.spend, estimated: m.estimated })),
+    spend: series.models.map((m) => ({ model: m.model, tier: m.tier, values: m.spend, estimated: m.estimated, colour: colourOf(m.model) })),
     unknownCostCalls: series.models.reduce((n, m) => n + m.unknownCalls.reduce((a, b) => a + b, 0), 0),
     callsByTier: (['cheap', 'capable', 'premium', 'unknown'] as const).map((tier) => ({ tier, values: series.tiers[tier] })),
     success: {

@@ -72,7 +72,7 @@ export function parseToDashboard(raw: unknown): ToDashboard | undefined {
     isText(d.rangeLabel) &&
     isCount(d.unknownCostCalls) &&
     Array.isArray(d.spend) &&
-    d.spend.every((s) => isRecord(s) && isName(s.model) && isNumbers(s.values, n) && isNumbers(s.estimated, n)) &&
+    d.spend.every((s) => isRecord(s) && isName(s.model) && isNumbers(s.values, n) && isNumbers(s.estimated, n) && isCount(s.colour)) &&
     Array.isArray(d.callsByTier) &&
     d.callsByTier.every((s) => isRecord(s) && isName(s.tier) && isNumbers(s.values, n)) &&
     isRecord(success) &&

@@ -1,5 +1,5 @@
 import type { Tier } from '../tiers';
-import type { StageVerdict } from '../routing/recommendation';
+import type { StageVerdict } from '../routing/stageVerdict';
 
 // The dashboard's data as the page receives it: plain JSON, types only (the page's bundle imports
 // them without the store and router behind them).
@@ -35,7 +35,14 @@ export interface DashboardData {
   /** UTC days, oldest first; every series below is aligned with them. */
   days: string[];
   /** USD per day by model (billed and estimated from tokens), and the estimated part. */
-  spend: Array<{ model: string; tier: Tier | null; values: number[]; estimated: number[] }>;
+  spend: Array<{
+    model: string;
+    tier: Tier | null;
+    values: number[];
+    estimated: number[];
+    /** The model's place among the workspace's models (by name): its colour, the same in every scope and chart. */
+    colour: number;
+  }>;
   /** Calls in the range whose cost nobody knows (not in the spend series). */
   unknownCostCalls: number;
   callsByTier: Array<{ tier: Tier | 'unknown'; values: number[] }>;

@@ -4,6 +4,9 @@ import { describeEvidence, failureEvidence, FailureEvidence } from '../stats/fai
 import type { AdaptiveModelRouter } from './router';
 import type { RouteDecision } from './routerTypes';
 import { Tier, parseTier, tierIndex } from '../tiers';
+import type { StageVerdict } from './stageVerdict';
+
+export type { StageVerdict } from './stageVerdict';
 
 /** What a workflow declares for a stage (manifest or workflow class), and its targets. */
 export interface StageTargets {
@@ -12,19 +15,6 @@ export interface StageTargets {
   maxLatencyMs?: number;
   tier?: string;
 }
-
-/**
- * What a recommendation says of its stage, in one word, worked out once here for every surface (tree,
- * status bar, diagnostics, dashboard, savings, reports, CLI). In order of precedence:
- * - `held-by-budget`: a spent "cheapest" budget holds the stage on its cheapest model;
- * - `out-of-reach`: on enough calls, no model is likely to meet the target;
- * - `upgrade` / `downgrade`: the recommended model is of a pricier / cheaper tier than the current one;
- * - `thin-evidence`: too few calls at the stage to judge it (or none: the model is a default);
- * - `no-tier`: judged, but neither a declared tier nor the calls' tier says where the stage is now;
- * - `keep`: the stage stays on its tier.
- * `change` stays the tier move alone: a stage out of reach can still be moved up a tier.
- */
-export type StageVerdict = 'held-by-budget' | 'out-of-reach' | 'upgrade' | 'downgrade' | 'thin-evidence' | 'no-tier' | 'keep';
 
 /** The verdict in words, as every surface writes it. */
 export function verdictText(r: StageRecommendation): string {

@@ -19,14 +19,21 @@ export function registerReportProvider(): vscode.Disposable {
   );
 }
 
-/** Opens a report as a read-only document beside the current editor; each run gets its own tab. */
+/**
+ * Opens a report as a read-only document in the active editor group (a side split halved its width
+ * and cut its long lines), in its own language so that it wraps (package.json `configurationDefaults`);
+ * each run gets its own tab.
+ */
 export async function showReport(text: string, title = vscode.l10n.t('Routing Report')): Promise<vscode.TextDocument> {
   const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${title.replace(/[\\/]/g, '-')}.txt`, query: String(++opened) });
   reports.set(uri.toString(), editorSafeText(text));
-  const document = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  const document = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), REPORT_LANGUAGE);
+  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Active });
   return document;
 }
+
+/** The reports' language: no grammar, only the word wrap its configuration default turns on. */
+export const REPORT_LANGUAGE = 'adaptive-routing-report';
 
 /** A notification with a "Show details" action that opens the full report. */
 export async function notifyWithDetails(summary: string, report: string, warning: boolean, title?: string): Promise<void> {

@@ -127,9 +127,14 @@ export function palette(): string[] {
   );
 }
 
+/**
+ * Tiers in shades of the text colour, lighter to darker with the price: the palette's colours name
+ * models only, so a colour means the same thing in every chart.
+ */
 export function tierColor(tier: string): string {
-  const [blue, , green, purple] = palette();
-  return { cheap: green, capable: blue, premium: purple }[tier] ?? themeColor('--vscode-descriptionForeground', '#888888');
+  const ink = themeColor('--vscode-foreground', '#cccccc');
+  const alpha = { cheap: 0.35, capable: 0.6, premium: 0.9 }[tier];
+  return alpha === undefined ? withAlpha(themeColor('--vscode-descriptionForeground', '#888888'), 0.2) : withAlpha(ink, alpha);
 }
 
 function axes(ticksText: (ticks: number[]) => string[]): uPlot.Axis[] {
@@ -192,8 +197,13 @@ export function stackedBars(
 export function successRate(days: string[], success: DashboardData['success']): ChartContent {
   const [blue, , green, , , red] = palette();
   const lines: Array<{ label: string; color: string; value: number }> = [];
-  if (success.target != null) lines.push({ label: 'Target', color: green, value: success.target });
-  if (success.threshold != null) lines.push({ label: 'Upgrade threshold', color: red, value: success.threshold });
+  // A target and threshold at the same rate would draw one line over the other: one line, named for both.
+  if (success.target != null && success.threshold != null && Math.abs(success.target - success.threshold) < 1e-9)
+    lines.push({ label: 'Target and upgrade threshold', color: green, value: success.target });
+  else {
+    if (success.target != null) lines.push({ label: 'Target', color: green, value: success.target });
+    if (success.threshold != null) lines.push({ label: 'Upgrade threshold', color: red, value: success.threshold });
+  }
   const rate = (_u: uPlot, v: number | null) => percent(v);
   return {
     key: `success|${lines.map((l) => l.label).join('|')}`,

@@ -78,7 +78,8 @@ function render(data: DashboardData): void {
           ...stackedBars(
             'spend',
             data.days,
-            data.spend.map((s, i) => ({ label: s.model, color: colors[i % colors.length], values: s.values })),
+            // A model's colour comes from its place among the workspace's models: the same in every scope.
+            data.spend.map((s) => ({ label: s.model, color: colors[s.colour % colors.length], values: s.values })),
             dollars,
             dollarTicks,
           ),

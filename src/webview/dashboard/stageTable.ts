@@ -2,7 +2,14 @@ import type { DashboardScope, DashboardStageRow } from '../../core/dashboard/das
 import { el } from './dom';
 import { count, stageLabel, stageName } from './format';
 
-type Column = { title: string; sort: (r: DashboardStageRow) => string | number; cell: (r: DashboardStageRow) => string; numeric?: boolean };
+type Column = {
+  title: string;
+  sort: (r: DashboardStageRow) => string | number;
+  cell: (r: DashboardStageRow) => string;
+  numeric?: boolean;
+  /** A name (workflow, stage, model): never broken inside ("claude-haiku-4-/5"); the table scrolls instead. */
+  name?: boolean;
+};
 
 const COLUMNS: Column[] = [
   { title: 'Workflow', sort: (r) => r.workflow, cell: (r) => r.workflow },
@@ -11,7 +18,7 @@ const COLUMNS: Column[] = [
   { title: 'Spend', sort: (r) => r.spend ?? -1, cell: (r) => r.spendText, numeric: true },
   // Savings per week: an upgrade's cost sorts below every saving.
   { title: 'Savings estimate', sort: (r) => r.savingsPerWeek ?? Number.NEGATIVE_INFINITY, cell: (r) => r.savingsText },
-  { title: 'Recommended', sort: (r) => r.recommended, cell: (r) => r.recommended },
+  { title: 'Recommended', sort: (r) => r.recommended, cell: (r) => r.recommended, name: true },
   { title: 'Verdict', sort: (r) => r.verdictText, cell: (r) => r.verdictText },
 ];
 
@@ -57,9 +64,9 @@ export class StageTable {
       return el(
         'tr',
         { class: `verdict-${r.verdict}` },
-        el('td', {}, r.workflow),
-        el('th', { scope: 'row' }, open),
-        ...COLUMNS.slice(2).map((c) => el('td', { class: c.numeric ? 'num' : '' }, c.cell(r))),
+        el('td', { class: 'name' }, r.workflow),
+        el('th', { scope: 'row', class: 'name' }, open),
+        ...COLUMNS.slice(2).map((c) => el('td', { class: c.numeric ? 'num' : c.name ? 'name' : '' }, c.cell(r))),
       );
     });
     this.element.replaceChildren(
