@@ -210,6 +210,15 @@ async function dashboardCheck(page) {
   }
   check('dashboard (light theme): the page and its charts follow the theme, readable', light && ratio >= 4.5, `light=${light}, contrast ${ratio.toFixed(1)}:1`);
   await page.screenshot({ path: join(results, 'dashboard-light.png') });
+  // One model, one colour: its spend legend marker in the workspace view, and again in a stage's view.
+  const markerOf = (model) =>
+    frame
+      .locator('#spend .u-legend .u-series', { hasText: model })
+      .first()
+      .locator('.u-marker')
+      .evaluate((el) => getComputedStyle(el).borderColor || getComputedStyle(el).backgroundColor)
+      .catch(() => 'no marker');
+  const workspaceColour = await markerOf('claude-sonnet-5');
   // A row of the stage table opens its stage: the breadcrumb names it, the success chart gains its lines.
   await frame.locator('table.stages button.link', { hasText: 'analysis' }).first().click();
   const crumb = frame.locator('.crumbs [aria-current="page"]', { hasText: 'analysis' });
@@ -219,10 +228,40 @@ async function dashboardCheck(page) {
   );
   const successLegend = opened ? await frame.locator('#success .u-legend').innerText() : '';
   check(
-    'dashboard: a stage row opens that stage, with its target and upgrade threshold',
-    opened && successLegend.includes('Target') && successLegend.includes('Upgrade threshold'),
+    'dashboard: a stage row opens that stage, with its target and upgrade threshold (one line, named for both, where they coincide)',
+    opened && successLegend.includes('Target') && /[Uu]pgrade threshold/.test(successLegend),
     opened ? (await frame.locator('.summary').innerText()).trim() : 'the stage did not open',
   );
+  let stageColour = '';
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline && stageColour !== workspaceColour;) {
+    stageColour = await markerOf('claude-sonnet-5');
+    if (stageColour !== workspaceColour) await page.waitForTimeout(100);
+  }
+  check(
+    'dashboard: a model keeps its colour from the workspace view to a stage view',
+    stageColour === workspaceColour && /rgb/.test(stageColour),
+    `${workspaceColour} / ${stageColour}`,
+  );
+  // At 1000 px the stage table keeps every name whole (a model id is not broken at its hyphen).
+  await frame
+    .locator('.crumbs button', { hasText: /workspace|all/i })
+    .first()
+    .click()
+    .catch(() => undefined);
+  await page.setViewportSize({ width: 1000, height: 1000 });
+  await frame
+    .locator('table.stages tbody tr')
+    .nth(6)
+    .waitFor({ timeout: 15_000 })
+    .catch(() => undefined);
+  const broken = await frame
+    .locator('table.stages .name')
+    .evaluateAll((cells) =>
+      cells.filter((c) => c.getBoundingClientRect().height > 1.8 * parseFloat(getComputedStyle(c).lineHeight || '16')).map((c) => c.textContent),
+    );
+  await page.screenshot({ path: join(results, 'dashboard-1000px.png') });
+  check('dashboard at 1000 px: names in the stage table are not broken across lines', broken.length === 0, broken.join(', ') || 'none broken');
+  await page.setViewportSize({ width: 1500, height: 1100 });
 }
 
 /** Picks a colour theme as a person does (Preferences: Color Theme) and waits for the workbench to wear it. */
