@@ -3,19 +3,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { generateSampleCalls, openTelemetryStore } from '../../src/core';
-import { runCli, sampleEnd, tempDir } from './helpers';
+import { openTelemetryStore } from '../../src/core';
+import { runCli, sampleWorkspace, tempDir } from './helpers';
 
 const run = runCli;
 
 describe('adaptive-routing CLI', () => {
   let dir: string;
-  before(async () => {
-    dir = tempDir();
-    const store = await openTelemetryStore({ path: path.join(dir, '.attune', 'telemetry.db'), autoSaveMs: 0 });
-    store.trackLlmCalls(generateSampleCalls({ end: sampleEnd() }));
-    await store.close();
-  });
+  before(async () => (dir = await sampleWorkspace()));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('routing-check with neither --workflow nor --all exits 1 with usage', async () => {

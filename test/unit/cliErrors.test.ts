@@ -1,18 +1,13 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { generateSampleCalls, openTelemetryStore } from '../../src/core';
-import { runCli, sampleEnd, tempDir } from './helpers';
+import { openTelemetryStore } from '../../src/core';
+import { runCli, sampleWorkspace, tempDir } from './helpers';
 
 /** What a new user trips on at the command line: names, flags, files and help, each answered in one clear line. */
 describe('adaptive-routing CLI: unknown names, bad flags, files that are not logs, help', () => {
   let dir: string;
-  before(async () => {
-    dir = tempDir();
-    const store = await openTelemetryStore({ path: path.join(dir, '.attune', 'telemetry.db'), autoSaveMs: 0 });
-    store.trackLlmCalls(generateSampleCalls({ end: sampleEnd() }));
-    await store.close();
-  });
+  before(async () => (dir = await sampleWorkspace()));
 
   const commands: Array<[string, string[]]> = [
     ['routing-stats', []],

@@ -3,10 +3,19 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
-import type { LlmCallInput } from '../../src/core';
+import { generateSampleCalls, openTelemetryStore, type LlmCallInput } from '../../src/core';
 import { clearWeightTables } from '../../src/core/routing/learningPolicy';
 import { clearJointCaches } from '../../src/core/routing/tierOrder';
 import { waitFor } from '../poll';
+
+/** A fresh folder whose `.attune/telemetry.db` holds the sample calls, ending at sampleEnd(): the CLI tests' workspace. */
+export async function sampleWorkspace(): Promise<string> {
+  const dir = tempDir();
+  const store = await openTelemetryStore({ path: path.join(dir, '.attune', 'telemetry.db'), autoSaveMs: 0 });
+  store.trackLlmCalls(generateSampleCalls({ end: sampleEnd() }));
+  await store.close();
+  return dir;
+}
 
 /** A fresh temporary folder per test, removed afterwards by the caller's `after`. */
 const made: string[] = [];

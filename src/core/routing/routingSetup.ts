@@ -2,7 +2,7 @@ import type { BudgetDeclaration } from '../budgets/budgetDeclarations';
 import type { TierDeclaration } from '../declarations';
 import type { TelemetryStore } from '../store/telemetryStore';
 import type { StageTargets } from './recommendation';
-import type { ModelRegistry } from './registry';
+import type { RouterOptions } from './routerTypes';
 import { AdaptiveModelRouter } from './router';
 import { DEFAULT_TARGET } from './routerTypes';
 
@@ -13,13 +13,11 @@ export interface RoutingManifest {
   budgets: readonly BudgetDeclaration[];
 }
 
-/** The user's settings (the editor's) or options (the CLI's flags); unset ones take the router's defaults. */
-export interface RoutingSettings {
-  registry?: ModelRegistry;
-  days?: number;
-  failureRateThreshold?: number;
-  minSampleSize?: number;
-  explorationBudget?: number;
+/**
+ * The user's settings (the editor's) or options (the CLI's flags): the router's own options (unset ones
+ * take its defaults), and the target, switched-off workflows and budgets declared outside the manifest.
+ */
+export interface RoutingSettings extends Pick<RouterOptions, 'registry' | 'days' | 'failureRateThreshold' | 'minSampleSize' | 'explorationBudget'> {
   /** Success-rate target of stages the manifest gives none (DEFAULT_TARGET when unset). */
   target?: number;
   /** Workflows switched off outside the manifest (the editor's setting). */
