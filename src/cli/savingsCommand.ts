@@ -1,5 +1,5 @@
 import { buildOverview, periodText } from '../core';
-import { capitalised } from '../core/text';
+import { capitalised } from '../core/format';
 import type { TelemetryStore } from '../core';
 import { spendText } from '../core/stats/spend';
 import { dollarRange, dollars, stageLabel } from '../core/format';

@@ -1,7 +1,7 @@
 import { Node as JsonNode, ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { BudgetDeclaration, readManifestBudgets } from './budgets/budgetDeclarations';
 import { TIERS, Tier, parseTier } from './tiers';
-import { closestName } from './text';
+import { closestName } from './names';
 
 /** Where a workflow file declares a stage's tier: the text to replace to change it. */
 export interface TierDeclaration {

@@ -87,3 +87,24 @@ export function stageName(stage: string): string {
 export function stageLabel(s: { workflow: string; stage: string }): string {
   return `${s.workflow} / ${stageName(s.stage)}`;
 }
+
+/** "Last 7 days" from "last 7 days": a phrase made to start a line or a title. */
+export function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * The reports' emoji and check marks (upstream's terminal format, which the CLI keeps) as glyphs every
+ * editor font has (WGL4): an editor shows no empty boxes where a font lacks an emoji.
+ */
+const EDITOR_GLYPHS: Array<[RegExp, string]> = [
+  [/(📊|📈|💰|💡) /gu, ''],
+  [/⚠️ ?/gu, '!'],
+  [/❌/gu, '×'],
+  [/✓/gu, '√'],
+  [/✗/gu, '×'],
+];
+
+export function editorSafeText(text: string): string {
+  return EDITOR_GLYPHS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+}

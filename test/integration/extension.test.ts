@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/vscode/commands/routingCommands';
 import { EXTENSION_ID, Testing, activateExtension, captureWorkspace, quickFixes, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
-import { editorSafeText } from '../../src/core/text';
+import { editorSafeText } from '../../src/core/format';
 
 type Core = typeof import('../../src/core');
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import type { RoutingStats, TierUpgradeVerdict } from '../../src/core';
-import { capitalised } from '../../src/core/text';
+import { capitalised } from '../../src/core/format';
 import { changeText, definedOnly, evidenceText, tierMove } from '../../src/core/routing/recommendation';
 import { recommendation } from '../builders/recommendations';
 import { failureEvidence } from '../../src/core/stats/failureEvidence';

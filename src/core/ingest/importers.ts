@@ -1,4 +1,4 @@
-import { closestName } from '../text';
+import { closestName } from '../names';
 import { parseTier } from '../tiers';
 import { identityOf } from './callValidation';
 import type { TelemetryStore } from '../store/telemetryStore';

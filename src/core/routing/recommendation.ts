@@ -1,4 +1,4 @@
-import { capitalised } from '../text';
+import { capitalised } from '../format';
 import { pct } from '../format';
 import { describeEvidence, failureEvidence, FailureEvidence } from '../stats/failureEvidence';
 import type { AdaptiveModelRouter } from './router';

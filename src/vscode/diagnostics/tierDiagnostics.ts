@@ -8,7 +8,7 @@ import type { DeclarationIndex } from './declarationIndex';
 import { rangeDays, readSettings } from '../settings';
 import { DOWNGRADE_CONFIDENCE, confidentDowngrade, savingsText, stageSavings } from '../../core/stats/savings';
 import { dollars, pct } from '../../core/format';
-import { capitalised } from '../../core/text';
+import { capitalised } from '../../core/format';
 import type { TelemetryService } from '../services/telemetryService';
 
 export const DIAGNOSTIC_SOURCE = 'adaptive-routing';

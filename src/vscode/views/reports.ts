@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { editorSafeText } from '../../core/text';
+import { editorSafeText } from '../../core/format';
 
 /** Reports open as read-only documents of this scheme: nothing to save, no prompt when closed. */
 export const REPORT_SCHEME = 'adaptive-routing-report';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { StageOverview, WorkflowOverview } from '../../core/stats/overview';
 import { changeText, tierMove, verdictText } from '../../core/routing/recommendation';
 import { spendShort, spendText } from '../../core/stats/spend';
-import { capitalised } from '../../core/text';
+import { capitalised } from '../../core/format';
 import { perSuccessText, savingsText, stageSavings } from '../../core/stats/savings';
 import { budgetLine } from '../../core/budgets/budgetReport';
 import { BudgetStatus, budgetShort, projectionText, tightestBudget } from '../../core/budgets/budgetStatus';

@@ -3,7 +3,7 @@ import { AdaptiveModelRouter, closestName, counted, generateSampleCalls, money, 
 import { buildOverview } from '../../src/core/stats/overview';
 import { formatRecommendationCheck, formatRoutingStats, formatUpgradeCheck } from '../../src/core/stats/report';
 import { overviewSavings } from '../../src/core/stats/savings';
-import { editorSafeText } from '../../src/core/text';
+import { editorSafeText } from '../../src/core/format';
 import { fixedClock } from './helpers';
 
 describe('how numbers and names are written', () => {
