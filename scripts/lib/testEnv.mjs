@@ -104,6 +104,8 @@ export async function buildIntegrationTests() {
     format: 'cjs',
     target: 'es2022',
     external: ['vscode', 'mocha'],
+    // As the extension's own build: jsonc-parser's UMD entry requires its parts at run time, its ESM one bundles.
+    mainFields: ['module', 'main'],
     logLevel: 'warning',
   });
   return testsDir;

@@ -515,6 +515,8 @@ describe('Adaptive Routing in a real extension host', () => {
     const summary = rows.find(
       (r) => r.depth === 1 && r.label === 'summary' && rows.slice(0, rows.indexOf(r)).some((w) => w.depth === 0 && w.label === 'code-review'),
     )!;
+    // The view must be showing for a selection to count (alone, no earlier test has opened it).
+    await vscode.commands.executeCommand('adaptiveRouting.showStats');
     await testing.tree.view.reveal(summary.node, { select: true, focus: false });
     const snap = await waitFor('status bar on the selected stage', () => {
       const s = testing.statusBar.snapshot();
