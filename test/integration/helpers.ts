@@ -94,6 +94,10 @@ export function captureWorkspace(testing: Testing): { restore(): Promise<void>; 
   const saved = fs.mkdtempSync(path.join(os.tmpdir(), 'amr-fixture-'));
   fs.cpSync(root, saved, { recursive: true });
   const range = testing.service.range;
+  const summaryLine = fs
+    .readFileSync(path.join(saved, 'workflows', 'code_review.py'), 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes('"summary": ')); // its tier_map line, not the list of stages above it
   const restore = async () => {
     for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
       await vscode.window.showTextDocument(document);
@@ -106,8 +110,12 @@ export function captureWorkspace(testing: Testing): { restore(): Promise<void>; 
     await testing.service.setRange(range);
     testing.statusBar.pick(undefined);
     await waitFor('the restored workspace in the tree', async () => (await testing.service.overviewWithDecisions()).length > 0);
-    // The declaration index follows the files through their watchers: wait for it to see the fixture's.
-    await waitFor("the fixture's tier declarations indexed", () => testing.diagnostics.findDeclaration('code-review', 'summary'));
+    // The declaration index follows the files through their watchers: wait for it to see the fixture's
+    // (the same line as in the saved copy: an index of a test's own edit would have it elsewhere).
+    await waitFor(
+      "the fixture's tier declarations indexed",
+      async () => (await testing.diagnostics.findDeclaration('code-review', 'summary'))?.range.start.line === summaryLine,
+    );
   };
   return { restore, dispose: () => fs.rmSync(saved, { recursive: true, force: true }) };
 }

@@ -41,6 +41,7 @@ describe('Restricted Mode (untrusted workspace)', () => {
   // the Today range is empty whatever ran before.
   it('a range without calls is not "no telemetry": the view names the range and the latest call, checks say so', async () => {
     const { testing } = await activateExtension();
+    await vscode.commands.executeCommand('adaptiveRouting.showStats'); // the view draws its message line once shown
     await waitFor('range on the message line', () =>
       /^Last 7 days: [\d,]+ calls · .*Restricted Mode: read-only$/.test(testing.tree.view.message ?? '') ? true : undefined,
     );
