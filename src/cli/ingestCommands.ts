@@ -112,7 +112,7 @@ export async function demo(values: Values, io: Io): Promise<number> {
   try {
     store.trackLlmCalls(generateSampleCalls({ now: store.now() }));
     await store.flush();
-    const { router } = createRoutingSetup(store, { manifest: { declarations: [], disabledWorkflows: [], budgets: [] } });
+    const { router } = createRoutingSetup(store, {});
     // What the editor shows (the recommendation), and the seed's rules beside it, labelled as the seed's.
     const asked = { minSuccessRate: 0.9, maxCost: 0.01 };
     const recommendation = recommendStage(router, 'code-review', 'analysis', asked);

@@ -1,4 +1,5 @@
-import { InvalidCallError, TelemetryFileError, closestName } from '../core';
+import { InvalidCallError, TelemetryFileError } from '../core';
+import { didYouMean } from '../core/names';
 import { BUDGET_EXCEEDED_EXIT, budget } from './budgetCommand';
 import { savings } from './savingsCommand';
 import { SYNC_FAILED_EXIT, sync } from './syncCommand';
@@ -63,8 +64,7 @@ Exit codes: 0 done, 1 bad usage or no line stored, 2 upgrade needed (--fail-on-u
 const COMMANDS = [...USAGE.slice(0, USAGE.indexOf('Options:')).matchAll(/^ {2}([a-z][a-z-]*)(?= |$)/gm)].map((m) => m[1]);
 
 function unknownCommand(command: string): string {
-  const close = closestName(command, COMMANDS);
-  return `unknown command "${command}"${close ? ` (did you mean "${close}"?)` : ''}; the commands: ${COMMANDS.join(', ')} (adaptive-routing help)`;
+  return `unknown command "${command}"${didYouMean(command, COMMANDS)}; the commands: ${COMMANDS.join(', ')} (adaptive-routing help)`;
 }
 
 /** One command's lines of the usage, with the options and exit codes every command shares. */

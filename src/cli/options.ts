@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { TelemetryStore, closestName, openTelemetryStore, parseTier, parseWorkflowsManifest, positionAt } from '../core';
+import { TelemetryStore, openTelemetryStore, parseTier, parseWorkflowsManifest, positionAt } from '../core';
+import { didYouMean } from '../core/names';
 import type { BudgetDeclaration, TierDeclaration } from '../core';
 import { createRoutingSetup, type RoutingSetup } from '../core/routing/routingSetup';
 
@@ -64,13 +65,12 @@ export function parse(args: string[]) {
 
 /**
  * Node's parser errors in one line that names the option, with a suggestion where one is close:
- * "unknown option --wokflow (did you mean --workflow?)", "--days needs a value, got "-1" ...".
+ * "unknown option --wokflow (did you mean --workflow?)", "--days must not be negative, got "-1"", "--workflow needs a value".
  */
 function argumentError(error: Error & { code?: string }, args: string[]): string {
   const option = /'(-[^' ]+)/.exec(error.message)?.[1] ?? '';
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const close = closestName(option.replace(/^-+/, ''), Object.keys(OPTIONS));
-    return `unknown option ${option}${close ? ` (did you mean --${close}?)` : ''}`;
+    return `unknown option ${option}${didYouMean(option.replace(/^-+/, ''), Object.keys(OPTIONS), 2, (close) => `--${close}`)}`;
   }
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const next = args[args.indexOf(option) + 1];
@@ -221,8 +221,7 @@ export function checkKnownNames(store: TelemetryStore, manifest: Manifest | null
   }
 }
 
-/** ' (did you mean "x"?)' for the known name closest to a typo, if one is close. */
+/** The suggestion for a mistyped workflow or stage: names are long, so a third of one may be mistyped. */
 function suggestion(name: string, known: string[]): string {
-  const close = closestName(name, known, Math.max(2, Math.floor(name.length / 3)));
-  return close ? ` (did you mean "${close}"?)` : '';
+  return didYouMean(name, known, Math.max(2, Math.floor(name.length / 3)));
 }

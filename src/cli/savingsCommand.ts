@@ -1,8 +1,7 @@
 import { buildOverview, periodText } from '../core';
-import { capitalised } from '../core/format';
 import type { TelemetryStore } from '../core';
 import { spendText } from '../core/stats/spend';
-import { dollarRange, dollars, stageLabel } from '../core/format';
+import { capitalised, dollarRange, dollars, stageLabel } from '../core/format';
 import { overviewSavings, perSuccessText, savingsText } from '../core/stats/savings';
 import type { SavingsEstimate } from '../core/stats/savings';
 import { Io, Values, checkKnownNames, commandRouting, readManifest } from './options';

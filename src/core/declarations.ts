@@ -1,7 +1,7 @@
 import { Node as JsonNode, ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { BudgetDeclaration, readManifestBudgets } from './budgets/budgetDeclarations';
 import { TIERS, Tier, parseTier } from './tiers';
-import { closestName } from './names';
+import { didYouMean } from './names';
 
 /** Where a workflow file declares a stage's tier: the text to replace to change it. */
 export interface TierDeclaration {
@@ -152,10 +152,10 @@ export function parseWorkflowsManifest(text: string): {
       const tier = tierNode?.type === 'string' ? parseTier(tierNode.value) : undefined;
       if (tierNode && !tier) {
         // A misspelt tier must not be ignored silently: the stage would run undeclared.
-        const close = typeof tierNode.value === 'string' ? closestName(tierNode.value, TIERS) : undefined;
+        const close = typeof tierNode.value === 'string' ? didYouMean(tierNode.value, TIERS) : '';
         const given = JSON.stringify(tierNode.value ?? null);
         problems.push({
-          message: `${given} is not a tier: use ${TIERS.join(', ')}${close ? ` (did you mean "${close}"?)` : ''}; stage "${String(stageKey.value)}" of ${workflow} is left undeclared`,
+          message: `${given} is not a tier: use ${TIERS.join(', ')}${close}; stage "${String(stageKey.value)}" of ${workflow} is left undeclared`,
           offset: tierNode.offset,
           length: tierNode.length,
         });

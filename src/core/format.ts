@@ -38,16 +38,13 @@ export function money(usd: number | null | undefined): string {
  */
 export function dollars(usd: number): string {
   const cents = usd * 100;
-  const places = Math.abs(usd) >= 1 || Math.abs(cents - Math.round(cents)) < 1e-9 ? 2 : 4;
-  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places })}`;
+  return usdTo(usd, Math.abs(usd) >= 1 || Math.abs(cents - Math.round(cents)) < 1e-9 ? 2 : 4);
 }
 
 /** "$0.20–$2.20": both ends to the places the larger one needs. */
 export function dollarRange(low: number, high: number): string {
   const places = Math.max(Math.abs(low), Math.abs(high)) >= 1 ? 2 : 4;
-  const one = (usd: number) =>
-    `${usd < 0 ? '-' : ''}$${Math.abs(usd).toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places })}`;
-  return `${one(low)}–${one(high)}`;
+  return `${usdTo(low, places)}–${usdTo(high, places)}`;
 }
 
 /**
@@ -62,7 +59,12 @@ export function dollarTicks(ticks: readonly number[]): string[] {
   const step = steps.length ? Math.min(...steps) : Math.abs(ticks[0] ?? 0);
   let places = 0;
   while (places < 6 && step > 0 && Math.abs(Math.round(step * 10 ** places) - step * 10 ** places) > 1e-9 * 10 ** places) places++;
-  return ticks.map((t) => `${t < 0 ? '-' : ''}$${Math.abs(t).toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places })}`);
+  return ticks.map((t) => usdTo(t, places));
+}
+
+/** "-$1,234.50": USD to exactly `places` decimals, with thousands separators and the sign before the $. */
+function usdTo(usd: number, places: number): string {
+  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places })}`;
 }
 
 /** "1,234"; "—" when unknown. */

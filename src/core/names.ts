@@ -20,3 +20,9 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length];
 }
+
+/** ' (did you mean "x"?)' for the known name closest to a typo, or '' when none is close; `spelled` writes the name as the user would type it. */
+export function didYouMean(name: string, known: Iterable<string>, maxDistance = 2, spelled = (close: string) => `"${close}"`): string {
+  const close = closestName(name, known, maxDistance);
+  return close ? ` (did you mean ${spelled(close)}?)` : '';
+}

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/vscode/commands/routingCommands';
-import { EXTENSION_ID, Testing, activateExtension, captureWorkspace, quickFixes, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
+import { EXTENSION_ID, Testing, activateExtension, captureWorkspace, diagnosticAt, quickFixes, readTree, waitFor, withoutSpend, workspaceUri } from './helpers';
 import type { AdaptiveRoutingApi } from '../../src/vscode/api';
 import { editorSafeText } from '../../src/core/format';
 
@@ -178,13 +178,7 @@ describe('Adaptive Routing in a real extension host', () => {
     const original = await vscode.workspace.fs.readFile(file);
     const document = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(document);
-    const analysisLine = document
-      .getText()
-      .split('\n')
-      .findIndex((l) => l.includes('"analysis": ModelTier.CHEAP'));
-    const diagnostic = await waitFor('diagnostic on the analysis line', () =>
-      vscode.languages.getDiagnostics(file).find((d) => d.range.start.line === analysisLine),
-    );
+    const { line: analysisLine, diagnostic } = await diagnosticAt(document, '"analysis": ModelTier.CHEAP');
     assert.equal(diagnostic.source, 'adaptive-routing');
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning, 'a confident verdict is a warning');
     assert.match(diagnostic.message, /needs a higher tier than CHEAP: claude-sonnet-\S+ \(CAPABLE\) is recommended/);
@@ -206,13 +200,7 @@ describe('Adaptive Routing in a real extension host', () => {
   it('the quick fix is there after the file changed on disk while closed and is reopened (as after git checkout)', async () => {
     const file = workspaceUri('workflows', 'code_review.py');
     const fixFor = async (document: vscode.TextDocument) => {
-      const line = document
-        .getText()
-        .split('\n')
-        .findIndex((l) => l.includes('"analysis": ModelTier.CHEAP'));
-      const diagnostic = await waitFor('the diagnostic on the analysis line', () =>
-        vscode.languages.getDiagnostics(file).find((d) => d.range.start.line === line),
-      );
+      const { diagnostic } = await diagnosticAt(document, '"analysis": ModelTier.CHEAP');
       return (await quickFixes(file, diagnostic.range)).map((a) => a.title);
     };
     const first = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));

@@ -78,6 +78,18 @@ export function withoutSpend(description: string): string {
   return description.replace(/ · (≈ )?\$\d+\.\d+$/, '');
 }
 
+/** The line of a document holding `text`, and our diagnostic there once it is published. */
+export async function diagnosticAt(document: vscode.TextDocument, text: string): Promise<{ line: number; diagnostic: vscode.Diagnostic }> {
+  const line = document
+    .getText()
+    .split('\n')
+    .findIndex((l) => l.includes(text));
+  const diagnostic = await waitFor(`the diagnostic on the line of ${text}`, () =>
+    vscode.languages.getDiagnostics(document.uri).find((d) => d.range.start.line === line),
+  );
+  return { line, diagnostic };
+}
+
 /** The quick fixes VS Code offers for a range of a file, as the light bulb would list them. */
 export async function quickFixes(file: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
   return (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', file, range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];

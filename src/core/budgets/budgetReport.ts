@@ -3,7 +3,7 @@ import { spendShort } from '../stats/spend';
 import { scopeText } from './budgetDeclarations';
 import { BudgetStatus, budgetState, budgetStateText, projectionText } from './budgetStatus';
 
-/** One budget in a line: "workspace · weekly: $7.40 of $10.00 this week (74%, 50% reached; on exceeding: warn)". */
+/** One budget in a line: "workspace · weekly: $7.40 of $10.00 this week (74%, on track; on exceeding: warn)". */
 export function budgetLine(s: BudgetStatus): string {
   const spent = spendShort(s.spent) ?? dollars(0);
   // Calls of unknown cost are not in the sum: said after it, not inside the "X of Y" it reads as.

@@ -357,11 +357,11 @@ export function assessArms(arms: ArmState[], settings: PolicySettings, stage: St
   let band = 0;
   let leader: number | undefined;
   if (outOfReach && settings.outOfReachBand > 0) {
-    leader = maxBy(pool, (i) => all[i].mean);
+    const best = maxBy(pool, (i) => all[i].mean);
+    leader = best;
     // A stage barely out of reach stays close to its best model: the band is never wider than how
     // far the best falls short of the target (at least 2 points), up to outOfReachBand.
-    band = Math.min(settings.outOfReachBand, Math.max(MIN_BAND, settings.target - all[leader].mean));
-    const best = leader;
+    band = Math.min(settings.outOfReachBand, Math.max(MIN_BAND, settings.target - all[best].mean));
     // Among many models the best one is often far pricier than one a point or two behind it: the
     // best guess is the cheapest model more likely than not within the band of the best, judged on
     // the joint draws (the largest of several posterior means overstates the best).

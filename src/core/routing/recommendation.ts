@@ -1,5 +1,4 @@
-import { capitalised } from '../format';
-import { pct } from '../format';
+import { capitalised, pct } from '../format';
 import { describeEvidence, failureEvidence, FailureEvidence } from '../stats/failureEvidence';
 import type { AdaptiveModelRouter } from './router';
 import type { RouteDecision } from './routerTypes';

@@ -27,7 +27,8 @@ export interface RoutingSettings extends Pick<RouterOptions, 'registry' | 'days'
 }
 
 export interface RoutingSetupOptions {
-  manifest: RoutingManifest;
+  /** No manifest: nothing declared, nothing switched off, no budgets (the demo, a script). */
+  manifest?: RoutingManifest;
   settings?: RoutingSettings;
   /** Targets that win over the manifest's for every stage (the CLI's flags). */
   overrides?: StageTargets;
@@ -45,7 +46,7 @@ export interface RoutingSetup {
 }
 
 export function createRoutingSetup(store: TelemetryStore, options: RoutingSetupOptions): RoutingSetup {
-  const { manifest, settings = {} } = options;
+  const { manifest = NO_MANIFEST, settings = {} } = options;
   const router = new AdaptiveModelRouter(store, {
     registry: settings.registry,
     days: settings.days,
@@ -60,7 +61,7 @@ export function createRoutingSetup(store: TelemetryStore, options: RoutingSetupO
 
 /** The targets half of the setup alone (no store needed): a stage's tier and targets, as RoutingSetup.targets gives them. */
 export function stageTargetsFrom(options: RoutingSetupOptions): RoutingSetup['targets'] {
-  const { manifest, settings = {}, overrides = {} } = options;
+  const { manifest = NO_MANIFEST, settings = {}, overrides = {} } = options;
   return (workflow, stage) => {
     const declared = declarationOf(manifest, workflow, stage);
     return {
@@ -71,6 +72,8 @@ export function stageTargetsFrom(options: RoutingSetupOptions): RoutingSetup['ta
     };
   };
 }
+
+const NO_MANIFEST: RoutingManifest = { declarations: [], disabledWorkflows: [], budgets: [] };
 
 function declarationOf(manifest: RoutingManifest, workflow: string, stage: string): TierDeclaration | undefined {
   return manifest.declarations.find((d) => d.workflow === workflow && d.stage === stage);

@@ -3,9 +3,8 @@ import { savingsText, type overviewSavings } from './savings';
 import { spendText } from './spend';
 import { StageRecommendation, evidenceText, tierMove } from '../routing/recommendation';
 import type { RoutingStats, TierUpgradeVerdict } from '../routing/routerTypes';
-import { capitalised } from '../format';
 import { periodText } from '../timeWindow';
-import { counted, dollarRange, dollars, money, pct, stageLabel } from '../format';
+import { capitalised, counted, dollarRange, dollars, money, pct, stageLabel } from '../format';
 
 /** Human-readable reports in the seed's layout, shared by the CLI and the extension's reports. */
 const RULE = '='.repeat(70);

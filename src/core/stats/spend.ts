@@ -1,6 +1,6 @@
 import type { ModelRegistry } from '../routing/registry';
 import type { CallTotals } from '../types';
-import { count, dollars } from '../format';
+import { counted, dollars } from '../format';
 
 /** What a set of calls cost, and where each part of that comes from. */
 export interface Spend {
@@ -69,7 +69,7 @@ export function spendText(spend: Spend): string {
   else if (spend.reportedCalls === 0) text = `≈ ${dollars(total)}`;
   else if (spend.estimatedCalls === 0) text = dollars(total);
   else text = `${dollars(total)} (≈ ${dollars(spend.estimated)} of it estimated)`;
-  if (total != null && spend.unknownCalls > 0) text += `; ${spend.unknownCalls === 1 ? '1 call' : `${count(spend.unknownCalls)} calls`} of unknown cost`;
+  if (total != null && spend.unknownCalls > 0) text += `; ${counted(spend.unknownCalls, 'call')} of unknown cost`;
   return text;
 }
 

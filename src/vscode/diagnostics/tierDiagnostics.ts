@@ -7,8 +7,7 @@ import { Tier, parseTier } from '../../core/tiers';
 import type { DeclarationIndex } from './declarationIndex';
 import { rangeDays, readSettings } from '../settings';
 import { DOWNGRADE_CONFIDENCE, confidentDowngrade, savingsText, stageSavings } from '../../core/stats/savings';
-import { dollars, pct } from '../../core/format';
-import { capitalised } from '../../core/format';
+import { capitalised, dollars, pct } from '../../core/format';
 import type { TelemetryService } from '../services/telemetryService';
 
 export const DIAGNOSTIC_SOURCE = 'adaptive-routing';

@@ -156,10 +156,11 @@ export class TelemetryService implements vscode.Disposable {
   /** The overview; empty when the file was closed (reopened, moved aside) while it was built: the change that closed it builds it again. */
   private async buildOverviewOfCurrentFile(): Promise<WorkflowOverview[]> {
     const store = await this.file.ensureOpen();
+    if (!store) return [];
     try {
-      return await this.buildOverview();
+      return await this.buildOverview(store);
     } catch (error) {
-      if (store && store !== this.file.current) return [];
+      if (store !== this.file.current) return [];
       throw error;
     }
   }
@@ -168,10 +169,9 @@ export class TelemetryService implements vscode.Disposable {
    * First pass: statistics and verdicts (from the daily counters, quick even on a large file).
    * The route() best guesses follow in a second pass, and the surfaces refresh when they arrive.
    */
-  private async buildOverview(): Promise<WorkflowOverview[]> {
-    const store = await this.file.ensureOpen();
+  private async buildOverview(store: TelemetryStore): Promise<WorkflowOverview[]> {
     const router = await this.router();
-    if (!store || !router) return [];
+    if (!router) return [];
     await this.declarations.ready();
     const generation = this.generation;
     const targets = (workflow: string, stage: string) => this.stageTargets(workflow, stage);
